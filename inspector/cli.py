@@ -1,0 +1,62 @@
+"""Command line: `inspector [--data-dir DIR] [--demo] [--screenshot FILE]` and `inspector verify`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from inspector.util.paths import default_data_dir
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="inspector", description="安全生产现场执法检查终端")
+    p.add_argument("command", nargs="?", choices=["verify"], help="verify: 校验文件哈希与审计链")
+    p.add_argument("--data-dir", type=Path, default=None, help="数据目录（默认：用户数据目录）")
+    p.add_argument("--demo", action="store_true", help="在空数据目录中载入演示数据")
+    p.add_argument("--demo-units", type=int, default=2400, help=argparse.SUPPRESS)
+    p.add_argument("--screenshot", type=Path, default=None, help="把就绪的主窗口保存为 PNG 后退出")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    data_dir: Path = args.data_dir or default_data_dir()
+    from inspector.util.log import setup_logging
+
+    setup_logging(data_dir / "logs")
+    if args.command == "verify":
+        return verify_command(data_dir)
+    from inspector.services.api import Services
+
+    services = Services.open(data_dir)
+    if args.demo and services.is_empty():
+        from inspector.services.demo import load_demo
+
+        print(f"载入演示数据到 {data_dir} …", flush=True)
+        load_demo(services.ctx, n_units=args.demo_units)
+    if args.screenshot is not None and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from inspector.ui.app import run_gui
+
+    return run_gui(services, args.screenshot)
+
+
+def verify_command(data_dir: Path) -> int:
+    from inspector.services.context import open_context
+    from inspector.services.verify import verify
+
+    if not (data_dir / "inspector.sqlite3").is_file():
+        print(f"数据目录中没有数据库：{data_dir}", file=sys.stderr)
+        return 2
+    report = verify(open_context(data_dir))
+    print(f"已校验文件 {report.blobs_checked} 个，审计事件 {report.events_checked} 条。")
+    for problem in report.problems:
+        print(f"问题：{problem}")
+    print("完整无误。" if report.ok else f"发现 {len(report.problems)} 处问题。")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

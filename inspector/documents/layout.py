@@ -1,0 +1,613 @@
+"""Reusable building blocks for the 安全生产行政执法文书 PDFs (ReportLab platypus).
+
+Every document is built the same way: a list of flowables (header block, field grid, boxed sections,
+signature block) handed to :func:`build_pdf` together with the document's template dict (the JSON file
+under ``forms/documents/``). :func:`build_pdf` lays the flowables out on A4 pages, repeats a short header
+("<title>（续页）" + 文号) on continuation pages, prints "第 X 页 共 Y 页" on every page and, on every
+page that does not carry the final signature block, a signature strip so each sheet can be signed.
+
+All text goes through :func:`inspector.fonts.markup_with_fallback`, so characters missing from the
+primary CJK font (rare name characters such as 𠀀) are drawn from the fallback font instead of boxes.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from inspector.fonts import coverage, markup_with_fallback, register_reportlab_fonts
+
+# --- page geometry -------------------------------------------------------------------------------
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_LEFT = 25 * mm
+MARGIN_RIGHT = 20 * mm
+MARGIN_TOP = 20 * mm
+MARGIN_BOTTOM = 20 * mm
+CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+FOOTER_BASELINE = 11 * mm  # "第 X 页 共 Y 页", inside the bottom margin
+CONTINUATION_HEADER_HEIGHT = 17 * mm  # reserved at the top of continuation pages
+PAGE_STRIP_HEIGHT = 13 * mm  # reserved at the bottom for the per-page signature strip
+SIGNATURE_HEIGHT = 13 * mm  # blank height for a pen signature
+LINE_WIDTH = 0.75  # all form rules
+
+BODY_SIZE = 12.0  # 小四
+SMALL_SIZE = 9.0
+CREATOR = "安全生产现场执法检查终端"
+
+Template = Mapping[str, Any]
+
+
+# --- fonts and styles ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Paragraph styles shared by all enforcement documents (one CJK font, several sizes)."""
+
+    font: str
+    body: ParagraphStyle
+    indented: ParagraphStyle  # first line indented by two characters
+    numbered: ParagraphStyle  # hanging indent for "1." lists (use bulletText)
+    label: ParagraphStyle  # field labels in the grid, centred
+    value: ParagraphStyle
+    heading: ParagraphStyle
+    right: ParagraphStyle
+    small: ParagraphStyle
+    small_right: ParagraphStyle
+    header_line: ParagraphStyle  # "安全生产行政执法文书"
+    number: ParagraphStyle  # the 文号, right-aligned
+
+
+@functools.cache
+def styles() -> Styles:
+    """Register the shipped fonts (once per process) and return the document styles."""
+    font = register_reportlab_fonts()
+    leading = BODY_SIZE * 1.6
+    base = ParagraphStyle(
+        "doc-body",
+        fontName=font,
+        fontSize=BODY_SIZE,
+        leading=leading,
+        wordWrap="CJK",
+        alignment=TA_JUSTIFY,
+        bulletFontName=font,
+        bulletFontSize=BODY_SIZE,
+    )
+
+    def derive(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **kw)
+
+    return Styles(
+        font=font,
+        body=base,
+        indented=derive("doc-indented", firstLineIndent=2 * BODY_SIZE),
+        numbered=derive("doc-numbered", leftIndent=2 * BODY_SIZE, bulletIndent=0),
+        label=derive("doc-label", alignment=TA_CENTER, leading=BODY_SIZE * 1.35),
+        value=derive("doc-value", alignment=TA_LEFT, leading=BODY_SIZE * 1.35),
+        heading=derive("doc-heading", alignment=TA_LEFT),
+        right=derive("doc-right", alignment=TA_RIGHT),
+        small=derive("doc-small", fontSize=SMALL_SIZE, leading=SMALL_SIZE * 1.4, alignment=TA_LEFT),
+        small_right=derive(
+            "doc-small-right", fontSize=SMALL_SIZE, leading=SMALL_SIZE * 1.4, alignment=TA_RIGHT
+        ),
+        header_line=derive("doc-header-line", fontSize=12, leading=16, alignment=TA_CENTER),
+        number=derive("doc-number", alignment=TA_RIGHT, leading=BODY_SIZE * 1.4),
+    )
+
+
+def para(text: str, style: ParagraphStyle, *, bullet: str | None = None) -> Paragraph:
+    """A wrapping paragraph of plain text (escaped; rare characters drawn from the fallback font)."""
+    return Paragraph(markup_with_fallback(text), style, bulletText=bullet)
+
+
+def text_runs(text: str, font: str) -> list[tuple[str, str]]:
+    """Split one line of plain text into (font name, text) runs: the fallback font for characters
+    the primary lacks (as markup_with_fallback does), *font* for the rest."""
+    cov = coverage()
+    return [(font if name == cov.primary else name, run) for name, run in cov.runs(text)]
+
+
+def draw_text(
+    canvas: Canvas,
+    text: str,
+    x: float,
+    y: float,
+    *,
+    font: str,
+    size: float,
+    align: str = "left",
+    char_space: float = 0.0,
+    fake_bold: bool = False,
+    max_width: float | None = None,
+) -> float:
+    """Draw one line of text at baseline y with font fallback; returns the width drawn.
+
+    align is "left" (x = left edge), "center" (x = centre) or "right" (x = right edge). char_space
+    adds letter spacing; fake_bold strokes the outlines (the CJK font has one weight). The line is
+    shrunk (spacing first, then size) to fit max_width.
+    """
+    runs = text_runs(text.replace("\n", " "), font)
+    count = sum(len(t) for _, t in runs)
+
+    def measure(sz: float, cs: float) -> float:
+        return sum(stringWidth(t, f, sz) for f, t in runs) + cs * max(count - 1, 0)
+
+    width = measure(size, char_space)
+    if max_width is not None and width > max_width:
+        char_space = 0.0
+        width = measure(size, 0.0)
+        if width > max_width:
+            size = size * max_width / width
+            width = measure(size, 0.0)
+    if align == "center":
+        x -= width / 2
+    elif align == "right":
+        x -= width
+    canvas.saveState()
+    tx = canvas.beginText(x, y)
+    tx.setCharSpace(char_space)
+    if fake_bold:
+        canvas.setStrokeColor(colors.black)
+        canvas.setLineWidth(size * 0.035)
+        tx.setTextRenderMode(2)
+    for run_font, run_text in runs:
+        tx.setFont(run_font, size)
+        tx.textOut(run_text)
+    canvas.drawText(tx)
+    canvas.restoreState()
+    return width
+
+
+class TextLine(Flowable):
+    """A single line of text (letter-spaced, optionally fake-bold), e.g. the document title."""
+
+    def __init__(
+        self,
+        text: str,
+        size: float,
+        *,
+        align: str = "center",
+        char_space: float = 0.0,
+        fake_bold: bool = False,
+        space_before: float = 0.0,
+        space_after: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.size = size
+        self.align = align
+        self.char_space = char_space
+        self.fake_bold = fake_bold
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        self.avail_width = 0.0
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.avail_width = availWidth
+        return availWidth, self.size * 1.35
+
+    def draw(self) -> None:
+        x = {"left": 0.0, "center": self.avail_width / 2, "right": self.avail_width}[self.align]
+        draw_text(
+            self.canv,
+            self.text,
+            x,
+            self.size * 0.3,
+            font=styles().font,
+            size=self.size,
+            align=self.align,
+            char_space=self.char_space,
+            fake_bold=self.fake_bold,
+            max_width=self.avail_width,
+        )
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+def chinese_date(d: date) -> str:
+    """2026年11月22日 (no leading zeros, as written on the forms)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def chinese_clock(t: datetime) -> str:
+    """9时05分."""
+    return f"{t.hour}时{t.minute:02d}分"
+
+
+# --- header --------------------------------------------------------------------------------------
+
+
+def document_number(number: str | None, template: Template) -> str:
+    """The 文号 as printed: the given number, or the template's blank form to be filled by hand."""
+    if number and number.strip():
+        return number.strip()
+    blank = str(template.get("number_blank", "（　　）{prefix}{code}〔　　　　〕　　号"))
+    return blank.format(prefix=template.get("number_prefix", "应急"), code=template.get("code", ""))
+
+
+def header_block(agency: str, template: Template, number_text: str) -> list[Flowable]:
+    """Issuing body (large, centred), "安全生产行政执法文书" (small), the title, the 文号 (right)."""
+    st = styles()
+    return [
+        TextLine(agency, 18, char_space=1.5, space_after=1 * mm),
+        para(str(template.get("header_line", "安全生产行政执法文书")), st.header_line),
+        TextLine(
+            str(template["title"]),
+            24,
+            char_space=5,
+            fake_bold=True,
+            space_before=3 * mm,
+            space_after=3 * mm,
+        ),
+        para(number_text, st.number),
+        Spacer(1, 2 * mm),
+    ]
+
+
+# --- form tables ---------------------------------------------------------------------------------
+
+_CELL_PAD = 4.0
+
+
+def _label_markup(label: str, width: float, style: ParagraphStyle) -> str:
+    """Escape a label; a label too wide for its cell breaks before its first full-width bracket."""
+    inner = width - 2 * _CELL_PAD
+    if stringWidth(label, style.fontName, style.fontSize) > inner and "（" in label[1:]:
+        head, _, tail = label.partition("（")
+        return markup_with_fallback(head) + "<br/>" + markup_with_fallback("（" + tail)
+    return markup_with_fallback(label)
+
+
+def field_grid(
+    rows: Sequence[Sequence[tuple[str, str]]],
+    col_widths: Sequence[float],
+    *,
+    full_rows: Sequence[Flowable | list[Flowable]] = (),
+) -> Table:
+    """A bordered grid of label/value pairs; each row's last value spans the remaining columns.
+
+    rows: per grid row, its (label, value) pairs; col_widths: label, value, label, value, …;
+    full_rows: extra rows spanning the whole width (e.g. an opening statement).
+    """
+    st = styles()
+    ncols = len(col_widths)
+    data: list[list[Any]] = []
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), LINE_WIDTH, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]
+    for r, pairs in enumerate(rows):
+        if not pairs or 2 * len(pairs) > ncols:
+            raise ValueError(f"grid row {r} has {len(pairs)} fields for {ncols} columns")
+        cells: list[Any] = []
+        for i, (label, value) in enumerate(pairs):
+            col = 2 * i
+            cells.append(Paragraph(_label_markup(label, col_widths[col], st.label), st.label))
+            cells.append(para(value, st.value))
+        cells.extend([""] * (ncols - len(cells)))
+        data.append(cells)
+        last_value_col = 2 * len(pairs) - 1
+        if last_value_col < ncols - 1:
+            commands.append(("SPAN", (last_value_col, r), (ncols - 1, r)))
+    for extra in full_rows:
+        r = len(data)
+        data.append([extra] + [""] * (ncols - 1))
+        commands.append(("SPAN", (0, r), (ncols - 1, r)))
+        commands.append(("TOPPADDING", (0, r), (-1, r), 6))
+        commands.append(("BOTTOMPADDING", (0, r), (-1, r), 8))
+        commands.append(("LEFTPADDING", (0, r), (-1, r), 8))
+        commands.append(("RIGHTPADDING", (0, r), (-1, r), 8))
+    return Table(data, colWidths=list(col_widths), style=TableStyle(commands), hAlign="LEFT")
+
+
+def boxed_section(flowables: Sequence[Flowable], width: float = CONTENT_WIDTH) -> Table:
+    """Flowables stacked inside one bordered box that may break across pages between (and inside)
+    rows; each page's part is closed with its own border."""
+    n = len(flowables)
+    commands: list[tuple[Any, ...]] = [
+        ("BOX", (0, 0), (-1, -1), LINE_WIDTH, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, 0), 6),
+        ("BOTTOMPADDING", (0, n - 1), (-1, n - 1), 6),
+    ]
+    return Table(
+        [[f] for f in flowables],
+        colWidths=[width],
+        style=TableStyle(commands),
+        hAlign="LEFT",
+        splitInRow=1,
+    )
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    """One signature line of the block: a label and one blank per signer.
+
+    captions: text printed small under each blank (e.g. "张三　执法证号：…"); use "" for an anonymous
+    blank. At most ``per_row`` blanks share a table row; more signers continue on the next row.
+    """
+
+    label: str
+    captions: Sequence[str]
+
+
+class SignatureAnchor(Flowable):
+    """Zero-size marker: the page it lands on carries the final signature block."""
+
+    ATTR = "_inspector_signed_page"
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        setattr(self.canv, self.ATTR, self.canv.getPageNumber())
+
+
+def _signature_cell(caption: str) -> list[Flowable]:
+    st = styles()
+    cell: list[Flowable] = [Spacer(1, SIGNATURE_HEIGHT)]
+    if caption:
+        cell.append(para(caption, st.small_right))
+    return cell
+
+
+def signature_block(
+    rows: Sequence[SignatureRow],
+    *,
+    label_width: float,
+    per_row: int = 2,
+    notes: Sequence[tuple[str, float]] = (),
+    date_text: str = "",
+    after: Sequence[Flowable] = (),
+    width: float = CONTENT_WIDTH,
+) -> KeepTogether:
+    """The bordered signature table, kept on one page (with ``after``, e.g. the copies note).
+
+    notes: full-width rows of (small printed text, blank height below it for handwriting);
+    date_text: printed right-aligned in the last row.
+    """
+    st = styles()
+    slot_width = (width - label_width) / per_row
+    data: list[list[Any]] = []
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), LINE_WIDTH, colors.black),
+        ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
+        ("VALIGN", (1, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for row in rows:
+        captions = list(row.captions) or [""]
+        first = len(data)
+        for start in range(0, len(captions), per_row):
+            group = captions[start : start + per_row]
+            label: Any = (
+                Paragraph(_label_markup(row.label, label_width, st.label), st.label)
+                if start == 0
+                else ""
+            )
+            cells: list[Any] = [label] + [_signature_cell(c) for c in group]
+            cells.extend([""] * (per_row + 1 - len(cells)))
+            r = len(data)
+            data.append(cells)
+            if len(group) < per_row:
+                commands.append(("SPAN", (len(group), r), (per_row, r)))
+        if len(data) - 1 > first:
+            commands.append(("SPAN", (0, first), (0, len(data) - 1)))
+    for text, blank in notes:
+        r = len(data)
+        data.append([[para(text, st.small), Spacer(1, blank)]] + [""] * per_row)
+        commands.append(("SPAN", (0, r), (-1, r)))
+    if date_text:
+        r = len(data)
+        data.append([para(date_text, st.right)] + [""] * per_row)
+        commands.append(("SPAN", (0, r), (-1, r)))
+        commands.append(("TOPPADDING", (0, r), (-1, r), 10))
+        commands.append(("BOTTOMPADDING", (0, r), (-1, r), 8))
+        commands.append(("RIGHTPADDING", (0, r), (-1, r), 4 * BODY_SIZE))
+    table = Table(
+        data,
+        colWidths=[label_width] + [slot_width] * per_row,
+        style=TableStyle(commands),
+        hAlign="LEFT",
+    )
+    return KeepTogether([SignatureAnchor(), table, *after])
+
+
+# --- page decoration and build -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageDecor:
+    """What every page gets besides the flowables."""
+
+    font: str
+    continuation_title: str
+    number_text: str
+    footer_pattern: str  # "第 {page} 页 共 {pages} 页"
+    strip_labels: tuple[str, ...]  # per-page signature strip on pages before the signature block
+
+    def continuation_header(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        top = PAGE_HEIGHT - MARGIN_TOP
+        draw_text(
+            canvas,
+            self.continuation_title,
+            MARGIN_LEFT + CONTENT_WIDTH / 2,
+            top - 6 * mm,
+            font=self.font,
+            size=15,
+            align="center",
+            char_space=2,
+            fake_bold=True,
+            max_width=CONTENT_WIDTH,
+        )
+        if self.number_text:
+            draw_text(
+                canvas,
+                self.number_text,
+                MARGIN_LEFT + CONTENT_WIDTH,
+                top - 12.5 * mm,
+                font=self.font,
+                size=10.5,
+                align="right",
+                max_width=CONTENT_WIDTH,
+            )
+
+    def page_end(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """Draw the signature strip unless the final signature block is already placed."""
+        if not self.strip_labels or getattr(canvas, SignatureAnchor.ATTR, None) is not None:
+            return
+        size = 10.5
+        y = MARGIN_BOTTOM + 3 * mm
+        slot = CONTENT_WIDTH / len(self.strip_labels)
+        canvas.saveState()
+        canvas.setLineWidth(0.5)
+        for i, label in enumerate(self.strip_labels):
+            x = MARGIN_LEFT + i * slot
+            used = draw_text(canvas, label, x, y, font=self.font, size=size)
+            end = x + slot - 6 * mm
+            if end > x + used + 10 * mm:
+                canvas.line(x + used, y - 1.5, end, y - 1.5)
+        canvas.restoreState()
+
+
+def _numbered_canvas(decor: PageDecor) -> Callable[..., Canvas]:
+    """A canvas class that holds pages back until the end so the footer knows the page count."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._held_pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802
+            self._held_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._held_pages)
+            for number, state in enumerate(self._held_pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(decor.font, 10.5)
+                self.setFillColor(colors.black)
+                self.drawCentredString(
+                    MARGIN_LEFT + CONTENT_WIDTH / 2,
+                    FOOTER_BASELINE,
+                    decor.footer_pattern.format(page=number, pages=total),
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def build_pdf(
+    flowables: Sequence[Flowable],
+    template: Template,
+    *,
+    number_text: str = "",
+    title: str = "",
+    author: str = "",
+    subject: str = "",
+) -> bytes:
+    """Lay the flowables out on A4 and return the PDF bytes.
+
+    From the template: "title", "continuation_title" (default "<title>（续页）"), "page_footer"
+    (default "第 {page} 页 共 {pages} 页") and "signatures"."page_strip" (labels of the signature strip
+    printed on pages that do not carry the final signature block; place a :func:`signature_block`
+    in the story for the strip to stop).
+    """
+    st = styles()
+    signatures = template.get("signatures") or {}
+    decor = PageDecor(
+        font=st.font,
+        continuation_title=str(
+            template.get("continuation_title") or f"{template.get('title', '')}（续页）"
+        ),
+        number_text=number_text,
+        footer_pattern=str(template.get("page_footer") or "第 {page} 页 共 {pages} 页"),
+        strip_labels=tuple(str(s) for s in signatures.get("page_strip") or ()),
+    )
+    bottom = MARGIN_BOTTOM + (PAGE_STRIP_HEIGHT if decor.strip_labels else 0)
+    first_height = PAGE_HEIGHT - MARGIN_TOP - bottom
+    frame_kw: dict[str, Any] = {
+        "leftPadding": 0,
+        "rightPadding": 0,
+        "topPadding": 0,
+        "bottomPadding": 0,
+    }
+    first_frame = Frame(MARGIN_LEFT, bottom, CONTENT_WIDTH, first_height, id="first", **frame_kw)
+    later_frame = Frame(
+        MARGIN_LEFT,
+        bottom,
+        CONTENT_WIDTH,
+        first_height - CONTINUATION_HEADER_HEIGHT,
+        id="later",
+        **frame_kw,
+    )
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title or str(template.get("title", "")),
+        author=author,
+        subject=subject,
+        creator=CREATOR,
+        producer=CREATOR,
+    )
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                id="first",
+                frames=[first_frame],
+                onPageEnd=decor.page_end,
+                autoNextPageTemplate="later",
+            ),
+            PageTemplate(
+                id="later",
+                frames=[later_frame],
+                onPage=decor.continuation_header,
+                onPageEnd=decor.page_end,
+            ),
+        ]
+    )
+    doc.build(list(flowables), canvasmaker=_numbered_canvas(decor))
+    return buf.getvalue()

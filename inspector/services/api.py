@@ -1,0 +1,47 @@
+"""The one object the UI holds: every use case, built on one Context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import func, select
+
+from inspector.services.context import Context, open_context
+from inspector.services.hazards import HazardService
+from inspector.services.inspections import InspectionService
+from inspector.services.journal import get_setting
+from inspector.services.photos import PhotoService
+from inspector.services.records import RecordService
+from inspector.services.units import UnitService
+from inspector.store.models import Outbox, Unit
+from inspector.util.clock import Clock
+
+
+class Services:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.units = UnitService(ctx)
+        self.inspections = InspectionService(ctx)
+        self.hazards = HazardService(ctx)
+        self.photos = PhotoService(ctx)
+        self.records = RecordService(ctx)
+
+    @classmethod
+    def open(cls, data_dir: Path, *, clock: Clock | None = None) -> Services:
+        return cls(open_context(data_dir, clock=clock))
+
+    def is_empty(self) -> bool:
+        with self.ctx.store.read() as s:
+            return s.exec(select(Unit.id).limit(1)).first() is None
+
+    def unsynced_count(self) -> int:
+        with self.ctx.store.read() as s:
+            return int(s.exec(select(func.count()).select_from(Outbox).where(Outbox.state == "pending")).one())
+
+    def clock_offset(self) -> float | None:
+        with self.ctx.store.read() as s:
+            raw = get_setting(s, "clock_offset_s")
+        return float(raw) if raw is not None else None
+
+    def close(self) -> None:
+        self.ctx.store.dispose()

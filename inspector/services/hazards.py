@@ -1,0 +1,101 @@
+"""Hazards across inspections, and the figures on the home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import col, func, select
+
+from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
+from inspector.services.context import Context
+from inspector.services.inspections import InspectionRow
+from inspector.store.models import Hazard, Inspection, Outbox, Unit
+
+OPEN_STATES = (HazardStatus.DRAFT.value, HazardStatus.OPEN.value)
+
+
+@dataclass(frozen=True)
+class HazardRow:
+    id: str
+    inspection_id: str
+    unit_name: str
+    grade: str
+    description: str
+    deadline: date | None
+    status: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    today: date
+    units: int
+    inspections_today: int
+    open_hazards: int
+    major_open: int
+    overdue: int
+    unsynced: int
+    in_progress: list[InspectionRow]
+    due: list[HazardRow]
+
+
+class HazardService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def open_hazards(self, limit: int = 1000) -> list[HazardRow]:
+        today = self.ctx.clock.today()
+        with self.ctx.store.read() as s:
+            rows = s.exec(
+                select(Hazard, Unit.name)
+                .join(Unit, col(Unit.id) == Hazard.unit_id)
+                .where(col(Hazard.status) == HazardStatus.OPEN.value)
+                .order_by(col(Hazard.deadline), col(Hazard.created_at))
+                .limit(limit)
+            ).all()
+        return [
+            HazardRow(h.id, h.inspection_id, name, h.grade, h.description, h.deadline, h.status,
+                      h.deadline is not None and h.deadline < today)
+            for h, name in rows
+        ]
+
+    def home_summary(self, due_within_days: int = 7) -> HomeSummary:
+        today = self.ctx.clock.today()
+        start_utc = _local_midnight_utc(today)
+        open_rows = self.open_hazards()
+        with self.ctx.store.read() as s:
+            units = s.exec(select(func.count()).select_from(Unit).where(Unit.deleted == False)).one()  # noqa: E712
+            today_n = s.exec(
+                select(func.count()).select_from(Inspection).where(Inspection.started_at >= start_utc)
+            ).one()
+            unsynced = s.exec(select(func.count()).select_from(Outbox).where(Outbox.state == "pending")).one()
+            running = s.exec(
+                select(Inspection, Unit.name)
+                .join(Unit, col(Unit.id) == Inspection.unit_id)
+                .where(Inspection.status == InspectionStatus.IN_PROGRESS.value)
+                .order_by(col(Inspection.started_at).desc())
+            ).all()
+            in_progress = []
+            for insp, name in running:
+                n = s.exec(select(func.count()).select_from(Hazard).where(
+                    Hazard.inspection_id == insp.id, col(Hazard.status).in_(OPEN_STATES))).one()
+                in_progress.append(InspectionRow(insp.id, insp.unit_id, name, insp.started_at, insp.status, int(n)))
+        horizon = today + timedelta(days=due_within_days)
+        due = [h for h in open_rows if h.deadline is not None and h.deadline <= horizon]
+        return HomeSummary(
+            today=today,
+            units=int(units),
+            inspections_today=int(today_n),
+            open_hazards=len(open_rows),
+            major_open=sum(1 for h in open_rows if h.grade == HazardGrade.MAJOR),
+            overdue=sum(1 for h in open_rows if h.overdue),
+            unsynced=int(unsynced),
+            in_progress=in_progress,
+            due=due,
+        )
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    """Local midnight of `day` as an aware UTC time."""
+    return datetime.combine(day, time.min).astimezone().astimezone(UTC)

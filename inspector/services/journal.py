@@ -1,0 +1,147 @@
+"""Inside a write transaction: queue the change for the server (outbox) and chain an audit event.
+
+Both rows are written in the caller's transaction, so a change, its outbox entry and its audit event
+are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from inspector.domain.audit import GENESIS, EventBody, canonical_json
+from inspector.store.models import AuditEvent, Outbox, Setting
+from inspector.util.clock import Clock
+from inspector.util.ids import uuid7
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def row_payload(row: Any) -> dict[str, Any]:
+    """A table row as a JSON-ready dict (the snapshot the server receives)."""
+    data: dict[str, Any] = to_jsonable(row.model_dump())
+    return data
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row else None
+
+
+def set_setting(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+        session.add(row)
+
+
+def clock_offset(session: Session) -> float | None:
+    raw = get_setting(session, "clock_offset_s")
+    return float(raw) if raw is not None else None
+
+
+def queue(
+    session: Session,
+    clock: Clock,
+    entity: str,
+    entity_id: str,
+    payload: dict[str, Any],
+    *,
+    kind: str = "upsert",
+    blob_refs: list[str] | None = None,
+) -> None:
+    """Queue a snapshot for the server. A pending, never-sent op for the same record is replaced
+    (its payload is not frozen until the first attempt); anything already attempted stays as is."""
+    text = canonical_json(payload)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    refs = json.dumps(sorted(set(blob_refs or [])))
+    pending = session.exec(
+        select(Outbox)
+        .where(Outbox.entity == entity, Outbox.entity_id == entity_id)
+        .where(Outbox.state == "pending", Outbox.attempts == 0, Outbox.kind == kind)
+        .order_by(col(Outbox.seq).desc())
+    ).first()
+    if pending is not None:
+        pending.payload = text
+        pending.payload_sha256 = digest
+        pending.blob_refs = refs
+        session.add(pending)
+        return
+    session.add(
+        Outbox(
+            op_id=uuid7(),
+            kind=kind,
+            entity=entity,
+            entity_id=entity_id,
+            payload=text,
+            payload_sha256=digest,
+            blob_refs=refs,
+            created_at=clock.now(),
+        )
+    )
+
+
+def audit(
+    session: Session,
+    clock: Clock,
+    kind: str,
+    entity: str,
+    entity_id: str,
+    actor_id: str | None,
+    payload: dict[str, Any],
+) -> AuditEvent:
+    """Append an audit event chained to the previous one (the writer lock orders appends)."""
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())).first()
+    prev_hash = last.hash if last else GENESIS
+    body = EventBody(
+        id=uuid7(),
+        kind=kind,
+        entity=entity,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        device_time=clock.now().isoformat(),
+        clock_offset_s=clock_offset(session),
+        payload=to_jsonable(payload),
+    )
+    event = AuditEvent(
+        id=body.id,
+        prev_hash=prev_hash,
+        hash=body.digest(prev_hash),
+        kind=kind,
+        entity=entity,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        device_time=body.device_time,
+        clock_offset_s=body.clock_offset_s,
+        payload=canonical_json(body.payload),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def event_body(event: AuditEvent) -> EventBody:
+    return EventBody(
+        id=event.id,
+        kind=event.kind,
+        entity=event.entity,
+        entity_id=event.entity_id,
+        actor_id=event.actor_id,
+        device_time=event.device_time,
+        clock_offset_s=event.clock_offset_s,
+        payload=json.loads(event.payload),
+    )

@@ -1,0 +1,79 @@
+"""Content-addressed files (photos, PDFs, signatures) under <data dir>/blobs/, named by SHA-256.
+
+A file is written to a temporary name, fsynced, then renamed into place; only after that may a row
+point to its hash. Re-adding the same bytes is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def put(self, data: bytes, sha256: str | None = None) -> str:
+        """Store bytes durably and return their hash."""
+        digest = sha256 or sha256_bytes(data)
+        final = self.path_for(digest)
+        if final.is_file() and final.stat().st_size == len(data):
+            return digest
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(final.parent)
+        return digest
+
+    def read(self, sha256: str) -> bytes:
+        return self.path_for(sha256).read_bytes()
+
+    def verify(self, sha256: str) -> str | None:
+        """None when the stored file is whole; otherwise what is wrong, in Chinese."""
+        path = self.path_for(sha256)
+        if not path.is_file():
+            return "文件缺失"
+        actual = sha256_file(path)
+        if actual != sha256:
+            return f"文件内容与登记的哈希不符（实际 {actual[:12]}…）"
+        return None
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

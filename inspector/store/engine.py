@@ -1,0 +1,69 @@
+"""The SQLite engine: one file per user, WAL, synchronous=FULL, foreign keys, BEGIN IMMEDIATE writes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+DB_NAME = "inspector.sqlite3"
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling is off).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(db_file: Path, *, immediate: bool) -> Engine:
+    """An engine on `db_file`; `immediate` engines start every transaction with BEGIN IMMEDIATE."""
+    engine = create_engine(
+        f"sqlite:///{db_file}",
+        connect_args={"check_same_thread": False, "timeout": 10},
+        hide_parameters=True,  # row values (names, phone numbers) never go into logs
+    )
+    event.listen(engine, "connect", _on_connect)
+    begin_sql = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin_sql)
+
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+class Store:
+    """The open local database: a writer engine (serialised writes) and a reader engine."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.db_file = data_dir / DB_NAME
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.writer = make_engine(self.db_file, immediate=True)
+        self.reader = make_engine(self.db_file, immediate=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: commits on success, rolls back on any exception."""
+        with Session(self.writer, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.reader, expire_on_commit=False) as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()

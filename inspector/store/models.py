@@ -1,0 +1,232 @@
+"""SQLModel tables of the local store. Schema changes go through migrations (store/migrations)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Agency(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str  # 机关全称, e.g. 柴桑区应急管理局
+    short_name: str  # 地区简称 used in 文号, e.g. 柴
+    county: str = ""
+    review_government: str = ""  # 行政复议机关 (本级人民政府)
+    court: str = ""  # 行政诉讼法院
+    has_enforcement_power: bool = True
+
+
+class User(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    name: str
+    cert_no: str = ""  # 执法证号
+    role: str = "inspector"
+    phone: str = ""
+    active: bool = True
+
+
+class Township(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    county: str = ""
+
+
+class Grid(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    township_id: str = Field(foreign_key="township.id", index=True)
+    name: str
+    code: str = ""
+
+
+class Unit(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_unit_filters", "risk_colour", "supervision_level"),
+        Index("ix_unit_name_pinyin", "name_pinyin"),
+        Index("ix_unit_name_initials", "name_initials"),
+    )
+    id: str = Field(primary_key=True)
+    sn: int = Field(unique=True)  # stable small integer: the search index's row id
+    credit_code: str | None = Field(default=None, unique=True)
+    name: str
+    address: str = ""
+    township_id: str | None = Field(default=None, foreign_key="township.id", index=True)
+    grid_id: str | None = Field(default=None, foreign_key="grid.id", index=True)
+    industry: str = Field(default="", index=True)
+    supervision_level: str = "D"
+    risk_colour: str = "blue"
+    tags: str = "[]"  # JSON list of strings
+    legal_rep: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    status: str = "active"
+    # Derived at write time for search (pypinyin costs ~60 µs a name).
+    name_pinyin: str = ""
+    name_initials: str = ""
+    search_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    search_addr: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    search_py: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    version: int = 0  # server version this row is based on (0 = never synced)
+    updated_at: datetime
+    deleted: bool = False
+
+
+class Checklist(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    code: str = Field(index=True)
+    name: str
+    industry: str = ""
+    version: str = "1"
+    source: str = ""
+
+
+class ChecklistItem(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    checklist_id: str = Field(foreign_key="checklist.id", index=True)
+    seq: int
+    category: str = ""
+    content: str
+    method: str = ""
+    legal_basis: str = ""
+    major: bool = False  # the item is a 重大事故隐患 criterion
+    major_basis: str = ""
+    measure: str = ""
+    deadline_days: int = 7
+
+
+class Inspection(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    agency_id: str = Field(foreign_key="agency.id")
+    kind: str = "日常检查"
+    place: str = ""
+    started_at: datetime
+    ended_at: datetime | None = None
+    representative: str = ""
+    representative_title: str = ""
+    representative_phone: str = ""
+    summary: str = ""
+    status: str = Field(default="in_progress", index=True)
+    created_by: str | None = Field(default=None, foreign_key="user.id")
+    clock_offset_s: float | None = None
+    updated_at: datetime
+
+
+class InspectionInspector(SQLModel, table=True):
+    inspection_id: str = Field(foreign_key="inspection.id", primary_key=True)
+    user_id: str = Field(foreign_key="user.id", primary_key=True)
+    seq: int = 0
+
+
+class InspectionChecklist(SQLModel, table=True):
+    inspection_id: str = Field(foreign_key="inspection.id", primary_key=True)
+    checklist_id: str = Field(foreign_key="checklist.id", primary_key=True)
+    seq: int = 0
+
+
+class ItemResult(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)
+    id: str = Field(primary_key=True)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    item_id: str = Field(foreign_key="checklistitem.id")
+    result: str = "unchecked"
+    note: str = ""
+    updated_at: datetime
+
+
+class Hazard(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    item_id: str | None = Field(default=None, foreign_key="checklistitem.id")
+    grade: str = "general"
+    description: str
+    location: str = ""
+    legal_basis: str = ""
+    measure: str = ""
+    deadline: date | None = None
+    status: str = Field(default="draft", index=True)
+    created_at: datetime
+    updated_at: datetime
+
+
+class Blob(SQLModel, table=True):
+    sha256: str = Field(primary_key=True)
+    size: int
+    media_type: str
+    created_at: datetime
+
+
+class Photo(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    hazard_id: str | None = Field(default=None, foreign_key="hazard.id", index=True)
+    original_sha256: str = Field(foreign_key="blob.sha256")
+    display_sha256: str = Field(foreign_key="blob.sha256")
+    thumb_sha256: str = Field(foreign_key="blob.sha256")
+    original_name: str = ""
+    width: int
+    height: int
+    exif_time: str | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    captured_at: datetime  # device clock when ingested
+    clock_offset_s: float | None = None
+    watermark: str = ""
+    caption: str = ""
+    created_by: str | None = Field(default=None, foreign_key="user.id")
+
+
+class Document(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    inspection_id: str | None = Field(default=None, foreign_key="inspection.id", index=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    kind: str
+    title: str
+    number: str | None = None
+    status: str = "draft"
+    pdf_sha256: str | None = Field(default=None, foreign_key="blob.sha256")
+    data: str = "{}"  # JSON of the values rendered
+    created_at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True)
+    prev_hash: str
+    hash: str
+    kind: str
+    entity: str
+    entity_id: str = Field(index=True)
+    actor_id: str | None = None
+    device_time: str
+    clock_offset_s: float | None = None
+    payload: str = "{}"
+
+
+class Outbox(SQLModel, table=True):
+    seq: int | None = Field(default=None, primary_key=True)
+    op_id: str = Field(unique=True)
+    kind: str  # upsert | delete
+    entity: str
+    entity_id: str = Field(index=True)
+    payload: str
+    payload_sha256: str
+    base_version: int | None = None
+    blob_refs: str = "[]"
+    state: str = Field(default="pending", index=True)
+    attempts: int = 0
+    last_error: str = ""
+    result: str = ""
+    created_at: datetime
+
+
+class Setting(SQLModel, table=True):
+    """Small device-local key/value facts: signed-in user, clock offset, sync cursor."""
+
+    key: str = Field(primary_key=True)
+    value: str

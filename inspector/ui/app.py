@@ -1,0 +1,82 @@
+"""The Qt side of the composition root: QApplication, fonts, translations, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator, QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from inspector.fonts import font_files
+from inspector.services.api import Services
+from inspector.ui.main_window import MainWindow
+
+log = logging.getLogger("inspector.ui")
+_qt_log = logging.getLogger("inspector.qt")
+
+
+def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING}.get(kind, logging.ERROR)
+    _qt_log.log(level, "%s", message)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or sys.argv[:1])
+    install_fonts(app)
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    return app
+
+
+def install_fonts(app: QApplication) -> None:
+    """Register the shipped CJK font so Chinese never depends on system fonts."""
+    families: list[str] = []
+    for _name, path in font_files():
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id >= 0:
+            families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    if families:
+        font = QFont(families[0], 11)
+        font.setFamilies(families)
+        app.setFont(font)
+    else:
+        log.error("no CJK font could be registered; Chinese text may not render")
+
+
+def run_gui(services: Services, screenshot: Path | None = None) -> int:
+    qInstallMessageHandler(_qt_message)
+    app = make_application()
+    window = MainWindow(services)
+    window.start()
+    window.show()
+    if screenshot is not None:
+        units = window.units
+
+        def grab() -> None:
+            if window.tasks.pending:  # wait until the first pages have loaded
+                QTimer.singleShot(100, grab)
+                return
+            units.select_row(0)
+            QTimer.singleShot(400, save)
+
+        def save() -> None:
+            if window.tasks.pending:
+                QTimer.singleShot(100, save)
+                return
+            ok = window.grab().save(str(screenshot))
+            log.info("screenshot %s saved=%s", screenshot, ok)
+            window.close()
+            app.exit(0 if ok else 1)
+
+        QTimer.singleShot(300, grab)
+    code = app.exec()
+    services.close()
+    return code

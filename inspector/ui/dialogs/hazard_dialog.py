@@ -1,0 +1,89 @@
+"""One hazard (隐患): description, grade, place, legal basis, measure and deadline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.domain.enums import HazardGrade
+from inspector.services.inspections import HazardInput, HazardView
+
+
+class HazardDialog(QDialog):
+    """Emits `submitted(HazardInput)`; the page stores it and closes the dialog on success."""
+
+    submitted = Signal(object)
+
+    def __init__(self, hazard: HazardView | None, today: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.hazard_id = hazard.id if hazard else None
+        self.setWindowTitle("编辑隐患" if hazard else "新增检查发现（检查表以外）")
+        self.setMinimumWidth(560)
+        self.description = QPlainTextEdit(hazard.description if hazard else "")
+        self.description.setPlaceholderText("写明部位、现象和数量，例如：二车间打磨工位除尘器灰斗积尘约 5 厘米")
+        self.grade = QComboBox()
+        for g in HazardGrade:
+            self.grade.addItem(g.label, g.value)
+        if hazard:
+            self.grade.setCurrentIndex(self.grade.findData(hazard.grade))
+        self.location = QLineEdit(hazard.location if hazard else "")
+        self.basis = QPlainTextEdit(hazard.legal_basis if hazard else "")
+        self.measure = QPlainTextEdit(hazard.measure if hazard else "")
+        for edit in (self.basis, self.measure):
+            edit.setMaximumHeight(80)
+        self.deadline = QDateEdit()
+        self.deadline.setCalendarPopup(True)
+        self.deadline.setDisplayFormat("yyyy年M月d日")
+        self.deadline.setMinimumDate(QDate(today.year, today.month, today.day))
+        d = hazard.deadline if hazard and hazard.deadline else today
+        self.deadline.setDate(QDate(d.year, d.month, d.day))
+        form = QFormLayout()
+        form.addRow("隐患描述：", self.description)
+        form.addRow("隐患等级：", self.grade)
+        form.addRow("部位：", self.location)
+        form.addRow("依据：", self.basis)
+        form.addRow("整改措施：", self.measure)
+        form.addRow("整改期限：", self.deadline)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color:#b00020;")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def value(self) -> HazardInput:
+        qd = self.deadline.date()
+        return HazardInput(
+            description=self.description.toPlainText(),
+            grade=self.grade.currentData(),
+            location=self.location.text(),
+            legal_basis=self.basis.toPlainText(),
+            measure=self.measure.toPlainText(),
+            deadline=date(qd.year(), qd.month(), qd.day()),
+        )
+
+    def _submit(self) -> None:
+        self.error.setText("")
+        self.submitted.emit(self.value())
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)

@@ -1,0 +1,218 @@
+"""The main window: left navigation, the pages, a message bar and the status bar."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.services.api import Services
+from inspector.services.changes import Changes
+from inspector.services.inspections import StartInspection
+from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
+from inspector.ui.dialogs.start_inspection import StartInspectionDialog
+from inspector.ui.pages.inspection_page import InspectionPage
+from inspector.ui.pages.lists_page import HazardsPage, HomePage, InspectionsPage
+from inspector.ui.pages.units_page import UnitsPage
+from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.message_bar import MessageBar
+
+log = logging.getLogger("inspector.ui")
+
+NAV = (("home", "首页"), ("units", "单位"), ("inspection", "检查"), ("hazards", "隐患"))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, tasks: TaskRunner | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.tasks = tasks or TaskRunner(self)
+        self.setWindowTitle("安全生产现场执法检查终端")
+        self.resize(1366, 860)
+        self.start_dialog: StartInspectionDialog | None = None
+        self.preview: PdfPreviewDialog | None = None
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(120)
+        self.nav.setIconSize(QSize(24, 24))
+        self.nav.setStyleSheet(
+            "QListWidget{background:#1f3a5f; color:white; font-size:17px; border:none;}"
+            "QListWidget::item{height:56px; padding-left:18px;}"
+            "QListWidget::item:selected{background:#2f5f96;}")
+        self.pages = QStackedWidget()
+        self.home = HomePage(services, self.tasks)
+        self.units = UnitsPage(services, self.tasks)
+        self.inspection = InspectionPage(services, self.tasks)
+        self.inspection_list = InspectionsPage(services, self.tasks)
+        self.hazards = HazardsPage(services, self.tasks)
+        inspection_stack = QStackedWidget()
+        inspection_stack.addWidget(self.inspection_list)
+        inspection_stack.addWidget(self.inspection)
+        self.inspection_stack = inspection_stack
+        self._page_index: dict[str, int] = {}
+        for key, label in NAV:
+            widget = {"home": self.home, "units": self.units, "inspection": inspection_stack,
+                      "hazards": self.hazards}[key]
+            self._page_index[key] = self.pages.addWidget(widget)
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+
+        self.messages = MessageBar()
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(8, 8, 8, 0)
+        bl.addWidget(self.messages)
+        bl.addWidget(self.pages, 1)
+        central = QWidget()
+        cl = QHBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.nav)
+        cl.addWidget(body, 1)
+        self.setCentralWidget(central)
+
+        self.network_label = QLabel("● 离线")
+        self.network_label.setStyleSheet("color:#9e9e9e; padding:0 12px;")
+        self.unsynced_label = QLabel("")
+        self.clock_label = QLabel("")
+        self.busy_label = QLabel("")
+        for w in (self.network_label, self.unsynced_label, self.clock_label):
+            self.statusBar().addPermanentWidget(w)
+        self.statusBar().addWidget(self.busy_label)
+
+        self.tasks.error.connect(lambda m: self.messages.show_message(m, "error"))
+        self.tasks.busy_changed.connect(lambda n: self.busy_label.setText("正在处理…" if n else ""))
+        for page in (self.home, self.units, self.inspection_list, self.hazards):
+            page.open_inspection_requested.connect(self.open_inspection)
+        self.units.start_inspection_requested.connect(self.ask_start_inspection)
+        self.inspection.changed.connect(self.apply_changes)
+        self.inspection.message.connect(self.messages.show_message)
+        self.inspection.record_ready.connect(self.show_record)
+        for n, key in enumerate(k for k, _ in NAV):
+            sc = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
+            sc.activated.connect(lambda k=key: self.go(k))
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(60_000)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.start()
+
+    # -- navigation ----------------------------------------------------------------------------
+    def start(self) -> None:
+        self.go("units")
+        self.home.load()
+        self.units.load()
+        self.refresh_status()
+
+    def go(self, key: str) -> None:
+        row = [k for k, _ in NAV].index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)
+        else:
+            self._nav_changed(row)
+
+    def _nav_changed(self, row: int) -> None:
+        key = NAV[row][0]
+        self.pages.setCurrentIndex(self._page_index[key])
+        if key == "home":
+            self.home.load()
+        elif key == "inspection" and self.inspection_stack.currentWidget() is self.inspection_list:
+            self.inspection_list.load()
+        elif key == "hazards":
+            self.hazards.load()
+
+    def _focus_search(self) -> None:
+        self.go("units")
+        self.units.search.setFocus()
+        self.units.search.selectAll()
+
+    def open_inspection(self, inspection_id: str) -> None:
+        self.inspection_stack.setCurrentWidget(self.inspection)
+        self.go("inspection")
+        self.inspection.open(inspection_id)
+
+    # -- starting an inspection ----------------------------------------------------------------
+    def ask_start_inspection(self, unit_id: str) -> None:
+        def gather() -> tuple[object, ...]:
+            s = self.services
+            return (s.units.detail(unit_id), s.inspections.people(), s.inspections.checklists(),
+                    s.inspections.current_user_id())
+
+        self.tasks.read(gather, on_done=self._open_start_dialog)
+
+    def _open_start_dialog(self, data: tuple[object, ...]) -> None:
+        detail, people, checklists, me = data
+        industry = detail.unit["industry"]  # type: ignore[attr-defined]
+        codes = [c.code for c in checklists if c.industry == industry]  # type: ignore[attr-defined]
+        dialog = StartInspectionDialog(detail, people, checklists, me, codes, self)  # type: ignore[arg-type]
+        dialog.submitted.connect(self._start_submitted)
+        self.start_dialog = dialog
+        dialog.open()
+
+    def _start_submitted(self, request: StartInspection) -> None:
+        dialog = self.start_dialog
+        assert dialog is not None
+        self.tasks.write(self.services.inspections.start, request,
+                         on_done=lambda result: self._started(dialog, result),
+                         on_error=dialog.show_error)
+
+    def _started(self, dialog: StartInspectionDialog, result: tuple[str, Changes]) -> None:
+        dialog.accept()
+        inspection_id, changes = result
+        self.apply_changes(changes)
+        self.open_inspection(inspection_id)
+        self.messages.show_message("检查已开始。逐项标记“符合 / 不符合 / 不涉及”，每项修改即时保存。", "ok")
+
+    # -- change sets ---------------------------------------------------------------------------
+    def apply_changes(self, changes: Changes) -> None:
+        """A write finished: refresh what shows the changed records (no widget polls)."""
+        if changes.inspections or changes.hazards or changes.photos:
+            self.inspection.reload()
+        if changes.units or changes.inspections or changes.hazards:
+            self.units.refresh_unit()
+        if changes.units:
+            self.units.model.refresh()
+        current = self.pages.currentWidget()
+        if current is self.home:
+            self.home.load()
+        elif current is self.hazards:
+            self.hazards.load()
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        self.tasks.read(lambda: (self.services.unsynced_count(), self.services.clock_offset()),
+                        on_done=self._show_status)
+
+    def _show_status(self, status: tuple[int, float | None]) -> None:
+        unsynced, offset = status
+        self.unsynced_label.setText(f"待同步 {unsynced} 条")
+        if offset is None:
+            self.clock_label.setText("时钟：尚未与服务器校准")
+        elif abs(offset) > 300:
+            self.clock_label.setText(f"⚠ 本机时钟偏差 {offset / 60:+.0f} 分钟，请校准")
+            self.clock_label.setStyleSheet("color:#b00020;")
+        else:
+            self.clock_label.setText(f"时钟偏差 {offset:+.0f} 秒")
+
+    def show_record(self, packet: tuple[object, bytes]) -> None:
+        _rec, pdf = packet
+        self.preview = PdfPreviewDialog(pdf, "现场检查记录", self.tasks, self)
+        self.preview.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.tasks.shutdown()
+        super().closeEvent(event)

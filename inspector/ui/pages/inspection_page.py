@@ -1,0 +1,538 @@
+"""检查: one inspection being recorded — items, findings, photos, finishing, the printable record.
+
+Every change is stored the moment it is made (the writer thread), so there is nothing to "save".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.domain.enums import HazardGrade, ItemResult
+from inspector.services.api import Services
+from inspector.services.changes import Changes
+from inspector.services.inspections import HazardInput, HazardView, InspectionView, ItemView
+from inspector.services.photos import photos_in_folder, watermark_text
+from inspector.services.records import RenderedRecord
+from inspector.ui.dialogs.hazard_dialog import HazardDialog
+from inspector.ui.tasks import TaskRunner
+from inspector.util.clock import to_local
+
+RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
+RESULT_KEYS = {"1": ItemResult.PASS, "2": ItemResult.FAIL, "3": ItemResult.NA, "0": ItemResult.UNCHECKED}
+
+
+class PhotoImport:
+    """A batch of photo files: prepared on the worker pool, stored on the writer, one by one."""
+
+    def __init__(self, page: InspectionPage, paths: list[Path], hazard_id: str | None) -> None:
+        self.page = page
+        self.paths = paths
+        self.hazard_id = hazard_id
+        self.done = 0
+        self.failed: list[str] = []
+        self.cancelled = False
+
+    def start(self) -> None:
+        self.page.progress.setRange(0, len(self.paths))
+        self.page.progress.setValue(0)
+        self.page.progress_box.show()
+        self._next()
+
+    def _next(self) -> None:
+        index = self.done + len(self.failed)
+        if self.cancelled or index >= len(self.paths):
+            self.page.import_finished(self)
+            return
+        path = self.paths[index]
+        self.page.progress.setFormat(f"正在导入 {index + 1}/{len(self.paths)}：{path.name}")
+        view = self.page.view
+        assert view is not None
+        mark = watermark_text(view.unit_name, to_local(self.page.services.ctx.clock.now()),
+                              [p.name for p in view.inspectors])
+        inspection_id = view.id
+        photos = self.page.services.photos
+        fail = lambda m: self._failed(path, m)  # noqa: E731
+        # Decode/scale/watermark on the worker pool, then store on the one writer thread.
+        self.page.tasks.read(
+            photos.prepare_file, path, mark,
+            on_done=lambda prepared: self.page.tasks.write(
+                photos.commit, inspection_id, prepared, self.hazard_id,
+                on_done=self._stored, on_error=fail),
+            on_error=fail)
+
+    def _stored(self, result: tuple[str, Changes]) -> None:
+        self.done += 1
+        self.page.progress.setValue(self.done + len(self.failed))
+        self.page.changed.emit(result[1])
+        self._next()
+
+    def _failed(self, path: Path, message: str) -> None:
+        self.failed.append(message if path.name in message else f"{path.name}：{message}")
+        self.page.progress.setValue(self.done + len(self.failed))
+        self._next()
+
+
+class InspectionPage(QWidget):
+    changed = Signal(object)  # Changes
+    message = Signal(str, str)  # text, kind
+    record_ready = Signal(object)  # (RenderedRecord, pdf bytes)
+
+    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.tasks = tasks
+        self.view: InspectionView | None = None
+        self.current_item: ItemView | None = None
+        self.hazard_dialog: HazardDialog | None = None
+        self.photo_import: PhotoImport | None = None
+        self._items: dict[str, QTreeWidgetItem] = {}
+
+        self.title = QLabel("")
+        self.title.setStyleSheet("font-size:18px; font-weight:bold;")
+        self.subtitle = QLabel("")
+        self.subtitle.setWordWrap(True)
+        self.place = QLineEdit()
+        self.representative = QLineEdit()
+        self.rep_title = QLineEdit()
+        self.rep_phone = QLineEdit()
+        header_form = QFormLayout()
+        header_form.addRow("检查场所：", self.place)
+        row = QHBoxLayout()
+        for label, w in (("现场负责人：", self.representative), ("职务：", self.rep_title),
+                         ("电话：", self.rep_phone)):
+            row.addWidget(QLabel(label))
+            row.addWidget(w)
+        header_form.addRow(row)
+        for w in (self.place, self.representative, self.rep_title, self.rep_phone):
+            w.editingFinished.connect(self._header_edited)
+
+        # checklist items
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["检查内容", "结果"])
+        self.tree.setColumnWidth(0, 520)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.currentItemChanged.connect(self._item_selected)
+        self.item_text = QLabel("")
+        self.item_text.setWordWrap(True)
+        self.item_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result_buttons: dict[str, QPushButton] = {}
+        self.result_group = QButtonGroup(self)
+        self.result_group.setExclusive(True)
+        buttons = QHBoxLayout()
+        for key, res in (("1", ItemResult.PASS), ("2", ItemResult.FAIL), ("3", ItemResult.NA),
+                         ("0", ItemResult.UNCHECKED)):
+            b = QPushButton(f"{res.label}（{key}）")
+            b.setCheckable(True)
+            b.setMinimumHeight(44)
+            b.clicked.connect(lambda _c=False, r=res: self.mark_current(r))
+            self.result_group.addButton(b)
+            self.result_buttons[res.value] = b
+            buttons.addWidget(b)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("检查情况说明（可选；不符合时作为隐患描述）")
+        self.note.setMaximumHeight(70)
+        self.save_note = QPushButton("保存说明")
+        self.save_note.clicked.connect(self._note_saved)
+        item_box = QGroupBox("当前检查项")
+        ib = QVBoxLayout(item_box)
+        ib.addWidget(self.item_text)
+        ib.addLayout(buttons)
+        nb = QHBoxLayout()
+        nb.addWidget(self.note, 1)
+        nb.addWidget(self.save_note)
+        ib.addLayout(nb)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.tree, 1)
+        ll.addWidget(item_box)
+
+        # findings and photos
+        self.hazard_list = QListWidget()
+        self.hazard_list.setWordWrap(True)
+        self.hazard_list.itemActivated.connect(lambda _it: self.edit_hazard())
+        self.add_hazard_button = QPushButton("新增发现")
+        self.edit_hazard_button = QPushButton("编辑隐患")
+        self.add_photo_button = QPushButton("添加照片…")
+        self.add_folder_button = QPushButton("从文件夹导入…")
+        for b in (self.add_hazard_button, self.edit_hazard_button, self.add_photo_button,
+                  self.add_folder_button):
+            b.setMinimumHeight(40)
+        self.add_hazard_button.clicked.connect(self.new_hazard)
+        self.edit_hazard_button.clicked.connect(self.edit_hazard)
+        self.add_photo_button.clicked.connect(self._choose_photos)
+        self.add_folder_button.clicked.connect(self._choose_folder)
+        self.photo_list = QListWidget()
+        self.photo_list.setViewMode(QListView.ViewMode.IconMode)
+        self.photo_list.setIconSize(QSize(120, 120))
+        self.photo_list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.photo_list.setMinimumHeight(150)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        cancel = QPushButton("取消导入")
+        cancel.clicked.connect(self._cancel_import)
+        self.progress_box = QWidget()
+        pb = QHBoxLayout(self.progress_box)
+        pb.setContentsMargins(0, 0, 0, 0)
+        pb.addWidget(self.progress, 1)
+        pb.addWidget(cancel)
+        self.progress_box.hide()
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(QLabel("发现的问题（隐患）："))
+        rl.addWidget(self.hazard_list, 2)
+        hb = QHBoxLayout()
+        hb.addWidget(self.add_hazard_button)
+        hb.addWidget(self.edit_hazard_button)
+        rl.addLayout(hb)
+        rl.addWidget(QLabel("证据照片（选中隐患时照片归入该隐患）："))
+        rl.addWidget(self.photo_list, 1)
+        pl = QHBoxLayout()
+        pl.addWidget(self.add_photo_button)
+        pl.addWidget(self.add_folder_button)
+        rl.addLayout(pl)
+        rl.addWidget(self.progress_box)
+
+        self.summary = QPlainTextEdit()
+        self.summary.setPlaceholderText("检查情况小结（写入现场检查记录）")
+        self.summary.setMaximumHeight(60)
+        self.finish_button = QPushButton("完成检查")
+        self.record_button = QPushButton("现场检查记录（预览 / 打印）")
+        for b in (self.finish_button, self.record_button):
+            b.setMinimumHeight(44)
+        self.finish_button.clicked.connect(self.finish)
+        self.record_button.clicked.connect(self.make_record)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.finish_button)
+        bottom.addWidget(self.record_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addLayout(header_form)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+
+        for key, res in RESULT_KEYS.items():
+            sc = QShortcut(QKeySequence(key), self.tree)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+            sc.activated.connect(lambda r=res: self.mark_current(r))
+
+    # -- loading -------------------------------------------------------------------------------
+    def open(self, inspection_id: str) -> None:
+        self.tasks.read(self.services.inspections.view, inspection_id, on_done=self.show_view)
+
+    def reload(self) -> None:
+        if self.view is not None:
+            self.open(self.view.id)
+
+    def show_view(self, v: InspectionView) -> None:
+        first = self.view is None or self.view.id != v.id
+        self.view = v
+        status = "已完成，记录已固定" if v.finished else "检查中（每项修改即时保存）"
+        self.title.setText(f"{v.unit_name}")
+        started = to_local(v.started_at).strftime("%Y-%m-%d %H:%M")
+        names = "、".join(f"{p.name}（{p.cert_no}）" for p in v.inspectors)
+        self.subtitle.setText(f"{v.kind} · {started} 开始 · 检查人员：{names} · {status}")
+        for w, value in ((self.place, v.place), (self.representative, v.representative),
+                         (self.rep_title, v.representative_title), (self.rep_phone, v.representative_phone)):
+            if not w.hasFocus():
+                w.setText(value)
+            w.setReadOnly(v.finished)
+        if first or v.finished:
+            self.summary.setPlainText(v.summary)
+        self.summary.setReadOnly(v.finished)
+        self._fill_tree(v, keep_current=not first)
+        self._fill_hazards(v)
+        self._fill_photos(v)
+        for w in (self.finish_button, self.add_hazard_button, self.edit_hazard_button,
+                  self.add_photo_button, self.add_folder_button, self.save_note):
+            w.setEnabled(not v.finished)
+        for b in self.result_buttons.values():
+            b.setEnabled(not v.finished)
+        self.record_button.setEnabled(v.finished)
+
+    def _fill_tree(self, v: InspectionView, keep_current: bool) -> None:
+        current_id = self.current_item.id if (keep_current and self.current_item) else None
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self._items.clear()
+        for cl in v.checklists:
+            counts = {r.value: 0 for r in ItemResult}
+            for it in cl.items:
+                counts[it.result] += 1
+            top = QTreeWidgetItem([f"{cl.name}", f"已查 {len(cl.items) - counts['unchecked']}/{len(cl.items)}"])
+            top.setFirstColumnSpanned(False)
+            self.tree.addTopLevelItem(top)
+            for it in cl.items:
+                mark = "【重大隐患判定项】" if it.major else ""
+                node = QTreeWidgetItem([f"{it.seq}. {mark}{it.content}", ItemResult(it.result).label])
+                node.setData(0, Qt.ItemDataRole.UserRole, it)
+                node.setForeground(1, _brush(RESULT_COLOURS[it.result]))
+                node.setToolTip(0, f"检查方法：{it.method}\n依据：{it.legal_basis}")
+                top.addChild(node)
+                self._items[it.id] = node
+            top.setExpanded(True)
+        self.tree.blockSignals(False)
+        target = self._items.get(current_id) if current_id else None
+        if target is None and self._items:
+            target = next(iter(self._items.values()))
+        if target is not None:
+            self.tree.setCurrentItem(target)
+            self._item_selected(target, None)
+
+    def _fill_hazards(self, v: InspectionView) -> None:
+        selected = self.selected_hazard_id()
+        self.hazard_list.clear()
+        for n, h in enumerate(v.hazards, start=1):
+            deadline = h.deadline.strftime("%Y年%-m月%-d日") if h.deadline else "立即"
+            photos = f"  照片 {len(h.photo_ids)} 张" if h.photo_ids else ""
+            text = (f"{n}. [{HazardGrade(h.grade).label}] {h.description}\n"
+                    f"    依据：{h.legal_basis or '（未填）'}\n    措施：{h.measure or '（未填）'}；期限：{deadline}{photos}")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, h.id)
+            if h.grade == HazardGrade.MAJOR:
+                item.setForeground(_brush("#b71c1c"))
+            self.hazard_list.addItem(item)
+            if h.id == selected:
+                self.hazard_list.setCurrentItem(item)
+        if not v.hazards:
+            self.hazard_list.addItem("（尚未发现问题）")
+
+    def _fill_photos(self, v: InspectionView) -> None:
+        self.photo_list.clear()
+        for p in v.photos:
+            item = QListWidgetItem(p.original_name or "照片")
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.photo_list.addItem(item)
+            self.tasks.read(self.services.photos.image_bytes, p.thumb_sha256,
+                            on_done=lambda data, it=item: _set_icon(it, data))
+
+    # -- item marking --------------------------------------------------------------------------
+    def _item_selected(self, node: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None) -> None:
+        it = node.data(0, Qt.ItemDataRole.UserRole) if node else None
+        if not isinstance(it, ItemView):
+            self.current_item = None
+            self.item_text.setText("请选择检查项")
+            return
+        self.current_item = it
+        major = f"<br/><b style='color:#b71c1c'>重大隐患判定依据：</b>{it.major_basis}" if it.major else ""
+        self.item_text.setText(
+            f"<b>{it.content}</b><br/>检查方法：{it.method}<br/>依据：{it.legal_basis}{major}"
+            f"<br/>建议措施：{it.measure}")
+        self.note.setPlainText(it.note)
+        self.result_buttons[it.result].setChecked(True)
+
+    def mark_current(self, result: ItemResult) -> None:
+        if self.view is None or self.current_item is None:
+            return
+        self.mark_item(self.current_item.id, result, self.note.toPlainText())
+
+    def mark_item(self, item_id: str, result: ItemResult, note: str | None = None) -> None:
+        assert self.view is not None
+        inspection_id = self.view.id
+        self.tasks.write(self.services.inspections.set_item, inspection_id, item_id, result.value, note,
+                         on_done=self._stored, on_error=self._refused)
+        if result != ItemResult.UNCHECKED:
+            self._advance()
+
+    def _advance(self) -> None:
+        node = self.tree.currentItem()
+        below = self.tree.itemBelow(node) if node else None
+        if below is not None and isinstance(below.data(0, Qt.ItemDataRole.UserRole), ItemView):
+            self.tree.setCurrentItem(below)
+
+    def _note_saved(self) -> None:
+        if self.current_item is not None and self.view is not None:
+            self.tasks.write(self.services.inspections.set_item, self.view.id, self.current_item.id,
+                             self.current_item.result, self.note.toPlainText(),
+                             on_done=self._stored, on_error=self._refused)
+
+    def _header_edited(self) -> None:
+        v = self.view
+        if v is None or v.finished:
+            return
+        values = (self.place.text(), self.representative.text(), self.rep_title.text(), self.rep_phone.text())
+        if values == (v.place, v.representative, v.representative_title, v.representative_phone):
+            return
+        self.tasks.write(
+            lambda: self.services.inspections.update_header(
+                v.id, place=values[0], representative=values[1], representative_title=values[2],
+                representative_phone=values[3]),
+            on_done=self._stored, on_error=self._refused)
+
+    def _stored(self, changes: Changes) -> None:
+        self.changed.emit(changes)
+
+    def _refused(self, message: str) -> None:
+        self.message.emit(message, "error")
+        self.reload()
+
+    # -- hazards -------------------------------------------------------------------------------
+    def selected_hazard_id(self) -> str | None:
+        item = self.hazard_list.currentItem()
+        value = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return value if isinstance(value, str) else None
+
+    def selected_hazard(self) -> HazardView | None:
+        hid = self.selected_hazard_id()
+        if self.view is None or hid is None:
+            return None
+        return next((h for h in self.view.hazards if h.id == hid), None)
+
+    def new_hazard(self) -> None:
+        self._open_hazard_dialog(None)
+
+    def edit_hazard(self) -> None:
+        h = self.selected_hazard()
+        if h is None:
+            self.message.emit("请先在列表中选择要编辑的隐患。", "info")
+            return
+        self._open_hazard_dialog(h)
+
+    def _open_hazard_dialog(self, hazard: HazardView | None) -> None:
+        if self.view is None or self.view.finished:
+            return
+        dialog = HazardDialog(hazard, self.services.ctx.clock.today(), self)
+        dialog.submitted.connect(self._hazard_submitted)
+        self.hazard_dialog = dialog
+        dialog.open()
+
+    def _hazard_submitted(self, data: HazardInput) -> None:
+        dialog = self.hazard_dialog
+        assert dialog is not None and self.view is not None
+        done: Callable[[Any], None] = lambda result: self._hazard_saved(dialog, result)  # noqa: E731
+        if dialog.hazard_id is None:
+            self.tasks.write(self.services.inspections.add_hazard, self.view.id, data,
+                             on_done=done, on_error=dialog.show_error)
+        else:
+            self.tasks.write(self.services.inspections.update_hazard, dialog.hazard_id, data,
+                             on_done=done, on_error=dialog.show_error)
+
+    def _hazard_saved(self, dialog: HazardDialog, result: Any) -> None:
+        dialog.accept()
+        changes = result[1] if isinstance(result, tuple) else result
+        self.changed.emit(changes)
+
+    # -- photos --------------------------------------------------------------------------------
+    def _choose_photos(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "选择照片", "", "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)")
+        if files:
+            self.add_photo_files([Path(f) for f in files])
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择照片所在文件夹（如相机存储卡的 DCIM）")
+        if folder:
+            self.tasks.read(photos_in_folder, Path(folder), on_done=self._folder_listed,
+                            on_error=lambda m: self.message.emit(m, "error"))
+
+    def _folder_listed(self, paths: list[Path]) -> None:
+        if not paths:
+            self.message.emit("该文件夹中没有找到照片文件。", "info")
+            return
+        self.add_photo_files(paths)
+
+    def add_photo_files(self, paths: list[Path]) -> None:
+        if self.view is None or self.view.finished:
+            self.message.emit("该检查已完成，记录已固定，不能再添加照片。", "error")
+            return
+        if self.photo_import is not None:
+            self.message.emit("正在导入照片，请等当前导入完成。", "info")
+            return
+        self.photo_import = PhotoImport(self, paths, self.selected_hazard_id())
+        self.photo_import.start()
+
+    def _cancel_import(self) -> None:
+        if self.photo_import is not None:
+            self.photo_import.cancelled = True
+
+    def import_finished(self, job: PhotoImport) -> None:
+        self.photo_import = None
+        self.progress_box.hide()
+        text = f"已导入照片 {job.done} 张。"
+        if job.cancelled:
+            text += "（已取消其余照片）"
+        if job.failed:
+            text += f"\n{len(job.failed)} 个文件未导入：\n" + "\n".join(job.failed[:10])
+        self.message.emit(text, "error" if job.failed else "ok")
+        self.reload()
+
+    # -- finishing -----------------------------------------------------------------------------
+    def finish(self) -> None:
+        if self.view is None:
+            return
+        unchecked = sum(1 for cl in self.view.checklists for it in cl.items if it.result == "unchecked")
+        self.tasks.write(self.services.inspections.finish, self.view.id, self.summary.toPlainText(),
+                         on_done=lambda ch: self._finished(ch, unchecked), on_error=self._refused)
+
+    def _finished(self, changes: Changes, unchecked: int) -> None:
+        note = f"（有 {unchecked} 项未检查，记录中不列出）" if unchecked else ""
+        self.message.emit(f"检查已完成，记录已固定。{note}可以生成现场检查记录。", "ok")
+        self.changed.emit(changes)
+
+    def make_record(self) -> None:
+        if self.view is None:
+            return
+        self.record_button.setEnabled(False)
+        self.message.emit("正在生成现场检查记录…", "info")
+        self.tasks.read(self.services.records.render_site_record, self.view.id,
+                        on_done=self._record_rendered, on_error=self._record_failed)
+
+    def _record_rendered(self, rec: RenderedRecord) -> None:
+        self.record_button.setEnabled(True)
+        if rec.unprintable:
+            self.message.emit("注意：以下字符字体中没有，打印时请手写补充：" + " ".join(rec.unprintable), "error")
+        self.tasks.read(self.services.records.pdf, rec.pdf_sha256,
+                        on_done=lambda pdf: self.record_ready.emit((rec, pdf)))
+        self.changed.emit(Changes(documents=frozenset({rec.document_id})))
+
+    def _record_failed(self, message: str) -> None:
+        self.record_button.setEnabled(True)
+        self.message.emit(message, "error")
+
+
+def _brush(colour: str) -> Any:
+    from PySide6.QtGui import QBrush, QColor
+
+    return QBrush(QColor(colour))
+
+
+def _set_icon(item: QListWidgetItem, data: bytes) -> None:
+    pix = QPixmap()
+    pix.loadFromData(data)
+    item.setIcon(QIcon(pix))

@@ -1,0 +1,125 @@
+"""首页, 检查 and 隐患: read-only lists fed from services, refreshed when a change set names them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
+from inspector.services.api import Services
+from inspector.services.hazards import HazardRow, HomeSummary
+from inspector.services.inspections import InspectionRow
+from inspector.ui.tasks import TaskRunner
+from inspector.util.clock import to_local
+
+
+def _inspection_item(r: InspectionRow) -> QListWidgetItem:
+    when = to_local(r.started_at).strftime("%Y-%m-%d %H:%M")
+    text = f"{when}  {r.unit_name}  {InspectionStatus(r.status).label}"
+    if r.hazard_count:
+        text += f"  隐患 {r.hazard_count} 项"
+    item = QListWidgetItem(text)
+    item.setData(Qt.ItemDataRole.UserRole, r.id)
+    return item
+
+
+def _hazard_item(h: HazardRow) -> QListWidgetItem:
+    deadline = f"期限 {h.deadline.isoformat()}" if h.deadline else "期限：立即"
+    overdue = "【逾期】" if h.overdue else ""
+    text = f"{overdue}[{HazardGrade(h.grade).label}] {h.unit_name}：{h.description}（{HazardStatus(h.status).label}，{deadline}）"
+    item = QListWidgetItem(text)
+    item.setData(Qt.ItemDataRole.UserRole, h.inspection_id)
+    return item
+
+
+class HomePage(QWidget):
+    open_inspection_requested = Signal(str)
+
+    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.tasks = services, tasks
+        self.headline = QLabel("")
+        self.headline.setStyleSheet("font-size:18px; font-weight:bold;")
+        self.figures = QLabel("")
+        self.figures.setStyleSheet("font-size:15px;")
+        self.open_list = QListWidget()
+        self.due_list = QListWidget()
+        for lst in (self.open_list, self.due_list):
+            lst.itemActivated.connect(self._open)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.figures)
+        layout.addWidget(QLabel("进行中的检查（双击继续）："))
+        layout.addWidget(self.open_list, 1)
+        layout.addWidget(QLabel("整改期限将到或已逾期的隐患："))
+        layout.addWidget(self.due_list, 1)
+
+    def load(self) -> None:
+        self.tasks.read(self.services.hazards.home_summary, on_done=self._show)
+
+    def _show(self, s: HomeSummary) -> None:
+        self.headline.setText(f"今天是 {s.today.year}年{s.today.month}月{s.today.day}日")
+        self.figures.setText(
+            f"监管单位 {s.units} 家 · 今日检查 {s.inspections_today} 次 · 未销号隐患 {s.open_hazards} 项"
+            f"（其中重大隐患 {s.major_open} 项，逾期 {s.overdue} 项）· 待同步 {s.unsynced} 条")
+        self.open_list.clear()
+        for r in s.in_progress:
+            self.open_list.addItem(_inspection_item(r))
+        if not s.in_progress:
+            self.open_list.addItem("（无）")
+        self.due_list.clear()
+        for h in s.due:
+            self.due_list.addItem(_hazard_item(h))
+        if not s.due:
+            self.due_list.addItem("（无）")
+
+    def _open(self, item: QListWidgetItem) -> None:
+        value = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(value, str):
+            self.open_inspection_requested.emit(value)
+
+
+class InspectionsPage(QWidget):
+    open_inspection_requested = Signal(str)
+
+    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.tasks = services, tasks
+        self.list = QListWidget()
+        self.list.itemActivated.connect(
+            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("检查记录（最近 500 次，双击打开）："))
+        layout.addWidget(self.list)
+
+    def load(self) -> None:
+        self.tasks.read(self.services.inspections.recent, on_done=self._show)
+
+    def _show(self, rows: list[InspectionRow]) -> None:
+        self.list.clear()
+        for r in rows:
+            self.list.addItem(_inspection_item(r))
+
+
+class HazardsPage(QWidget):
+    open_inspection_requested = Signal(str)
+
+    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.tasks = services, tasks
+        self.list = QListWidget()
+        self.list.itemActivated.connect(
+            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("未销号隐患（按整改期限排序，双击打开所属检查）："))
+        layout.addWidget(self.list)
+
+    def load(self) -> None:
+        self.tasks.read(self.services.hazards.open_hazards, on_done=self._show)
+
+    def _show(self, rows: list[HazardRow]) -> None:
+        self.list.clear()
+        for h in rows:
+            self.list.addItem(_hazard_item(h))
+        if not rows:
+            self.list.addItem("（无未销号隐患）")

@@ -1,0 +1,266 @@
+"""单位: one search box (Chinese, pinyin, initials, credit code) with filters, the list, the unit."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.domain.enums import SUPERVISION_LEVELS, HazardGrade, HazardStatus, InspectionStatus, RiskColour
+from inspector.services.api import Services
+from inspector.services.units import FilterOptions, UnitDetail, UnitFilters
+from inspector.ui.models.units_model import UnitsModel
+from inspector.ui.tasks import TaskRunner
+
+
+class UnitsPage(QWidget):
+    start_inspection_requested = Signal(str)  # unit id
+    open_inspection_requested = Signal(str)  # inspection id
+
+    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.tasks = tasks
+        self.current_unit_id: str | None = None
+        self.detail: UnitDetail | None = None
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索单位：名称或地址中的字、拼音（如 hgjx）、统一社会信用代码前几位")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumHeight(40)
+        self.industry = QComboBox()
+        self.risk = QComboBox()
+        self.level = QComboBox()
+        self.township = QComboBox()
+        self.grid = QComboBox()
+        self.count_label = QLabel("")
+        for combo, all_label in (
+            (self.industry, "全部行业"),
+            (self.risk, "全部风险"),
+            (self.level, "全部分级"),
+            (self.township, "全部乡镇（街道）"),
+            (self.grid, "全部网格"),
+        ):
+            combo.addItem(all_label, None)
+            combo.setMinimumHeight(36)
+        for c in RiskColour:
+            self.risk.addItem(f"{c.label}（{c.meaning}）", c.value)
+        for code, label in SUPERVISION_LEVELS.items():
+            self.level.addItem(label, code)
+
+        self.model = UnitsModel(services, tasks, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(36)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 60), (2, 50), (3, 120), (4, 200)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        header.setSectionHidden(5, True)
+
+        # the unit panel
+        self.title = QLabel("请选择一个单位")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size:18px; font-weight:bold;")
+        self.facts = QFormLayout()
+        self.fact_labels: dict[str, QLabel] = {}
+        for key, label in (
+            ("credit_code", "统一社会信用代码"),
+            ("address", "地址"),
+            ("region", "乡镇 / 网格"),
+            ("industry", "行业"),
+            ("level", "监管分级"),
+            ("risk", "风险等级"),
+            ("tags", "标签"),
+            ("legal_rep", "法定代表人（负责人）"),
+            ("contact", "联系人 / 电话"),
+            ("gps", "位置"),
+        ):
+            value = QLabel("")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fact_labels[key] = value
+            self.facts.addRow(label + "：", value)
+        self.start_button = QPushButton("开始检查")
+        self.start_button.setMinimumHeight(44)
+        self.start_button.setEnabled(False)
+        self.start_button.setStyleSheet("font-size:16px;")
+        self.history = QListWidget()
+        self.hazards = QListWidget()
+
+        panel = QWidget()
+        pl = QVBoxLayout(panel)
+        pl.addWidget(self.title)
+        pl.addLayout(self.facts)
+        pl.addWidget(self.start_button)
+        pl.addWidget(QLabel("检查记录："))
+        pl.addWidget(self.history, 1)
+        pl.addWidget(QLabel("未销号隐患："))
+        pl.addWidget(self.hazards, 1)
+
+        filters = QHBoxLayout()
+        for w in (self.industry, self.risk, self.level, self.township, self.grid):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.search)
+        ll.addLayout(filters)
+        ll.addWidget(self.table, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.run_search)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self.run_search)
+        for combo in (self.industry, self.risk, self.level, self.grid):
+            combo.currentIndexChanged.connect(self.run_search)
+        self.township.currentIndexChanged.connect(self._township_changed)
+        self.model.count_changed.connect(self._show_count)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.activated.connect(lambda idx: self._row_changed(idx, idx))
+        self.start_button.clicked.connect(self._start_clicked)
+        self.history.itemActivated.connect(
+            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole))
+        )
+        self._grids: list[tuple[str, str, str]] = []
+
+    # -- data ----------------------------------------------------------------------------------
+    def load(self) -> None:
+        self.tasks.read(self.services.units.filter_options, on_done=self._set_options)
+        self.run_search()
+
+    def _set_options(self, opts: FilterOptions) -> None:
+        for combo in (self.industry, self.township):
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+        for name in opts.industries:
+            self.industry.addItem(name, name)
+        for tid, name in opts.townships:
+            self.township.addItem(name, tid)
+        self._grids = opts.grids
+        for combo in (self.industry, self.township):
+            combo.blockSignals(False)
+        self._fill_grids()
+
+    def _township_changed(self) -> None:
+        self._fill_grids()
+        self.run_search()
+
+    def _fill_grids(self) -> None:
+        tid = self.township.currentData()
+        self.grid.blockSignals(True)
+        while self.grid.count() > 1:
+            self.grid.removeItem(1)
+        for gid, g_tid, name in self._grids:
+            if tid is None or g_tid == tid:
+                self.grid.addItem(name, gid)
+        self.grid.blockSignals(False)
+
+    def current_filters(self) -> UnitFilters:
+        return UnitFilters(
+            industry=self.industry.currentData(),
+            risk_colour=self.risk.currentData(),
+            level=self.level.currentData(),
+            township_id=self.township.currentData(),
+            grid_id=self.grid.currentData(),
+        )
+
+    def run_search(self) -> None:
+        self._debounce.stop()
+        self.model.set_query(self.search.text(), self.current_filters())
+
+    def _show_count(self, n: int) -> None:
+        self.count_label.setText(f"共 {n} 个单位")
+
+    def _row_changed(self, current: object, _previous: object) -> None:
+        row = self.model.unit_at(current.row())  # type: ignore[attr-defined]
+        if row is not None:
+            self.show_unit(row.id)
+
+    def show_unit(self, unit_id: str) -> None:
+        self.current_unit_id = unit_id
+        self.tasks.read(self.services.units.detail, unit_id, on_done=self._show_detail)
+
+    def refresh_unit(self) -> None:
+        if self.current_unit_id:
+            self.show_unit(self.current_unit_id)
+
+    def _show_detail(self, d: UnitDetail) -> None:
+        if d.unit["id"] != self.current_unit_id:
+            return
+        self.detail = d
+        u = d.unit
+        colour = RiskColour(u["risk_colour"])
+        self.title.setText(u["name"])
+        f = self.fact_labels
+        f["credit_code"].setText(u["credit_code"] or "（无统一社会信用代码）")
+        f["address"].setText(u["address"])
+        f["region"].setText(f"{d.township} / {d.grid}")
+        f["industry"].setText(u["industry"])
+        f["level"].setText(SUPERVISION_LEVELS.get(u["supervision_level"], u["supervision_level"]))
+        f["risk"].setText(f"<span style='color:{colour.hex}'>●</span> {colour.label}（{colour.meaning}）")
+        f["tags"].setText("、".join(json.loads(u["tags"])) or "—")
+        f["legal_rep"].setText(u["legal_rep"] or "—")
+        f["contact"].setText(f"{u['contact_name']}  {u['contact_phone']}".strip() or "—")
+        f["gps"].setText(f"{u['lat']:.5f}, {u['lon']:.5f}" if u["lat"] is not None else "—")
+        self.start_button.setEnabled(True)
+        self.history.clear()
+        for i in d.inspections:
+            label = f"{i.started_at[:16].replace('T', ' ')}  {i.kind}  {InspectionStatus(i.status).label}"
+            if i.hazard_count:
+                label += f"  隐患 {i.hazard_count} 项"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, i.id)
+            self.history.addItem(item)
+        if not d.inspections:
+            self.history.addItem("（暂无检查记录）")
+        self.hazards.clear()
+        for h in d.open_hazards:
+            deadline = f"  期限 {h.deadline}" if h.deadline else ""
+            self.hazards.addItem(
+                f"[{HazardGrade(h.grade).label}] {h.description}（{HazardStatus(h.status).label}{deadline}）"
+            )
+        if not d.open_hazards:
+            self.hazards.addItem("（无）")
+
+    def _start_clicked(self) -> None:
+        if self.current_unit_id:
+            self.start_inspection_requested.emit(self.current_unit_id)
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        idx = self.model.index(row, 0)
+        self.table.setCurrentIndex(idx)

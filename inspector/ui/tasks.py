@@ -1,0 +1,86 @@
+"""Run service calls off the GUI thread and deliver results back on it.
+
+One writer thread serialises every database write; a small pool does reads, photo and PDF work.
+Results come back through a signal of a QObject living in the GUI thread (never a lambda slot),
+so callbacks always run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from inspector.domain.errors import UserError
+
+log = logging.getLogger("inspector.ui.tasks")
+
+Callback = Callable[[Any], None]
+ErrorCallback = Callable[[str], None]
+
+INTERNAL_ERROR = "操作失败：程序内部错误（已记入日志）。已保存的数据不受影响，请重试。"
+
+
+class TaskRunner(QObject):
+    _finished = Signal(object)
+    busy_changed = Signal(int)
+    error = Signal(str)  # a message for the person, when the caller gave no error handler
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
+        self._pending = 0
+        self._finished.connect(self._deliver)
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def write(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
+              on_error: ErrorCallback | None = None) -> Future[Any]:
+        return self._submit(self._writer, fn, args, on_done, on_error)
+
+    def read(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
+             on_error: ErrorCallback | None = None) -> Future[Any]:
+        return self._submit(self._pool, fn, args, on_done, on_error)
+
+    def _submit(self, executor: ThreadPoolExecutor, fn: Callable[..., Any], args: tuple[Any, ...],
+                on_done: Callback | None, on_error: ErrorCallback | None) -> Future[Any]:
+        self._pending += 1
+        self.busy_changed.emit(self._pending)
+        future = executor.submit(fn, *args)
+        future.add_done_callback(lambda f: self._finished.emit((f, on_done, on_error)))
+        return future
+
+    @Slot(object)
+    def _deliver(self, packet: tuple[Future[Any], Callback | None, ErrorCallback | None]) -> None:
+        future, on_done, on_error = packet
+        self._pending -= 1
+        self.busy_changed.emit(self._pending)
+        exc = future.exception()
+        if exc is not None:
+            if isinstance(exc, UserError):
+                message = exc.message
+                log.info("refused: %s", message)
+            else:
+                message = INTERNAL_ERROR
+                log.error("task failed", exc_info=exc)
+            if on_error is not None:
+                on_error(message)
+            else:
+                self.error.emit(message)
+            return
+        if on_done is not None:
+            try:
+                on_done(future.result())
+            except Exception:
+                log.exception("result handler failed")
+                self.error.emit(INTERNAL_ERROR)
+
+    def shutdown(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
