@@ -12,10 +12,12 @@ primary CJK font (rare name characters such as 𠀀) are drawn from the fallback
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -51,11 +53,11 @@ CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 FOOTER_BASELINE = 11 * mm  # "第 X 页 共 Y 页", inside the bottom margin
 CONTINUATION_HEADER_HEIGHT = 17 * mm  # reserved at the top of continuation pages
 PAGE_STRIP_HEIGHT = 13 * mm  # reserved at the bottom for the per-page signature strip
-SIGNATURE_HEIGHT = 13 * mm  # blank height for a pen signature
+SIGNATURE_HEIGHT = 12 * mm  # blank height for a pen signature
 LINE_WIDTH = 0.75  # all form rules
 
-BODY_SIZE = 12.0  # 小四
-SMALL_SIZE = 9.0
+BODY_SIZE = 10.5  # 五号, as on the printed forms
+SMALL_SIZE = 8.5
 CREATOR = "安全生产现场执法检查终端"
 
 Template = Mapping[str, Any]
@@ -64,7 +66,7 @@ Template = Mapping[str, Any]
 # --- fonts and styles ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Styles:
     """Paragraph styles shared by all enforcement documents (one CJK font, several sizes)."""
 
@@ -82,11 +84,30 @@ class Styles:
     number: ParagraphStyle  # the 文号, right-aligned
 
 
+# Chinese punctuation that must not start a line. ReportLab's CJK wrap (textsplit.dumbSplit for a
+# one-font paragraph, paragraph.cjkFragSplit otherwise) hangs such a character at the end of the
+# previous line, but its list is Japanese-oriented and lacks the full-width comma, semicolon,
+# colon etc., so "，" could start a line. Both modules read their own global at call time.
+_CANNOT_START_EXTRA = "，；：！？）》」』”’、。．％〕】〉…—·"
+
+
+def _extend_cjk_line_rules() -> None:
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):
+        current: str = module.ALL_CANNOT_START
+        missing = "".join(c for c in _CANNOT_START_EXTRA if c not in current)
+        if missing:
+            module.ALL_CANNOT_START = current + missing
+
+
 @functools.cache
 def styles() -> Styles:
     """Register the shipped fonts (once per process) and return the document styles."""
     font = register_reportlab_fonts()
-    leading = BODY_SIZE * 1.6
+    _extend_cjk_line_rules()
+    leading = BODY_SIZE * 1.5
     base = ParagraphStyle(
         "doc-body",
         fontName=font,
@@ -258,14 +279,14 @@ def header_block(agency: str, template: Template, number_text: str) -> list[Flow
         para(str(template.get("header_line", "安全生产行政执法文书")), st.header_line),
         TextLine(
             str(template["title"]),
-            24,
+            22,
             char_space=5,
             fake_bold=True,
-            space_before=3 * mm,
-            space_after=3 * mm,
+            space_before=2 * mm,
+            space_after=1.5 * mm,
         ),
         para(number_text, st.number),
-        Spacer(1, 2 * mm),
+        Spacer(1, 1.5 * mm),
     ]
 
 
@@ -275,12 +296,27 @@ _CELL_PAD = 4.0
 
 
 def _label_markup(label: str, width: float, style: ParagraphStyle) -> str:
-    """Escape a label; a label too wide for its cell breaks before its first full-width bracket."""
+    """Escape a label for a cell of *width*; a label too wide for one line breaks before its first
+    full-width bracket, and a still too wide head is cut into lines of equal length
+    ("被检查单位现场负责人（签名）" → 被检查单位 / 现场负责人 / （签名）)."""
     inner = width - 2 * _CELL_PAD
-    if stringWidth(label, style.fontName, style.fontSize) > inner and "（" in label[1:]:
-        head, _, tail = label.partition("（")
-        return markup_with_fallback(head) + "<br/>" + markup_with_fallback("（" + tail)
-    return markup_with_fallback(label)
+
+    def too_wide(text: str) -> bool:
+        return bool(stringWidth(text, style.fontName, style.fontSize) > inner + 0.01)
+
+    if not too_wide(label):
+        return markup_with_fallback(label)
+    head, bracket, tail = label.partition("（") if "（" in label[1:] else (label, "", "")
+    lines: list[str] = []
+    parts = math.ceil(stringWidth(head, style.fontName, style.fontSize) / inner)
+    if parts > 1:
+        step = math.ceil(len(head) / parts)
+        lines.extend(head[i : i + step] for i in range(0, len(head), step))
+    else:
+        lines.append(head)
+    if bracket:
+        lines.append(bracket + tail)
+    return "<br/>".join(markup_with_fallback(line) for line in lines)
 
 
 def field_grid(
@@ -302,8 +338,8 @@ def field_grid(
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
     ]
     for r, pairs in enumerate(rows):
         if not pairs or 2 * len(pairs) > ncols:
@@ -352,7 +388,7 @@ def boxed_section(flowables: Sequence[Flowable], width: float = CONTENT_WIDTH) -
     )
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SignatureRow:
     """One signature line of the block: a label and one blank per signer.
 
@@ -437,8 +473,8 @@ def signature_block(
         r = len(data)
         data.append([para(date_text, st.right)] + [""] * per_row)
         commands.append(("SPAN", (0, r), (-1, r)))
-        commands.append(("TOPPADDING", (0, r), (-1, r), 10))
-        commands.append(("BOTTOMPADDING", (0, r), (-1, r), 8))
+        commands.append(("TOPPADDING", (0, r), (-1, r), 6))
+        commands.append(("BOTTOMPADDING", (0, r), (-1, r), 6))
         commands.append(("RIGHTPADDING", (0, r), (-1, r), 4 * BODY_SIZE))
     table = Table(
         data,
@@ -452,7 +488,7 @@ def signature_block(
 # --- page decoration and build -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class PageDecor:
     """What every page gets besides the flowables."""
 
@@ -506,8 +542,11 @@ class PageDecor:
         canvas.restoreState()
 
 
-def _numbered_canvas(decor: PageDecor) -> Callable[..., Canvas]:
-    """A canvas class that holds pages back until the end so the footer knows the page count."""
+def _numbered_canvas(decor: PageDecor, stats: dict[str, int]) -> Callable[..., Canvas]:
+    """A canvas class that holds pages back until the end so the footer knows the page count.
+
+    Writes the page count and the page of the final signature block (0: none) into *stats*.
+    """
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -520,6 +559,8 @@ def _numbered_canvas(decor: PageDecor) -> Callable[..., Canvas]:
 
         def save(self) -> None:
             total = len(self._held_pages)
+            stats["pages"] = total
+            stats["signed_page"] = int(getattr(self, SignatureAnchor.ATTR, 0) or 0)
             for number, state in enumerate(self._held_pages, start=1):
                 self.__dict__.update(state)
                 self.setFont(decor.font, 10.5)
@@ -535,8 +576,11 @@ def _numbered_canvas(decor: PageDecor) -> Callable[..., Canvas]:
     return NumberedCanvas
 
 
+Story = Sequence[Flowable] | Callable[[], Sequence[Flowable]]
+
+
 def build_pdf(
-    flowables: Sequence[Flowable],
+    story: Story,
     template: Template,
     *,
     number_text: str = "",
@@ -546,10 +590,13 @@ def build_pdf(
 ) -> bytes:
     """Lay the flowables out on A4 and return the PDF bytes.
 
+    story: the flowables, or a function returning fresh ones (preferred: a document that does not
+    fit on one page is laid out twice, and flowables are otherwise deep-copied for that).
     From the template: "title", "continuation_title" (default "<title>（续页）"), "page_footer"
-    (default "第 {page} 页 共 {pages} 页") and "signatures"."page_strip" (labels of the signature strip
-    printed on pages that do not carry the final signature block; place a :func:`signature_block`
-    in the story for the strip to stop).
+    (default "第 {page} 页 共 {pages} 页") and "signatures"."page_strip": labels of a signature strip
+    printed at the foot of every page before the one carrying the final :func:`signature_block`.
+    The strip needs room at the foot of each page, so a multi-page document is laid out again with
+    that room reserved; a one-page document keeps the full height.
     """
     st = styles()
     signatures = template.get("signatures") or {}
@@ -562,6 +609,28 @@ def build_pdf(
         footer_pattern=str(template.get("page_footer") or "第 {page} 页 共 {pages} 页"),
         strip_labels=tuple(str(s) for s in signatures.get("page_strip") or ()),
     )
+    meta = {
+        "title": title or str(template.get("title", "")),
+        "author": author,
+        "subject": subject,
+    }
+    if callable(story):
+        flowables = list(story())
+        spare: Callable[[], list[Flowable]] = lambda: list(story())  # noqa: E731
+    else:
+        flowables = list(story)
+        pristine = copy.deepcopy(flowables) if decor.strip_labels else []
+        spare = lambda: pristine  # noqa: E731
+    no_strip = dataclasses.replace(decor, strip_labels=())
+    pdf, stats = _build_once(flowables, no_strip, meta)
+    if decor.strip_labels and (stats["pages"] > 1 or stats["signed_page"] == 0):
+        pdf, stats = _build_once(spare(), decor, meta)
+    return pdf
+
+
+def _build_once(
+    flowables: list[Flowable], decor: PageDecor, meta: Mapping[str, str]
+) -> tuple[bytes, dict[str, int]]:
     bottom = MARGIN_BOTTOM + (PAGE_STRIP_HEIGHT if decor.strip_labels else 0)
     first_height = PAGE_HEIGHT - MARGIN_TOP - bottom
     frame_kw: dict[str, Any] = {
@@ -587,11 +656,9 @@ def build_pdf(
         rightMargin=MARGIN_RIGHT,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=title or str(template.get("title", "")),
-        author=author,
-        subject=subject,
         creator=CREATOR,
         producer=CREATOR,
+        **meta,
     )
     doc.addPageTemplates(
         [
@@ -609,5 +676,6 @@ def build_pdf(
             ),
         ]
     )
-    doc.build(list(flowables), canvasmaker=_numbered_canvas(decor))
-    return buf.getvalue()
+    stats: dict[str, int] = {"pages": 0, "signed_page": 0}
+    doc.build(flowables, canvasmaker=_numbered_canvas(decor, stats))
+    return buf.getvalue(), stats

@@ -211,7 +211,7 @@ def _signatures(data: SiteRecordData, template: Template, label_width: float) ->
     notes = []
     refusal = str(sig.get("refusal", ""))
     if refusal:
-        notes.append((refusal, 9 * mm))
+        notes.append((refusal, 8 * mm))
     after: list[Flowable] = []
     copies = copies_text(data, template)
     if copies:
@@ -231,7 +231,7 @@ def render_site_record(data: SiteRecordData, template: dict[str, Any] | None = N
     tpl: Template = template if template is not None else load_template()
     st = layout.styles()
     number_text = layout.document_number(data.number, tpl)
-    widths_mm = tpl.get("field_column_widths_mm") or [31, 47, 14, 25, 19, 29]
+    widths_mm = tpl.get("field_column_widths_mm") or [31, 43, 14, 26, 20, 31]
     total_mm = sum(float(w) for w in widths_mm)
     col_widths = [float(w) / total_mm * layout.CONTENT_WIDTH for w in widths_mm]
     values = _field_values(data, tpl)

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
 
+from inspector.domain.pinyin_syllables import MAX_LEN, SYLLABLES
+
+_PREFIXES = frozenset(syl[:n] for syl in SYLLABLES for n in range(1, len(syl) + 1))
+
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
@@ -38,17 +42,52 @@ class UnitSearchText:
     search_name: str
     search_addr: str
     search_py: str
+    search_pyfull: str
 
 
 def unit_search_text(name: str, address: str) -> UnitSearchText:
     full, initials = pinyin_forms(name)
+    syllables = " ".join(_syllables(name))
     return UnitSearchText(
         name_pinyin=full,
         name_initials=initials,
         search_name=index_chars(name),
         search_addr=index_chars(address),
         search_py=" ".join(initials),
+        search_pyfull=syllables,
     )
+
+
+def _syllables(name: str) -> list[str]:
+    out = []
+    for syllable in lazy_pinyin(_fold(name), style=Style.NORMAL, errors=lambda s: list(s)):
+        word = "".join(ch for ch in syllable if ch.isascii() and ch.isalnum())
+        if word:
+            out.append(word)
+    return out
+
+
+def pinyin_phrases(query: str, limit: int = 6) -> list[str]:
+    """FTS5 phrases for typed full pinyin: every way to split it into syllables, the last one
+    possibly unfinished (prefix query), fewest pieces first. 'hongguang' → '"hong guang" *'."""
+    text = "".join(ch for ch in query.lower() if ch.isascii() and ch.isalpha())
+    found: list[list[str]] = []
+
+    def walk(start: int, pieces: list[str]) -> None:
+        if len(found) >= limit:
+            return
+        rest = text[start:]
+        if rest in _PREFIXES:
+            found.append([*pieces, rest])
+        for size in range(min(MAX_LEN, len(rest) - 1), 0, -1):
+            head = rest[:size]
+            if head in SYLLABLES:
+                walk(start + size, [*pieces, head])
+
+    if text:
+        walk(0, [])
+    found.sort(key=len)
+    return ['"' + " ".join(pieces) + '" *' for pieces in found]
 
 
 def phrase(query: str) -> str | None:

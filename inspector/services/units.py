@@ -174,7 +174,7 @@ class UnitService:
                     .order_by(col(Hazard.created_at).desc())
                 )
             ]
-            data = unit.model_dump(exclude={"search_name", "search_addr", "search_py"})
+            data = unit.model_dump(exclude={"search_name", "search_addr", "search_py", "search_pyfull"})
         return UnitDetail(
             unit=data,
             township=town.name if town else "",
@@ -236,6 +236,7 @@ def insert_units(session: Session, units: Iterable[NewUnit], ctx: Context) -> li
                 "search_name": st.search_name,
                 "search_addr": st.search_addr,
                 "search_py": st.search_py,
+                "search_pyfull": st.search_pyfull,
                 "version": 0,
                 "updated_at": now,
                 "deleted": False,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from inspector.domain import creditcode
-from inspector.domain.search_text import phrase
+from inspector.domain.search_text import phrase, pinyin_phrases
 
 UNIT_COLUMNS = (
     "u.id, u.credit_code, u.name, u.address, u.industry, u.supervision_level, u.risk_colour,"
@@ -77,6 +77,16 @@ def _branches(query: str, params: dict[str, Any]) -> list[tuple[str, str]]:
                     "",
                 )
             )
+            spoken = pinyin_phrases(lower)
+            if spoken:
+                params["fts_pyf"] = "pyf : (" + " OR ".join(spoken) + ")"
+                branches.append(
+                    (
+                        "unit_fts JOIN unit u ON u.sn = unit_fts.rowid"
+                        " WHERE unit_fts MATCH :fts_pyf",
+                        "",
+                    )
+                )
     return branches
 
 

@@ -19,15 +19,16 @@ depends_on = None
 _TRIGGERS = {
     "unit_fts_ai": """
         CREATE TRIGGER unit_fts_ai AFTER INSERT ON unit BEGIN
-          INSERT INTO unit_fts(rowid, name, addr, py)
-          VALUES (new.sn, new.search_name, new.search_addr, new.search_py);
+          INSERT INTO unit_fts(rowid, name, addr, py, pyf)
+          VALUES (new.sn, new.search_name, new.search_addr, new.search_py, new.search_pyfull);
         END""",
     "unit_fts_au": """
-        CREATE TRIGGER unit_fts_au AFTER UPDATE OF sn, search_name, search_addr, search_py ON unit
+        CREATE TRIGGER unit_fts_au AFTER UPDATE OF sn, search_name, search_addr, search_py, search_pyfull
+        ON unit
         BEGIN
           DELETE FROM unit_fts WHERE rowid = old.sn;
-          INSERT INTO unit_fts(rowid, name, addr, py)
-          VALUES (new.sn, new.search_name, new.search_addr, new.search_py);
+          INSERT INTO unit_fts(rowid, name, addr, py, pyf)
+          VALUES (new.sn, new.search_name, new.search_addr, new.search_py, new.search_pyfull);
         END""",
     "unit_fts_ad": """
         CREATE TRIGGER unit_fts_ad AFTER DELETE ON unit BEGIN
@@ -47,7 +48,7 @@ def upgrade() -> None:
         bind.execute(
             sa.text(
                 "UPDATE unit SET name_pinyin=:p, name_initials=:i, search_name=:n,"
-                " search_addr=:a, search_py=:y WHERE id=:id"
+                " search_addr=:a, search_py=:y, search_pyfull=:f WHERE id=:id"
             ),
             {
                 "p": t.name_pinyin,
@@ -55,18 +56,19 @@ def upgrade() -> None:
                 "n": t.search_name,
                 "a": t.search_addr,
                 "y": t.search_py,
+                "f": t.search_pyfull,
                 "id": unit_id,
             },
         )
     op.execute(
         "CREATE VIRTUAL TABLE unit_fts USING fts5("
-        "name, addr, py, tokenize='unicode61')"
+        "name, addr, py, pyf, tokenize='unicode61')"
     )
     for sql in _TRIGGERS.values():
         op.execute(sql)
     op.execute(
-        "INSERT INTO unit_fts(rowid, name, addr, py)"
-        " SELECT sn, search_name, search_addr, search_py FROM unit"
+        "INSERT INTO unit_fts(rowid, name, addr, py, pyf)"
+        " SELECT sn, search_name, search_addr, search_py, search_pyfull FROM unit"
     )
 
 

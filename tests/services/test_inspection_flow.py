@@ -1,0 +1,120 @@
+"""Recording an inspection through the services, on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from inspector.domain.errors import UserError
+from inspector.services.api import Services
+from inspector.services.inspections import HazardInput, StartInspection
+from inspector.services.verify import verify
+from inspector.store.models import AuditEvent, Outbox
+from tests.conftest import FixedClock
+
+
+def start(services: Services, n_inspectors: int = 2) -> str:
+    people = [p for p in services.inspections.people() if p.role == "inspector"]
+    unit = services.units.search("", limit=1)[0]
+    checklists = {c.code: c.id for c in services.inspections.checklists()}
+    inspection_id, _ = services.inspections.start(
+        StartInspection(unit_id=unit.id, inspector_ids=[p.id for p in people[:n_inspectors]],
+                        checklist_ids=[checklists["gm-dust"]], place="一号车间", representative="王喆")
+    )
+    return inspection_id
+
+
+def outbox(services: Services) -> list[Outbox]:
+    with services.ctx.store.read() as s:
+        return list(s.exec(select(Outbox)))
+
+
+def test_one_inspector_is_refused(services: Services) -> None:
+    with pytest.raises(UserError, match="两名以上"):
+        start(services, n_inspectors=1)
+    assert outbox(services) == []
+
+
+def test_fail_drafts_a_hazard_carrying_the_items_basis(services: Services, clock: FixedClock) -> None:
+    iid = start(services)
+    view = services.inspections.view(iid)
+    item = next(it for it in view.checklists[0].items if it.major)
+    services.inspections.set_item(iid, item.id, "fail", "除尘器灰斗积尘约5厘米")
+    view = services.inspections.view(iid)
+    [hazard] = view.hazards
+    assert hazard.grade == "major"
+    assert item.legal_basis in hazard.legal_basis
+    assert hazard.measure == item.measure
+    assert hazard.description == "除尘器灰斗积尘约5厘米"
+    assert hazard.deadline is not None and hazard.deadline >= clock.today()
+    # un-marking withdraws the drafted hazard; marking again brings the same one back
+    services.inspections.set_item(iid, item.id, "pass")
+    assert services.inspections.view(iid).hazards == []
+    services.inspections.set_item(iid, item.id, "fail")
+    assert [h.id for h in services.inspections.view(iid).hazards] == [hazard.id]
+
+
+def test_every_change_is_queued_once_and_audited(services: Services) -> None:
+    iid = start(services)
+    items = services.inspections.view(iid).checklists[0].items
+    for it in items[:3]:
+        services.inspections.set_item(iid, it.id, "pass")
+    services.inspections.set_item(iid, items[0].id, "na")  # second edit of a queued, unsent op
+    entries = outbox(services)
+    kinds = sorted(e.entity for e in entries)
+    assert kinds == ["inspection", "item_result", "item_result", "item_result"]
+    first = next(e for e in entries if json.loads(e.payload).get("item_id") == items[0].id)
+    assert json.loads(first.payload)["result"] == "na"
+    with services.ctx.store.read() as s:
+        assert len(list(s.exec(select(AuditEvent)))) == 5
+    assert verify(services.ctx).ok
+
+
+def test_ad_hoc_hazard_and_bad_input(services: Services, clock: FixedClock) -> None:
+    iid = start(services)
+    with pytest.raises(UserError, match="请填写隐患描述"):
+        services.inspections.add_hazard(iid, HazardInput(description="  "))
+    with pytest.raises(UserError, match="不能早于今天"):
+        services.inspections.add_hazard(iid, HazardInput(description="消防通道堵塞",
+                                                         deadline=clock.today() - timedelta(days=1)))
+    with pytest.raises(UserError, match="无法打印"):
+        services.inspections.add_hazard(iid, HazardInput(description="通道堵塞🔥"))
+    with pytest.raises(UserError, match="过长"):
+        services.inspections.add_hazard(iid, HazardInput(description="堵" * 5000))
+    assert services.inspections.view(iid).hazards == []
+    hid, _ = services.inspections.add_hazard(iid, HazardInput(description="消防通道堵塞", location="仓库"))
+    assert [h.id for h in services.inspections.view(iid).hazards] == [hid]
+
+
+def test_finish_fixes_the_record(services: Services, clock: FixedClock) -> None:
+    iid = start(services)
+    item = services.inspections.view(iid).checklists[0].items[0]
+    services.inspections.set_item(iid, item.id, "fail")
+    # a deadline that has passed by the time the inspection is finished is refused
+    clock.advance(days=60)
+    with pytest.raises(UserError, match="已过"):
+        services.inspections.finish(iid, "现场检查发现一项问题")
+    clock.advance(days=-60)
+    services.inspections.finish(iid, "现场检查发现一项问题")
+    view = services.inspections.view(iid)
+    assert view.finished and view.hazards[0].status == "open"
+    with pytest.raises(UserError, match="已完成"):
+        services.inspections.set_item(iid, item.id, "pass")
+    summary = services.hazards.home_summary()
+    assert summary.open_hazards == 1
+
+
+def test_verify_reports_a_tampered_audit_event(services: Services) -> None:
+    iid = start(services)
+    with services.ctx.store.write() as s:
+        event = s.exec(select(AuditEvent)).first()
+        assert event is not None
+        event.payload = event.payload.replace("一号车间", "二号车间")
+        s.add(event)
+    report = verify(services.ctx)
+    assert not report.ok
+    assert any("#1" in p and "改动" in p for p in report.problems)
+    assert iid

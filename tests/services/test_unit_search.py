@@ -1,0 +1,96 @@
+"""Unit search over a real SQLite file: Chinese fragments, pinyin, initials, credit codes, filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector.domain.errors import UserError
+from inspector.services.api import Services
+from inspector.services.units import NewUnit, UnitFilters
+
+
+@pytest.fixture
+def known(services: Services) -> str:
+    unit_id, _ = services.units.add(
+        NewUnit(name="青岚县红光机械制造有限公司", address="青岚县白沙镇堃山路8号",
+                credit_code="91350100M000100Y43", industry="工贸", risk_colour="red",
+                supervision_level="A")
+    )
+    return unit_id
+
+
+def names(rows: list) -> list[str]:
+    return [r.name for r in rows]
+
+
+@pytest.mark.parametrize("query", ["光", "红光", "光机械制", "堃", "堃山路", "8号"])
+def test_chinese_substrings_of_name_and_address(services: Services, known: str, query: str) -> None:
+    ids = [r.id for r in services.units.search(query, limit=5000)]
+    assert known in ids
+
+
+@pytest.mark.parametrize("query", ["hgjx", "HGJX", "qlxhgjx", "hongguang", "qinglanxianhongguangjixie", "gjxz"])
+def test_pinyin_full_initials_and_initials_inside(services: Services, known: str, query: str) -> None:
+    assert known in [r.id for r in services.units.search(query, limit=5000)]
+
+
+@pytest.mark.parametrize("query", ["9135", "91350100m0", "９１３５０１００"])
+def test_credit_code_prefix(services: Services, known: str, query: str) -> None:
+    rows = services.units.search(query)
+    assert known in [r.id for r in rows]
+
+
+def test_no_match_is_empty_and_count_is_zero(services: Services) -> None:
+    assert services.units.search("不存在的单位名称喆喆") == []
+    assert services.units.count("不存在的单位名称喆喆") == 0
+
+
+def test_filters_combine_with_query(services: Services, known: str) -> None:
+    hit = services.units.search("红光", UnitFilters(risk_colour="red", level="A"))
+    assert known in [r.id for r in hit]
+    miss = services.units.search("红光", UnitFilters(risk_colour="blue"))
+    assert known not in [r.id for r in miss]
+    for row in services.units.search("", UnitFilters(industry="工贸"), limit=1000):
+        assert row.industry == "工贸"
+
+
+def test_paging_has_no_gaps_or_repeats(services: Services) -> None:
+    total = services.units.count("有限")
+    seen: list[str] = []
+    offset = 0
+    while True:
+        page = services.units.search("有限", limit=37, offset=offset)
+        if not page:
+            break
+        seen.extend(r.id for r in page)
+        offset += len(page)
+    assert len(seen) == len(set(seen)) == total > 37
+
+
+def test_browse_order_and_count(services: Services) -> None:
+    rows = services.units.search("", limit=50)
+    assert len(rows) == 50
+    assert services.units.count("") == 400
+
+
+def test_invalid_credit_code_is_refused_and_nothing_saved(services: Services) -> None:
+    before = services.units.count("")
+    with pytest.raises(UserError, match="校验位"):
+        services.units.add(NewUnit(name="某某五金店", credit_code="91350100M000100Y44"))
+    assert services.units.count("") == before
+    assert services.unsynced_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("五金店😀", "无法打印"), ("长" * 5000, "过长"), ("   ", "请填写")],
+)
+def test_bad_text_is_refused(services: Services, name: str, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        services.units.add(NewUnit(name=name))
+    assert services.units.count("") == 400
+
+
+def test_rare_characters_are_accepted_and_found(services: Services) -> None:
+    unit_id, _ = services.units.add(NewUnit(name="𠀀喆赟昇五金店"))
+    assert unit_id in [r.id for r in services.units.search("𠀀喆")]
