@@ -47,8 +47,13 @@ def services(tmp_path: Path, clock: FixedClock) -> Iterator[Services]:
     svc.close()
 
 
-def jpeg_bytes(width: int, height: int, *, orientation: int | None = None,
-               colour: tuple[int, int, int] = (200, 60, 40)) -> bytes:
+def jpeg_bytes(
+    width: int,
+    height: int,
+    *,
+    orientation: int | None = None,
+    colour: tuple[int, int, int] = (200, 60, 40),
+) -> bytes:
     """A real JPEG whose top-left quarter is red and the rest grey (so rotation is visible)."""
     img = Image.new("RGB", (width, height), (128, 128, 128))
     img.paste(Image.new("RGB", (width // 2, height // 2), colour), (0, 0))

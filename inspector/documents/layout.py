@@ -53,7 +53,7 @@ CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 FOOTER_BASELINE = 11 * mm  # "第 X 页 共 Y 页", inside the bottom margin
 CONTINUATION_HEADER_HEIGHT = 17 * mm  # reserved at the top of continuation pages
 PAGE_STRIP_HEIGHT = 13 * mm  # reserved at the bottom for the per-page signature strip
-SIGNATURE_HEIGHT = 12 * mm  # blank height for a pen signature
+SIGNATURE_HEIGHT = 10 * mm  # blank height for a pen signature
 LINE_WIDTH = 0.75  # all form rules
 
 BODY_SIZE = 10.5  # 五号, as on the printed forms
@@ -365,6 +365,22 @@ def field_grid(
     return Table(data, colWidths=list(col_widths), style=TableStyle(commands), hAlign="LEFT")
 
 
+class BoxedTable(Table):
+    """A Table whose outer border is closed on every page when it breaks across pages.
+
+    ReportLab turns BOX into four edge lines tied to the first/last row, so after a split the first
+    part has no bottom edge and the rest no top edge; each part gets its own box here."""
+
+    box_width: float = LINE_WIDTH
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts: list[Flowable] = super().split(availWidth, availHeight)
+        for part in parts:
+            if isinstance(part, Table):
+                part.setStyle([("BOX", (0, 0), (-1, -1), self.box_width, colors.black)])
+        return parts
+
+
 def boxed_section(flowables: Sequence[Flowable], width: float = CONTENT_WIDTH) -> Table:
     """Flowables stacked inside one bordered box that may break across pages between (and inside)
     rows; each page's part is closed with its own border."""
@@ -379,7 +395,7 @@ def boxed_section(flowables: Sequence[Flowable], width: float = CONTENT_WIDTH) -
         ("TOPPADDING", (0, 0), (-1, 0), 6),
         ("BOTTOMPADDING", (0, n - 1), (-1, n - 1), 6),
     ]
-    return Table(
+    return BoxedTable(
         [[f] for f in flowables],
         colWidths=[width],
         style=TableStyle(commands),
@@ -433,7 +449,7 @@ def signature_block(
     """The bordered signature table, kept on one page (with ``after``, e.g. the copies note).
 
     notes: full-width rows of (small printed text, blank height below it for handwriting);
-    date_text: printed right-aligned in the last row.
+    date_text: printed right-aligned at the foot of the last note row (or in a row of its own).
     """
     st = styles()
     slot_width = (width - label_width) / per_row
@@ -444,8 +460,8 @@ def signature_block(
         ("VALIGN", (1, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
     for row in rows:
         captions = list(row.captions) or [""]
@@ -465,17 +481,23 @@ def signature_block(
                 commands.append(("SPAN", (len(group), r), (per_row, r)))
         if len(data) - 1 > first:
             commands.append(("SPAN", (0, first), (0, len(data) - 1)))
-    for text, blank in notes:
+    date_para = ParagraphStyle("doc-date", parent=st.right, rightIndent=3 * BODY_SIZE)
+    for n, (text, blank) in enumerate(notes, start=1):
         r = len(data)
-        data.append([[para(text, st.small), Spacer(1, blank)]] + [""] * per_row)
+        cell: list[Flowable] = [para(text, st.small)]
+        if date_text and n == len(notes):
+            # the date sits at the foot of the last note's blank, right-aligned
+            cell += [Spacer(1, max(blank - date_para.leading, 0)), para(date_text, date_para)]
+        else:
+            cell.append(Spacer(1, blank))
+        data.append([cell] + [""] * per_row)
         commands.append(("SPAN", (0, r), (-1, r)))
-    if date_text:
+    if date_text and not notes:
         r = len(data)
-        data.append([para(date_text, st.right)] + [""] * per_row)
+        data.append([para(date_text, date_para)] + [""] * per_row)
         commands.append(("SPAN", (0, r), (-1, r)))
-        commands.append(("TOPPADDING", (0, r), (-1, r), 6))
-        commands.append(("BOTTOMPADDING", (0, r), (-1, r), 6))
-        commands.append(("RIGHTPADDING", (0, r), (-1, r), 4 * BODY_SIZE))
+        commands.append(("TOPPADDING", (0, r), (-1, r), 5))
+        commands.append(("BOTTOMPADDING", (0, r), (-1, r), 5))
     table = Table(
         data,
         colWidths=[label_width] + [slot_width] * per_row,

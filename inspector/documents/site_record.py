@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Spacer
 
 from inspector.documents import layout
 from inspector.documents.layout import SignatureRow, Template, para
@@ -126,7 +126,9 @@ def finding_text(finding: Finding, template: Template) -> str:
     tail = []
     measure = _clean(finding.measure)
     if measure:
-        tail.append(str(template.get("finding_measure", "整改措施：{measure}")).format(measure=measure))
+        tail.append(
+            str(template.get("finding_measure", "整改措施：{measure}")).format(measure=measure)
+        )
     tail.append(
         str(template.get("finding_deadline", "整改期限：{deadline}")).format(deadline=deadline)
     )
@@ -211,12 +213,11 @@ def _signatures(data: SiteRecordData, template: Template, label_width: float) ->
     notes = []
     refusal = str(sig.get("refusal", ""))
     if refusal:
-        notes.append((refusal, 8 * mm))
+        notes.append((refusal, 9 * mm))
     after: list[Flowable] = []
     copies = copies_text(data, template)
     if copies:
-        after.append(Paragraph("", st.small))
-        after.append(para(copies, st.small))
+        after += [Spacer(1, 1 * mm), para(copies, st.small)]
     return layout.signature_block(
         rows,
         label_width=label_width,

@@ -12,6 +12,11 @@ from inspector.domain.pinyin_syllables import MAX_LEN, SYLLABLES
 _PREFIXES = frozenset(syl[:n] for syl in SYLLABLES for n in range(1, len(syl) + 1))
 
 
+def _each_char(run: str) -> list[str]:
+    """Letters and digits outside the pinyin table (Latin, digits) keep one token per character."""
+    return list(run)
+
+
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
@@ -21,18 +26,21 @@ def index_chars(text: str) -> str:
     return " ".join(ch for ch in _fold(text) if ch.isalnum())
 
 
+def _syllables(name: str) -> list[str]:
+    """Tone-less pinyin syllables of a name; Latin letters and digits one token each."""
+    out = []
+    spoken = lazy_pinyin(_fold(name), style=Style.NORMAL, errors=_each_char)  # type: ignore[arg-type]
+    for syllable in spoken:
+        word = "".join(ch for ch in syllable if ch.isascii() and ch.isalnum())
+        if word:
+            out.append(word)
+    return out
+
+
 def pinyin_forms(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lower case, letters and digits only."""
-    folded = _fold(name)
-    full: list[str] = []
-    initials: list[str] = []
-    for syllable in lazy_pinyin(folded, style=Style.NORMAL, errors=lambda s: list(s)):
-        word = "".join(ch for ch in syllable if ch.isascii() and ch.isalnum())
-        if not word:
-            continue
-        full.append(word)
-        initials.append(word[0])
-    return "".join(full), "".join(initials)
+    words = _syllables(name)
+    return "".join(words), "".join(w[0] for w in words)
 
 
 @dataclass(frozen=True)
@@ -46,25 +54,15 @@ class UnitSearchText:
 
 
 def unit_search_text(name: str, address: str) -> UnitSearchText:
-    full, initials = pinyin_forms(name)
-    syllables = " ".join(_syllables(name))
+    words = _syllables(name)
     return UnitSearchText(
-        name_pinyin=full,
-        name_initials=initials,
+        name_pinyin="".join(words),
+        name_initials="".join(w[0] for w in words),
         search_name=index_chars(name),
         search_addr=index_chars(address),
-        search_py=" ".join(initials),
-        search_pyfull=syllables,
+        search_py=" ".join(w[0] for w in words),
+        search_pyfull=" ".join(words),
     )
-
-
-def _syllables(name: str) -> list[str]:
-    out = []
-    for syllable in lazy_pinyin(_fold(name), style=Style.NORMAL, errors=lambda s: list(s)):
-        word = "".join(ch for ch in syllable if ch.isascii() and ch.isalnum())
-        if word:
-            out.append(word)
-    return out
 
 
 def pinyin_phrases(query: str, limit: int = 6) -> list[str]:

@@ -36,7 +36,11 @@ class Services:
 
     def unsynced_count(self) -> int:
         with self.ctx.store.read() as s:
-            return int(s.exec(select(func.count()).select_from(Outbox).where(Outbox.state == "pending")).one())
+            return int(
+                s.exec(
+                    select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
+                ).one()
+            )
 
     def clock_offset(self) -> float | None:
         with self.ctx.store.read() as s:

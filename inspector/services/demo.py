@@ -35,14 +35,18 @@ class Region:
     centre: tuple[float, float]
 
 
-def _pick(rng: random.Random, weighted: list[tuple[str, float]] | tuple[tuple[str, float], ...]) -> str:
+def _pick(
+    rng: random.Random, weighted: list[tuple[str, float]] | tuple[tuple[str, float], ...]
+) -> str:
     names = [n for n, _ in weighted]
     weights = [w for _, w in weighted]
     return rng.choices(names, weights)[0]
 
 
 def person_name(rng: random.Random) -> str:
-    given_pool = V.RARE_GIVEN_NAME_CHARS if rng.random() < V.RARE_NAME_RATE * 3 else V.GIVEN_NAME_CHARS
+    given_pool = (
+        V.RARE_GIVEN_NAME_CHARS if rng.random() < V.RARE_NAME_RATE * 3 else V.GIVEN_NAME_CHARS
+    )
     given = rng.choice(given_pool)
     if rng.random() < 0.7:
         given += rng.choice(V.GIVEN_NAME_CHARS)
@@ -68,7 +72,7 @@ def generate_units(n: int, regions: list[Region], seed: int = 2026) -> Iterator[
     kinds = dict(V.ORG_SUFFIXES)
     for _ in range(n):
         region = rng.choice(regions)
-        grid_id, grid_name = rng.choice(region.grids)
+        grid_id, _grid_name = rng.choice(region.grids)
         industry = _pick(rng, V.INDUSTRIES)
         part = rng.choice(V.INDUSTRY_NAME_PARTS[industry])
         suffix = rng.choice(V.SUFFIXES_BY_INDUSTRY[industry])
@@ -91,7 +95,11 @@ def generate_units(n: int, regions: list[Region], seed: int = 2026) -> Iterator[
         level = _pick(rng, list(LEVEL_WEIGHTS.items()))
         colour = _pick(rng, RISK_BY_LEVEL[level])
         tag_pool = V.TAGS.get(industry, [])
-        tags = tuple(rng.sample(tag_pool, k=min(len(tag_pool), rng.choice((0, 1, 1, 2))))) if tag_pool else ()
+        tags = (
+            tuple(rng.sample(tag_pool, k=min(len(tag_pool), rng.choice((0, 1, 1, 2)))))
+            if tag_pool
+            else ()
+        )
         street = rng.choice(V.STREETS)
         address = f"{V.COUNTY}{region.township}{street}{rng.randint(1, 399)}号"
         lat = min(max(region.centre[0] + rng.gauss(0, 0.035), lat0), lat1)

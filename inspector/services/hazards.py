@@ -55,8 +55,16 @@ class HazardService:
                 .limit(limit)
             ).all()
         return [
-            HazardRow(h.id, h.inspection_id, name, h.grade, h.description, h.deadline, h.status,
-                      h.deadline is not None and h.deadline < today)
+            HazardRow(
+                h.id,
+                h.inspection_id,
+                name,
+                h.grade,
+                h.description,
+                h.deadline,
+                h.status,
+                h.deadline is not None and h.deadline < today,
+            )
             for h, name in rows
         ]
 
@@ -65,11 +73,17 @@ class HazardService:
         start_utc = _local_midnight_utc(today)
         open_rows = self.open_hazards()
         with self.ctx.store.read() as s:
-            units = s.exec(select(func.count()).select_from(Unit).where(Unit.deleted == False)).one()  # noqa: E712
-            today_n = s.exec(
-                select(func.count()).select_from(Inspection).where(Inspection.started_at >= start_utc)
+            units = s.exec(
+                select(func.count()).select_from(Unit).where(col(Unit.deleted).is_(False))
             ).one()
-            unsynced = s.exec(select(func.count()).select_from(Outbox).where(Outbox.state == "pending")).one()
+            today_n = s.exec(
+                select(func.count())
+                .select_from(Inspection)
+                .where(Inspection.started_at >= start_utc)
+            ).one()
+            unsynced = s.exec(
+                select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
+            ).one()
             running = s.exec(
                 select(Inspection, Unit.name)
                 .join(Unit, col(Unit.id) == Inspection.unit_id)
@@ -78,9 +92,14 @@ class HazardService:
             ).all()
             in_progress = []
             for insp, name in running:
-                n = s.exec(select(func.count()).select_from(Hazard).where(
-                    Hazard.inspection_id == insp.id, col(Hazard.status).in_(OPEN_STATES))).one()
-                in_progress.append(InspectionRow(insp.id, insp.unit_id, name, insp.started_at, insp.status, int(n)))
+                n = s.exec(
+                    select(func.count())
+                    .select_from(Hazard)
+                    .where(Hazard.inspection_id == insp.id, col(Hazard.status).in_(OPEN_STATES))
+                ).one()
+                in_progress.append(
+                    InspectionRow(insp.id, insp.unit_id, name, insp.started_at, insp.status, int(n))
+                )
         horizon = today + timedelta(days=due_within_days)
         due = [h for h in open_rows if h.deadline is not None and h.deadline <= horizon]
         return HomeSummary(

@@ -34,7 +34,9 @@ from inspector.store.models import ItemResult as ItemResultRow
 from inspector.util.clock import to_local
 from inspector.util.ids import uuid7
 
-MIN_INSPECTORS = 2  # 行政处罚法 第四十二条; 安全生产法 第六十七条 (two officers, certificates shown)
+MIN_INSPECTORS = (
+    2  # 行政处罚法 第四十二条; 安全生产法 第六十七条 (two officers, certificates shown)
+)
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,9 @@ class InspectionService:
         with self.ctx.store.read() as s:
             out = []
             for c in s.exec(select(Checklist).order_by(Checklist.name)):
-                n = len(s.exec(select(ChecklistItem.id).where(ChecklistItem.checklist_id == c.id)).all())
+                n = len(
+                    s.exec(select(ChecklistItem.id).where(ChecklistItem.checklist_id == c.id)).all()
+                )
                 out.append(ChecklistInfo(c.id, c.code, c.name, c.industry, n))
             return out
 
@@ -202,7 +206,9 @@ class InspectionService:
             out = []
             for insp, unit_name in rows:
                 n = len(s.exec(select(Hazard.id).where(Hazard.inspection_id == insp.id)).all())
-                out.append(InspectionRow(insp.id, insp.unit_id, unit_name, insp.started_at, insp.status, n))
+                out.append(
+                    InspectionRow(insp.id, insp.unit_id, unit_name, insp.started_at, insp.status, n)
+                )
             return out
 
     # -- writes --------------------------------------------------------------------------------
@@ -297,7 +303,9 @@ class InspectionService:
                 )
             row.result = result
             if note is not None:
-                row.note = clean_text("检查情况说明", note, max_chars=self.ctx.settings.text_max_chars)
+                row.note = clean_text(
+                    "检查情况说明", note, max_chars=self.ctx.settings.text_max_chars
+                )
             row.updated_at = now
             s.add(row)
             s.flush()
@@ -374,7 +382,9 @@ class InspectionService:
             s.add(hazard)
             s.flush()
             self._journal_hazard(s, insp, hazard, "hazard.drafted")
-        return hazard.id, Changes(inspections=frozenset({inspection_id}), hazards=frozenset({hazard.id}))
+        return hazard.id, Changes(
+            inspections=frozenset({inspection_id}), hazards=frozenset({hazard.id})
+        )
 
     def update_hazard(self, hazard_id: str, data: HazardInput) -> Changes:
         clean = self._clean_hazard(data)
@@ -388,7 +398,9 @@ class InspectionService:
             hazard.updated_at = self.ctx.clock.now()
             s.add(hazard)
             self._journal_hazard(s, insp, hazard, "hazard.edited")
-        return Changes(inspections=frozenset({hazard.inspection_id}), hazards=frozenset({hazard_id}))
+        return Changes(
+            inspections=frozenset({hazard.inspection_id}), hazards=frozenset({hazard_id})
+        )
 
     def finish(self, inspection_id: str, summary: str = "") -> Changes:
         text = clean_text("检查情况小结", summary, max_chars=self.ctx.settings.text_max_chars)
@@ -546,7 +558,9 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
             p.height,
         )
         for p in s.exec(
-            select(Photo).where(Photo.inspection_id == inspection_id).order_by(col(Photo.captured_at))
+            select(Photo)
+            .where(Photo.inspection_id == inspection_id)
+            .order_by(col(Photo.captured_at))
         )
     ]
     hazards = [

@@ -79,7 +79,6 @@ def prepare(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
-            img_format = img.format
             w, h = img.size
             if w * h > max_megapixels * 1_000_000:
                 raise UserError(
@@ -97,21 +96,19 @@ def prepare(
         raise UserError(
             f"{name} 图片数据不完整或已损坏，无法读取（{_short(exc)}）。请从相机重新复制该照片。"
         ) from None
-    exif = img.getexif()
-    exif_time, lat, lon = _exif_facts(exif)
-    img = ImageOps.exif_transpose(img)
-    if img.mode not in ("RGB", "L"):
-        img = img.convert("RGB")
-    if max(img.size) > long_edge:
-        scale = long_edge / max(img.size)
-        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
-        img = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    _draw_watermark(img, watermark)
-    display = _jpeg(img, quality)
-    thumb_img = img.copy()
+    exif_time, lat, lon = _exif_facts(img.getexif())
+    upright: Image.Image = ImageOps.exif_transpose(img)
+    if upright.mode not in ("RGB", "L"):
+        upright = upright.convert("RGB")
+    if max(upright.size) > long_edge:
+        scale = long_edge / max(upright.size)
+        size = (max(1, round(upright.width * scale)), max(1, round(upright.height * scale)))
+        upright = upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    _draw_watermark(upright, watermark)
+    display = _jpeg(upright, quality)
+    thumb_img = upright.copy()
     thumb_img.thumbnail((thumb_edge, thumb_edge), Image.Resampling.BILINEAR, reducing_gap=2.0)
     thumb = _jpeg(thumb_img, 80)
-    del img_format
     return PreparedPhoto(
         original=data,
         original_sha256=sha256_bytes(data),
@@ -174,7 +171,7 @@ def _exif_facts(exif: Image.Exif) -> tuple[str | None, float | None, float | Non
         raw = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
         if isinstance(raw, str) and raw.strip():
             when = raw.strip()
-    except Exception:  # noqa: BLE001 - broken EXIF must never block evidence
+    except Exception:
         when = None
     lat = lon = None
     try:
@@ -182,7 +179,7 @@ def _exif_facts(exif: Image.Exif) -> tuple[str | None, float | None, float | Non
         if gps:
             lat = _dms(gps.get(2), gps.get(1))
             lon = _dms(gps.get(4), gps.get(3))
-    except Exception:  # noqa: BLE001
+    except Exception:
         lat = lon = None
     return when, lat, lon
 
@@ -239,10 +236,16 @@ class PhotoService:
                 if hazard is None or hazard.inspection_id != inspection_id:
                     raise UserError("所选隐患不属于本次检查。")
             now = self.ctx.clock.now()
-            sizes = {"original": len(photo.original), "display": len(photo.display), "thumb": len(photo.thumb)}
+            sizes = {
+                "original": len(photo.original),
+                "display": len(photo.display),
+                "thumb": len(photo.thumb),
+            }
             for key, sha in shas.items():
                 if s.get(Blob, sha) is None:
-                    s.add(Blob(sha256=sha, size=sizes[key], media_type="image/jpeg", created_at=now))
+                    s.add(
+                        Blob(sha256=sha, size=sizes[key], media_type="image/jpeg", created_at=now)
+                    )
             s.flush()
             row = Photo(
                 id=uuid7(),

@@ -112,8 +112,15 @@ class RecordService:
             s.flush()
             payload = row_payload(doc)
             queue(s, self.ctx.clock, "document", doc.id, payload, blob_refs=[sha])
-            audit(s, self.ctx.clock, "document.rendered", "document", doc.id, insp.created_by,
-                  {"kind": SITE_RECORD, "pdf_sha256": sha, "inspection_id": inspection_id})
+            audit(
+                s,
+                self.ctx.clock,
+                "document.rendered",
+                "document",
+                doc.id,
+                insp.created_by,
+                {"kind": SITE_RECORD, "pdf_sha256": sha, "inspection_id": inspection_id},
+            )
         return RenderedRecord(doc.id, sha, unprintable)
 
     def latest_pdf(self, inspection_id: str) -> bytes | None:

@@ -132,7 +132,9 @@ class UnitService:
                 i for i in s.exec(select(Unit.industry).distinct().order_by(Unit.industry)) if i
             ]
             towns = [(t.id, t.name) for t in s.exec(select(Township).order_by(Township.name))]
-            grids = [(g.id, g.township_id, g.name) for g in s.exec(select(Grid).order_by(Grid.name))]
+            grids = [
+                (g.id, g.township_id, g.name) for g in s.exec(select(Grid).order_by(Grid.name))
+            ]
         return FilterOptions(industries, towns, grids)
 
     def detail(self, unit_id: str) -> UnitDetail:
@@ -174,7 +176,9 @@ class UnitService:
                     .order_by(col(Hazard.created_at).desc())
                 )
             ]
-            data = unit.model_dump(exclude={"search_name", "search_addr", "search_py", "search_pyfull"})
+            data = unit.model_dump(
+                exclude={"search_name", "search_addr", "search_py", "search_pyfull"}
+            )
         return UnitDetail(
             unit=data,
             township=town.name if town else "",
@@ -196,7 +200,9 @@ class UnitService:
         with self.ctx.store.write() as s:
             if code and s.exec(select(Unit.id).where(Unit.credit_code == code)).first():
                 raise UserError(f"统一社会信用代码 {code} 已登记在另一个单位名下。")
-            clean = NewUnit(**{**new.__dict__, "name": name, "address": address, "credit_code": code})
+            clean = NewUnit(
+                **{**new.__dict__, "name": name, "address": address, "credit_code": code}
+            )
             [row] = insert_units(s, [clean], self.ctx)
             payload = {k: v for k, v in row.items() if not k.startswith("search_")}
             queue(s, self.ctx.clock, "unit", row["id"], to_jsonable(payload))
@@ -207,7 +213,12 @@ def insert_units(session: Session, units: Iterable[NewUnit], ctx: Context) -> li
     """Insert prepared units inside a write transaction (search text and sn derived here).
 
     Uses one executemany, so a 100,000-unit load stays fast; returns the rows as dicts."""
-    next_sn = int(session.connection().execute(text("SELECT COALESCE(MAX(sn), 0) FROM unit")).scalar_one()) + 1
+    next_sn = (
+        int(
+            session.connection().execute(text("SELECT COALESCE(MAX(sn), 0) FROM unit")).scalar_one()
+        )
+        + 1
+    )
     now = ctx.clock.now()
     rows: list[dict[str, Any]] = []
     for new in units:

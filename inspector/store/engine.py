@@ -55,9 +55,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction: commits on success, rolls back on any exception."""
-        with Session(self.writer, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self.writer, expire_on_commit=False) as session, session.begin():
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -124,9 +124,10 @@ def count(conn: Connection, query: str, filters: UnitFilters) -> int:
     params: dict[str, Any] = {}
     where = filters.where(params)
     if not query.strip():
-        return int(conn.execute(text(f"SELECT COUNT(*) FROM unit u WHERE {where}"), params).scalar())
+        sql = f"SELECT COUNT(*) FROM unit u WHERE {where}"
+        return int(conn.execute(text(sql), params).scalar_one())
     branches = _branches(query, params)
     if not branches:
         return 0
     union = " UNION ".join(f"SELECT u.id FROM {source} AND {where}" for source, _ in branches)
-    return int(conn.execute(text(f"SELECT COUNT(*) FROM ({union})"), params).scalar())
+    return int(conn.execute(text(f"SELECT COUNT(*) FROM ({union})"), params).scalar_one())

@@ -49,7 +49,8 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet(
             "QListWidget{background:#1f3a5f; color:white; font-size:17px; border:none;}"
             "QListWidget::item{height:56px; padding-left:18px;}"
-            "QListWidget::item:selected{background:#2f5f96;}")
+            "QListWidget::item:selected{background:#2f5f96;}"
+        )
         self.pages = QStackedWidget()
         self.home = HomePage(services, self.tasks)
         self.units = UnitsPage(services, self.tasks)
@@ -62,8 +63,12 @@ class MainWindow(QMainWindow):
         self.inspection_stack = inspection_stack
         self._page_index: dict[str, int] = {}
         for key, label in NAV:
-            widget = {"home": self.home, "units": self.units, "inspection": inspection_stack,
-                      "hazards": self.hazards}[key]
+            widget = {
+                "home": self.home,
+                "units": self.units,
+                "inspection": inspection_stack,
+                "hazards": self.hazards,
+            }[key]
             self._page_index[key] = self.pages.addWidget(widget)
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -149,8 +154,12 @@ class MainWindow(QMainWindow):
     def ask_start_inspection(self, unit_id: str) -> None:
         def gather() -> tuple[object, ...]:
             s = self.services
-            return (s.units.detail(unit_id), s.inspections.people(), s.inspections.checklists(),
-                    s.inspections.current_user_id())
+            return (
+                s.units.detail(unit_id),
+                s.inspections.people(),
+                s.inspections.checklists(),
+                s.inspections.current_user_id(),
+            )
 
         self.tasks.read(gather, on_done=self._open_start_dialog)
 
@@ -166,16 +175,21 @@ class MainWindow(QMainWindow):
     def _start_submitted(self, request: StartInspection) -> None:
         dialog = self.start_dialog
         assert dialog is not None
-        self.tasks.write(self.services.inspections.start, request,
-                         on_done=lambda result: self._started(dialog, result),
-                         on_error=dialog.show_error)
+        self.tasks.write(
+            self.services.inspections.start,
+            request,
+            on_done=lambda result: self._started(dialog, result),
+            on_error=dialog.show_error,
+        )
 
     def _started(self, dialog: StartInspectionDialog, result: tuple[str, Changes]) -> None:
         dialog.accept()
         inspection_id, changes = result
         self.apply_changes(changes)
         self.open_inspection(inspection_id)
-        self.messages.show_message("检查已开始。逐项标记“符合 / 不符合 / 不涉及”，每项修改即时保存。", "ok")
+        self.messages.show_message(
+            "检查已开始。逐项标记“符合 / 不符合 / 不涉及”，每项修改即时保存。", "ok"
+        )
 
     # -- change sets ---------------------------------------------------------------------------
     def apply_changes(self, changes: Changes) -> None:
@@ -194,8 +208,10 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def refresh_status(self) -> None:
-        self.tasks.read(lambda: (self.services.unsynced_count(), self.services.clock_offset()),
-                        on_done=self._show_status)
+        self.tasks.read(
+            lambda: (self.services.unsynced_count(), self.services.clock_offset()),
+            on_done=self._show_status,
+        )
 
     def _show_status(self, status: tuple[int, float | None]) -> None:
         unsynced, offset = status
@@ -213,6 +229,6 @@ class MainWindow(QMainWindow):
         self.preview = PdfPreviewDialog(pdf, "现场检查记录", self.tasks, self)
         self.preview.show()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.tasks.shutdown()
         super().closeEvent(event)

@@ -40,16 +40,32 @@ class TaskRunner(QObject):
     def pending(self) -> int:
         return self._pending
 
-    def write(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
-              on_error: ErrorCallback | None = None) -> Future[Any]:
+    def write(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> Future[Any]:
         return self._submit(self._writer, fn, args, on_done, on_error)
 
-    def read(self, fn: Callable[..., Any], *args: Any, on_done: Callback | None = None,
-             on_error: ErrorCallback | None = None) -> Future[Any]:
+    def read(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> Future[Any]:
         return self._submit(self._pool, fn, args, on_done, on_error)
 
-    def _submit(self, executor: ThreadPoolExecutor, fn: Callable[..., Any], args: tuple[Any, ...],
-                on_done: Callback | None, on_error: ErrorCallback | None) -> Future[Any]:
+    def _submit(
+        self,
+        executor: ThreadPoolExecutor,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        on_done: Callback | None,
+        on_error: ErrorCallback | None,
+    ) -> Future[Any]:
         self._pending += 1
         self.busy_changed.emit(self._pending)
         future = executor.submit(fn, *args)

@@ -21,8 +21,13 @@ def start(services: Services, n_inspectors: int = 2) -> str:
     unit = services.units.search("", limit=1)[0]
     checklists = {c.code: c.id for c in services.inspections.checklists()}
     inspection_id, _ = services.inspections.start(
-        StartInspection(unit_id=unit.id, inspector_ids=[p.id for p in people[:n_inspectors]],
-                        checklist_ids=[checklists["gm-dust"]], place="一号车间", representative="王喆")
+        StartInspection(
+            unit_id=unit.id,
+            inspector_ids=[p.id for p in people[:n_inspectors]],
+            checklist_ids=[checklists["gm-dust"]],
+            place="一号车间",
+            representative="王喆",
+        )
     )
     return inspection_id
 
@@ -38,7 +43,9 @@ def test_one_inspector_is_refused(services: Services) -> None:
     assert outbox(services) == []
 
 
-def test_fail_drafts_a_hazard_carrying_the_items_basis(services: Services, clock: FixedClock) -> None:
+def test_fail_drafts_a_hazard_carrying_the_items_basis(
+    services: Services, clock: FixedClock
+) -> None:
     iid = start(services)
     view = services.inspections.view(iid)
     item = next(it for it in view.checklists[0].items if it.major)
@@ -78,14 +85,17 @@ def test_ad_hoc_hazard_and_bad_input(services: Services, clock: FixedClock) -> N
     with pytest.raises(UserError, match="请填写隐患描述"):
         services.inspections.add_hazard(iid, HazardInput(description="  "))
     with pytest.raises(UserError, match="不能早于今天"):
-        services.inspections.add_hazard(iid, HazardInput(description="消防通道堵塞",
-                                                         deadline=clock.today() - timedelta(days=1)))
+        services.inspections.add_hazard(
+            iid, HazardInput(description="消防通道堵塞", deadline=clock.today() - timedelta(days=1))
+        )
     with pytest.raises(UserError, match="无法打印"):
         services.inspections.add_hazard(iid, HazardInput(description="通道堵塞🔥"))
     with pytest.raises(UserError, match="过长"):
         services.inspections.add_hazard(iid, HazardInput(description="堵" * 5000))
     assert services.inspections.view(iid).hazards == []
-    hid, _ = services.inspections.add_hazard(iid, HazardInput(description="消防通道堵塞", location="仓库"))
+    hid, _ = services.inspections.add_hazard(
+        iid, HazardInput(description="消防通道堵塞", location="仓库")
+    )
     assert [h.id for h in services.inspections.view(iid).hazards] == [hid]
 
 

@@ -21,13 +21,15 @@ from tests.services.test_inspection_flow import start
 
 def test_exif_rotated_photo_comes_out_upright(services: Services, rotated_photo: Path) -> None:
     iid = start(services)
-    pid, _ = services.photos.add_file(iid, rotated_photo, "测试单位\n2026-11-23 10:00  检查人员：甲、乙")
+    pid, _ = services.photos.add_file(
+        iid, rotated_photo, "测试单位\n2026-11-23 10:00  检查人员：甲、乙"
+    )
     [photo] = services.inspections.view(iid).photos
     assert photo.id == pid
     display = Image.open(io.BytesIO(services.photos.image_bytes(photo.display_sha256)))
     assert display.size == (600, 800)  # portrait after applying orientation 6
     # orientation 6 = rotate 90° clockwise: the red top-left quarter ends up top-right
-    r, g, b = display.convert("RGB").getpixel((display.width - 60, 60))
+    r, g, _b = display.convert("RGB").getpixel((display.width - 60, 60))
     assert r > 150 and g < 120
     # the original is kept byte for byte and addressed by its SHA-256
     original = services.photos.image_bytes(photo.original_sha256)
@@ -44,7 +46,9 @@ def test_exif_rotated_photo_comes_out_upright(services: Services, rotated_photo:
 def test_watermark_is_drawn_on_the_display_copy() -> None:
     data = jpeg_bytes(1600, 1200)
     plain = Image.open(io.BytesIO(prepare(data, name="a.jpg", watermark="").display)).convert("L")
-    marked = Image.open(io.BytesIO(prepare(data, name="a.jpg", watermark="青岚县某某公司 检查人员：张三").display)).convert("L")
+    marked = Image.open(
+        io.BytesIO(prepare(data, name="a.jpg", watermark="青岚县某某公司 检查人员：张三").display)
+    ).convert("L")
     bottom = (0, 1100, 1600, 1200)
     assert plain.crop(bottom).getextrema() != marked.crop(bottom).getextrema()
     top = (0, 0, 1600, 900)

@@ -12,9 +12,14 @@ from inspector.services.units import NewUnit, UnitFilters
 @pytest.fixture
 def known(services: Services) -> str:
     unit_id, _ = services.units.add(
-        NewUnit(name="青岚县红光机械制造有限公司", address="青岚县白沙镇堃山路8号",
-                credit_code="91350100M000100Y43", industry="工贸", risk_colour="red",
-                supervision_level="A")
+        NewUnit(
+            name="青岚县红光机械制造有限公司",
+            address="青岚县白沙镇堃山路8号",
+            credit_code="91350100M000100Y43",
+            industry="工贸",
+            risk_colour="red",
+            supervision_level="A",
+        )
     )
     return unit_id
 
@@ -29,8 +34,12 @@ def test_chinese_substrings_of_name_and_address(services: Services, known: str, 
     assert known in ids
 
 
-@pytest.mark.parametrize("query", ["hgjx", "HGJX", "qlxhgjx", "hongguang", "qinglanxianhongguangjixie", "gjxz"])
-def test_pinyin_full_initials_and_initials_inside(services: Services, known: str, query: str) -> None:
+@pytest.mark.parametrize(
+    "query", ["hgjx", "HGJX", "qlxhgjx", "hongguang", "qinglanxianhongguangjixie", "gjxz"]
+)
+def test_pinyin_full_initials_and_initials_inside(
+    services: Services, known: str, query: str
+) -> None:
     assert known in [r.id for r in services.units.search(query, limit=5000)]
 
 

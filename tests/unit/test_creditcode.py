@@ -12,7 +12,9 @@ def test_known_valid_codes(code: str) -> None:
 
 
 def test_typing_slips_are_normalised() -> None:
-    assert creditcode.validate(" ９１３５０１００ｍ０００１００ｙ４３ ").code == "91350100M000100Y43"
+    assert (
+        creditcode.validate(" ９１３５０１００ｍ０００１００ｙ４３ ").code == "91350100M000100Y43"
+    )
 
 
 def test_wrong_check_character_names_the_expected_one() -> None:

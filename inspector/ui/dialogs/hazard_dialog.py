@@ -27,13 +27,17 @@ class HazardDialog(QDialog):
 
     submitted = Signal(object)
 
-    def __init__(self, hazard: HazardView | None, today: date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, hazard: HazardView | None, today: date, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.hazard_id = hazard.id if hazard else None
         self.setWindowTitle("编辑隐患" if hazard else "新增检查发现（检查表以外）")
         self.setMinimumWidth(560)
         self.description = QPlainTextEdit(hazard.description if hazard else "")
-        self.description.setPlaceholderText("写明部位、现象和数量，例如：二车间打磨工位除尘器灰斗积尘约 5 厘米")
+        self.description.setPlaceholderText(
+            "写明部位、现象和数量，例如：二车间打磨工位除尘器灰斗积尘约 5 厘米"
+        )
         self.grade = QComboBox()
         for g in HazardGrade:
             self.grade.addItem(g.label, g.value)
@@ -60,7 +64,9 @@ class HazardDialog(QDialog):
         self.error = QLabel("")
         self.error.setStyleSheet("color:#b00020;")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._submit)

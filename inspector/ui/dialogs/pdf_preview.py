@@ -34,7 +34,9 @@ def to_qimage(img: Image.Image) -> QImage:
 
 
 class PdfPreviewDialog(QDialog):
-    def __init__(self, pdf: bytes, title: str, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, pdf: bytes, title: str, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.pdf = pdf
         self.tasks = tasks
@@ -80,9 +82,12 @@ class PdfPreviewDialog(QDialog):
     def save_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", "", "PDF 文件 (*.pdf)")
         if path:
-            self.tasks.read(Path(path).write_bytes, self.pdf,
-                            on_done=lambda _n: self.status.setText(f"已保存到 {path}"),
-                            on_error=self.status.setText)
+            self.tasks.read(
+                Path(path).write_bytes,
+                self.pdf,
+                on_done=lambda _n: self.status.setText(f"已保存到 {path}"),
+                on_error=self.status.setText,
+            )
 
     def print_dialog(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -93,9 +98,13 @@ class PdfPreviewDialog(QDialog):
             return
         self.status.setText("正在准备打印…")
         dpi = min(printer.resolution(), 300)
-        self.tasks.read(render_pages, self.pdf, float(dpi),
-                        on_done=lambda images: self.paint(printer, images),
-                        on_error=self.status.setText)
+        self.tasks.read(
+            render_pages,
+            self.pdf,
+            float(dpi),
+            on_done=lambda images: self.paint(printer, images),
+            on_error=self.status.setText,
+        )
 
     def paint(self, printer: QPrinter, images: list[Image.Image]) -> bool:
         """Paint page images onto the printer; says plainly when the printer refused."""
@@ -109,11 +118,16 @@ class PdfPreviewDialog(QDialog):
                     printer.newPage()
                 page = printer.pageLayout().paintRectPixels(printer.resolution())
                 q = to_qimage(img)
-                scaled = q.scaled(page.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                  Qt.TransformationMode.SmoothTransformation)
+                scaled = q.scaled(
+                    page.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
                 painter.drawImage(QRect(0, 0, scaled.width(), scaled.height()), scaled)
         finally:
             ok = painter.end()
-        self.status.setText("已发送到打印机。" if ok else "打印失败：打印过程中出错，请检查打印机后重试。")
+        self.status.setText(
+            "已发送到打印机。" if ok else "打印失败：打印过程中出错，请检查打印机后重试。"
+        )
         log.info("printed %d pages ok=%s", len(images), ok)
         return ok

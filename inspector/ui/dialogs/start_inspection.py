@@ -48,15 +48,21 @@ class StartInspectionDialog(QDialog):
             item = QListWidgetItem(f"{p.name}（执法证号 {p.cert_no or '无'}）")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if p.id == current_user_id else Qt.CheckState.Unchecked)
-            item.setSizeHint(item.sizeHint().expandedTo(self.fontMetrics().boundingRect("国").size() * 2))
+            item.setCheckState(
+                Qt.CheckState.Checked if p.id == current_user_id else Qt.CheckState.Unchecked
+            )
+            item.setSizeHint(
+                item.sizeHint().expandedTo(self.fontMetrics().boundingRect("国").size() * 2)
+            )
             self.inspectors.addItem(item)
         self.checklists = QListWidget()
         for c in checklists:
             item = QListWidgetItem(f"{c.name}（{c.item_count} 项）")
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if c.code in suggested_codes else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if c.code in suggested_codes else Qt.CheckState.Unchecked
+            )
             self.checklists.addItem(item)
         self.kind = QComboBox()
         self.kind.addItems(KINDS)
@@ -73,7 +79,9 @@ class StartInspectionDialog(QDialog):
         self.error = QLabel("")
         self.error.setStyleSheet("color:#b00020;")
         self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("开始检查")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._submit)
@@ -100,7 +108,11 @@ class StartInspectionDialog(QDialog):
     def set_checked(self, widget: QListWidget, ids: list[str]) -> None:
         for i in range(widget.count()):
             item = widget.item(i)
-            state = Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in ids else Qt.CheckState.Unchecked
+            state = (
+                Qt.CheckState.Checked
+                if item.data(Qt.ItemDataRole.UserRole) in ids
+                else Qt.CheckState.Unchecked
+            )
             item.setCheckState(state)
 
     def request(self) -> StartInspection:

@@ -6,11 +6,12 @@ Every change is stored the moment it is made (the writer thread), so there is no
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -44,7 +45,12 @@ from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 
 RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
-RESULT_KEYS = {"1": ItemResult.PASS, "2": ItemResult.FAIL, "3": ItemResult.NA, "0": ItemResult.UNCHECKED}
+RESULT_KEYS = {
+    "1": ItemResult.PASS,
+    "2": ItemResult.FAIL,
+    "3": ItemResult.NA,
+    "0": ItemResult.UNCHECKED,
+}
 
 
 class PhotoImport:
@@ -73,18 +79,29 @@ class PhotoImport:
         self.page.progress.setFormat(f"正在导入 {index + 1}/{len(self.paths)}：{path.name}")
         view = self.page.view
         assert view is not None
-        mark = watermark_text(view.unit_name, to_local(self.page.services.ctx.clock.now()),
-                              [p.name for p in view.inspectors])
+        mark = watermark_text(
+            view.unit_name,
+            to_local(self.page.services.ctx.clock.now()),
+            [p.name for p in view.inspectors],
+        )
         inspection_id = view.id
         photos = self.page.services.photos
         fail = lambda m: self._failed(path, m)  # noqa: E731
         # Decode/scale/watermark on the worker pool, then store on the one writer thread.
         self.page.tasks.read(
-            photos.prepare_file, path, mark,
+            photos.prepare_file,
+            path,
+            mark,
             on_done=lambda prepared: self.page.tasks.write(
-                photos.commit, inspection_id, prepared, self.hazard_id,
-                on_done=self._stored, on_error=fail),
-            on_error=fail)
+                photos.commit,
+                inspection_id,
+                prepared,
+                self.hazard_id,
+                on_done=self._stored,
+                on_error=fail,
+            ),
+            on_error=fail,
+        )
 
     def _stored(self, result: tuple[str, Changes]) -> None:
         self.done += 1
@@ -103,7 +120,9 @@ class InspectionPage(QWidget):
     message = Signal(str, str)  # text, kind
     record_ready = Signal(object)  # (RenderedRecord, pdf bytes)
 
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
@@ -112,6 +131,8 @@ class InspectionPage(QWidget):
         self.hazard_dialog: HazardDialog | None = None
         self.photo_import: PhotoImport | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._thumbs: dict[str, QPixmap] = {}
+        self._photo_generation = 0
 
         self.title = QLabel("")
         self.title.setStyleSheet("font-size:18px; font-weight:bold;")
@@ -124,8 +145,11 @@ class InspectionPage(QWidget):
         header_form = QFormLayout()
         header_form.addRow("检查场所：", self.place)
         row = QHBoxLayout()
-        for label, w in (("现场负责人：", self.representative), ("职务：", self.rep_title),
-                         ("电话：", self.rep_phone)):
+        for label, w in (
+            ("现场负责人：", self.representative),
+            ("职务：", self.rep_title),
+            ("电话：", self.rep_phone),
+        ):
             row.addWidget(QLabel(label))
             row.addWidget(w)
         header_form.addRow(row)
@@ -147,8 +171,12 @@ class InspectionPage(QWidget):
         self.result_group = QButtonGroup(self)
         self.result_group.setExclusive(True)
         buttons = QHBoxLayout()
-        for key, res in (("1", ItemResult.PASS), ("2", ItemResult.FAIL), ("3", ItemResult.NA),
-                         ("0", ItemResult.UNCHECKED)):
+        for key, res in (
+            ("1", ItemResult.PASS),
+            ("2", ItemResult.FAIL),
+            ("3", ItemResult.NA),
+            ("0", ItemResult.UNCHECKED),
+        ):
             b = QPushButton(f"{res.label}（{key}）")
             b.setCheckable(True)
             b.setMinimumHeight(44)
@@ -183,8 +211,12 @@ class InspectionPage(QWidget):
         self.edit_hazard_button = QPushButton("编辑隐患")
         self.add_photo_button = QPushButton("添加照片…")
         self.add_folder_button = QPushButton("从文件夹导入…")
-        for b in (self.add_hazard_button, self.edit_hazard_button, self.add_photo_button,
-                  self.add_folder_button):
+        for b in (
+            self.add_hazard_button,
+            self.edit_hazard_button,
+            self.add_photo_button,
+            self.add_folder_button,
+        ):
             b.setMinimumHeight(40)
         self.add_hazard_button.clicked.connect(self.new_hazard)
         self.edit_hazard_button.clicked.connect(self.edit_hazard)
@@ -248,10 +280,16 @@ class InspectionPage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
 
-        for key, res in RESULT_KEYS.items():
-            sc = QShortcut(QKeySequence(key), self.tree)
-            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
-            sc.activated.connect(lambda r=res: self.mark_current(r))
+        # 1 符合 · 2 不符合 · 3 不涉及 · 0 未检查, typed while the item list has the focus
+        self.tree.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and event.type() == QEvent.Type.KeyPress:
+            key = event.text() if isinstance(event, QKeyEvent) else ""
+            if key in RESULT_KEYS and not (self.view and self.view.finished):
+                self.mark_current(RESULT_KEYS[key])
+                return True
+        return super().eventFilter(watched, event)
 
     # -- loading -------------------------------------------------------------------------------
     def open(self, inspection_id: str) -> None:
@@ -269,8 +307,12 @@ class InspectionPage(QWidget):
         started = to_local(v.started_at).strftime("%Y-%m-%d %H:%M")
         names = "、".join(f"{p.name}（{p.cert_no}）" for p in v.inspectors)
         self.subtitle.setText(f"{v.kind} · {started} 开始 · 检查人员：{names} · {status}")
-        for w, value in ((self.place, v.place), (self.representative, v.representative),
-                         (self.rep_title, v.representative_title), (self.rep_phone, v.representative_phone)):
+        for w, value in (
+            (self.place, v.place),
+            (self.representative, v.representative),
+            (self.rep_title, v.representative_title),
+            (self.rep_phone, v.representative_phone),
+        ):
             if not w.hasFocus():
                 w.setText(value)
             w.setReadOnly(v.finished)
@@ -280,8 +322,14 @@ class InspectionPage(QWidget):
         self._fill_tree(v, keep_current=not first)
         self._fill_hazards(v)
         self._fill_photos(v)
-        for w in (self.finish_button, self.add_hazard_button, self.edit_hazard_button,
-                  self.add_photo_button, self.add_folder_button, self.save_note):
+        for w in (
+            self.finish_button,
+            self.add_hazard_button,
+            self.edit_hazard_button,
+            self.add_photo_button,
+            self.add_folder_button,
+            self.save_note,
+        ):
             w.setEnabled(not v.finished)
         for b in self.result_buttons.values():
             b.setEnabled(not v.finished)
@@ -296,12 +344,16 @@ class InspectionPage(QWidget):
             counts = {r.value: 0 for r in ItemResult}
             for it in cl.items:
                 counts[it.result] += 1
-            top = QTreeWidgetItem([f"{cl.name}", f"已查 {len(cl.items) - counts['unchecked']}/{len(cl.items)}"])
+            top = QTreeWidgetItem(
+                [f"{cl.name}", f"已查 {len(cl.items) - counts['unchecked']}/{len(cl.items)}"]
+            )
             top.setFirstColumnSpanned(False)
             self.tree.addTopLevelItem(top)
             for it in cl.items:
                 mark = "【重大隐患判定项】" if it.major else ""
-                node = QTreeWidgetItem([f"{it.seq}. {mark}{it.content}", ItemResult(it.result).label])
+                node = QTreeWidgetItem(
+                    [f"{it.seq}. {mark}{it.content}", ItemResult(it.result).label]
+                )
                 node.setData(0, Qt.ItemDataRole.UserRole, it)
                 node.setForeground(1, _brush(RESULT_COLOURS[it.result]))
                 node.setToolTip(0, f"检查方法：{it.method}\n依据：{it.legal_basis}")
@@ -322,8 +374,10 @@ class InspectionPage(QWidget):
         for n, h in enumerate(v.hazards, start=1):
             deadline = h.deadline.strftime("%Y年%-m月%-d日") if h.deadline else "立即"
             photos = f"  照片 {len(h.photo_ids)} 张" if h.photo_ids else ""
-            text = (f"{n}. [{HazardGrade(h.grade).label}] {h.description}\n"
-                    f"    依据：{h.legal_basis or '（未填）'}\n    措施：{h.measure or '（未填）'}；期限：{deadline}{photos}")
+            text = (
+                f"{n}. [{HazardGrade(h.grade).label}] {h.description}\n"
+                f"    依据：{h.legal_basis or '（未填）'}\n    措施：{h.measure or '（未填）'}；期限：{deadline}{photos}"
+            )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, h.id)
             if h.grade == HazardGrade.MAJOR:
@@ -335,13 +389,30 @@ class InspectionPage(QWidget):
             self.hazard_list.addItem("（尚未发现问题）")
 
     def _fill_photos(self, v: InspectionView) -> None:
+        """Thumbnails load in the background; a late one for a list rebuilt since is dropped."""
+        self._photo_generation += 1
+        gen = self._photo_generation
         self.photo_list.clear()
-        for p in v.photos:
+        for row, p in enumerate(v.photos):
             item = QListWidgetItem(p.original_name or "照片")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             self.photo_list.addItem(item)
-            self.tasks.read(self.services.photos.image_bytes, p.thumb_sha256,
-                            on_done=lambda data, it=item: _set_icon(it, data))
+            cached = self._thumbs.get(p.thumb_sha256)
+            if cached is not None:
+                item.setIcon(QIcon(cached))
+                continue
+            self.tasks.read(
+                self.services.photos.image_bytes,
+                p.thumb_sha256,
+                on_done=partial(self._thumb_loaded, gen, row, p.thumb_sha256),
+            )
+
+    def _thumb_loaded(self, gen: int, row: int, sha: str, data: bytes) -> None:
+        pix = QPixmap()
+        pix.loadFromData(data)
+        self._thumbs[sha] = pix
+        if gen == self._photo_generation and row < self.photo_list.count():
+            self.photo_list.item(row).setIcon(QIcon(pix))
 
     # -- item marking --------------------------------------------------------------------------
     def _item_selected(self, node: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None) -> None:
@@ -351,10 +422,15 @@ class InspectionPage(QWidget):
             self.item_text.setText("请选择检查项")
             return
         self.current_item = it
-        major = f"<br/><b style='color:#b71c1c'>重大隐患判定依据：</b>{it.major_basis}" if it.major else ""
+        major = (
+            f"<br/><b style='color:#b71c1c'>重大隐患判定依据：</b>{it.major_basis}"
+            if it.major
+            else ""
+        )
         self.item_text.setText(
             f"<b>{it.content}</b><br/>检查方法：{it.method}<br/>依据：{it.legal_basis}{major}"
-            f"<br/>建议措施：{it.measure}")
+            f"<br/>建议措施：{it.measure}"
+        )
         self.note.setPlainText(it.note)
         self.result_buttons[it.result].setChecked(True)
 
@@ -366,8 +442,15 @@ class InspectionPage(QWidget):
     def mark_item(self, item_id: str, result: ItemResult, note: str | None = None) -> None:
         assert self.view is not None
         inspection_id = self.view.id
-        self.tasks.write(self.services.inspections.set_item, inspection_id, item_id, result.value, note,
-                         on_done=self._stored, on_error=self._refused)
+        self.tasks.write(
+            self.services.inspections.set_item,
+            inspection_id,
+            item_id,
+            result.value,
+            note,
+            on_done=self._stored,
+            on_error=self._refused,
+        )
         if result != ItemResult.UNCHECKED:
             self._advance()
 
@@ -379,22 +462,39 @@ class InspectionPage(QWidget):
 
     def _note_saved(self) -> None:
         if self.current_item is not None and self.view is not None:
-            self.tasks.write(self.services.inspections.set_item, self.view.id, self.current_item.id,
-                             self.current_item.result, self.note.toPlainText(),
-                             on_done=self._stored, on_error=self._refused)
+            self.tasks.write(
+                self.services.inspections.set_item,
+                self.view.id,
+                self.current_item.id,
+                self.current_item.result,
+                self.note.toPlainText(),
+                on_done=self._stored,
+                on_error=self._refused,
+            )
 
     def _header_edited(self) -> None:
         v = self.view
         if v is None or v.finished:
             return
-        values = (self.place.text(), self.representative.text(), self.rep_title.text(), self.rep_phone.text())
+        values = (
+            self.place.text(),
+            self.representative.text(),
+            self.rep_title.text(),
+            self.rep_phone.text(),
+        )
         if values == (v.place, v.representative, v.representative_title, v.representative_phone):
             return
         self.tasks.write(
             lambda: self.services.inspections.update_header(
-                v.id, place=values[0], representative=values[1], representative_title=values[2],
-                representative_phone=values[3]),
-            on_done=self._stored, on_error=self._refused)
+                v.id,
+                place=values[0],
+                representative=values[1],
+                representative_title=values[2],
+                representative_phone=values[3],
+            ),
+            on_done=self._stored,
+            on_error=self._refused,
+        )
 
     def _stored(self, changes: Changes) -> None:
         self.changed.emit(changes)
@@ -438,11 +538,21 @@ class InspectionPage(QWidget):
         assert dialog is not None and self.view is not None
         done: Callable[[Any], None] = lambda result: self._hazard_saved(dialog, result)  # noqa: E731
         if dialog.hazard_id is None:
-            self.tasks.write(self.services.inspections.add_hazard, self.view.id, data,
-                             on_done=done, on_error=dialog.show_error)
+            self.tasks.write(
+                self.services.inspections.add_hazard,
+                self.view.id,
+                data,
+                on_done=done,
+                on_error=dialog.show_error,
+            )
         else:
-            self.tasks.write(self.services.inspections.update_hazard, dialog.hazard_id, data,
-                             on_done=done, on_error=dialog.show_error)
+            self.tasks.write(
+                self.services.inspections.update_hazard,
+                dialog.hazard_id,
+                data,
+                on_done=done,
+                on_error=dialog.show_error,
+            )
 
     def _hazard_saved(self, dialog: HazardDialog, result: Any) -> None:
         dialog.accept()
@@ -451,15 +561,24 @@ class InspectionPage(QWidget):
 
     # -- photos --------------------------------------------------------------------------------
     def _choose_photos(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "选择照片", "", "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)")
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            "选择照片",
+            "",
+            "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)",
+        )
         if files:
             self.add_photo_files([Path(f) for f in files])
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择照片所在文件夹（如相机存储卡的 DCIM）")
         if folder:
-            self.tasks.read(photos_in_folder, Path(folder), on_done=self._folder_listed,
-                            on_error=lambda m: self.message.emit(m, "error"))
+            self.tasks.read(
+                photos_in_folder,
+                Path(folder),
+                on_done=self._folder_listed,
+                on_error=lambda m: self.message.emit(m, "error"),
+            )
 
     def _folder_listed(self, paths: list[Path]) -> None:
         if not paths:
@@ -496,9 +615,16 @@ class InspectionPage(QWidget):
     def finish(self) -> None:
         if self.view is None:
             return
-        unchecked = sum(1 for cl in self.view.checklists for it in cl.items if it.result == "unchecked")
-        self.tasks.write(self.services.inspections.finish, self.view.id, self.summary.toPlainText(),
-                         on_done=lambda ch: self._finished(ch, unchecked), on_error=self._refused)
+        unchecked = sum(
+            1 for cl in self.view.checklists for it in cl.items if it.result == "unchecked"
+        )
+        self.tasks.write(
+            self.services.inspections.finish,
+            self.view.id,
+            self.summary.toPlainText(),
+            on_done=lambda ch: self._finished(ch, unchecked),
+            on_error=self._refused,
+        )
 
     def _finished(self, changes: Changes, unchecked: int) -> None:
         note = f"（有 {unchecked} 项未检查，记录中不列出）" if unchecked else ""
@@ -510,15 +636,24 @@ class InspectionPage(QWidget):
             return
         self.record_button.setEnabled(False)
         self.message.emit("正在生成现场检查记录…", "info")
-        self.tasks.read(self.services.records.render_site_record, self.view.id,
-                        on_done=self._record_rendered, on_error=self._record_failed)
+        self.tasks.read(
+            self.services.records.render_site_record,
+            self.view.id,
+            on_done=self._record_rendered,
+            on_error=self._record_failed,
+        )
 
     def _record_rendered(self, rec: RenderedRecord) -> None:
         self.record_button.setEnabled(True)
         if rec.unprintable:
-            self.message.emit("注意：以下字符字体中没有，打印时请手写补充：" + " ".join(rec.unprintable), "error")
-        self.tasks.read(self.services.records.pdf, rec.pdf_sha256,
-                        on_done=lambda pdf: self.record_ready.emit((rec, pdf)))
+            self.message.emit(
+                "注意：以下字符字体中没有，打印时请手写补充：" + " ".join(rec.unprintable), "error"
+            )
+        self.tasks.read(
+            self.services.records.pdf,
+            rec.pdf_sha256,
+            on_done=lambda pdf: self.record_ready.emit((rec, pdf)),
+        )
         self.changed.emit(Changes(documents=frozenset({rec.document_id})))
 
     def _record_failed(self, message: str) -> None:
@@ -530,9 +665,3 @@ def _brush(colour: str) -> Any:
     from PySide6.QtGui import QBrush, QColor
 
     return QBrush(QColor(colour))
-
-
-def _set_icon(item: QListWidgetItem, data: bytes) -> None:
-    pix = QPixmap()
-    pix.loadFromData(data)
-    item.setIcon(QIcon(pix))

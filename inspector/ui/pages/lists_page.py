@@ -35,7 +35,9 @@ def _hazard_item(h: HazardRow) -> QListWidgetItem:
 class HomePage(QWidget):
     open_inspection_requested = Signal(str)
 
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.services, self.tasks = services, tasks
         self.headline = QLabel("")
@@ -61,7 +63,8 @@ class HomePage(QWidget):
         self.headline.setText(f"今天是 {s.today.year}年{s.today.month}月{s.today.day}日")
         self.figures.setText(
             f"监管单位 {s.units} 家 · 今日检查 {s.inspections_today} 次 · 未销号隐患 {s.open_hazards} 项"
-            f"（其中重大隐患 {s.major_open} 项，逾期 {s.overdue} 项）· 待同步 {s.unsynced} 条")
+            f"（其中重大隐患 {s.major_open} 项，逾期 {s.overdue} 项）· 待同步 {s.unsynced} 条"
+        )
         self.open_list.clear()
         for r in s.in_progress:
             self.open_list.addItem(_inspection_item(r))
@@ -82,12 +85,15 @@ class HomePage(QWidget):
 class InspectionsPage(QWidget):
     open_inspection_requested = Signal(str)
 
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.services, self.tasks = services, tasks
         self.list = QListWidget()
         self.list.itemActivated.connect(
-            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
+            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole))
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("检查记录（最近 500 次，双击打开）："))
         layout.addWidget(self.list)
@@ -104,12 +110,15 @@ class InspectionsPage(QWidget):
 class HazardsPage(QWidget):
     open_inspection_requested = Signal(str)
 
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.services, self.tasks = services, tasks
         self.list = QListWidget()
         self.list.itemActivated.connect(
-            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole)))
+            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole))
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("未销号隐患（按整改期限排序，双击打开所属检查）："))
         layout.addWidget(self.list)

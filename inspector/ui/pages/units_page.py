@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.domain.enums import SUPERVISION_LEVELS, HazardGrade, HazardStatus, InspectionStatus, RiskColour
+from inspector.domain.enums import (
+    SUPERVISION_LEVELS,
+    HazardGrade,
+    HazardStatus,
+    InspectionStatus,
+    RiskColour,
+)
 from inspector.services.api import Services
 from inspector.services.units import FilterOptions, UnitDetail, UnitFilters
 from inspector.ui.models.units_model import UnitsModel
@@ -33,7 +39,9 @@ class UnitsPage(QWidget):
     start_inspection_requested = Signal(str)  # unit id
     open_inspection_requested = Signal(str)  # inspection id
 
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
@@ -41,7 +49,9 @@ class UnitsPage(QWidget):
         self.detail: UnitDetail | None = None
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索单位：名称或地址中的字、拼音（如 hgjx）、统一社会信用代码前几位")
+        self.search.setPlaceholderText(
+            "搜索单位：名称或地址中的字、拼音（如 hgjx）、统一社会信用代码前几位"
+        )
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumHeight(40)
         self.industry = QComboBox()
@@ -231,7 +241,9 @@ class UnitsPage(QWidget):
         f["region"].setText(f"{d.township} / {d.grid}")
         f["industry"].setText(u["industry"])
         f["level"].setText(SUPERVISION_LEVELS.get(u["supervision_level"], u["supervision_level"]))
-        f["risk"].setText(f"<span style='color:{colour.hex}'>●</span> {colour.label}（{colour.meaning}）")
+        f["risk"].setText(
+            f"<span style='color:{colour.hex}'>●</span> {colour.label}（{colour.meaning}）"
+        )
         f["tags"].setText("、".join(json.loads(u["tags"])) or "—")
         f["legal_rep"].setText(u["legal_rep"] or "—")
         f["contact"].setText(f"{u['contact_name']}  {u['contact_phone']}".strip() or "—")

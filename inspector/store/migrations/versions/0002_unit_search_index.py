@@ -61,8 +61,7 @@ def upgrade() -> None:
             },
         )
     op.execute(
-        "CREATE VIRTUAL TABLE unit_fts USING fts5("
-        "name, addr, py, pyf, tokenize='unicode61')"
+        "CREATE VIRTUAL TABLE unit_fts USING fts5(name, addr, py, pyf, tokenize='unicode61')"
     )
     for sql in _TRIGGERS.values():
         op.execute(sql)

@@ -1,0 +1,157 @@
+"""The inspector's path through the real window, offscreen: search → unit → start inspection →
+不符合 → drafted hazard with its legal basis → photo → finish → 现场检查记录 PDF."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from inspector.documents.raster import page_texts
+from inspector.domain.enums import ItemResult
+from inspector.services.api import Services
+from inspector.services.units import NewUnit
+from inspector.ui.app import install_fonts
+from inspector.ui.main_window import MainWindow
+
+WAIT = 10_000
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: Services, qapp: object) -> MainWindow:
+    install_fonts(qapp)  # type: ignore[arg-type]
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    w.start()
+    w.show()
+    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
+    return w
+
+
+def idle(qtbot: QtBot, w: MainWindow) -> None:
+    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
+
+
+def test_full_inspection_through_the_window(
+    qtbot: QtBot, window: MainWindow, services: Services, rotated_photo: Path
+) -> None:
+    w = window
+    unit_id, _ = services.units.add(NewUnit(name="青岚县鑫达粉末冶金有限公司", address="白沙镇工业园8号",
+                                            credit_code="91350100M000100Y43", industry="工贸",
+                                            legal_rep="王𠀀堃"))
+    w.units.model.refresh()
+    idle(qtbot, w)
+
+    # search by pinyin initials
+    w.units.search.setText("xdfmyj")
+    qtbot.keyClick(w.units.search, Qt.Key.Key_Return)
+    idle(qtbot, w)
+    assert [r.id for r in w.units.model.rows] == [unit_id]
+    assert w.units.count_label.text() == "共 1 个单位"
+
+    # open the unit
+    w.units.select_row(0)
+    idle(qtbot, w)
+    assert w.units.title.text() == "青岚县鑫达粉末冶金有限公司"
+    assert w.units.start_button.isEnabled()
+
+    # start an inspection: one inspector is refused inside the dialog, two are accepted
+    qtbot.mouseClick(w.units.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.start_dialog is not None and w.start_dialog.isVisible(), timeout=WAIT)
+    dialog = w.start_dialog
+    assert dialog is not None
+    people = [dialog.inspectors.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.inspectors.count())]
+    dialog.set_checked(dialog.inspectors, people[:1])
+    dialog._submit()
+    idle(qtbot, w)
+    assert "两名以上" in dialog.error.text() and dialog.isVisible()
+    dialog.set_checked(dialog.inspectors, people[:2])
+    checklist_ids = [dialog.checklists.item(i).data(Qt.ItemDataRole.UserRole)
+                     for i in range(dialog.checklists.count())
+                     if dialog.checklists.item(i).checkState() == Qt.CheckState.Checked]
+    assert len(checklist_ids) == 1  # the 工贸 checklist is suggested for a 工贸 unit
+    dialog.representative.setText("王𠀀堃")
+    dialog._submit()
+    qtbot.waitUntil(lambda: w.inspection.view is not None, timeout=WAIT)
+    idle(qtbot, w)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    page = w.inspection
+    assert page.isVisible() and page.title.text() == "青岚县鑫达粉末冶金有限公司"
+
+    # mark the first 重大 item 不符合 with the keyboard ("2"); a hazard is drafted with the item's basis
+    view = page.view
+    assert view is not None
+    item = next(it for it in view.checklists[0].items if it.major)
+    page.tree.setCurrentItem(page._items[item.id])
+    page.note.setPlainText("粉尘爆炸危险场所设在多层厂房内，楼上设有员工休息室")
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: page.view is not None and len(page.view.hazards) == 1, timeout=WAIT)
+    idle(qtbot, w)
+    hazard = page.view.hazards[0]
+    assert hazard.grade == "major"
+    assert item.legal_basis in hazard.legal_basis
+    assert hazard.description.startswith("粉尘爆炸危险场所")
+    assert "依据" in page.hazard_list.item(0).text() and item.legal_basis[:10] in page.hazard_list.item(0).text()
+    # the cursor moved on to the next item, and the marked one shows 不符合
+    assert page._items[item.id].text(1) == ItemResult.FAIL.label
+
+    # attach an EXIF-rotated photo to that hazard
+    page.hazard_list.setCurrentRow(0)
+    page.add_photo_files([rotated_photo])
+    qtbot.waitUntil(lambda: page.photo_import is None and page.view is not None and len(page.view.photos) == 1,
+                    timeout=WAIT)
+    idle(qtbot, w)
+    photo = page.view.photos[0]
+    assert photo.hazard_id == hazard.id
+    display = Image.open(io.BytesIO(services.photos.image_bytes(photo.display_sha256)))
+    assert display.size == (600, 800)
+    assert page.photo_list.count() == 1
+    assert "已导入照片 1 张" in w.messages.text()
+
+    # a broken file in the same import is reported, not fatal
+    broken = rotated_photo.with_name("broken.jpg")
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really")
+    page.add_photo_files([broken])
+    qtbot.waitUntil(lambda: page.photo_import is None, timeout=WAIT)
+    idle(qtbot, w)
+    assert "broken.jpg" in w.messages.text() and len(page.view.photos) == 1
+
+    # finish; the record is fixed
+    page.summary.setPlainText("对粉尘涉爆作业场所进行了检查。")
+    qtbot.mouseClick(page.finish_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
+    idle(qtbot, w)
+    assert not page.finish_button.isEnabled() and page.record_button.isEnabled()
+    assert not page.result_buttons["pass"].isEnabled()
+
+    # the 现场检查记录: rendered, previewed, and its text holds unit, inspectors and findings
+    with qtbot.waitSignal(page.record_ready, timeout=WAIT) as signal:
+        qtbot.mouseClick(page.record_button, Qt.MouseButton.LeftButton)
+    _record, pdf = signal.args[0]
+    text = "".join(page_texts(pdf))
+    assert "现场检查记录" in text
+    assert "青岚县鑫达粉末冶金有限公司" in text
+    for person in page.view.inspectors:
+        assert person.name in text and person.cert_no in text
+    assert "粉尘爆炸危险场所设在多层厂房内" in text
+    assert "王𠀀堃" in text
+    qtbot.waitUntil(lambda: w.preview is not None and len(w.preview.page_labels) >= 1, timeout=WAIT)
+    idle(qtbot, w)
+
+
+def test_unit_search_filters_and_count(qtbot: QtBot, window: MainWindow) -> None:
+    w = window
+    assert w.units.count_label.text() == "共 400 个单位"
+    w.units.risk.setCurrentIndex(w.units.risk.findData("red"))
+    idle(qtbot, w)
+    assert w.units.model.rows and all(r.risk_colour == "red" for r in w.units.model.rows)
+    w.units.search.setText("不存在的名字喆喆")
+    w.units.run_search()
+    idle(qtbot, w)
+    assert w.units.model.rowCount() == 0 and w.units.count_label.text() == "共 0 个单位"
