@@ -390,16 +390,17 @@ def boxed_section(flowables: Sequence[Flowable], width: float = CONTENT_WIDTH) -
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),
         ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ("TOPPADDING", (0, 0), (-1, 0), 6),
         ("BOTTOMPADDING", (0, n - 1), (-1, n - 1), 6),
     ]
     return BoxedTable(
-        [[f] for f in flowables],
+        [[[f]] for f in flowables],  # cells as lists: needed for splitting inside a row
         colWidths=[width],
         style=TableStyle(commands),
         hAlign="LEFT",
+        splitByRow=0,  # split inside the straddling row first: one box part per page
         splitInRow=1,
     )
 
@@ -575,7 +576,7 @@ def _numbered_canvas(decor: PageDecor, stats: dict[str, int]) -> Callable[..., C
             super().__init__(*args, **kwargs)
             self._held_pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802
+        def showPage(self) -> None:
             self._held_pages.append(dict(self.__dict__))
             self._startPage()
 

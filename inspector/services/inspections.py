@@ -6,6 +6,7 @@ is no unsaved state: what the inspector sees is what is on disk.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -331,9 +332,7 @@ class InspectionService:
         now = self.ctx.clock.now()
         if result == ItemResult.FAIL:
             if hazard is None:
-                basis = item.legal_basis
-                if item.major and item.major_basis and item.major_basis not in basis:
-                    basis = f"{basis}；{item.major_basis}" if basis else item.major_basis
+                basis = hazard_basis(item.legal_basis, item.major_basis if item.major else "")
                 hazard = Hazard(
                     id=uuid7(),
                     inspection_id=insp.id,
@@ -476,6 +475,20 @@ class InspectionService:
         payload = row_payload(hazard)
         queue(s, self.ctx.clock, "hazard", hazard.id, payload)
         audit(s, self.ctx.clock, kind, "hazard", hazard.id, insp.created_by, payload)
+
+
+def hazard_basis(legal_basis: str, major_basis: str) -> str:
+    """The basis a drafted hazard carries: the item's legal basis, plus the 重大事故隐患 criterion
+    (without repeating a citation the legal basis already names)."""
+    if not major_basis:
+        return legal_basis
+    criterion = major_basis
+    for cited in re.findall(r"《[^》]+》(?:（[^）]*）)?", major_basis):
+        if cited in legal_basis and criterion.startswith(cited):
+            criterion = criterion[len(cited) :].lstrip("，,：: ")
+    if not criterion:
+        return legal_basis
+    return f"{legal_basis}（重大事故隐患判定：{criterion}）" if legal_basis else major_basis
 
 
 def _problem_text(content: str) -> str:

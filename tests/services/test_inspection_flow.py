@@ -54,6 +54,9 @@ def test_fail_drafts_a_hazard_carrying_the_items_basis(
     [hazard] = view.hazards
     assert hazard.grade == "major"
     assert item.legal_basis in hazard.legal_basis
+    assert "重大事故隐患判定" in hazard.legal_basis
+    for cited in ("《工贸企业重大事故隐患判定标准》",):  # cited once, not repeated by the criterion
+        assert hazard.legal_basis.count(cited) <= 1
     assert hazard.measure == item.measure
     assert hazard.description == "除尘器灰斗积尘约5厘米"
     assert hazard.deadline is not None and hazard.deadline >= clock.today()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -93,25 +93,11 @@ class UnitsPage(QWidget):
         self.title = QLabel("请选择一个单位")
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-size:18px; font-weight:bold;")
-        self.facts = QFormLayout()
-        self.fact_labels: dict[str, QLabel] = {}
-        for key, label in (
-            ("credit_code", "统一社会信用代码"),
-            ("address", "地址"),
-            ("region", "乡镇 / 网格"),
-            ("industry", "行业"),
-            ("level", "监管分级"),
-            ("risk", "风险等级"),
-            ("tags", "标签"),
-            ("legal_rep", "法定代表人（负责人）"),
-            ("contact", "联系人 / 电话"),
-            ("gps", "位置"),
-        ):
-            value = QLabel("")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fact_labels[key] = value
-            self.facts.addRow(label + "：", value)
+        self.facts = QLabel("")
+        self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.start_button = QPushButton("开始检查")
         self.start_button.setMinimumHeight(44)
         self.start_button.setEnabled(False)
@@ -122,7 +108,7 @@ class UnitsPage(QWidget):
         panel = QWidget()
         pl = QVBoxLayout(panel)
         pl.addWidget(self.title)
-        pl.addLayout(self.facts)
+        pl.addWidget(self.facts)
         pl.addWidget(self.start_button)
         pl.addWidget(QLabel("检查记录："))
         pl.addWidget(self.history, 1)
@@ -235,19 +221,29 @@ class UnitsPage(QWidget):
         u = d.unit
         colour = RiskColour(u["risk_colour"])
         self.title.setText(u["name"])
-        f = self.fact_labels
-        f["credit_code"].setText(u["credit_code"] or "（无统一社会信用代码）")
-        f["address"].setText(u["address"])
-        f["region"].setText(f"{d.township} / {d.grid}")
-        f["industry"].setText(u["industry"])
-        f["level"].setText(SUPERVISION_LEVELS.get(u["supervision_level"], u["supervision_level"]))
-        f["risk"].setText(
-            f"<span style='color:{colour.hex}'>●</span> {colour.label}（{colour.meaning}）"
+        tags = "、".join(json.loads(u["tags"])) or "—"
+        contact = f"{u['contact_name']}  {u['contact_phone']}".strip() or "—"
+        gps = f"{u['lat']:.5f}, {u['lon']:.5f}" if u["lat"] is not None else "—"
+        rows = (
+            ("统一社会信用代码", escape(u["credit_code"] or "（无统一社会信用代码）")),
+            ("地址", escape(u["address"])),
+            ("乡镇 / 网格", escape(f"{d.township} / {d.grid}")),
+            ("行业", escape(u["industry"])),
+            ("监管分级", escape(SUPERVISION_LEVELS.get(u["supervision_level"], u["supervision_level"]))),
+            ("风险等级", f"<span style='color:{colour.hex}'>●</span> {colour.label}（{colour.meaning}）"),
+            ("标签", escape(tags)),
+            ("法定代表人（负责人）", escape(u["legal_rep"] or "—")),
+            ("联系人 / 电话", escape(contact)),
+            ("位置", gps),
         )
-        f["tags"].setText("、".join(json.loads(u["tags"])) or "—")
-        f["legal_rep"].setText(u["legal_rep"] or "—")
-        f["contact"].setText(f"{u['contact_name']}  {u['contact_phone']}".strip() or "—")
-        f["gps"].setText(f"{u['lat']:.5f}, {u['lon']:.5f}" if u["lat"] is not None else "—")
+        self.facts.setText(
+            "<table cellspacing='0' cellpadding='3'>"
+            + "".join(
+                f"<tr><td style='color:#555; white-space:nowrap'>{k}：</td><td>{v}</td></tr>"
+                for k, v in rows
+            )
+            + "</table>"
+        )
         self.start_button.setEnabled(True)
         self.history.clear()
         for i in d.inspections:

@@ -1,0 +1,96 @@
+"""Make the README's pictures from the real window, offscreen: the unit list and an inspection.
+
+    .venv/bin/python tools/screenshots.py docs/
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PIL import Image, ImageDraw  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+
+from inspector.services.api import Services  # noqa: E402
+from inspector.services.demo import load_demo  # noqa: E402
+from inspector.services.inspections import StartInspection  # noqa: E402
+from inspector.ui.app import make_application  # noqa: E402
+from inspector.ui.main_window import MainWindow  # noqa: E402
+
+
+def settle(window: MainWindow, ms: int = 300) -> None:
+    loop = QEventLoop()
+    for _ in range(100):
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+        if window.tasks.pending == 0:
+            return
+
+
+def sample_photo(path: Path) -> Path:
+    img = Image.new("RGB", (1600, 1200), (96, 104, 112))
+    d = ImageDraw.Draw(img)
+    d.rectangle((200, 300, 900, 1100), fill=(150, 150, 140))
+    d.rectangle((1000, 200, 1400, 1100), fill=(70, 80, 90))
+    for y in range(320, 1080, 40):
+        d.line((220, y, 880, y + 20), fill=(120, 120, 110), width=6)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=88)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp())
+    services = Services.open(tmp / "data")
+    load_demo(services.ctx)
+    app = make_application()
+    window = MainWindow(services)
+    window.resize(1366, 860)
+    window.start()
+    window.show()
+    settle(window)
+
+    window.units.search.setText("jx")
+    window.units.run_search()
+    settle(window)
+    window.units.select_row(2)
+    settle(window)
+    window.grab().save(str(out / "screenshot-units.png"))
+
+    # an inspection in progress: a few items marked, one finding with a photo
+    unit = window.units.model.rows[2]
+    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
+    lists = {c.code: c.id for c in services.inspections.checklists()}
+    iid, _ = services.inspections.start(
+        StartInspection(unit.id, people, [lists.get("gm-dust", next(iter(lists.values())))],
+                        place="一号生产车间及除尘系统", representative="刘喆")
+    )
+    items = services.inspections.view(iid).checklists[0].items
+    for it in items[:6]:
+        services.inspections.set_item(iid, it.id, "pass")
+    services.inspections.set_item(iid, items[6].id, "fail", "打磨工位除尘器灰斗积尘约5厘米，未按制度清扫")
+    services.inspections.set_item(iid, items[7].id, "na")
+    hazard = services.inspections.view(iid).hazards[0]
+    view = services.inspections.view(iid)
+    photo = sample_photo(tmp / "IMG_0231.JPG")
+    services.photos.add_file(iid, photo, f"{view.unit_name}\n2026-11-23 10:24  检查人员：张立、李喆", hazard.id)
+    window.open_inspection(iid)
+    window.refresh_status()
+    settle(window)
+    window.inspection.tree.setCurrentItem(window.inspection._items[items[8].id])
+    settle(window)
+    window.grab().save(str(out / "screenshot-inspection.png"))
+    window.close()
+    services.close()
+    app.quit()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs"))
