@@ -45,8 +45,12 @@ def test_sigkill_right_after_an_edit_loses_nothing(tmp_path: Path) -> None:
     seed = Services.open(data)
     load_demo(seed.ctx, n_units=50, seed=3)
     seed.close()
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(data)], stdout=subprocess.PIPE,
-                             text=True, cwd=Path(__file__).resolve().parents[1])
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(data)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert child.stdout is not None
     line = child.stdout.readline().split()
     child.send_signal(signal.SIGKILL)
@@ -61,7 +65,10 @@ def test_sigkill_right_after_an_edit_loses_nothing(tmp_path: Path) -> None:
         view = services.inspections.view(iid)
         marked = {it.id: it for cl in view.checklists for it in cl.items}[item_id]
         assert marked.result == "fail" and marked.note == "配电箱门损坏，带电部位外露"
-        assert sorted(h.description for h in view.hazards) == ["安全出口上锁", "配电箱门损坏，带电部位外露"]
+        assert sorted(h.description for h in view.hazards) == [
+            "安全出口上锁",
+            "配电箱门损坏，带电部位外露",
+        ]
         assert services.unsynced_count() == 4  # inspection, item result, two hazards
     finally:
         services.close()

@@ -28,8 +28,14 @@ def files(*parts: str) -> list[Path]:
 
 
 def test_core_imports_no_qt() -> None:
-    for layer in (("inspector", "domain"), ("inspector", "services"), ("inspector", "store"),
-                  ("inspector", "documents"), ("inspector", "util"), ("sync",)):
+    for layer in (
+        ("inspector", "domain"),
+        ("inspector", "services"),
+        ("inspector", "store"),
+        ("inspector", "documents"),
+        ("inspector", "util"),
+        ("sync",),
+    ):
         for path in files(*layer):
             bad = {n for n in imports_of(path) if n.startswith(("PySide6", "inspector.ui"))}
             assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
@@ -39,11 +45,19 @@ def test_core_imports_no_qt() -> None:
 def test_ui_imports_no_store_and_no_sql() -> None:
     for path in files("inspector", "ui"):
         names = imports_of(path)
-        bad = {n for n in names if n.startswith(("inspector.store", "sqlalchemy", "sqlmodel", "sqlite3"))}
+        bad = {
+            n
+            for n in names
+            if n.startswith(("inspector.store", "sqlalchemy", "sqlmodel", "sqlite3"))
+        }
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
 
 
 def test_domain_imports_no_database() -> None:
     for path in files("inspector", "domain"):
-        bad = {n for n in imports_of(path) if n.startswith(("sqlalchemy", "sqlmodel", "inspector.store", "inspector.services"))}
+        bad = {
+            n
+            for n in imports_of(path)
+            if n.startswith(("sqlalchemy", "sqlmodel", "inspector.store", "inspector.services"))
+        }
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"

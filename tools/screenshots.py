@@ -1,6 +1,6 @@
 """Make the README's pictures from the real window, offscreen: the unit list and an inspection.
 
-    .venv/bin/python tools/screenshots.py docs/
+.venv/bin/python tools/screenshots.py docs/
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PIL import Image, ImageDraw  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PIL import Image, ImageDraw
+from PySide6.QtCore import QEventLoop, QTimer
 
-from inspector.services.api import Services  # noqa: E402
-from inspector.services.demo import load_demo  # noqa: E402
-from inspector.services.inspections import StartInspection  # noqa: E402
-from inspector.ui.app import make_application  # noqa: E402
-from inspector.ui.main_window import MainWindow  # noqa: E402
+from inspector.documents.raster import render_pages
+from inspector.services.api import Services
+from inspector.services.demo import load_demo
+from inspector.services.inspections import StartInspection
+from inspector.ui.app import make_application
+from inspector.ui.main_window import MainWindow
 
 
 def settle(window: MainWindow, ms: int = 300) -> None:
@@ -69,24 +70,39 @@ def main(out: Path) -> None:
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     lists = {c.code: c.id for c in services.inspections.checklists()}
     iid, _ = services.inspections.start(
-        StartInspection(unit.id, people, [lists.get("gm-dust", next(iter(lists.values())))],
-                        place="一号生产车间及除尘系统", representative="刘喆")
+        StartInspection(
+            unit.id,
+            people,
+            [lists.get("gm-dust", next(iter(lists.values())))],
+            place="一号生产车间及除尘系统",
+            representative="刘喆",
+        )
     )
     items = services.inspections.view(iid).checklists[0].items
     for it in items[:6]:
         services.inspections.set_item(iid, it.id, "pass")
-    services.inspections.set_item(iid, items[6].id, "fail", "打磨工位除尘器灰斗积尘约5厘米，未按制度清扫")
+    services.inspections.set_item(
+        iid, items[6].id, "fail", "打磨工位除尘器灰斗积尘约5厘米，未按制度清扫"
+    )
     services.inspections.set_item(iid, items[7].id, "na")
     hazard = services.inspections.view(iid).hazards[0]
     view = services.inspections.view(iid)
     photo = sample_photo(tmp / "IMG_0231.JPG")
-    services.photos.add_file(iid, photo, f"{view.unit_name}\n2026-11-23 10:24  检查人员：张立、李喆", hazard.id)
+    services.photos.add_file(
+        iid, photo, f"{view.unit_name}\n2026-11-23 10:24  检查人员：张立、李喆", hazard.id
+    )
     window.open_inspection(iid)
     window.refresh_status()
     settle(window)
     window.inspection.tree.setCurrentItem(window.inspection._items[items[8].id])
     settle(window)
     window.grab().save(str(out / "screenshot-inspection.png"))
+
+    # finish it and print page 1 of its 现场检查记录 as the app renders it
+    services.inspections.finish(iid, "对粉尘涉爆作业场所、除尘系统和安全管理资料进行了检查。")
+    record = services.records.render_site_record(iid)
+    [page1, *_] = render_pages(services.records.pdf(record.pdf_sha256), dpi=90)
+    page1.save(out / "site-record-page1.png")
     window.close()
     services.close()
     app.quit()

@@ -135,14 +135,32 @@ def styles() -> Styles:
         small_right=derive(
             "doc-small-right", fontSize=SMALL_SIZE, leading=SMALL_SIZE * 1.4, alignment=TA_RIGHT
         ),
-        header_line=derive("doc-header-line", fontSize=12, leading=16, alignment=TA_CENTER),
+        header_line=derive("doc-header-line", fontSize=12, leading=15, alignment=TA_CENTER),
         number=derive("doc-number", alignment=TA_RIGHT, leading=BODY_SIZE * 1.4),
     )
 
 
+@functools.cache
+def _nbsp_per_em(font: str) -> int:
+    nbsp = stringWidth("\xa0", font, 10) or 2.5
+    return max(1, round(10 / nbsp))
+
+
+def keep_blanks(text: str, font: str) -> str:
+    """Paragraphs collapse whitespace, including the ideographic spaces (U+3000) that make the
+    blanks of a form ("（　　）应急检记〔　　〕　号"); no-break spaces survive, so each U+3000 becomes
+    as many of them as make up its width."""
+    if "\u3000" not in text:
+        return text
+    return text.replace("\u3000", "\xa0" * _nbsp_per_em(font))
+
+
 def para(text: str, style: ParagraphStyle, *, bullet: str | None = None) -> Paragraph:
-    """A wrapping paragraph of plain text (escaped; rare characters drawn from the fallback font)."""
-    return Paragraph(markup_with_fallback(text), style, bulletText=bullet)
+    """A wrapping paragraph of plain text (escaped; rare characters drawn from the fallback font;
+    ideographic spaces kept as blanks)."""
+    return Paragraph(
+        markup_with_fallback(keep_blanks(text, style.fontName)), style, bulletText=bullet
+    )
 
 
 def text_runs(text: str, font: str) -> list[tuple[str, str]]:
@@ -227,7 +245,7 @@ class TextLine(Flowable):
         self.spaceAfter = space_after
         self.avail_width = 0.0
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.avail_width = availWidth
         return availWidth, self.size * 1.35
 
@@ -282,8 +300,8 @@ def header_block(agency: str, template: Template, number_text: str) -> list[Flow
             22,
             char_space=5,
             fake_bold=True,
-            space_before=2 * mm,
-            space_after=1.5 * mm,
+            space_before=1.5 * mm,
+            space_after=1 * mm,
         ),
         para(number_text, st.number),
         Spacer(1, 1.5 * mm),
@@ -335,11 +353,12 @@ def field_grid(
     data: list[list[Any]] = []
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), LINE_WIDTH, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), st.font),  # string cells too: no Helvetica reference
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
     ]
     for r, pairs in enumerate(rows):
         if not pairs or 2 * len(pairs) > ncols:
@@ -373,7 +392,7 @@ class BoxedTable(Table):
 
     box_width: float = LINE_WIDTH
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         parts: list[Flowable] = super().split(availWidth, availHeight)
         for part in parts:
             if isinstance(part, Table):
@@ -387,6 +406,7 @@ def boxed_section(flowables: Sequence[Flowable], width: float = CONTENT_WIDTH) -
     n = len(flowables)
     commands: list[tuple[Any, ...]] = [
         ("BOX", (0, 0), (-1, -1), LINE_WIDTH, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), styles().font),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),
         ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -422,7 +442,7 @@ class SignatureAnchor(Flowable):
 
     ATTR = "_inspector_signed_page"
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return 0.0, 0.0
 
     def draw(self) -> None:
@@ -457,6 +477,7 @@ def signature_block(
     data: list[list[Any]] = []
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), LINE_WIDTH, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), st.font),
         ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
         ("VALIGN", (1, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
@@ -573,6 +594,8 @@ def _numbered_canvas(decor: PageDecor, stats: dict[str, int]) -> Callable[..., C
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # start pages in the embedded font, so no unembedded Helvetica is referenced
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or decor.font
             super().__init__(*args, **kwargs)
             self._held_pages: list[dict[str, Any]] = []
 

@@ -171,10 +171,10 @@ def _field_values(data: SiteRecordData, template: Template) -> dict[str, str]:
 
 def _body(data: SiteRecordData, template: Template) -> list[Flowable]:
     st = layout.styles()
-    body: list[Flowable] = [para(str(template.get("findings_heading", "检查情况：")), st.heading)]
+    heading = str(template.get("findings_heading", "检查情况："))
     counts = counts_text(data, template)
-    if counts:
-        body.append(para(counts, st.indented))
+    # the heading runs in with the counts line, as on the printed forms
+    body: list[Flowable] = [para(heading + counts, st.heading)]
     if data.findings:
         intro = str(template.get("findings_intro", ""))
         if intro:

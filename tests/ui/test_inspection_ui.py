@@ -41,9 +41,15 @@ def test_full_inspection_through_the_window(
     qtbot: QtBot, window: MainWindow, services: Services, rotated_photo: Path
 ) -> None:
     w = window
-    unit_id, _ = services.units.add(NewUnit(name="青岚县鑫达粉末冶金有限公司", address="白沙镇工业园8号",
-                                            credit_code="91350100M000100Y43", industry="工贸",
-                                            legal_rep="王𠀀堃"))
+    unit_id, _ = services.units.add(
+        NewUnit(
+            name="青岚县鑫达粉末冶金有限公司",
+            address="白沙镇工业园8号",
+            credit_code="91350100M000100Y43",
+            industry="工贸",
+            legal_rep="王𠀀堃",
+        )
+    )
     w.units.model.refresh()
     idle(qtbot, w)
 
@@ -65,15 +71,20 @@ def test_full_inspection_through_the_window(
     qtbot.waitUntil(lambda: w.start_dialog is not None and w.start_dialog.isVisible(), timeout=WAIT)
     dialog = w.start_dialog
     assert dialog is not None
-    people = [dialog.inspectors.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.inspectors.count())]
+    people = [
+        dialog.inspectors.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(dialog.inspectors.count())
+    ]
     dialog.set_checked(dialog.inspectors, people[:1])
     dialog._submit()
     idle(qtbot, w)
     assert "两名以上" in dialog.error.text() and dialog.isVisible()
     dialog.set_checked(dialog.inspectors, people[:2])
-    checklist_ids = [dialog.checklists.item(i).data(Qt.ItemDataRole.UserRole)
-                     for i in range(dialog.checklists.count())
-                     if dialog.checklists.item(i).checkState() == Qt.CheckState.Checked]
+    checklist_ids = [
+        dialog.checklists.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(dialog.checklists.count())
+        if dialog.checklists.item(i).checkState() == Qt.CheckState.Checked
+    ]
     assert len(checklist_ids) == 1  # the 工贸 checklist is suggested for a 工贸 unit
     dialog.representative.setText("王𠀀堃")
     dialog._submit()
@@ -97,15 +108,20 @@ def test_full_inspection_through_the_window(
     assert hazard.grade == "major"
     assert item.legal_basis in hazard.legal_basis
     assert hazard.description.startswith("粉尘爆炸危险场所")
-    assert "依据" in page.hazard_list.item(0).text() and item.legal_basis[:10] in page.hazard_list.item(0).text()
+    assert (
+        "依据" in page.hazard_list.item(0).text()
+        and item.legal_basis[:10] in page.hazard_list.item(0).text()
+    )
     # the cursor moved on to the next item, and the marked one shows 不符合
     assert page._items[item.id].text(1) == ItemResult.FAIL.label
 
     # attach an EXIF-rotated photo to that hazard
     page.hazard_list.setCurrentRow(0)
     page.add_photo_files([rotated_photo])
-    qtbot.waitUntil(lambda: page.photo_import is None and page.view is not None and len(page.view.photos) == 1,
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: page.photo_import is None and page.view is not None and len(page.view.photos) == 1,
+        timeout=WAIT,
+    )
     idle(qtbot, w)
     photo = page.view.photos[0]
     assert photo.hazard_id == hazard.id

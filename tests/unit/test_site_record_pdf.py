@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 import pypdfium2
 import pytest
@@ -48,7 +50,7 @@ FINDINGS = [
 RESULTS = ["符合"] * 6 + ["不符合"] * 3 + ["不涉及"]
 
 
-def realistic_record(**changes: object) -> SiteRecordData:
+def realistic_record(**changes: Any) -> SiteRecordData:
     items = [
         CheckedItem(checklist="工贸企业通用检查表", content=f"检查项目{i + 1}", result_label=r)
         for i, r in enumerate(RESULTS)
@@ -72,15 +74,7 @@ def realistic_record(**changes: object) -> SiteRecordData:
         findings=list(FINDINGS),
         photo_count=5,
     )
-    for key, value in changes.items():
-        data = _replace(data, key, value)
-    return data
-
-
-def _replace(data: SiteRecordData, key: str, value: object) -> SiteRecordData:
-    from dataclasses import replace
-
-    return replace(data, **{key: value})
+    return replace(data, **changes)
 
 
 def page_texts(pdf_bytes: bytes) -> list[str]:
@@ -129,7 +123,8 @@ def test_realistic_record_content_fonts_and_size() -> None:
     assert "第1页共1页" in flat
 
     assert b"/FontFile2" in pdf_bytes
-    assert b"STSong" not in pdf_bytes
+    assert b"STSong" not in pdf_bytes  # the non-embedded CID font
+    assert b"Helvetica" not in pdf_bytes  # nothing refers to a non-embedded base-14 font
     pdf = pypdfium2.PdfDocument(pdf_bytes)
     try:
         width, height = pdf[0].get_size()

@@ -366,6 +366,7 @@ class InspectionPage(QWidget):
             target = next(iter(self._items.values()))
         if target is not None:
             self.tree.setCurrentItem(target)
+            self.tree.scrollToItem(target)
             self._item_selected(target, None)
 
     def _fill_hazards(self, v: InspectionView) -> None:
@@ -459,6 +460,7 @@ class InspectionPage(QWidget):
         below = self.tree.itemBelow(node) if node else None
         if below is not None and isinstance(below.data(0, Qt.ItemDataRole.UserRole), ItemView):
             self.tree.setCurrentItem(below)
+            self.tree.scrollToItem(below)
 
     def _note_saved(self) -> None:
         if self.current_item is not None and self.view is not None:

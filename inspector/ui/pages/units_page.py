@@ -229,8 +229,14 @@ class UnitsPage(QWidget):
             ("地址", escape(u["address"])),
             ("乡镇 / 网格", escape(f"{d.township} / {d.grid}")),
             ("行业", escape(u["industry"])),
-            ("监管分级", escape(SUPERVISION_LEVELS.get(u["supervision_level"], u["supervision_level"]))),
-            ("风险等级", f"<span style='color:{colour.hex}'>●</span> {colour.label}（{colour.meaning}）"),
+            (
+                "监管分级",
+                escape(SUPERVISION_LEVELS.get(u["supervision_level"], u["supervision_level"])),
+            ),
+            (
+                "风险等级",
+                f"<span style='color:{colour.hex}'>●</span> {colour.label}（{colour.meaning}）",
+            ),
             ("标签", escape(tags)),
             ("法定代表人（负责人）", escape(u["legal_rep"] or "—")),
             ("联系人 / 电话", escape(contact)),

@@ -1,0 +1,64 @@
+"""The `inspector` command as a user runs it: demo + screenshot, and `verify` on whole and broken data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from inspector.services.api import Services
+from tests.services.test_inspection_flow import start
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "inspector", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_demo_screenshot_shows_a_ready_window(tmp_path: Path) -> None:
+    shot = tmp_path / "main.png"
+    result = run("--data-dir", str(tmp_path / "d"), "--demo", "--screenshot", str(shot))
+    assert result.returncode == 0, result.stderr
+    img = Image.open(shot).convert("RGB")
+    assert img.width >= 1000 and img.height >= 700
+    # the navigation bar's dark blue and the selected row's highlight are both on screen
+    colours = {c for _, c in img.getcolors(1_000_000) or []}
+    assert (31, 58, 95) in colours
+    # a second start on the same folder does not load the demo twice
+    again = run("--data-dir", str(tmp_path / "d"), "--demo", "--screenshot", str(shot))
+    assert again.returncode == 0 and "载入演示数据" not in again.stdout
+
+
+def test_verify_whole_and_tampered(services: Services, photo_file: Path) -> None:
+    iid = start(services)
+    services.photos.add_file(iid, photo_file, "x")
+    services.inspections.finish(iid)
+    record = services.records.render_site_record(iid)
+    data_dir = services.ctx.data_dir
+    ok = run("verify", "--data-dir", str(data_dir))
+    assert ok.returncode == 0 and "完整无误" in ok.stdout, ok.stdout + ok.stderr
+
+    pdf = services.ctx.blobs.path_for(record.pdf_sha256)
+    pdf.write_bytes(pdf.read_bytes().replace(b"/Producer", b"/Producex"))
+    broken = run("verify", "--data-dir", str(data_dir))
+    assert broken.returncode == 1
+    assert record.pdf_sha256 in broken.stdout and "不符" in broken.stdout
+
+
+def test_verify_on_an_empty_folder(tmp_path: Path) -> None:
+    result = run("verify", "--data-dir", str(tmp_path))
+    assert result.returncode == 2 and "没有数据库" in result.stderr
