@@ -49,7 +49,6 @@ class UnitSearchText:
     name_initials: str
     search_name: str
     search_addr: str
-    search_py: str
     search_pyfull: str
 
 
@@ -60,7 +59,6 @@ def unit_search_text(name: str, address: str) -> UnitSearchText:
         name_initials="".join(w[0] for w in words),
         search_name=index_chars(name),
         search_addr=index_chars(address),
-        search_py=" ".join(w[0] for w in words),
         search_pyfull=" ".join(words),
     )
 
@@ -94,3 +92,20 @@ def phrase(query: str) -> str | None:
     if not tokens:
         return None
     return '"' + " ".join(tokens) + '"'
+
+
+# Filter values are indexed as FTS tokens too (column `fac`), so a text query with filters is one
+# index intersection instead of a join. The trigger in migration 0002 builds the same tokens in SQL.
+FILTER_PREFIXES = {
+    "risk_colour": "rk",
+    "supervision_level": "lv",
+    "industry": "in",
+    "township_id": "tw",
+    "grid_id": "gd",
+}
+
+
+def filter_token(column: str, value: str) -> str:
+    """The FTS token standing for `column = value` (quoted for a MATCH expression)."""
+    folded = value.replace("-", "").replace(" ", "").lower()
+    return '"' + FILTER_PREFIXES[column] + folded + '"'

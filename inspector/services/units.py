@@ -176,9 +176,7 @@ class UnitService:
                     .order_by(col(Hazard.created_at).desc())
                 )
             ]
-            data = unit.model_dump(
-                exclude={"search_name", "search_addr", "search_py", "search_pyfull"}
-            )
+            data = unit.model_dump(exclude={"search_name", "search_addr", "search_pyfull"})
         return UnitDetail(
             unit=data,
             township=town.name if town else "",
@@ -246,7 +244,6 @@ def insert_units(session: Session, units: Iterable[NewUnit], ctx: Context) -> li
                 "name_initials": st.name_initials,
                 "search_name": st.search_name,
                 "search_addr": st.search_addr,
-                "search_py": st.search_py,
                 "search_pyfull": st.search_pyfull,
                 "version": 0,
                 "updated_at": now,

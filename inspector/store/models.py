@@ -69,7 +69,6 @@ class Unit(SQLModel, table=True):
     name_initials: str = ""
     search_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     search_addr: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    search_py: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     search_pyfull: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     version: int = 0  # server version this row is based on (0 = never synced)
     updated_at: datetime

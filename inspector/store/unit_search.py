@@ -1,5 +1,11 @@
-"""Unit search SQL: FTS5 phrases over spaced characters (any length, Chinese or Latin), pinyin
-initials and full-pinyin prefixes on indexed columns, and credit-code prefixes."""
+"""Unit search SQL.
+
+Two FTS5 tables, both keyed by `unit.sn`: `unit_fts` holds name and address as one token per
+character (any substring is a phrase), full-pinyin syllables, and the filter values as tokens (so a
+filtered text query is one index intersection); `unit_ini` holds the pinyin initials for trigram
+substring search. Prefixes of initials, full pinyin and credit codes use ordinary indexes. Every
+FTS branch drives the join (CROSS JOIN keeps SQLite from starting at a filter index instead).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,16 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from inspector.domain import creditcode
-from inspector.domain.search_text import phrase, pinyin_phrases
+from inspector.domain.search_text import filter_token, phrase, pinyin_phrases
 
 UNIT_COLUMNS = (
     "u.id, u.credit_code, u.name, u.address, u.industry, u.supervision_level, u.risk_colour,"
     " u.township_id, u.grid_id, u.status, u.tags"
 )
-_PINYIN = re.compile(r"^[a-z]+$")
+_LETTERS = re.compile(r"^[a-z]+$")
 _CODE_PREFIX = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2,18}$")
+_FTS = "unit_fts CROSS JOIN unit u ON u.sn = unit_fts.rowid WHERE unit_fts MATCH"
+_INI = "unit_ini CROSS JOIN unit u ON u.sn = unit_ini.rowid WHERE unit_ini MATCH"
 
 
 @dataclass(frozen=True)
@@ -28,66 +36,65 @@ class UnitFilters:
     township_id: str | None = None
     grid_id: str | None = None
 
-    def where(self, params: dict[str, Any]) -> str:
-        parts = ["u.deleted = 0"]
-        for column, value in (
+    def columns(self) -> list[tuple[str, str]]:
+        pairs = (
             ("industry", self.industry),
             ("risk_colour", self.risk_colour),
             ("supervision_level", self.level),
             ("township_id", self.township_id),
             ("grid_id", self.grid_id),
-        ):
-            if value:
-                parts.append(f"u.{column} = :f_{column}")
-                params[f"f_{column}"] = value
+        )
+        return [(c, v) for c, v in pairs if v]
+
+    def where(self, params: dict[str, Any]) -> str:
+        parts = ["u.deleted = 0"]
+        for column, value in self.columns():
+            parts.append(f"u.{column} = :f_{column}")
+            params[f"f_{column}"] = value
         return " AND ".join(parts)
 
+    def match_suffix(self) -> str:
+        """The same filters as FTS terms, ANDed to a MATCH expression on unit_fts."""
+        return "".join(f" AND fac : {filter_token(c, v)}" for c, v in self.columns())
 
-def _branches(query: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    """(FROM ... WHERE fragment, label) for each way the query can match, best first."""
+
+def _branches(query: str, filters: UnitFilters, params: dict[str, Any]) -> list[str]:
+    """`FROM … WHERE …` fragments for each way the query can match, best first."""
     q = query.strip()
-    branches: list[tuple[str, str]] = []
     if not q:
-        return branches
+        return []
     lower = q.lower()
     compact = creditcode.normalise(q)
-    if _PINYIN.match(lower):
-        params["py_lo"] = lower
-        params["py_hi"] = lower + "\uffff"
-        branches.append(("unit u WHERE u.name_initials >= :py_lo AND u.name_initials < :py_hi", ""))
-        branches.append(("unit u WHERE u.name_pinyin >= :py_lo AND u.name_pinyin < :py_hi", ""))
+    fac = filters.match_suffix()
+    out: list[str] = []
+
+    def fts(expr: str) -> None:
+        key = f"m{len(params)}"
+        params[key] = f"({expr}){fac}"
+        out.append(f"{_FTS} :{key}")
+
+    if _LETTERS.match(lower):
+        params["py_lo"], params["py_hi"] = lower, lower + "\uffff"
+        out.append("unit u WHERE u.name_initials >= :py_lo AND u.name_initials < :py_hi")
+        out.append("unit u WHERE u.name_pinyin >= :py_lo AND u.name_pinyin < :py_hi")
+        if len(lower) >= 3:
+            params["ini"] = f'"{lower}"'
+            out.append(f"{_INI} :ini")
+        else:
+            params["ini_like"] = f"%{lower}%"
+            out.append("unit u WHERE u.name_initials LIKE :ini_like")
+        spoken = pinyin_phrases(lower)
+        if spoken:
+            fts(f"pyf : {spoken[0]}")  # the fewest syllables: cheap and usually what was meant
+        if len(spoken) > 1:
+            fts("pyf : (" + " OR ".join(spoken[1:]) + ")")
     if _CODE_PREFIX.match(compact) and any(ch.isdigit() for ch in compact):
-        params["cc_lo"] = compact
-        params["cc_hi"] = compact + "\uffff"
-        branches.append(("unit u WHERE u.credit_code >= :cc_lo AND u.credit_code < :cc_hi", ""))
-    fts = phrase(q)
-    if fts is not None:
-        params["fts_chars"] = "{name addr} : " + fts
-        branches.append(
-            (
-                "unit_fts JOIN unit u ON u.sn = unit_fts.rowid WHERE unit_fts MATCH :fts_chars",
-                "",
-            )
-        )
-        if _PINYIN.match(lower):
-            params["fts_py"] = "py : " + fts
-            branches.append(
-                (
-                    "unit_fts JOIN unit u ON u.sn = unit_fts.rowid WHERE unit_fts MATCH :fts_py",
-                    "",
-                )
-            )
-            spoken = pinyin_phrases(lower)
-            if spoken:
-                params["fts_pyf"] = "pyf : (" + " OR ".join(spoken) + ")"
-                branches.append(
-                    (
-                        "unit_fts JOIN unit u ON u.sn = unit_fts.rowid"
-                        " WHERE unit_fts MATCH :fts_pyf",
-                        "",
-                    )
-                )
-    return branches
+        params["cc_lo"], params["cc_hi"] = compact, compact + "\uffff"
+        out.append("unit u WHERE u.credit_code >= :cc_lo AND u.credit_code < :cc_hi")
+    chars = phrase(q)
+    if chars is not None:
+        fts("{name addr} : " + chars)
+    return out
 
 
 def search_ids(
@@ -96,22 +103,20 @@ def search_ids(
     """Rows (UNIT_COLUMNS) matching the query and filters; browse order when the query is empty."""
     params: dict[str, Any] = {"lim": limit, "off": offset}
     where = filters.where(params)
-    branches = _branches(query, params)
     if not query.strip():
         sql = (
             f"SELECT {UNIT_COLUMNS} FROM unit u WHERE {where}"
             " ORDER BY u.name_pinyin, u.id LIMIT :lim OFFSET :off"
         )
         return list(conn.execute(text(sql), params).fetchall())
-    if not branches:
-        return []
     # Branches in order, de-duplicated; each needs to deliver at most offset+limit rows.
     need = offset + limit
+    params["need"] = need
     seen: set[str] = set()
     rows: list[tuple[Any, ...]] = []
-    for source, _ in branches:
+    for source in _branches(query, filters, params):
         sql = f"SELECT {UNIT_COLUMNS} FROM {source} AND {where} LIMIT :need"
-        for row in conn.execute(text(sql), {**params, "need": need}).fetchall():
+        for row in conn.execute(text(sql), params).fetchall():
             if row[0] not in seen:
                 seen.add(row[0])
                 rows.append(tuple(row))
@@ -126,8 +131,12 @@ def count(conn: Connection, query: str, filters: UnitFilters) -> int:
     if not query.strip():
         sql = f"SELECT COUNT(*) FROM unit u WHERE {where}"
         return int(conn.execute(text(sql), params).scalar_one())
-    branches = _branches(query, params)
+    branches = _branches(query, filters, params)
     if not branches:
         return 0
-    union = " UNION ".join(f"SELECT u.id FROM {source} AND {where}" for source, _ in branches)
-    return int(conn.execute(text(f"SELECT COUNT(*) FROM ({union})"), params).scalar_one())
+    if len(branches) == 1:
+        sql = f"SELECT COUNT(*) FROM {branches[0]} AND {where}"
+    else:
+        union = " UNION ".join(f"SELECT u.id FROM {source} AND {where}" for source in branches)
+        sql = f"SELECT COUNT(*) FROM ({union})"
+    return int(conn.execute(text(sql), params).scalar_one())

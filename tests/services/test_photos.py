@@ -110,3 +110,20 @@ def test_photo_rows_point_only_at_stored_files(services: Services, photo_file: P
         for p in s.exec(select(Photo)):
             for sha in (p.original_sha256, p.display_sha256, p.thumb_sha256):
                 assert services.ctx.blobs.verify(sha) is None
+
+
+@pytest.mark.parametrize("orientation", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_every_exif_orientation_matches_pillows_transpose(orientation: int) -> None:
+    from PIL import ImageOps
+
+    data = jpeg_bytes(3000, 2000, orientation=orientation)
+    ours = Image.open(io.BytesIO(prepare(data, name="o.jpg", watermark="").display))
+    reference = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+    reference.thumbnail((2560, 2560))
+    assert ours.size == reference.size
+    # the red quarter lands in the same corner
+    w, h = ours.size
+    corners = [(40, 40), (w - 40, 40), (40, h - 40), (w - 40, h - 40)]
+    red = [c for c in corners if ours.convert("RGB").getpixel(c)[0] > 150]
+    expected = [c for c in corners if reference.convert("RGB").getpixel(c)[0] > 150]
+    assert red == expected

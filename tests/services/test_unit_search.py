@@ -103,3 +103,39 @@ def test_bad_text_is_refused(services: Services, name: str, message: str) -> Non
 def test_rare_characters_are_accepted_and_found(services: Services) -> None:
     unit_id, _ = services.units.add(NewUnit(name="𠀀喆赟昇五金店"))
     assert unit_id in [r.id for r in services.units.search("𠀀喆")]
+
+
+def test_text_query_with_every_filter_kind(services: Services) -> None:
+    opts = services.units.filter_options()
+    some = services.units.search("", limit=1)[0]
+    filters = UnitFilters(
+        industry=some.industry,
+        risk_colour=some.risk_colour,
+        level=some.level,
+        township_id=some.township_id,
+        grid_id=some.grid_id,
+    )
+    query = some.name[3:5]  # two characters after the county name
+    rows = services.units.search(query, filters, limit=1000)
+    assert some.id in [r.id for r in rows]
+    for r in rows:
+        assert (r.industry, r.risk_colour, r.level, r.township_id, r.grid_id) == (
+            some.industry,
+            some.risk_colour,
+            some.level,
+            some.township_id,
+            some.grid_id,
+        )
+    assert services.units.count(query, filters) == len(rows)
+    assert some.industry in opts.industries
+
+
+def test_filter_index_follows_an_edited_unit(services: Services, known: str) -> None:
+    from sqlalchemy import text
+
+    with services.ctx.store.write() as s:
+        s.connection().execute(text("UPDATE unit SET risk_colour='blue' WHERE id=:i"), {"i": known})
+    assert known not in [
+        r.id for r in services.units.search("红光", UnitFilters(risk_colour="red"))
+    ]
+    assert known in [r.id for r in services.units.search("红光", UnitFilters(risk_colour="blue"))]

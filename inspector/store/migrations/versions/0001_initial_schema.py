@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 13:01:26.790866
+Create Date: 2026-11-23 13:15:31.949940
 """
 
 from __future__ import annotations
@@ -186,7 +186,6 @@ def upgrade() -> None:
         sa.Column("name_initials", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("search_name", sa.Text(), nullable=False),
         sa.Column("search_addr", sa.Text(), nullable=False),
-        sa.Column("search_py", sa.Text(), nullable=False),
         sa.Column("search_pyfull", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
