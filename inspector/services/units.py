@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, insert, text
@@ -190,6 +190,9 @@ class UnitService:
         """Add one unit typed in by a person (validated, queued for the server)."""
         name = clean_text("单位名称", new.name, max_chars=200, required=True)
         address = clean_text("地址", new.address, max_chars=300)
+        legal_rep = clean_text("法定代表人（负责人）", new.legal_rep, max_chars=50)
+        phone = clean_text("联系电话", new.contact_phone, max_chars=30)
+        industry = clean_text("行业", new.industry, max_chars=30)
         code = None
         if new.credit_code and new.credit_code.strip():
             code = creditcode.validate(new.credit_code).code
@@ -198,8 +201,14 @@ class UnitService:
         with self.ctx.store.write() as s:
             if code and s.exec(select(Unit.id).where(Unit.credit_code == code)).first():
                 raise UserError(f"统一社会信用代码 {code} 已登记在另一个单位名下。")
-            clean = NewUnit(
-                **{**new.__dict__, "name": name, "address": address, "credit_code": code}
+            clean = replace(
+                new,
+                name=name,
+                address=address,
+                credit_code=code,
+                legal_rep=legal_rep,
+                contact_phone=phone,
+                industry=industry,
             )
             [row] = insert_units(s, [clean], self.ctx)
             payload = {k: v for k, v in row.items() if not k.startswith("search_")}

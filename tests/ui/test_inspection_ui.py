@@ -171,3 +171,32 @@ def test_unit_search_filters_and_count(qtbot: QtBot, window: MainWindow) -> None
     w.units.run_search()
     idle(qtbot, w)
     assert w.units.model.rowCount() == 0 and w.units.count_label.text() == "共 0 个单位"
+
+
+def test_new_unit_with_a_bad_credit_code_is_refused_in_the_dialog(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    w = window
+    qtbot.mouseClick(w.units.new_button, Qt.MouseButton.LeftButton)
+    dialog = w.units.new_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.name.setText("青岚县喆源五金店")
+    dialog.credit_code.setText("91350100M000100Y44")
+    dialog._submit()
+    idle(qtbot, w)
+    assert "校验位" in dialog.error.text() and "应为 3" in dialog.error.text()
+    assert dialog.isVisible() and services.units.count("喆源五金") == 0
+    dialog.name.setText("青岚县喆源五金店🔧")
+    dialog.credit_code.setText(
+        "９１３５０１００ｍ０００１００ｙ４３"
+    )  # full-width, lower case: normalised
+    dialog._submit()
+    idle(qtbot, w)
+    assert "无法打印" in dialog.error.text() and services.units.count("喆源五金") == 0
+    dialog.name.setText("青岚县喆源五金店")
+    dialog._submit()
+    idle(qtbot, w)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert w.units.title.text() == "青岚县喆源五金店"
+    assert "91350100M000100Y43" in w.units.facts.text()
+    assert w.unsynced_label.text() == "待同步 1 条"

@@ -30,7 +30,9 @@ from inspector.domain.enums import (
     RiskColour,
 )
 from inspector.services.api import Services
-from inspector.services.units import FilterOptions, UnitDetail, UnitFilters
+from inspector.services.changes import Changes
+from inspector.services.units import FilterOptions, NewUnit, UnitDetail, UnitFilters
+from inspector.ui.dialogs.new_unit import NewUnitDialog
 from inspector.ui.models.units_model import UnitsModel
 from inspector.ui.tasks import TaskRunner
 
@@ -38,6 +40,7 @@ from inspector.ui.tasks import TaskRunner
 class UnitsPage(QWidget):
     start_inspection_requested = Signal(str)  # unit id
     open_inspection_requested = Signal(str)  # inspection id
+    unit_added = Signal(object)  # Changes
 
     def __init__(
         self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
@@ -60,6 +63,10 @@ class UnitsPage(QWidget):
         self.township = QComboBox()
         self.grid = QComboBox()
         self.count_label = QLabel("")
+        self.new_button = QPushButton("新增单位…")
+        self.new_button.setMinimumHeight(36)
+        self.new_dialog: NewUnitDialog | None = None
+        self._options: FilterOptions | None = None
         for combo, all_label in (
             (self.industry, "全部行业"),
             (self.risk, "全部风险"),
@@ -120,6 +127,7 @@ class UnitsPage(QWidget):
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
+        filters.addWidget(self.new_button)
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -147,6 +155,7 @@ class UnitsPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.activated.connect(lambda idx: self._row_changed(idx, idx))
         self.start_button.clicked.connect(self._start_clicked)
+        self.new_button.clicked.connect(self.open_new_unit)
         self.history.itemActivated.connect(
             lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole))
         )
@@ -158,6 +167,7 @@ class UnitsPage(QWidget):
         self.run_search()
 
     def _set_options(self, opts: FilterOptions) -> None:
+        self._options = opts
         for combo in (self.industry, self.township):
             combo.blockSignals(True)
             while combo.count() > 1:
@@ -269,6 +279,30 @@ class UnitsPage(QWidget):
             )
         if not d.open_hazards:
             self.hazards.addItem("（无）")
+
+    def open_new_unit(self) -> None:
+        dialog = NewUnitDialog(self._options or FilterOptions([], [], []), self)
+        dialog.submitted.connect(self._new_unit_submitted)
+        self.new_dialog = dialog
+        dialog.open()
+
+    def _new_unit_submitted(self, unit: NewUnit) -> None:
+        dialog = self.new_dialog
+        assert dialog is not None
+        self.tasks.write(
+            self.services.units.add,
+            unit,
+            on_done=lambda result: self._unit_added(dialog, result),
+            on_error=dialog.show_error,
+        )
+
+    def _unit_added(self, dialog: NewUnitDialog, result: tuple[str, Changes]) -> None:
+        dialog.accept()
+        unit_id, changes = result
+        self.unit_added.emit(changes)
+        self.search.setText(dialog.name.text().strip())
+        self.run_search()
+        self.show_unit(unit_id)
 
     def _start_clicked(self) -> None:
         if self.current_unit_id:

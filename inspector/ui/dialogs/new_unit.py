@@ -1,0 +1,112 @@
+"""新增单位: a unit found on site that is not on the list yet (e.g. a new 个体工商户)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
+from inspector.services.units import FilterOptions, NewUnit
+
+
+class NewUnitDialog(QDialog):
+    """Emits `submitted(NewUnit)`; the page stores it and closes the dialog on success."""
+
+    submitted = Signal(object)
+
+    def __init__(self, options: FilterOptions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("新增单位")
+        self.setMinimumWidth(520)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("营业执照上的全称")
+        self.credit_code = QLineEdit()
+        self.credit_code.setPlaceholderText("18 位；个体户或老单位没有可不填")
+        self.address = QLineEdit()
+        self.township = QComboBox()
+        self.township.addItem("（未指定）", None)
+        for tid, name in options.townships:
+            self.township.addItem(name, tid)
+        self.grid = QComboBox()
+        self._grids = options.grids
+        self.township.currentIndexChanged.connect(self._fill_grids)
+        self._fill_grids()
+        self.industry = QComboBox()
+        self.industry.setEditable(True)
+        self.industry.addItems(options.industries)
+        self.level = QComboBox()
+        for code, label in SUPERVISION_LEVELS.items():
+            self.level.addItem(label, code)
+        self.level.setCurrentIndex(self.level.findData("D"))
+        self.risk = QComboBox()
+        for c in RiskColour:
+            self.risk.addItem(f"{c.label}（{c.meaning}）", c.value)
+        self.risk.setCurrentIndex(self.risk.findData("blue"))
+        self.legal_rep = QLineEdit()
+        self.phone = QLineEdit()
+        form = QFormLayout()
+        for label, widget in (
+            ("单位名称：", self.name),
+            ("统一社会信用代码：", self.credit_code),
+            ("地址：", self.address),
+            ("乡镇（街道）：", self.township),
+            ("网格：", self.grid),
+            ("行业：", self.industry),
+            ("监管分级：", self.level),
+            ("风险等级：", self.risk),
+            ("法定代表人（负责人）：", self.legal_rep),
+            ("联系电话：", self.phone),
+        ):
+            form.addRow(label, widget)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color:#b00020;")
+        self.error.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self._submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def _fill_grids(self) -> None:
+        tid = self.township.currentData()
+        self.grid.clear()
+        self.grid.addItem("（未指定）", None)
+        for gid, g_tid, name in self._grids:
+            if g_tid == tid:
+                self.grid.addItem(name, gid)
+
+    def value(self) -> NewUnit:
+        return NewUnit(
+            name=self.name.text(),
+            address=self.address.text(),
+            credit_code=self.credit_code.text() or None,
+            township_id=self.township.currentData(),
+            grid_id=self.grid.currentData(),
+            industry=self.industry.currentText().strip(),
+            supervision_level=self.level.currentData(),
+            risk_colour=self.risk.currentData(),
+            legal_rep=self.legal_rep.text(),
+            contact_phone=self.phone.text(),
+        )
+
+    def _submit(self) -> None:
+        self.error.setText("")
+        self.submitted.emit(self.value())
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
