@@ -32,7 +32,6 @@ from inspector.store.models import (
     User,
 )
 from inspector.store.models import ItemResult as ItemResultRow
-from inspector.util.clock import to_local
 from inspector.util.ids import uuid7
 
 MIN_INSPECTORS = (
@@ -618,7 +617,3 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
         hazards=hazards,
         photos=photos,
     )
-
-
-def local_time(dt: datetime) -> datetime:
-    return to_local(dt)

@@ -12,7 +12,6 @@ from inspector.documents.model import CheckedItem, Finding, Officer, SiteRecordD
 from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.domain.errors import UserError
 from inspector.fonts import coverage
-from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionView, _view
 from inspector.services.journal import audit, queue, row_payload, to_jsonable
@@ -136,7 +135,3 @@ class RecordService:
 
     def pdf(self, sha256: str) -> bytes:
         return self.ctx.blobs.read(sha256)
-
-
-def documents_changed(doc_id: str) -> Changes:
-    return Changes(documents=frozenset({doc_id}))

@@ -23,7 +23,7 @@ from inspector.services.inspections import StartInspection
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog
 from inspector.ui.pages.inspection_page import InspectionPage
-from inspector.ui.pages.lists_page import HazardsPage, HomePage, InspectionsPage
+from inspector.ui.pages.lists_page import HomePage, hazards_page, inspections_page
 from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.message_bar import MessageBar
@@ -55,8 +55,8 @@ class MainWindow(QMainWindow):
         self.home = HomePage(services, self.tasks)
         self.units = UnitsPage(services, self.tasks)
         self.inspection = InspectionPage(services, self.tasks)
-        self.inspection_list = InspectionsPage(services, self.tasks)
-        self.hazards = HazardsPage(services, self.tasks)
+        self.inspection_list = inspections_page(services, self.tasks)
+        self.hazards = hazards_page(services, self.tasks)
         inspection_stack = QStackedWidget()
         inspection_stack.addWidget(self.inspection_list)
         inspection_stack.addWidget(self.inspection)

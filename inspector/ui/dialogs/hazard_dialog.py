@@ -4,36 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from inspector.domain.enums import HazardGrade
 from inspector.services.inspections import HazardInput, HazardView
+from inspector.ui.dialogs.form_dialog import FormDialog
 
 
-class HazardDialog(QDialog):
+class HazardDialog(FormDialog):
     """Emits `submitted(HazardInput)`; the page stores it and closes the dialog on success."""
-
-    submitted = Signal(object)
 
     def __init__(
         self, hazard: HazardView | None, today: date, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__("编辑隐患" if hazard else "新增检查发现（检查表以外）", parent=parent)
         self.hazard_id = hazard.id if hazard else None
-        self.setWindowTitle("编辑隐患" if hazard else "新增检查发现（检查表以外）")
-        self.setMinimumWidth(560)
         self.description = QPlainTextEdit(hazard.description if hazard else "")
         self.description.setPlaceholderText(
             "写明部位、现象和数量，例如：二车间打磨工位除尘器灰斗积尘约 5 厘米"
@@ -54,27 +46,14 @@ class HazardDialog(QDialog):
         self.deadline.setMinimumDate(QDate(today.year, today.month, today.day))
         d = hazard.deadline if hazard and hazard.deadline else today
         self.deadline.setDate(QDate(d.year, d.month, d.day))
-        form = QFormLayout()
-        form.addRow("隐患描述：", self.description)
-        form.addRow("隐患等级：", self.grade)
-        form.addRow("部位：", self.location)
-        form.addRow("依据：", self.basis)
-        form.addRow("整改措施：", self.measure)
-        form.addRow("整改期限：", self.deadline)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color:#b00020;")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        self.add_rows(
+            ("隐患描述：", self.description),
+            ("隐患等级：", self.grade),
+            ("部位：", self.location),
+            ("依据：", self.basis),
+            ("整改措施：", self.measure),
+            ("整改期限：", self.deadline),
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
 
     def value(self) -> HazardInput:
         qd = self.deadline.date()
@@ -86,10 +65,3 @@ class HazardDialog(QDialog):
             measure=self.measure.toPlainText(),
             deadline=date(qd.year(), qd.month(), qd.day()),
         )
-
-    def _submit(self) -> None:
-        self.error.setText("")
-        self.submitted.emit(self.value())
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
 from inspector.services.units import FilterOptions, NewUnit
+from inspector.ui.dialogs.form_dialog import FormDialog
 
 
-class NewUnitDialog(QDialog):
+class NewUnitDialog(FormDialog):
     """Emits `submitted(NewUnit)`; the page stores it and closes the dialog on success."""
 
-    submitted = Signal(object)
-
     def __init__(self, options: FilterOptions, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("新增单位")
-        self.setMinimumWidth(520)
+        super().__init__("新增单位", parent=parent)
         self.name = QLineEdit()
         self.name.setPlaceholderText("营业执照上的全称")
         self.credit_code = QLineEdit()
@@ -53,8 +40,7 @@ class NewUnitDialog(QDialog):
         self.risk.setCurrentIndex(self.risk.findData("blue"))
         self.legal_rep = QLineEdit()
         self.phone = QLineEdit()
-        form = QFormLayout()
-        for label, widget in (
+        self.add_rows(
             ("单位名称：", self.name),
             ("统一社会信用代码：", self.credit_code),
             ("地址：", self.address),
@@ -65,22 +51,7 @@ class NewUnitDialog(QDialog):
             ("风险等级：", self.risk),
             ("法定代表人（负责人）：", self.legal_rep),
             ("联系电话：", self.phone),
-        ):
-            form.addRow(label, widget)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color:#b00020;")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
 
     def _fill_grids(self) -> None:
         tid = self.township.currentData()
@@ -103,10 +74,3 @@ class NewUnitDialog(QDialog):
             legal_rep=self.legal_rep.text(),
             contact_phone=self.phone.text(),
         )
-
-    def _submit(self) -> None:
-        self.error.setText("")
-        self.submitted.emit(self.value())
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)

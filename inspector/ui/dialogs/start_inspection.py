@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from inspector.services.inspections import ChecklistInfo, Person, StartInspection
 from inspector.services.units import UnitDetail
+from inspector.ui.dialogs.form_dialog import FormDialog
 
 KINDS = ("日常检查", "专项检查", "双随机抽查", "举报核查", "复查")
 
 
-class StartInspectionDialog(QDialog):
+class StartInspectionDialog(FormDialog):
     """Emits `submitted` with the request; the window closes it once the inspection is stored."""
-
-    submitted = Signal(object)
 
     def __init__(
         self,
@@ -36,9 +24,7 @@ class StartInspectionDialog(QDialog):
         suggested_codes: list[str],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("开始现场检查")
-        self.setMinimumWidth(560)
+        super().__init__("开始现场检查", "开始检查", parent)
         self.unit = unit
         u = unit.unit
         self.inspectors = QListWidget()
@@ -70,33 +56,25 @@ class StartInspectionDialog(QDialog):
         self.representative = QLineEdit(u["legal_rep"])
         self.title = QLineEdit()
         self.phone = QLineEdit(u["contact_phone"])
-        form = QFormLayout()
-        form.addRow("检查类型：", self.kind)
-        form.addRow("检查场所：", self.place)
-        form.addRow("现场负责人：", self.representative)
-        form.addRow("职务：", self.title)
-        form.addRow("联系电话：", self.phone)
-        self.error = QLabel("")
-        self.error.setStyleSheet("color:#b00020;")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.add_rows(
+            ("检查类型：", self.kind),
+            ("检查场所：", self.place),
+            ("现场负责人：", self.representative),
+            ("职务：", self.title),
+            ("联系电话：", self.phone),
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("开始检查")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
         heading = QLabel(f"被检查单位：{u['name']}")
         heading.setStyleSheet("font-size:16px; font-weight:bold;")
-        layout.addWidget(heading)
-        layout.addWidget(QLabel("检查人员（至少两名执法人员）："))
-        layout.addWidget(self.inspectors)
-        layout.addWidget(QLabel("检查表（可多选）："))
-        layout.addWidget(self.checklists)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        for n, widget in enumerate(
+            (
+                heading,
+                QLabel("检查人员（至少两名执法人员）："),
+                self.inspectors,
+                QLabel("检查表（可多选）："),
+                self.checklists,
+            )
+        ):
+            self.body.insertWidget(n, widget)
 
     def _checked(self, widget: QListWidget) -> list[str]:
         return [
@@ -115,7 +93,7 @@ class StartInspectionDialog(QDialog):
             )
             item.setCheckState(state)
 
-    def request(self) -> StartInspection:
+    def value(self) -> StartInspection:
         return StartInspection(
             unit_id=self.unit.unit["id"],
             inspector_ids=self._checked(self.inspectors),
@@ -126,10 +104,3 @@ class StartInspectionDialog(QDialog):
             representative_phone=self.phone.text(),
             kind=self.kind.currentText(),
         )
-
-    def _submit(self) -> None:
-        self.error.setText("")
-        self.submitted.emit(self.request())
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)

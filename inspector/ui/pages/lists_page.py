@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -82,53 +85,59 @@ class HomePage(QWidget):
             self.open_inspection_requested.emit(value)
 
 
-class InspectionsPage(QWidget):
+class RecordListPage(QWidget):
+    """A titled list fed by one service read; double-click opens the row's inspection."""
+
     open_inspection_requested = Signal(str)
 
     def __init__(
-        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
+        self,
+        title: str,
+        fetch: Callable[[], Sequence[Any]],
+        to_item: Callable[[Any], QListWidgetItem],
+        empty: str,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.services, self.tasks = services, tasks
+        self.fetch, self.to_item, self.empty, self.tasks = fetch, to_item, empty, tasks
         self.list = QListWidget()
-        self.list.itemActivated.connect(
-            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole))
-        )
+        self.list.itemActivated.connect(self._open)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("检查记录（最近 500 次，双击打开）："))
+        layout.addWidget(QLabel(title))
         layout.addWidget(self.list)
 
     def load(self) -> None:
-        self.tasks.read(self.services.inspections.recent, on_done=self._show)
+        self.tasks.read(self.fetch, on_done=self._show)
 
-    def _show(self, rows: list[InspectionRow]) -> None:
+    def _show(self, rows: Sequence[Any]) -> None:
         self.list.clear()
-        for r in rows:
-            self.list.addItem(_inspection_item(r))
-
-
-class HazardsPage(QWidget):
-    open_inspection_requested = Signal(str)
-
-    def __init__(
-        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.services, self.tasks = services, tasks
-        self.list = QListWidget()
-        self.list.itemActivated.connect(
-            lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole))
-        )
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("未销号隐患（按整改期限排序，双击打开所属检查）："))
-        layout.addWidget(self.list)
-
-    def load(self) -> None:
-        self.tasks.read(self.services.hazards.open_hazards, on_done=self._show)
-
-    def _show(self, rows: list[HazardRow]) -> None:
-        self.list.clear()
-        for h in rows:
-            self.list.addItem(_hazard_item(h))
+        for row in rows:
+            self.list.addItem(self.to_item(row))
         if not rows:
-            self.list.addItem("（无未销号隐患）")
+            self.list.addItem(self.empty)
+
+    def _open(self, item: QListWidgetItem) -> None:
+        value = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(value, str):
+            self.open_inspection_requested.emit(value)
+
+
+def inspections_page(services: Services, tasks: TaskRunner) -> RecordListPage:
+    return RecordListPage(
+        "检查记录（最近 500 次，双击打开）：",
+        services.inspections.recent,
+        _inspection_item,
+        "（暂无检查记录）",
+        tasks,
+    )
+
+
+def hazards_page(services: Services, tasks: TaskRunner) -> RecordListPage:
+    return RecordListPage(
+        "未销号隐患（按整改期限排序，双击打开所属检查）：",
+        services.hazards.open_hazards,
+        _hazard_item,
+        "（无未销号隐患）",
+        tasks,
+    )
