@@ -200,3 +200,35 @@ def test_new_unit_with_a_bad_credit_code_is_refused_in_the_dialog(
     assert w.units.title.text() == "青岚县喆源五金店"
     assert "91350100M000100Y43" in w.units.facts.text()
     assert w.unsynced_label.text() == "待同步 1 条"
+
+
+def test_home_shows_todays_figures_and_due_hazards(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    from datetime import timedelta
+
+    from inspector.services.inspections import HazardInput
+    from tests.services.test_inspection_flow import start
+
+    done = start(services)
+    services.inspections.add_hazard(
+        done,
+        HazardInput(
+            description="灭火器压力不足",
+            deadline=services.ctx.clock.today() + timedelta(days=3),
+        ),
+    )
+    services.inspections.finish(done)
+    running = start(services)
+    w = window
+    w.go("home")
+    idle(qtbot, w)
+    tiles = {k: t.value for k, t in w.home.tiles.items()}
+    assert tiles["inspections_today"] == 2 and tiles["in_progress"] == 1
+    assert tiles["open_hazards"] == 1 and tiles["overdue"] == 0 and tiles["unsynced"] > 0
+    assert w.home.open_list.item(0).data(Qt.ItemDataRole.UserRole) == running
+    assert "灭火器压力不足" in w.home.due_list.item(0).text()
+    # double-clicking the running inspection opens it
+    w.home._open(w.home.open_list.item(0))
+    idle(qtbot, w)
+    assert w.inspection.view is not None and w.inspection.view.id == running

@@ -6,7 +6,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
 from inspector.services.api import Services
@@ -32,7 +40,31 @@ def _hazard_item(h: HazardRow) -> QListWidgetItem:
     text = f"{overdue}[{HazardGrade(h.grade).label}] {h.unit_name}：{h.description}（{HazardStatus(h.status).label}，{deadline}）"
     item = QListWidgetItem(text)
     item.setData(Qt.ItemDataRole.UserRole, h.inspection_id)
+    if h.overdue or h.grade == HazardGrade.MAJOR:
+        item.setForeground(QColor("#b71c1c"))
     return item
+
+
+class FigureTile(QLabel):
+    """A large number with its caption, for the 首页 figures."""
+
+    def __init__(self, caption: str, colour: str) -> None:
+        super().__init__()
+        self.caption, self.colour = caption, colour
+        self.setMinimumHeight(96)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setStyleSheet(
+            f"background:white; border:1px solid #d0d7de; border-top:4px solid {colour};"
+            " border-radius:6px;"
+        )
+        self.set_value(0)
+
+    def set_value(self, value: int) -> None:
+        self.value = value
+        self.setText(
+            f"<div style='font-size:30px; font-weight:bold; color:{self.colour}'>{value}</div>"
+            f"<div style='font-size:14px; color:#444'>{self.caption}</div>"
+        )
 
 
 class HomePage(QWidget):
@@ -45,29 +77,46 @@ class HomePage(QWidget):
         self.services, self.tasks = services, tasks
         self.headline = QLabel("")
         self.headline.setStyleSheet("font-size:18px; font-weight:bold;")
-        self.figures = QLabel("")
-        self.figures.setStyleSheet("font-size:15px;")
+        self.tiles = {
+            "inspections_today": FigureTile("今日检查", "#1f3a5f"),
+            "in_progress": FigureTile("进行中的检查", "#2f5f96"),
+            "open_hazards": FigureTile("未销号隐患", "#ef6c00"),
+            "major_open": FigureTile("其中重大隐患", "#c62828"),
+            "overdue": FigureTile("逾期未整改", "#b71c1c"),
+            "unsynced": FigureTile("待同步记录", "#546e7a"),
+        }
+        row = QHBoxLayout()
+        for tile in self.tiles.values():
+            row.addWidget(tile)
         self.open_list = QListWidget()
         self.due_list = QListWidget()
         for lst in (self.open_list, self.due_list):
             lst.itemActivated.connect(self._open)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
-        layout.addWidget(self.figures)
+        layout.addLayout(row)
         layout.addWidget(QLabel("进行中的检查（双击继续）："))
         layout.addWidget(self.open_list, 1)
-        layout.addWidget(QLabel("整改期限将到或已逾期的隐患："))
+        layout.addWidget(QLabel("整改期限七日内到期或已逾期的隐患（双击打开所属检查）："))
         layout.addWidget(self.due_list, 1)
 
     def load(self) -> None:
         self.tasks.read(self.services.hazards.home_summary, on_done=self._show)
 
     def _show(self, s: HomeSummary) -> None:
-        self.headline.setText(f"今天是 {s.today.year}年{s.today.month}月{s.today.day}日")
-        self.figures.setText(
-            f"监管单位 {s.units} 家 · 今日检查 {s.inspections_today} 次 · 未销号隐患 {s.open_hazards} 项"
-            f"（其中重大隐患 {s.major_open} 项，逾期 {s.overdue} 项）· 待同步 {s.unsynced} 条"
+        self.headline.setText(
+            f"今天是 {s.today.year}年{s.today.month}月{s.today.day}日 · 本辖区监管单位 {s.units} 家"
         )
+        figures = {
+            "inspections_today": s.inspections_today,
+            "in_progress": len(s.in_progress),
+            "open_hazards": s.open_hazards,
+            "major_open": s.major_open,
+            "overdue": s.overdue,
+            "unsynced": s.unsynced,
+        }
+        for key, value in figures.items():
+            self.tiles[key].set_value(value)
         self.open_list.clear()
         for r in s.in_progress:
             self.open_list.addItem(_inspection_item(r))
