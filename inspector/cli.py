@@ -25,12 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     data_dir: Path = args.data_dir or default_data_dir()
     from inspector.util.log import setup_logging
 
-    setup_logging(data_dir / "logs")
+    try:
+        setup_logging(data_dir / "logs")
+    except OSError as exc:
+        print(f"无法写入日志目录 {data_dir / 'logs'}：{exc.strerror or exc}", file=sys.stderr)
     if args.command == "verify":
         return verify_command(data_dir)
+    from inspector.domain.errors import UserError
     from inspector.services.api import Services
 
-    services = Services.open(data_dir)
+    try:
+        services = Services.open(data_dir)
+    except UserError as exc:
+        return startup_failed(exc.message, gui=args.screenshot is None)
     if args.demo and services.is_empty():
         from inspector.services.demo import load_demo
 
@@ -43,6 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     return run_gui(services, args.screenshot)
 
 
+def startup_failed(message: str, *, gui: bool) -> int:
+    """Say why the app cannot start: on stderr, and in a window (no console on a desktop icon)."""
+    print(message, file=sys.stderr)
+    if gui:
+        from inspector.ui.app import show_startup_error
+
+        show_startup_error(message)
+    return 2
+
+
 def verify_command(data_dir: Path) -> int:
     from inspector.services.context import open_context
     from inspector.services.verify import verify
@@ -50,7 +67,14 @@ def verify_command(data_dir: Path) -> int:
     if not (data_dir / "inspector.sqlite3").is_file():
         print(f"数据目录中没有数据库：{data_dir}", file=sys.stderr)
         return 2
-    report = verify(open_context(data_dir))
+    from inspector.domain.errors import UserError
+
+    try:
+        ctx = open_context(data_dir)
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    report = verify(ctx)
     print(f"已校验文件 {report.blobs_checked} 个，审计事件 {report.events_checked} 条。")
     for problem in report.problems:
         print(f"问题：{problem}")

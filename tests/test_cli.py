@@ -62,3 +62,37 @@ def test_verify_whole_and_tampered(services: Services, photo_file: Path) -> None
 def test_verify_on_an_empty_folder(tmp_path: Path) -> None:
     result = run("verify", "--data-dir", str(tmp_path))
     assert result.returncode == 2 and "没有数据库" in result.stderr
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    Services.open(data).close()
+    db = data / "inspector.sqlite3"
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = db.read_bytes()
+    result = run("--data-dir", str(data), "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert "较新版本" in result.stderr and "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "inspector.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    result = run("--data-dir", str(data), "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert "无法读取" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_unusable_data_dir_is_refused(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")  # a data dir "inside" a file cannot be created, even by root
+    result = run("--data-dir", str(blocker / "d"), "--screenshot", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    assert "无法使用数据目录" in result.stderr and "Traceback" not in result.stderr

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError
 
+from inspector.domain.errors import UserError
 from inspector.store.blobs import BlobStore
 from inspector.store.engine import Store
 from inspector.store.migrate import upgrade
@@ -31,9 +34,27 @@ class Context:
 
 
 def open_context(data_dir: Path, *, clock: Clock | None = None) -> Context:
-    """Open (and migrate) the store in `data_dir`."""
-    store = Store(data_dir)
-    upgrade(store.writer)
+    """Open (and migrate) the store in `data_dir`; UserError says why when it cannot."""
+    try:
+        store = Store(data_dir)
+    except OSError as exc:
+        raise UserError(
+            f"无法使用数据目录 {data_dir}：{exc.strerror or exc}。请检查磁盘空间和文件夹权限。"
+        ) from None
+    try:
+        upgrade(store.writer)
+    except CommandError:
+        store.dispose()
+        raise UserError(
+            f"{data_dir} 中的数据库由较新版本的程序创建，本程序无法打开。"
+            "请升级本程序；数据库未被修改。"
+        ) from None
+    except DatabaseError as exc:
+        store.dispose()
+        raise UserError(
+            f"{data_dir} 中的数据库文件无法读取（{exc.orig or exc}）。"
+            "数据库未被修改，请不要删除它，联系管理员处理。"
+        ) from None
     return Context(
         store=store,
         blobs=BlobStore(data_dir / "blobs"),

@@ -65,6 +65,13 @@ def install_fonts(app: QApplication) -> None:
         log.error("no CJK font could be registered; Chinese text may not render")
 
 
+def show_startup_error(message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    make_application()
+    QMessageBox.critical(None, "安全生产现场执法检查终端", message)
+
+
 def run_gui(services: Services, screenshot: Path | None = None) -> int:
     qInstallMessageHandler(_qt_message)
     app = make_application()
