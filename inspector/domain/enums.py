@@ -90,6 +90,8 @@ class UnitStatus(StrEnum):
         return {"active": "在业", "suspended": "停产停业", "closed": "注销/关闭"}[self.value]
 
 
+INSPECTION_KINDS: tuple[str, ...] = ("日常检查", "专项检查", "双随机抽查", "举报核查", "复查")
+
 SUPERVISION_LEVELS: dict[str, str] = {
     "A": "A级（重点监管）",
     "B": "B级",

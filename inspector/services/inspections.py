@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus, ItemResult
+from inspector.domain.enums import (
+    INSPECTION_KINDS,
+    HazardGrade,
+    HazardStatus,
+    InspectionStatus,
+    ItemResult,
+)
 from inspector.domain.errors import UserError
 from inspector.services.changes import Changes
 from inspector.services.context import Context
@@ -216,6 +222,8 @@ class InspectionService:
         ids = list(dict.fromkeys(req.inspector_ids))
         if len(ids) < MIN_INSPECTORS:
             raise UserError("现场检查须由两名以上执法人员共同进行，请至少选择两名检查人员。")
+        if req.kind not in INSPECTION_KINDS:
+            raise UserError(f"检查类型应为以下之一：{'、'.join(INSPECTION_KINDS)}。")
         place = clean_text("检查场所", req.place, max_chars=200)
         rep = clean_text("被检查单位现场负责人", req.representative, max_chars=50)
         title = clean_text("职务", req.representative_title, max_chars=50)
@@ -265,6 +273,7 @@ class InspectionService:
         representative: str,
         representative_title: str,
         representative_phone: str,
+        summary: str | None = None,
     ) -> Changes:
         values = {
             "place": clean_text("检查场所", place, max_chars=200),
@@ -272,6 +281,10 @@ class InspectionService:
             "representative_title": clean_text("职务", representative_title, max_chars=50),
             "representative_phone": clean_text("联系电话", representative_phone, max_chars=30),
         }
+        if summary is not None:
+            values["summary"] = clean_text(
+                "检查情况小结", summary, max_chars=self.ctx.settings.text_max_chars
+            )
         with self.ctx.store.write() as s:
             insp = _open_inspection(s, inspection_id)
             for k, v in values.items():
@@ -286,11 +299,28 @@ class InspectionService:
     ) -> Changes:
         """Mark one checklist item. 不符合 drafts a hazard from the item; undoing it withdraws it."""
         result = ItemResult(result).value
+        return self._write_item(inspection_id, item_id, result, note)
+
+    def set_note(self, inspection_id: str, item_id: str, note: str) -> Changes:
+        """Change only an item's note (its result stays as stored)."""
+        return self._write_item(inspection_id, item_id, None, note)
+
+    def _write_item(
+        self, inspection_id: str, item_id: str, result: str | None, note: str | None
+    ) -> Changes:
+        if note is not None:
+            note = clean_text("检查情况说明", note, max_chars=self.ctx.settings.text_max_chars)
         with self.ctx.store.write() as s:
             insp = _open_inspection(s, inspection_id)
             item = s.get(ChecklistItem, item_id)
-            if item is None:
-                raise UserError("检查项不存在。")
+            on_list = s.exec(
+                select(InspectionChecklist.checklist_id).where(
+                    InspectionChecklist.inspection_id == inspection_id,
+                    InspectionChecklist.checklist_id == (item.checklist_id if item else ""),
+                )
+            ).first()
+            if item is None or on_list is None:
+                raise UserError("该检查项不属于本次检查所选的检查表。")
             row = s.exec(
                 select(ItemResultRow).where(
                     ItemResultRow.inspection_id == inspection_id, ItemResultRow.item_id == item_id
@@ -301,29 +331,29 @@ class InspectionService:
                 row = ItemResultRow(
                     id=uuid7(), inspection_id=inspection_id, item_id=item_id, updated_at=now
                 )
-            row.result = result
+            old_note = row.note
+            if result is not None:
+                row.result = result
             if note is not None:
-                row.note = clean_text(
-                    "检查情况说明", note, max_chars=self.ctx.settings.text_max_chars
-                )
+                row.note = note
             row.updated_at = now
             s.add(row)
             s.flush()
-            queue(s, self.ctx.clock, "item_result", row.id, row_payload(row))
-            audit(
-                s,
-                self.ctx.clock,
-                "item.marked",
-                "item_result",
-                row.id,
-                insp.created_by,
-                {"inspection_id": inspection_id, "item_id": item_id, "result": result},
-            )
-            hazard_ids = self._sync_item_hazard(s, insp, item, result, row.note)
+            payload = row_payload(row)
+            queue(s, self.ctx.clock, "item_result", row.id, payload)
+            kind = "item.marked" if result is not None else "item.noted"
+            audit(s, self.ctx.clock, kind, "item_result", row.id, insp.created_by, payload)
+            hazard_ids = self._sync_item_hazard(s, insp, item, row.result, row.note, old_note)
         return Changes(inspections=frozenset({inspection_id}), hazards=hazard_ids)
 
     def _sync_item_hazard(
-        self, s: Session, insp: Inspection, item: ChecklistItem, result: str, note: str
+        self,
+        s: Session,
+        insp: Inspection,
+        item: ChecklistItem,
+        result: str,
+        note: str,
+        old_note: str,
     ) -> frozenset[str]:
         hazard = s.exec(
             select(Hazard).where(Hazard.inspection_id == insp.id, Hazard.item_id == item.id)
@@ -350,6 +380,15 @@ class InspectionService:
                 hazard.status = HazardStatus.DRAFT
                 hazard.updated_at = now
                 kind = "hazard.restored"
+            elif (
+                hazard.status == HazardStatus.DRAFT
+                and note
+                and hazard.description in (old_note, _problem_text(item.content))
+            ):
+                # The drafted description still follows the item's note: keep it following.
+                hazard.description = note
+                hazard.updated_at = now
+                kind = "hazard.edited"
             else:
                 return frozenset({hazard.id})
         elif hazard is not None and hazard.status == HazardStatus.DRAFT:
@@ -388,8 +427,8 @@ class InspectionService:
         clean = self._clean_hazard(data)
         with self.ctx.store.write() as s:
             hazard = s.get(Hazard, hazard_id)
-            if hazard is None:
-                raise UserError("隐患记录不存在。")
+            if hazard is None or hazard.status == HazardStatus.WITHDRAWN:
+                raise UserError("该隐患已撤销或不存在（对应检查项已改为符合或不涉及）。")
             insp = _open_inspection(s, hazard.inspection_id)
             for k, v in clean.items():
                 setattr(hazard, k, v)

@@ -57,6 +57,7 @@ class PreparedPhoto:
     gps_lat: float | None
     gps_lon: float | None
     watermark: str
+    media_type: str = "image/jpeg"  # of the original
 
 
 def read_image_file(path: Path) -> bytes:
@@ -96,6 +97,7 @@ def prepare(
                     f"{max_megapixels:.0f} 百万像素。请在相机中选择较低的分辨率后重新拍摄或导入。"
                 )
             img.load()
+            media_type = Image.MIME.get(img.format or "", "application/octet-stream")
     except UserError:
         raise
     except UnidentifiedImageError:
@@ -135,6 +137,7 @@ def prepare(
         gps_lat=lat,
         gps_lon=lon,
         watermark=watermark,
+        media_type=media_type,
     )
 
 
@@ -249,17 +252,18 @@ class PhotoService:
                 hazard = s.get(Hazard, hazard_id)
                 if hazard is None or hazard.inspection_id != inspection_id:
                     raise UserError("所选隐患不属于本次检查。")
+                if hazard.status == "withdrawn":
+                    raise UserError("所选隐患已撤销，照片未保存。请选择其他隐患或不选隐患。")
             now = self.ctx.clock.now()
-            sizes = {
-                "original": len(photo.original),
-                "display": len(photo.display),
-                "thumb": len(photo.thumb),
+            files = {
+                "original": (len(photo.original), photo.media_type),
+                "display": (len(photo.display), "image/jpeg"),
+                "thumb": (len(photo.thumb), "image/jpeg"),
             }
             for key, sha in shas.items():
                 if s.get(Blob, sha) is None:
-                    s.add(
-                        Blob(sha256=sha, size=sizes[key], media_type="image/jpeg", created_at=now)
-                    )
+                    size, media_type = files[key]
+                    s.add(Blob(sha256=sha, size=size, media_type=media_type, created_at=now))
             s.flush()
             row = Photo(
                 id=uuid7(),
@@ -299,7 +303,7 @@ class PhotoService:
         return self.ctx.blobs.read(sha256)
 
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".heic", ".tif", ".tiff", ".bmp", ".webp"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
 
 
 def photos_in_folder(folder: Path) -> list[Path]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-
-from sqlmodel import col, select
+from pathlib import Path
 
 from inspector.documents.model import CheckedItem, Finding, Officer, SiteRecordData
 from inspector.domain.enums import HazardGrade, ItemResult
@@ -15,7 +14,8 @@ from inspector.fonts import coverage
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionView, _view
 from inspector.services.journal import audit, queue, row_payload, to_jsonable
-from inspector.store.models import Blob, Document, Inspection, Unit
+from inspector.store.blobs import disk_problem, write_durably
+from inspector.store.models import Blob, Document, Inspection
 from inspector.util.clock import to_local
 from inspector.util.ids import uuid7
 
@@ -71,12 +71,21 @@ def site_record_data(view: InspectionView) -> SiteRecordData:
     )
 
 
+@dataclass(frozen=True)
+class PreparedRecord:
+    inspection_id: str
+    unit_id: str
+    pdf: bytes
+    data_json: str
+    unprintable: list[str]
+
+
 class RecordService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def render_site_record(self, inspection_id: str) -> RenderedRecord:
-        """Render and keep the 现场检查记录 of a finished inspection (a new version each time)."""
+    def prepare_site_record(self, inspection_id: str) -> PreparedRecord:
+        """Read the finished inspection and render its 现场检查记录 (CPU work, no writes)."""
         from inspector.documents.site_record import render_site_record
 
         with self.ctx.store.read() as s:
@@ -85,26 +94,36 @@ class RecordService:
             raise UserError("请先完成检查，再生成现场检查记录。")
         data = site_record_data(view)
         text = json.dumps(to_jsonable(asdict(data)), ensure_ascii=False)
-        unprintable = coverage().missing(text)
-        pdf = render_site_record(data)
-        sha = self.ctx.blobs.put(pdf)
+        return PreparedRecord(
+            inspection_id, view.unit_id, render_site_record(data), text, coverage().missing(text)
+        )
+
+    def store_site_record(self, prepared: PreparedRecord) -> RenderedRecord:
+        """Keep the PDF (file first, then document row + outbox + audit in one transaction)."""
+        sha = self.ctx.blobs.put(prepared.pdf)
         with self.ctx.store.write() as s:
-            insp = s.get(Inspection, inspection_id)
-            unit = s.get(Unit, view.unit_id)
-            assert insp is not None and unit is not None
+            insp = s.get(Inspection, prepared.inspection_id)
+            assert insp is not None
             now = self.ctx.clock.now()
             if s.get(Blob, sha) is None:
-                s.add(Blob(sha256=sha, size=len(pdf), media_type="application/pdf", created_at=now))
+                s.add(
+                    Blob(
+                        sha256=sha,
+                        size=len(prepared.pdf),
+                        media_type="application/pdf",
+                        created_at=now,
+                    )
+                )
                 s.flush()
             doc = Document(
                 id=uuid7(),
-                inspection_id=inspection_id,
-                unit_id=unit.id,
+                inspection_id=prepared.inspection_id,
+                unit_id=prepared.unit_id,
                 kind=SITE_RECORD,
                 title="现场检查记录",
                 status="draft",
                 pdf_sha256=sha,
-                data=text,
+                data=prepared.data_json,
                 created_at=now,
             )
             s.add(doc)
@@ -118,20 +137,22 @@ class RecordService:
                 "document",
                 doc.id,
                 insp.created_by,
-                {"kind": SITE_RECORD, "pdf_sha256": sha, "inspection_id": inspection_id},
+                {"kind": SITE_RECORD, "pdf_sha256": sha, "inspection_id": prepared.inspection_id},
             )
-        return RenderedRecord(doc.id, sha, unprintable)
+        return RenderedRecord(doc.id, sha, prepared.unprintable)
 
-    def latest_pdf(self, inspection_id: str) -> bytes | None:
-        with self.ctx.store.read() as s:
-            doc = s.exec(
-                select(Document)
-                .where(Document.inspection_id == inspection_id, Document.kind == SITE_RECORD)
-                .order_by(col(Document.created_at).desc())
-            ).first()
-        if doc is None or doc.pdf_sha256 is None:
-            return None
-        return self.ctx.blobs.read(doc.pdf_sha256)
+    def render_site_record(self, inspection_id: str) -> RenderedRecord:
+        """Both steps in one call (scripts and tests; the UI runs them on different threads)."""
+        return self.store_site_record(self.prepare_site_record(inspection_id))
 
     def pdf(self, sha256: str) -> bytes:
         return self.ctx.blobs.read(sha256)
+
+
+def export_file(path: Path, data: bytes) -> Path:
+    """Save a copy somewhere the person chose (a USB stick, the desktop)."""
+    try:
+        write_durably(path, data)
+    except OSError as exc:
+        raise UserError(f"无法保存到 {path}：{disk_problem(exc)}。") from None
+    return path

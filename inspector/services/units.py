@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 
 from inspector.domain import creditcode
-from inspector.domain.enums import HazardStatus, RiskColour
+from inspector.domain.enums import SUPERVISION_LEVELS, HazardStatus, RiskColour
 from inspector.domain.errors import UserError
 from inspector.domain.search_text import unit_search_text
 from inspector.services.changes import Changes
@@ -193,12 +193,21 @@ class UnitService:
         legal_rep = clean_text("法定代表人（负责人）", new.legal_rep, max_chars=50)
         phone = clean_text("联系电话", new.contact_phone, max_chars=30)
         industry = clean_text("行业", new.industry, max_chars=30)
+        contact = clean_text("联系人", new.contact_name, max_chars=50)
+        tags = tuple(clean_text("标签", t, max_chars=20) for t in new.tags if t.strip())
+        if new.supervision_level not in SUPERVISION_LEVELS:
+            raise UserError("监管分级应为 A、B、C、D 之一。")
         code = None
         if new.credit_code and new.credit_code.strip():
             code = creditcode.validate(new.credit_code).code
         if new.risk_colour not in {c.value for c in RiskColour}:
             raise UserError("风险等级应为红、橙、黄、蓝之一。")
         with self.ctx.store.write() as s:
+            grid = s.get(Grid, new.grid_id) if new.grid_id else None
+            if new.grid_id and (grid is None or grid.township_id != new.township_id):
+                raise UserError("所选网格不属于所选乡镇（街道）。")
+            if new.township_id and s.get(Township, new.township_id) is None:
+                raise UserError("所选乡镇（街道）不在本机名单中。")
             if code and s.exec(select(Unit.id).where(Unit.credit_code == code)).first():
                 raise UserError(f"统一社会信用代码 {code} 已登记在另一个单位名下。")
             clean = replace(
@@ -209,6 +218,8 @@ class UnitService:
                 legal_rep=legal_rep,
                 contact_phone=phone,
                 industry=industry,
+                contact_name=contact,
+                tags=tags,
             )
             [row] = insert_units(s, [clean], self.ctx)
             payload = {k: v for k, v in row.items() if not k.startswith("search_")}

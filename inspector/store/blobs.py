@@ -6,10 +6,13 @@ point to its hash. Re-adding the same bytes is a no-op.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from inspector.domain.errors import UserError
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -41,18 +44,10 @@ class BlobStore:
         final = self.path_for(digest)
         if final.is_file() and final.stat().st_size == len(data):
             return digest
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(final.parent)
+            write_durably(final, data)
+        except OSError as exc:
+            raise UserError(f"无法保存文件：{disk_problem(exc)}。已保存的记录不受影响。") from None
         return digest
 
     def read(self, sha256: str) -> bytes:
@@ -67,6 +62,33 @@ class BlobStore:
         if actual != sha256:
             return f"文件内容与登记的哈希不符（实际 {actual[:12]}…）"
         return None
+
+
+def write_durably(final: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename over `final`, fsync the folder."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(final.parent)
+
+
+def disk_problem(exc: OSError) -> str:
+    """What went wrong with the disk, in words an inspector can act on."""
+    if exc.errno == errno.ENOSPC:
+        return "存储空间不足，请清理磁盘后重试"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "没有写入权限（磁盘或U盘可能被写保护）"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "目标文件夹不存在（U盘可能已拔出）"
+    return exc.strerror or str(exc)
 
 
 def _fsync_dir(path: Path) -> None:

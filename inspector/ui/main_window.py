@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.inspection.changed.connect(self.apply_changes)
         self.inspection.message.connect(self.messages.show_message)
         self.inspection.record_ready.connect(self.show_record)
+        self.inspection.back_requested.connect(self.show_inspection_list)
         for n, key in enumerate(k for k, _ in NAV):
             sc = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
             sc.activated.connect(lambda k=key: self.go(k))
@@ -145,6 +146,11 @@ class MainWindow(QMainWindow):
         self.go("units")
         self.units.search.setFocus()
         self.units.search.selectAll()
+
+    def show_inspection_list(self) -> None:
+        self.inspection_stack.setCurrentWidget(self.inspection_list)
+        self.inspection_list.load()
+        self.go("inspection")
 
     def open_inspection(self, inspection_id: str) -> None:
         self.inspection_stack.setCurrentWidget(self.inspection)
@@ -231,5 +237,6 @@ class MainWindow(QMainWindow):
         self.preview.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.inspection.save_pending_text()
         self.tasks.shutdown()
         super().closeEvent(event)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from inspector.domain.errors import UserError
 
@@ -34,7 +34,8 @@ class TaskRunner(QObject):
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
         self._pending = 0
-        self._finished.connect(self._deliver)
+        # Always queued: a callback never runs inside the emitting call, even on the GUI thread.
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
     def pending(self) -> int:
@@ -77,6 +78,8 @@ class TaskRunner(QObject):
         future, on_done, on_error = packet
         self._pending -= 1
         self.busy_changed.emit(self._pending)
+        if future.cancelled():  # dropped at shutdown: nobody is waiting for it
+            return
         exc = future.exception()
         if exc is not None:
             if isinstance(exc, UserError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -129,5 +130,73 @@ def test_verify_reports_a_tampered_audit_event(services: Services) -> None:
         s.add(event)
     report = verify(services.ctx)
     assert not report.ok
-    assert any("#1" in p and "改动" in p for p in report.problems)
+    assert any(p.startswith("审计事件 #1（") and "改动" in p for p in report.problems)
     assert iid
+
+
+def test_note_written_after_marking_fail_reaches_the_drafted_hazard(services: Services) -> None:
+    iid = start(services)
+    item = services.inspections.view(iid).checklists[0].items[0]
+    services.inspections.set_item(iid, item.id, "fail")
+    services.inspections.set_note(iid, item.id, "配电箱门损坏")
+    view = services.inspections.view(iid)
+    assert view.hazards[0].description == "配电箱门损坏"
+    assert {it.id: it.result for it in view.checklists[0].items}[item.id] == "fail"
+    # a description the inspector edited by hand is not overwritten by a later note
+    from inspector.services.inspections import HazardInput
+
+    h = view.hazards[0]
+    services.inspections.update_hazard(
+        h.id, HazardInput(description="配电箱门损坏，带电部位外露", deadline=h.deadline)
+    )
+    services.inspections.set_note(iid, item.id, "另一条说明")
+    assert services.inspections.view(iid).hazards[0].description == "配电箱门损坏，带电部位外露"
+
+
+def test_note_edits_are_in_the_audit_chain(services: Services) -> None:
+    iid = start(services)
+    item = services.inspections.view(iid).checklists[0].items[0]
+    services.inspections.set_note(iid, item.id, "灭火器过期")
+    with services.ctx.store.read() as s:
+        events = [e for e in s.exec(select(AuditEvent)) if e.kind == "item.noted"]
+    assert len(events) == 1 and "灭火器过期" in events[0].payload
+
+
+def test_an_item_of_a_checklist_not_on_the_inspection_is_refused(services: Services) -> None:
+    iid = start(services)  # uses gm-dust only
+    other = {c.code: c.id for c in services.inspections.checklists()}["crowded-fire"]
+    with services.ctx.store.read() as s:
+        from inspector.store.models import ChecklistItem
+
+        foreign = s.exec(select(ChecklistItem).where(ChecklistItem.checklist_id == other)).first()
+    assert foreign is not None
+    with pytest.raises(UserError, match="不属于本次检查"):
+        services.inspections.set_item(iid, foreign.id, "fail")
+    assert services.inspections.view(iid).hazards == []
+
+
+def test_withdrawn_hazard_cannot_be_edited_or_get_photos(
+    services: Services, photo_file: Path
+) -> None:
+    iid = start(services)
+    item = services.inspections.view(iid).checklists[0].items[0]
+    services.inspections.set_item(iid, item.id, "fail")
+    hid = services.inspections.view(iid).hazards[0].id
+    services.inspections.set_item(iid, item.id, "pass")
+    with pytest.raises(UserError, match="已撤销"):
+        services.inspections.update_hazard(hid, HazardInput(description="x"))
+    with pytest.raises(UserError, match="已撤销"):
+        services.photos.add_file(iid, photo_file, "x", hid)
+
+
+def test_kind_and_unit_fields_are_validated(services: Services) -> None:
+    from inspector.services.units import NewUnit
+
+    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
+    unit = services.units.search("", limit=1)[0]
+    with pytest.raises(UserError, match="检查类型"):
+        services.inspections.start(StartInspection(unit.id, people, [], kind="😀" * 500))
+    with pytest.raises(UserError, match="无法打印"):
+        services.units.add(NewUnit(name="某店", contact_name="😀" * 10))
+    with pytest.raises(UserError, match="监管分级"):
+        services.units.add(NewUnit(name="某店", supervision_level="Z"))

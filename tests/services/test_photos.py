@@ -127,3 +127,37 @@ def test_every_exif_orientation_matches_pillows_transpose(orientation: int) -> N
     red = [c for c in corners if ours.convert("RGB").getpixel(c)[0] > 150]
     expected = [c for c in corners if reference.convert("RGB").getpixel(c)[0] > 150]
     assert red == expected
+
+
+def test_original_keeps_its_real_media_type(services: Services, tmp_path: Path) -> None:
+    iid = start(services)
+    path = tmp_path / "scan.png"
+    Image.new("RGB", (640, 480), (10, 120, 200)).save(path)
+    pid, _ = services.photos.add_file(iid, path, "x")
+    from inspector.store.models import Blob
+
+    with services.ctx.store.read() as s:
+        photo = s.get(Photo, pid)
+        assert photo is not None
+        assert s.get(Blob, photo.original_sha256).media_type == "image/png"  # type: ignore[union-attr]
+        assert s.get(Blob, photo.display_sha256).media_type == "image/jpeg"  # type: ignore[union-attr]
+
+
+def test_a_full_disk_is_a_message_and_no_row(services: Services, photo_file: Path) -> None:
+    import errno
+
+    iid = start(services)
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    import inspector.store.blobs as blobs
+
+    original = blobs.write_durably
+    blobs.write_durably = full  # type: ignore[assignment]
+    try:
+        with pytest.raises(UserError, match="存储空间不足"):
+            services.photos.add_file(iid, photo_file, "x")
+    finally:
+        blobs.write_durably = original
+    assert services.inspections.view(iid).photos == []

@@ -114,6 +114,7 @@ def test_full_inspection_through_the_window(
     )
     # the cursor moved on to the next item, and the marked one shows 不符合
     assert page._items[item.id].text(1) == ItemResult.FAIL.label
+    assert page.current_item is not None and page.current_item.seq == item.seq + 1
 
     # attach an EXIF-rotated photo to that hazard
     page.hazard_list.setCurrentRow(0)
@@ -232,3 +233,94 @@ def test_home_shows_todays_figures_and_due_hazards(
     w.home._open(w.home.open_list.item(0))
     idle(qtbot, w)
     assert w.inspection.view is not None and w.inspection.view.id == running
+
+
+def open_new_inspection(qtbot: QtBot, w: MainWindow, services: Services, row: int = 0) -> str:
+    from inspector.services.inspections import StartInspection
+
+    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
+    unit = services.units.search("", limit=row + 1)[row]
+    checklists = [c.id for c in services.inspections.checklists()][:1]
+    iid, _ = services.inspections.start(StartInspection(unit.id, people, checklists))
+    w.open_inspection(iid)
+    qtbot.waitUntil(
+        lambda: w.inspection.view is not None and w.inspection.view.id == iid, timeout=WAIT
+    )
+    idle(qtbot, w)
+    return iid
+
+
+def test_photos_stay_with_the_inspection_the_import_started_in(
+    qtbot: QtBot, window: MainWindow, services: Services, tmp_path: Path
+) -> None:
+    from tests.conftest import jpeg_bytes
+
+    w = window
+    first = open_new_inspection(qtbot, w, services, 0)
+    files = []
+    for n in range(3):
+        f = tmp_path / f"P{n}.JPG"
+        f.write_bytes(jpeg_bytes(1200, 900))
+        files.append(f)
+    w.inspection.add_photo_files(files)
+    second = open_new_inspection(qtbot, w, services, 1)  # switch while the import runs
+    qtbot.waitUntil(lambda: w.inspection.photo_import is None, timeout=WAIT)
+    idle(qtbot, w)
+    assert len(services.inspections.view(first).photos) == 3
+    assert services.inspections.view(second).photos == []
+
+
+def test_a_late_older_view_is_dropped(qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    w = window
+    iid = open_new_inspection(qtbot, w, services)
+    page = w.inspection
+    stale = services.inspections.view(iid)
+    item = stale.checklists[0].items[0]
+    page.mark_item(item.id, ItemResult.FAIL)
+    qtbot.waitUntil(lambda: page.view is not None and len(page.view.hazards) == 1, timeout=WAIT)
+    idle(qtbot, w)
+    page._view_loaded(page._view_generation - 1, stale)  # an earlier read arriving late
+    assert page.view is not None and len(page.view.hazards) == 1
+
+
+def test_a_typed_note_survives_reloads_and_is_saved_on_moving_on(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    w = window
+    iid = open_new_inspection(qtbot, w, services)
+    page = w.inspection
+    items = page.view.checklists[0].items  # type: ignore[union-attr]
+    page.tree.setCurrentItem(page._items[items[0].id])
+    page.mark_current(ItemResult.PASS)  # moves on to item 2 and reloads
+    page.note.setPlainText("消防通道有杂物堆放")  # typed while the reload is on its way
+    idle(qtbot, w)
+    assert page.current_item is not None and page.current_item.id == items[1].id
+    assert page.note.toPlainText() == "消防通道有杂物堆放"
+    page.tree.setCurrentItem(page._items[items[2].id])  # moving on saves it
+    idle(qtbot, w)
+    stored = {it.id: it for it in services.inspections.view(iid).checklists[0].items}
+    assert stored[items[1].id].note == "消防通道有杂物堆放"
+    assert stored[items[1].id].result == "unchecked"
+
+
+def test_double_taps_do_not_duplicate(qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    w = window
+    w.units.select_row(0)
+    idle(qtbot, w)
+    qtbot.mouseClick(w.units.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.start_dialog is not None and w.start_dialog.isVisible(), timeout=WAIT)
+    dialog = w.start_dialog
+    assert dialog is not None
+    people = [dialog.inspectors.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)]
+    dialog.set_checked(dialog.inspectors, people)
+    dialog._submit()
+    dialog._submit()
+    qtbot.waitUntil(lambda: w.inspection.view is not None, timeout=WAIT)
+    idle(qtbot, w)
+    assert len(services.inspections.recent()) == 1
+    page = w.inspection
+    page.finish()
+    page.finish()
+    idle(qtbot, w)
+    assert page.view is not None and page.view.finished
+    assert w.messages.kind == "ok"

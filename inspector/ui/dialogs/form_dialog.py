@@ -35,6 +35,7 @@ class FormDialog(QDialog):
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(save_label)
         ok.setMinimumHeight(40)
+        self.ok_button = ok
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
@@ -48,8 +49,12 @@ class FormDialog(QDialog):
             self.form.addRow(label, widget)
 
     def _submit(self) -> None:
+        if not self.ok_button.isEnabled():
+            return  # a double tap while the first 保存 is still being stored
         self.error.setText("")
+        self.ok_button.setEnabled(False)
         self.submitted.emit(self.value())  # type: ignore[attr-defined]  # each subclass has value()
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
+        self.ok_button.setEnabled(True)

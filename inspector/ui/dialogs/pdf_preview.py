@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.documents.raster import render_pages
+from inspector.services.records import export_file
 from inspector.ui.tasks import TaskRunner
 
 log = logging.getLogger("inspector.ui.print")
@@ -83,7 +84,8 @@ class PdfPreviewDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", "", "PDF 文件 (*.pdf)")
         if path:
             self.tasks.read(
-                Path(path).write_bytes,
+                export_file,
+                Path(path),
                 self.pdf,
                 on_done=lambda _n: self.status.setText(f"已保存到 {path}"),
                 on_error=self.status.setText,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
+from inspector.domain.enums import INSPECTION_KINDS
 from inspector.services.inspections import ChecklistInfo, Person, StartInspection
 from inspector.services.units import UnitDetail
 from inspector.ui.dialogs.form_dialog import FormDialog
-
-KINDS = ("日常检查", "专项检查", "双随机抽查", "举报核查", "复查")
 
 
 class StartInspectionDialog(FormDialog):
@@ -51,7 +50,7 @@ class StartInspectionDialog(FormDialog):
             )
             self.checklists.addItem(item)
         self.kind = QComboBox()
-        self.kind.addItems(KINDS)
+        self.kind.addItems(INSPECTION_KINDS)
         self.place = QLineEdit(u["address"])
         self.representative = QLineEdit(u["legal_rep"])
         self.title = QLineEdit()

@@ -42,7 +42,7 @@ from inspector.services.photos import photos_in_folder, watermark_text
 from inspector.services.records import RenderedRecord
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.tasks import TaskRunner
-from inspector.util.clock import to_local
+from inspector.util.clock import format_cn_date, to_local
 
 RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
 RESULT_KEYS = {
@@ -57,9 +57,15 @@ class PhotoImport:
     """A batch of photo files: prepared on the worker pool, stored on the writer, one by one."""
 
     def __init__(self, page: InspectionPage, paths: list[Path], hazard_id: str | None) -> None:
+        view = page.view
+        assert view is not None
+        # The target is fixed when the import starts, whatever the page shows later.
         self.page = page
         self.paths = paths
         self.hazard_id = hazard_id
+        self.inspection_id = view.id
+        self.unit_name = view.unit_name
+        self.inspectors = [p.name for p in view.inspectors]
         self.done = 0
         self.failed: list[str] = []
         self.cancelled = False
@@ -77,16 +83,10 @@ class PhotoImport:
             return
         path = self.paths[index]
         self.page.progress.setFormat(f"正在导入 {index + 1}/{len(self.paths)}：{path.name}")
-        view = self.page.view
-        assert view is not None
-        mark = watermark_text(
-            view.unit_name,
-            to_local(self.page.services.ctx.clock.now()),
-            [p.name for p in view.inspectors],
-        )
-        inspection_id = view.id
+        now = to_local(self.page.services.ctx.clock.now())
+        mark = watermark_text(self.unit_name, now, self.inspectors)
         photos = self.page.services.photos
-        fail = lambda m: self._failed(path, m)  # noqa: E731
+        fail = partial(self._failed, path)
         # Decode/scale/watermark on the worker pool, then store on the one writer thread.
         self.page.tasks.read(
             photos.prepare_file,
@@ -94,7 +94,7 @@ class PhotoImport:
             mark,
             on_done=lambda prepared: self.page.tasks.write(
                 photos.commit,
-                inspection_id,
+                self.inspection_id,
                 prepared,
                 self.hazard_id,
                 on_done=self._stored,
@@ -119,6 +119,7 @@ class InspectionPage(QWidget):
     changed = Signal(object)  # Changes
     message = Signal(str, str)  # text, kind
     record_ready = Signal(object)  # (RenderedRecord, pdf bytes)
+    back_requested = Signal()
 
     def __init__(
         self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
@@ -133,9 +134,17 @@ class InspectionPage(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._thumbs: dict[str, QPixmap] = {}
         self._photo_generation = 0
+        self._view_generation = 0
+        self._note_item_id: str | None = None  # the item whose note the field holds
+        self._note_dirty = False
+        self._summary_dirty = False
+        self._rendering = False
 
         self.title = QLabel("")
         self.title.setStyleSheet("font-size:18px; font-weight:bold;")
+        self.back_button = QPushButton("‹ 检查记录列表")
+        self.back_button.setMinimumHeight(36)
+        self.back_button.clicked.connect(self._back)
         self.subtitle = QLabel("")
         self.subtitle.setWordWrap(True)
         self.place = QLineEdit()
@@ -187,6 +196,8 @@ class InspectionPage(QWidget):
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("检查情况说明（可选；不符合时作为隐患描述）")
         self.note.setMaximumHeight(70)
+        self.note.textChanged.connect(self._note_changed)
+        self.note.installEventFilter(self)
         self.save_note = QPushButton("保存说明")
         self.save_note.clicked.connect(self._note_saved)
         item_box = QGroupBox("当前检查项")
@@ -257,6 +268,8 @@ class InspectionPage(QWidget):
         self.summary = QPlainTextEdit()
         self.summary.setPlaceholderText("检查情况小结（写入现场检查记录）")
         self.summary.setMaximumHeight(60)
+        self.summary.textChanged.connect(self._summary_changed)
+        self.summary.installEventFilter(self)
         self.finish_button = QPushButton("完成检查")
         self.record_button = QPushButton("现场检查记录（预览 / 打印）")
         for b in (self.finish_button, self.record_button):
@@ -274,7 +287,10 @@ class InspectionPage(QWidget):
         bottom.addWidget(self.finish_button)
         bottom.addWidget(self.record_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.back_button)
+        layout.addLayout(top)
         layout.addWidget(self.subtitle)
         layout.addLayout(header_form)
         layout.addWidget(splitter, 1)
@@ -284,6 +300,8 @@ class InspectionPage(QWidget):
         self.tree.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and watched in (self.note, self.summary):
+            self.save_pending_text()
         if watched is self.tree and event.type() == QEvent.Type.KeyPress:
             key = event.text() if isinstance(event, QKeyEvent) else ""
             if key in RESULT_KEYS and not (self.view and self.view.finished):
@@ -293,7 +311,18 @@ class InspectionPage(QWidget):
 
     # -- loading -------------------------------------------------------------------------------
     def open(self, inspection_id: str) -> None:
-        self.tasks.read(self.services.inspections.view, inspection_id, on_done=self.show_view)
+        if self.view is not None and self.view.id != inspection_id:
+            self.save_pending_text()
+        self._view_generation += 1
+        self.tasks.read(
+            self.services.inspections.view,
+            inspection_id,
+            on_done=partial(self._view_loaded, self._view_generation),
+        )
+
+    def _view_loaded(self, generation: int, view: InspectionView) -> None:
+        if generation == self._view_generation:  # an older read that arrived late is dropped
+            self.show_view(view)
 
     def reload(self) -> None:
         if self.view is not None:
@@ -316,8 +345,11 @@ class InspectionPage(QWidget):
             if not w.hasFocus():
                 w.setText(value)
             w.setReadOnly(v.finished)
-        if first or v.finished:
+        if first or v.finished or not self._summary_dirty:
+            self.summary.blockSignals(True)
             self.summary.setPlainText(v.summary)
+            self.summary.blockSignals(False)
+            self._summary_dirty = False
         self.summary.setReadOnly(v.finished)
         self._fill_tree(v, keep_current=not first)
         self._fill_hazards(v)
@@ -333,7 +365,7 @@ class InspectionPage(QWidget):
             w.setEnabled(not v.finished)
         for b in self.result_buttons.values():
             b.setEnabled(not v.finished)
-        self.record_button.setEnabled(v.finished)
+        self.record_button.setEnabled(v.finished and not self._rendering)
 
     def _fill_tree(self, v: InspectionView, keep_current: bool) -> None:
         current_id = self.current_item.id if (keep_current and self.current_item) else None
@@ -373,7 +405,7 @@ class InspectionPage(QWidget):
         selected = self.selected_hazard_id()
         self.hazard_list.clear()
         for n, h in enumerate(v.hazards, start=1):
-            deadline = h.deadline.strftime("%Y年%-m月%-d日") if h.deadline else "立即"
+            deadline = format_cn_date(h.deadline) if h.deadline else "立即"
             photos = f"  照片 {len(h.photo_ids)} 张" if h.photo_ids else ""
             text = (
                 f"{n}. [{HazardGrade(h.grade).label}] {h.description}\n"
@@ -422,6 +454,8 @@ class InspectionPage(QWidget):
             self.current_item = None
             self.item_text.setText("请选择检查项")
             return
+        if self._note_item_id != it.id:
+            self.save_pending_text()  # a note typed for the previous item is kept, not dropped
         self.current_item = it
         major = (
             f"<br/><b style='color:#b71c1c'>重大隐患判定依据：</b>{it.major_basis}"
@@ -432,13 +466,56 @@ class InspectionPage(QWidget):
             f"<b>{it.content}</b><br/>检查方法：{it.method}<br/>依据：{it.legal_basis}{major}"
             f"<br/>建议措施：{it.measure}"
         )
-        self.note.setPlainText(it.note)
+        if self._note_item_id != it.id or not self._note_dirty:
+            self.note.blockSignals(True)
+            self.note.setPlainText(it.note)
+            self.note.blockSignals(False)
+            self._note_item_id, self._note_dirty = it.id, False
         self.result_buttons[it.result].setChecked(True)
+
+    def _note_changed(self) -> None:
+        self._note_dirty = True
+
+    def _summary_changed(self) -> None:
+        self._summary_dirty = True
+
+    def save_pending_text(self) -> None:
+        """Store a note or summary that was typed but not yet saved (focus left, item changed)."""
+        v = self.view
+        if v is None or v.finished:
+            return
+        if self._note_dirty and self._note_item_id is not None:
+            self._note_dirty = False
+            self.tasks.write(
+                self.services.inspections.set_note,
+                v.id,
+                self._note_item_id,
+                self.note.toPlainText(),
+                on_done=self._stored,
+                on_error=self._refused,
+            )
+        if self._summary_dirty:
+            self._summary_dirty = False
+            self.tasks.write(
+                partial(
+                    self.services.inspections.update_header,
+                    v.id,
+                    place=v.place,
+                    representative=v.representative,
+                    representative_title=v.representative_title,
+                    representative_phone=v.representative_phone,
+                    summary=self.summary.toPlainText(),
+                ),
+                on_done=self._stored,
+                on_error=self._refused,
+            )
 
     def mark_current(self, result: ItemResult) -> None:
         if self.view is None or self.current_item is None:
             return
-        self.mark_item(self.current_item.id, result, self.note.toPlainText())
+        note = self.note.toPlainText() if self._note_item_id == self.current_item.id else None
+        self._note_dirty = False
+        self.mark_item(self.current_item.id, result, note)
 
     def mark_item(self, item_id: str, result: ItemResult, note: str | None = None) -> None:
         assert self.view is not None
@@ -463,16 +540,7 @@ class InspectionPage(QWidget):
             self.tree.scrollToItem(below)
 
     def _note_saved(self) -> None:
-        if self.current_item is not None and self.view is not None:
-            self.tasks.write(
-                self.services.inspections.set_item,
-                self.view.id,
-                self.current_item.id,
-                self.current_item.result,
-                self.note.toPlainText(),
-                on_done=self._stored,
-                on_error=self._refused,
-            )
+        self.save_pending_text()
 
     def _header_edited(self) -> None:
         v = self.view
@@ -497,6 +565,10 @@ class InspectionPage(QWidget):
             on_done=self._stored,
             on_error=self._refused,
         )
+
+    def _back(self) -> None:
+        self.save_pending_text()
+        self.back_requested.emit()
 
     def _stored(self, changes: Changes) -> None:
         self.changed.emit(changes)
@@ -605,18 +677,23 @@ class InspectionPage(QWidget):
     def import_finished(self, job: PhotoImport) -> None:
         self.photo_import = None
         self.progress_box.hide()
-        text = f"已导入照片 {job.done} 张。"
+        target = "（已归入所选隐患）" if job.hazard_id else ""
+        text = f"已导入照片 {job.done} 张{target}。"
         if job.cancelled:
             text += "（已取消其余照片）"
         if job.failed:
             text += f"\n{len(job.failed)} 个文件未导入：\n" + "\n".join(job.failed[:10])
         self.message.emit(text, "error" if job.failed else "ok")
+        self.hazard_list.clearSelection()  # the next photos do not silently go to the same hazard
+        self.hazard_list.setCurrentRow(-1)
         self.reload()
 
     # -- finishing -----------------------------------------------------------------------------
     def finish(self) -> None:
-        if self.view is None:
+        if self.view is None or not self.finish_button.isEnabled():
             return
+        self.finish_button.setEnabled(False)  # a double tap must not finish twice
+        self._summary_dirty = False  # finish() stores the summary itself
         unchecked = sum(
             1 for cl in self.view.checklists for it in cl.items if it.result == "unchecked"
         )
@@ -625,7 +702,7 @@ class InspectionPage(QWidget):
             self.view.id,
             self.summary.toPlainText(),
             on_done=lambda ch: self._finished(ch, unchecked),
-            on_error=self._refused,
+            on_error=self._finish_refused,
         )
 
     def _finished(self, changes: Changes, unchecked: int) -> None:
@@ -633,32 +710,42 @@ class InspectionPage(QWidget):
         self.message.emit(f"检查已完成，记录已固定。{note}可以生成现场检查记录。", "ok")
         self.changed.emit(changes)
 
+    def _finish_refused(self, message: str) -> None:
+        self.finish_button.setEnabled(True)
+        self._refused(message)
+
     def make_record(self) -> None:
-        if self.view is None:
+        if self.view is None or self._rendering:
             return
+        self._rendering = True
         self.record_button.setEnabled(False)
         self.message.emit("正在生成现场检查记录…", "info")
+        records = self.services.records
+        # Render on the pool (CPU), then keep the PDF through the one writer thread.
         self.tasks.read(
-            self.services.records.render_site_record,
+            records.prepare_site_record,
             self.view.id,
-            on_done=self._record_rendered,
+            on_done=lambda prepared: self.tasks.write(
+                records.store_site_record,
+                prepared,
+                on_done=lambda rec: self._record_rendered(rec, prepared.pdf),
+                on_error=self._record_failed,
+            ),
             on_error=self._record_failed,
         )
 
-    def _record_rendered(self, rec: RenderedRecord) -> None:
+    def _record_rendered(self, rec: RenderedRecord, pdf: bytes) -> None:
+        self._rendering = False
         self.record_button.setEnabled(True)
         if rec.unprintable:
             self.message.emit(
                 "注意：以下字符字体中没有，打印时请手写补充：" + " ".join(rec.unprintable), "error"
             )
-        self.tasks.read(
-            self.services.records.pdf,
-            rec.pdf_sha256,
-            on_done=lambda pdf: self.record_ready.emit((rec, pdf)),
-        )
+        self.record_ready.emit((rec, pdf))
         self.changed.emit(Changes(documents=frozenset({rec.document_id})))
 
     def _record_failed(self, message: str) -> None:
+        self._rendering = False
         self.record_button.setEnabled(True)
         self.message.emit(message, "error")
 
