@@ -12,7 +12,13 @@ from inspector.util.paths import default_data_dir
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="inspector", description="安全生产现场执法检查终端")
-    p.add_argument("command", nargs="?", choices=["verify"], help="verify: 校验文件哈希与审计链")
+    p.add_argument(
+        "command",
+        nargs="?",
+        choices=["verify", "import-blocks"],
+        help="verify: 校验文件哈希与审计链；import-blocks FILE: 导入文号号段文件（管理员）",
+    )
+    p.add_argument("file", nargs="?", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--data-dir", type=Path, default=None, help="数据目录（默认：用户数据目录）")
     p.add_argument("--demo", action="store_true", help="在空数据目录中载入演示数据")
     p.add_argument("--demo-units", type=int, default=2400, help=argparse.SUPPRESS)
@@ -31,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"无法写入日志目录 {data_dir / 'logs'}：{exc.strerror or exc}", file=sys.stderr)
     if args.command == "verify":
         return verify_command(data_dir)
+    if args.command == "import-blocks":
+        return import_blocks_command(data_dir, args.file)
     from inspector.domain.errors import UserError
     from inspector.services.api import Services
 
@@ -58,6 +66,23 @@ def startup_failed(message: str, *, gui: bool) -> int:
 
         show_startup_error(message)
     return 2
+
+
+def import_blocks_command(data_dir: Path, file: Path | None) -> int:
+    from inspector.domain.errors import UserError
+    from inspector.services.api import Services
+
+    if file is None:
+        print("请给出号段文件：inspector import-blocks 文件.json", file=sys.stderr)
+        return 2
+    try:
+        services = Services.open(data_dir)
+        added, _ = services.numbering.load_block_file(file)
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    print(f"已导入号段 {added} 个。")
+    return 0
 
 
 def verify_command(data_dir: Path) -> int:

@@ -96,3 +96,53 @@ def test_an_unusable_data_dir_is_refused(tmp_path: Path) -> None:
     result = run("--data-dir", str(blocker / "d"), "--screenshot", str(tmp_path / "x.png"))
     assert result.returncode == 2
     assert "无法使用数据目录" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_import_blocks_command(services: Services, tmp_path: Path) -> None:
+    import json
+
+    from inspector.services.journal import get_setting
+
+    with services.ctx.store.read() as s:
+        agency = get_setting(s, "agency_id")
+    good = tmp_path / "blocks.json"
+    good.write_text(
+        json.dumps(
+            {
+                "blocks": [
+                    {
+                        "id": "b1",
+                        "agency_id": agency,
+                        "series": "检记",
+                        "year": 2026,
+                        "first": 1,
+                        "last": 20,
+                    }
+                ]
+            }
+        ),
+        "utf-8",
+    )
+    data = str(services.ctx.data_dir)
+    ok = run("import-blocks", str(good), "--data-dir", data)
+    assert ok.returncode == 0 and "已导入号段 1 个" in ok.stdout, ok.stderr
+    overlap = tmp_path / "overlap.json"
+    overlap.write_text(
+        json.dumps(
+            {
+                "blocks": [
+                    {
+                        "id": "b2",
+                        "agency_id": agency,
+                        "series": "检记",
+                        "year": 2026,
+                        "first": 10,
+                        "last": 30,
+                    }
+                ]
+            }
+        ),
+        "utf-8",
+    )
+    bad = run("import-blocks", str(overlap), "--data-dir", data)
+    assert bad.returncode == 2 and "重叠" in bad.stderr and "Traceback" not in bad.stderr

@@ -95,6 +95,7 @@ def main(out: Path) -> None:
     window.refresh_status()
     settle(window)
     window.inspection.tree.setCurrentItem(window.inspection._items[items[8].id])
+    window.inspection.tree.scrollToItem(window.inspection._items[items[8].id])
     settle(window)
     window.grab().save(str(out / "screenshot-inspection.png"))
 

@@ -10,6 +10,7 @@ from inspector.services.context import Context, open_context
 from inspector.services.hazards import HazardService
 from inspector.services.inspections import InspectionService
 from inspector.services.journal import get_setting
+from inspector.services.numbering import NumberingService
 from inspector.services.photos import PhotoService
 from inspector.services.records import RecordService
 from inspector.services.units import UnitService
@@ -25,6 +26,7 @@ class Services:
         self.hazards = HazardService(ctx)
         self.photos = PhotoService(ctx)
         self.records = RecordService(ctx)
+        self.numbering = NumberingService(ctx)
 
     @classmethod
     def open(cls, data_dir: Path, *, clock: Clock | None = None) -> Services:

@@ -4,18 +4,22 @@ a content-addressed file with a document row and an audit event."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+from sqlmodel import select
 
 from inspector.documents.model import CheckedItem, Finding, Officer, SiteRecordData
 from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.domain.errors import UserError
+from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionView, _view
 from inspector.services.journal import audit, queue, row_payload, to_jsonable
+from inspector.services.numbering import NumberingService, series_for
 from inspector.store.blobs import disk_problem, write_durably
-from inspector.store.models import Blob, Document, Inspection
+from inspector.store.models import Agency, Blob, Document, Inspection, NumberUse
 from inspector.util.clock import to_local
 from inspector.util.ids import uuid7
 
@@ -69,6 +73,15 @@ def site_record_data(view: InspectionView) -> SiteRecordData:
         photo_count=len(view.photos),
         issued_on=ended.date() if ended else None,
     )
+
+
+@dataclass(frozen=True)
+class IssuedRecord:
+    document_id: str
+    number: str
+    pdf_sha256: str
+    low_warning: str | None
+    unprintable: list[str]
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,76 @@ class RecordService:
                 {"kind": SITE_RECORD, "pdf_sha256": sha, "inspection_id": prepared.inspection_id},
             )
         return RenderedRecord(doc.id, sha, prepared.unprintable)
+
+    def issue_site_record(self, inspection_id: str) -> IssuedRecord:
+        """Give the record its 文号 from this device's blocks and freeze it: number, PDF (hash),
+        document row, audit event and outbox entry are stored together or not at all."""
+        from inspector.documents.site_record import render_site_record
+
+        with self.ctx.store.read() as s:
+            view = _view(s, inspection_id)
+        if not view.finished:
+            raise UserError("请先完成检查，再签发现场检查记录。")
+        numbering = NumberingService(self.ctx)
+        year = self.ctx.clock.today().year
+        with self.ctx.store.write() as s:
+            insp = s.get(Inspection, inspection_id)
+            assert insp is not None
+            agency = s.get(Agency, insp.agency_id)
+            if agency is None:
+                raise UserError("检查记录缺少执法机关信息，无法取号。")
+            issued = s.exec(
+                select(Document).where(
+                    Document.inspection_id == inspection_id,
+                    Document.kind == SITE_RECORD,
+                    Document.status == "issued",
+                )
+            ).first()
+            if issued is not None:
+                raise UserError(
+                    f"该现场检查记录已签发（{issued.number}），签发后不能再改动或重签。"
+                )
+            series = series_for(SITE_RECORD, agency.numbers_per_case)
+            taken = numbering.take(s, agency.id, series, year, case_id=inspection_id)
+            number = format_number(agency.short_name, DOC_CODES[SITE_RECORD], year, taken.serial)
+            data = replace(site_record_data(view), number=number)
+            text = json.dumps(to_jsonable(asdict(data)), ensure_ascii=False)
+            pdf = render_site_record(data)
+            sha = self.ctx.blobs.put(pdf)  # durable before any row names it
+            now = self.ctx.clock.now()
+            if s.get(Blob, sha) is None:
+                s.add(Blob(sha256=sha, size=len(pdf), media_type="application/pdf", created_at=now))
+                s.flush()
+            doc = Document(
+                id=uuid7(),
+                inspection_id=inspection_id,
+                unit_id=view.unit_id,
+                kind=SITE_RECORD,
+                title="现场检查记录",
+                number=number,
+                status="issued",
+                pdf_sha256=sha,
+                data=text,
+                created_at=now,
+            )
+            s.add(doc)
+            s.flush()
+            use = s.get(NumberUse, taken.use_id)
+            assert use is not None
+            use.document_id = doc.id
+            s.add(use)
+            payload = row_payload(doc)
+            queue(s, self.ctx.clock, "document", doc.id, payload, blob_refs=[sha])
+            audit(
+                s,
+                self.ctx.clock,
+                "document.issued",
+                "document",
+                doc.id,
+                insp.created_by,
+                {"number": number, "pdf_sha256": sha, "inspection_id": inspection_id},
+            )
+        return IssuedRecord(doc.id, number, sha, taken.low_warning, coverage().missing(text))
 
     def render_site_record(self, inspection_id: str) -> RenderedRecord:
         """Both steps in one call (scripts and tests; the UI runs them on different threads)."""

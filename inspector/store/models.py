@@ -16,6 +16,7 @@ class Agency(SQLModel, table=True):
     review_government: str = ""  # 行政复议机关 (本级人民政府)
     court: str = ""  # 行政诉讼法院
     has_enforcement_power: bool = True
+    numbers_per_case: bool = False  # all documents of a case share one serial (series 案)
 
 
 class User(SQLModel, table=True):
@@ -230,3 +231,33 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class NumberBlock(SQLModel, table=True):
+    """A range of document serials this device may use (from the server, or an admin's file)."""
+
+    __table_args__ = (Index("ix_numberblock_series", "agency_id", "series", "year"),)
+    id: str = Field(primary_key=True)
+    agency_id: str = Field(foreign_key="agency.id")
+    series: str  # a 代字 (per-kind numbering) or 案 (per-case numbering)
+    year: int
+    first: int
+    last: int
+    next: int
+    source: str = "file"
+    loaded_at: datetime
+
+
+class NumberUse(SQLModel, table=True):
+    """Every serial handed out: the unique key makes a duplicate impossible on this device."""
+
+    __table_args__ = (UniqueConstraint("agency_id", "series", "year", "serial"),)
+    id: str = Field(primary_key=True)
+    agency_id: str = Field(foreign_key="agency.id")
+    series: str
+    year: int
+    serial: int
+    block_id: str = Field(foreign_key="numberblock.id")
+    document_id: str | None = Field(default=None, foreign_key="document.id")
+    case_id: str | None = Field(default=None, index=True)  # the inspection, for per-case series
+    used_at: datetime
