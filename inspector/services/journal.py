@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import GENESIS, EventBody, canonical_json
-from inspector.store.models import AuditEvent, Outbox, Setting
+from inspector.store.models import AuditEvent, Blob, Outbox, Setting
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
 
@@ -145,3 +145,12 @@ def event_body(event: AuditEvent) -> EventBody:
         clock_offset_s=event.clock_offset_s,
         payload=json.loads(event.payload),
     )
+
+
+def ensure_blob_row(
+    session: Session, clock: Clock, sha256: str, size: int, media_type: str
+) -> None:
+    """Register a stored file (already written durably) so rows may refer to its hash."""
+    if session.get(Blob, sha256) is None:
+        session.add(Blob(sha256=sha256, size=size, media_type=media_type, created_at=clock.now()))
+        session.flush()

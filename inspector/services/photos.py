@@ -20,9 +20,15 @@ from inspector.domain.errors import UserError
 from inspector.fonts import font_files
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.journal import audit, clock_offset, queue, row_payload
+from inspector.services.journal import (
+    audit,
+    clock_offset,
+    ensure_blob_row,
+    queue,
+    row_payload,
+)
 from inspector.store.blobs import sha256_bytes
-from inspector.store.models import Blob, Hazard, Inspection, Photo
+from inspector.store.models import Hazard, Inspection, Photo
 from inspector.util.ids import uuid7
 
 # Our own size check runs before decoding; Pillow's bomb guard stays as a second line.
@@ -261,10 +267,7 @@ class PhotoService:
                 "thumb": (len(photo.thumb), "image/jpeg"),
             }
             for key, sha in shas.items():
-                if s.get(Blob, sha) is None:
-                    size, media_type = files[key]
-                    s.add(Blob(sha256=sha, size=size, media_type=media_type, created_at=now))
-            s.flush()
+                ensure_blob_row(s, self.ctx.clock, sha, *files[key])
             row = Photo(
                 id=uuid7(),
                 inspection_id=inspection_id,

@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from inspector.documents.model import CheckedItem, Finding, Officer, SiteRecordData
 from inspector.domain.enums import HazardGrade, ItemResult
@@ -16,10 +16,16 @@ from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionView, _view
-from inspector.services.journal import audit, queue, row_payload, to_jsonable
+from inspector.services.journal import (
+    audit,
+    ensure_blob_row,
+    queue,
+    row_payload,
+    to_jsonable,
+)
 from inspector.services.numbering import NumberingService, series_for
 from inspector.store.blobs import disk_problem, write_durably
-from inspector.store.models import Agency, Blob, Document, Inspection, NumberUse
+from inspector.store.models import Agency, Document, Inspection, NumberUse
 from inspector.util.clock import to_local
 from inspector.util.ids import uuid7
 
@@ -117,40 +123,15 @@ class RecordService:
         with self.ctx.store.write() as s:
             insp = s.get(Inspection, prepared.inspection_id)
             assert insp is not None
-            now = self.ctx.clock.now()
-            if s.get(Blob, sha) is None:
-                s.add(
-                    Blob(
-                        sha256=sha,
-                        size=len(prepared.pdf),
-                        media_type="application/pdf",
-                        created_at=now,
-                    )
-                )
-                s.flush()
-            doc = Document(
-                id=uuid7(),
-                inspection_id=prepared.inspection_id,
-                unit_id=prepared.unit_id,
-                kind=SITE_RECORD,
-                title="现场检查记录",
-                status="draft",
-                pdf_sha256=sha,
-                data=prepared.data_json,
-                created_at=now,
-            )
-            s.add(doc)
-            s.flush()
-            payload = row_payload(doc)
-            queue(s, self.ctx.clock, "document", doc.id, payload, blob_refs=[sha])
-            audit(
+            doc = self._keep_pdf(
                 s,
-                self.ctx.clock,
-                "document.rendered",
-                "document",
-                doc.id,
-                insp.created_by,
-                {"kind": SITE_RECORD, "pdf_sha256": sha, "inspection_id": prepared.inspection_id},
+                insp,
+                prepared.unit_id,
+                prepared.pdf,
+                sha,
+                prepared.data_json,
+                number=None,
+                audit_payload={"kind": SITE_RECORD},
             )
         return RenderedRecord(doc.id, sha, prepared.unprintable)
 
@@ -189,40 +170,51 @@ class RecordService:
             text = json.dumps(to_jsonable(asdict(data)), ensure_ascii=False)
             pdf = render_site_record(data)
             sha = self.ctx.blobs.put(pdf)  # durable before any row names it
-            now = self.ctx.clock.now()
-            if s.get(Blob, sha) is None:
-                s.add(Blob(sha256=sha, size=len(pdf), media_type="application/pdf", created_at=now))
-                s.flush()
-            doc = Document(
-                id=uuid7(),
-                inspection_id=inspection_id,
-                unit_id=view.unit_id,
-                kind=SITE_RECORD,
-                title="现场检查记录",
-                number=number,
-                status="issued",
-                pdf_sha256=sha,
-                data=text,
-                created_at=now,
+            doc = self._keep_pdf(
+                s, insp, view.unit_id, pdf, sha, text, number=number, audit_payload={}
             )
-            s.add(doc)
-            s.flush()
             use = s.get(NumberUse, taken.use_id)
             assert use is not None
             use.document_id = doc.id
             s.add(use)
-            payload = row_payload(doc)
-            queue(s, self.ctx.clock, "document", doc.id, payload, blob_refs=[sha])
-            audit(
-                s,
-                self.ctx.clock,
-                "document.issued",
-                "document",
-                doc.id,
-                insp.created_by,
-                {"number": number, "pdf_sha256": sha, "inspection_id": inspection_id},
-            )
         return IssuedRecord(doc.id, number, sha, taken.low_warning, coverage().missing(text))
+
+    def _keep_pdf(
+        self,
+        s: Session,
+        insp: Inspection,
+        unit_id: str,
+        pdf: bytes,
+        sha: str,
+        data_json: str,
+        *,
+        number: str | None,
+        audit_payload: dict[str, str],
+    ) -> Document:
+        """The rows for a stored PDF (written durably already): blob, document (draft, or issued
+        when it has a number), outbox entry and audit event — in the caller's transaction."""
+        ensure_blob_row(s, self.ctx.clock, sha, len(pdf), "application/pdf")
+        doc = Document(
+            id=uuid7(),
+            inspection_id=insp.id,
+            unit_id=unit_id,
+            kind=SITE_RECORD,
+            title="现场检查记录",
+            number=number,
+            status="issued" if number else "draft",
+            pdf_sha256=sha,
+            data=data_json,
+            created_at=self.ctx.clock.now(),
+        )
+        s.add(doc)
+        s.flush()
+        queue(s, self.ctx.clock, "document", doc.id, row_payload(doc), blob_refs=[sha])
+        kind = "document.issued" if number else "document.rendered"
+        payload = {**audit_payload, "pdf_sha256": sha, "inspection_id": insp.id}
+        if number:
+            payload["number"] = number
+        audit(s, self.ctx.clock, kind, "document", doc.id, insp.created_by, payload)
+        return doc
 
     def render_site_record(self, inspection_id: str) -> RenderedRecord:
         """Both steps in one call (scripts and tests; the UI runs them on different threads)."""
