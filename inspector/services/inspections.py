@@ -29,6 +29,7 @@ from inspector.store.models import (
     Agency,
     Checklist,
     ChecklistItem,
+    Document,
     Hazard,
     Inspection,
     InspectionChecklist,
@@ -134,6 +135,7 @@ class InspectionView:
     checklists: list[ChecklistView]
     hazards: list[HazardView]
     photos: list[PhotoView]
+    record_number: str | None = None  # 文号 of the issued 现场检查记录, once issued
 
     @property
     def finished(self) -> bool:
@@ -655,4 +657,11 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
         checklists=lists,
         hazards=hazards,
         photos=photos,
+        record_number=s.exec(
+            select(Document.number).where(
+                Document.inspection_id == inspection_id,
+                Document.kind == "site_record",
+                Document.status == "issued",
+            )
+        ).first(),
     )

@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
     # -- change sets ---------------------------------------------------------------------------
     def apply_changes(self, changes: Changes) -> None:
         """A write finished: refresh what shows the changed records (no widget polls)."""
-        if changes.inspections or changes.hazards or changes.photos:
+        if changes.inspections or changes.hazards or changes.photos or changes.documents:
             self.inspection.reload()
         if changes.units or changes.inspections or changes.hazards:
             self.units.refresh_unit()

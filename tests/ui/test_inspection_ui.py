@@ -324,3 +324,58 @@ def test_double_taps_do_not_duplicate(qtbot: QtBot, window: MainWindow, services
     idle(qtbot, w)
     assert page.view is not None and page.view.finished
     assert w.messages.kind == "ok"
+
+
+def test_issue_the_record_with_a_number_from_the_blocks(
+    qtbot: QtBot, window: MainWindow, services: Services, tmp_path: Path
+) -> None:
+    import json
+
+    from inspector.services.journal import get_setting
+
+    w = window
+    iid = open_new_inspection(qtbot, w, services)
+    page = w.inspection
+    page.finish()
+    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
+    idle(qtbot, w)
+    assert page.issue_button.isEnabled()
+
+    # no number blocks on this device yet: refused, nothing issued, the button comes back
+    qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    assert "不会自行编号" in w.messages.text()
+    assert page.issue_button.isEnabled() and page.view.record_number is None
+
+    with services.ctx.store.read() as s:
+        agency = get_setting(s, "agency_id")
+    year = services.ctx.clock.today().year
+    blocks = tmp_path / "blocks.json"
+    blocks.write_text(
+        json.dumps(
+            {
+                "blocks": [
+                    {
+                        "id": "b",
+                        "agency_id": agency,
+                        "series": "检记",
+                        "year": year,
+                        "first": 7,
+                        "last": 9,
+                    }
+                ]
+            }
+        ),
+        "utf-8",
+    )
+    services.numbering.load_block_file(blocks)
+    with qtbot.waitSignal(page.record_ready, timeout=WAIT) as signal:
+        qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
+    rec, pdf = signal.args[0]
+    idle(qtbot, w)
+    number = f"（岚）应急检记〔{year}〕7号"
+    assert rec.number == number and page.view.record_number == number
+    assert number in "".join(page_texts(pdf))
+    assert "手写签名" in w.messages.text() and "只剩 2 个" in w.messages.text()
+    assert not page.issue_button.isEnabled() and number in page.issue_button.text()
+    assert services.inspections.view(iid).record_number == number

@@ -39,7 +39,7 @@ from inspector.services.api import Services
 from inspector.services.changes import Changes
 from inspector.services.inspections import HazardInput, HazardView, InspectionView, ItemView
 from inspector.services.photos import photos_in_folder, watermark_text
-from inspector.services.records import RenderedRecord
+from inspector.services.records import IssuedRecord, RenderedRecord
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
@@ -271,9 +271,11 @@ class InspectionPage(QWidget):
         self.summary.textChanged.connect(self._summary_changed)
         self.summary.installEventFilter(self)
         self.finish_button = QPushButton("完成检查")
-        self.record_button = QPushButton("现场检查记录（预览 / 打印）")
-        for b in (self.finish_button, self.record_button):
+        self.record_button = QPushButton("预览现场检查记录")
+        self.issue_button = QPushButton("签发（取文号）并打印")
+        for b in (self.finish_button, self.record_button, self.issue_button):
             b.setMinimumHeight(44)
+        self.issue_button.clicked.connect(self.issue_record)
         self.finish_button.clicked.connect(self.finish)
         self.record_button.clicked.connect(self.make_record)
 
@@ -286,6 +288,7 @@ class InspectionPage(QWidget):
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.finish_button)
         bottom.addWidget(self.record_button)
+        bottom.addWidget(self.issue_button)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -366,6 +369,10 @@ class InspectionPage(QWidget):
         for b in self.result_buttons.values():
             b.setEnabled(not v.finished)
         self.record_button.setEnabled(v.finished and not self._rendering)
+        self.issue_button.setEnabled(v.finished and not v.record_number and not self._rendering)
+        self.issue_button.setText(
+            f"已签发：{v.record_number}" if v.record_number else "签发（取文号）并打印"
+        )
 
     def _fill_tree(self, v: InspectionView, keep_current: bool) -> None:
         current_id = self.current_item.id if (keep_current and self.current_item) else None
@@ -734,6 +741,36 @@ class InspectionPage(QWidget):
             on_error=self._record_failed,
         )
 
+    def issue_record(self) -> None:
+        """Number and freeze the record (paper signatures: print, then sign by hand)."""
+        if self.view is None or self._rendering or self.view.record_number:
+            return
+        self._rendering = True
+        self.issue_button.setEnabled(False)
+        self.record_button.setEnabled(False)
+        self.message.emit("正在取号并签发现场检查记录…", "info")
+        records = self.services.records
+        self.tasks.write(
+            records.issue_site_record,
+            self.view.id,
+            on_done=lambda rec: self.tasks.read(
+                records.pdf,
+                rec.pdf_sha256,
+                on_done=lambda pdf: self._record_issued(rec, pdf),
+                on_error=self._record_failed,
+            ),
+            on_error=self._record_failed,
+        )
+
+    def _record_issued(self, rec: IssuedRecord, pdf: bytes) -> None:
+        self._rendering = False
+        text = f"已签发，文号 {rec.number}。请打印，由检查人员和被检查单位负责人手写签名。"
+        if rec.low_warning:
+            text += "\n" + rec.low_warning
+        self.message.emit(text, "info" if rec.low_warning else "ok")
+        self.record_ready.emit((rec, pdf))
+        self.changed.emit(Changes(documents=frozenset({rec.document_id})))
+
     def _record_rendered(self, rec: RenderedRecord, pdf: bytes) -> None:
         self._rendering = False
         self.record_button.setEnabled(True)
@@ -746,8 +783,8 @@ class InspectionPage(QWidget):
 
     def _record_failed(self, message: str) -> None:
         self._rendering = False
-        self.record_button.setEnabled(True)
         self.message.emit(message, "error")
+        self.reload()  # buttons follow the stored state again
 
 
 def _brush(colour: str) -> Any:
