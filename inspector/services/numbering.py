@@ -57,6 +57,10 @@ class TakenNumber:
         )
 
 
+def _remaining(blocks: list[NumberBlock]) -> int:
+    return sum(Block(b.first, b.last, b.next).remaining for b in blocks)
+
+
 def series_for(kind: str, per_case: bool) -> str:
     if kind not in DOC_CODES:
         raise UserError(f"未知的文书种类：{kind}。")
@@ -164,7 +168,7 @@ class NumberingService:
             agency_id,
             series,
             year,
-            sum(Block(b.first, b.last, b.next).remaining for b in blocks),
+            _remaining(blocks),
             [(b.first, b.last, b.next) for b in blocks],
         )
 
@@ -185,10 +189,7 @@ class NumberingService:
                 )
             ).first()
             if held is not None:
-                remaining = sum(
-                    Block(b.first, b.last, b.next).remaining
-                    for b in self._blocks(s, agency_id, series, year)
-                )
+                remaining = _remaining(self._blocks(s, agency_id, series, year))
                 return TakenNumber(held.serial, series, year, held.id, remaining)
         blocks = self._blocks(s, agency_id, series, year)
         block = next((b for b in blocks if b.next <= b.last), None)
@@ -212,5 +213,4 @@ class NumberingService:
         )
         s.add(use)
         s.flush()
-        remaining = sum(Block(b.first, b.last, b.next).remaining for b in blocks)
-        return TakenNumber(serial, series, year, use.id, remaining)
+        return TakenNumber(serial, series, year, use.id, _remaining(blocks))

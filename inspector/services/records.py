@@ -103,19 +103,26 @@ class RecordService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def prepare_site_record(self, inspection_id: str) -> PreparedRecord:
-        """Read the finished inspection and render its 现场检查记录 (CPU work, no writes)."""
-        from inspector.documents.site_record import render_site_record
-
+    def _finished_view(self, inspection_id: str, action: str) -> InspectionView:
         with self.ctx.store.read() as s:
             view = _view(s, inspection_id)
         if not view.finished:
-            raise UserError("请先完成检查，再生成现场检查记录。")
-        data = site_record_data(view)
-        text = json.dumps(to_jsonable(asdict(data)), ensure_ascii=False)
-        return PreparedRecord(
-            inspection_id, view.unit_id, render_site_record(data), text, coverage().missing(text)
-        )
+            raise UserError(f"请先完成检查，再{action}现场检查记录。")
+        return view
+
+    @staticmethod
+    def _render(view: InspectionView, number: str | None) -> tuple[bytes, str]:
+        """The record's PDF and the JSON of exactly what it prints."""
+        from inspector.documents.site_record import render_site_record
+
+        data = replace(site_record_data(view), number=number)
+        return render_site_record(data), json.dumps(to_jsonable(asdict(data)), ensure_ascii=False)
+
+    def prepare_site_record(self, inspection_id: str) -> PreparedRecord:
+        """Read the finished inspection and render its 现场检查记录 (CPU work, no writes)."""
+        view = self._finished_view(inspection_id, "生成")
+        pdf, text = self._render(view, None)
+        return PreparedRecord(inspection_id, view.unit_id, pdf, text, coverage().missing(text))
 
     def store_site_record(self, prepared: PreparedRecord) -> RenderedRecord:
         """Keep the PDF (file first, then document row + outbox + audit in one transaction)."""
@@ -138,12 +145,7 @@ class RecordService:
     def issue_site_record(self, inspection_id: str) -> IssuedRecord:
         """Give the record its 文号 from this device's blocks and freeze it: number, PDF (hash),
         document row, audit event and outbox entry are stored together or not at all."""
-        from inspector.documents.site_record import render_site_record
-
-        with self.ctx.store.read() as s:
-            view = _view(s, inspection_id)
-        if not view.finished:
-            raise UserError("请先完成检查，再签发现场检查记录。")
+        view = self._finished_view(inspection_id, "签发")
         numbering = NumberingService(self.ctx)
         year = self.ctx.clock.today().year
         with self.ctx.store.write() as s:
@@ -166,9 +168,7 @@ class RecordService:
             series = series_for(SITE_RECORD, agency.numbers_per_case)
             taken = numbering.take(s, agency.id, series, year, case_id=inspection_id)
             number = format_number(agency.short_name, DOC_CODES[SITE_RECORD], year, taken.serial)
-            data = replace(site_record_data(view), number=number)
-            text = json.dumps(to_jsonable(asdict(data)), ensure_ascii=False)
-            pdf = render_site_record(data)
+            pdf, text = self._render(view, number)
             sha = self.ctx.blobs.put(pdf)  # durable before any row names it
             doc = self._keep_pdf(
                 s, insp, view.unit_id, pdf, sha, text, number=number, audit_payload={}

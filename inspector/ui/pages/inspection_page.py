@@ -763,21 +763,24 @@ class InspectionPage(QWidget):
         )
 
     def _record_issued(self, rec: IssuedRecord, pdf: bytes) -> None:
-        self._rendering = False
-        text = f"已签发，文号 {rec.number}。请打印，由检查人员和被检查单位负责人手写签名。"
+        notes = [f"已签发，文号 {rec.number}。请打印，由检查人员和被检查单位负责人手写签名。"]
         if rec.low_warning:
-            text += "\n" + rec.low_warning
-        self.message.emit(text, "info" if rec.low_warning else "ok")
-        self.record_ready.emit((rec, pdf))
-        self.changed.emit(Changes(documents=frozenset({rec.document_id})))
+            notes.append(rec.low_warning)
+        self._record_ready(rec, pdf, notes, "info" if rec.low_warning else "ok")
 
     def _record_rendered(self, rec: RenderedRecord, pdf: bytes) -> None:
+        self._record_ready(rec, pdf, [], "ok")
+
+    def _record_ready(
+        self, rec: IssuedRecord | RenderedRecord, pdf: bytes, notes: list[str], kind: str
+    ) -> None:
+        """A draft or issued record is stored: say what needs attention, open the preview."""
         self._rendering = False
-        self.record_button.setEnabled(True)
         if rec.unprintable:
-            self.message.emit(
-                "注意：以下字符字体中没有，打印时请手写补充：" + " ".join(rec.unprintable), "error"
-            )
+            notes.append("注意：以下字符字体中没有，打印时请手写补充：" + " ".join(rec.unprintable))
+            kind = "error"
+        if notes:
+            self.message.emit("\n".join(notes), kind)
         self.record_ready.emit((rec, pdf))
         self.changed.emit(Changes(documents=frozenset({rec.document_id})))
 
