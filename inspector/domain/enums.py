@@ -59,16 +59,47 @@ class HazardGrade(StrEnum):
 
 
 class HazardStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
+    """Where a hazard stands in the closed loop (隐患闭环); 逾期 is derived from the deadline."""
+
+    DRAFT = "draft"  # recorded during an inspection that is not finished yet
+    PENDING = "pending"  # 待整改: registered, no order running yet
+    RECTIFYING = "rectifying"  # 整改中: ordered with a deadline
+    REVIEWED_OK = "reviewed_ok"  # 已复查（合格）
+    REVIEWED_FAILED = "reviewed_failed"  # 已复查（不合格）
+    CLOSED = "closed"  # 已销号
+    WITHDRAWN = "withdrawn"  # the finding was taken back before the inspection was finished
 
     @property
     def label(self) -> str:
-        return {"draft": "草稿", "open": "待整改", "closed": "已销号", "withdrawn": "已撤销"}[
-            self.value
-        ]
+        return {
+            "draft": "草稿",
+            "pending": "待整改",
+            "rectifying": "整改中",
+            "reviewed_ok": "已复查（合格）",
+            "reviewed_failed": "已复查（不合格）",
+            "closed": "已销号",
+            "withdrawn": "已撤销",
+        }[self.value]
+
+    @property
+    def open(self) -> bool:
+        """Still needs work from the unit or the inspectors."""
+        return self in (
+            HazardStatus.PENDING,
+            HazardStatus.RECTIFYING,
+            HazardStatus.REVIEWED_FAILED,
+            HazardStatus.REVIEWED_OK,
+        )
+
+
+# hazards that still need work (shown in lists and counted on the home page)
+UNDONE_HAZARD_STATES: tuple[str, ...] = (
+    HazardStatus.PENDING.value,
+    HazardStatus.RECTIFYING.value,
+    HazardStatus.REVIEWED_FAILED.value,
+    HazardStatus.REVIEWED_OK.value,
+)
+OPEN_HAZARD_STATES: tuple[str, ...] = (HazardStatus.DRAFT.value, *UNDONE_HAZARD_STATES)
 
 
 class InspectionStatus(StrEnum):

@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import col, func, select
 
-from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
+from inspector.domain.enums import (
+    OPEN_HAZARD_STATES,
+    UNDONE_HAZARD_STATES,
+    HazardGrade,
+    InspectionStatus,
+)
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionRow
 from inspector.store.models import Hazard, Inspection, Outbox, Unit
-
-OPEN_STATES = (HazardStatus.DRAFT.value, HazardStatus.OPEN.value)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class HazardService:
             rows = s.exec(
                 select(Hazard, Unit.name)
                 .join(Unit, col(Unit.id) == Hazard.unit_id)
-                .where(col(Hazard.status) == HazardStatus.OPEN.value)
+                .where(col(Hazard.status).in_(UNDONE_HAZARD_STATES))
                 .order_by(col(Hazard.deadline), col(Hazard.created_at))
                 .limit(limit)
             ).all()
@@ -95,7 +98,9 @@ class HazardService:
                 n = s.exec(
                     select(func.count())
                     .select_from(Hazard)
-                    .where(Hazard.inspection_id == insp.id, col(Hazard.status).in_(OPEN_STATES))
+                    .where(
+                        Hazard.inspection_id == insp.id, col(Hazard.status).in_(OPEN_HAZARD_STATES)
+                    )
                 ).one()
                 in_progress.append(
                     InspectionRow(insp.id, insp.unit_id, name, insp.started_at, insp.status, int(n))

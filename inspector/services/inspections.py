@@ -21,8 +21,10 @@ from inspector.domain.enums import (
     ItemResult,
 )
 from inspector.domain.errors import UserError
+from inspector.domain.hazard_loop import HazardStep
 from inspector.services.changes import Changes
 from inspector.services.context import Context
+from inspector.services.hazard_loop import record_step
 from inspector.services.journal import audit, get_setting, queue, row_payload
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
@@ -464,10 +466,7 @@ class InspectionService:
             insp.updated_at = now
             s.add(insp)
             for h in hazards:
-                h.status = HazardStatus.OPEN
-                h.updated_at = now
-                s.add(h)
-                self._journal_hazard(s, insp, h, "hazard.registered")
+                record_step(s, self.ctx.clock, h, HazardStep.REGISTERED, insp.created_by)
             self._journal_inspection(s, insp, "inspection.finished")
         return Changes(
             inspections=frozenset({inspection_id}),

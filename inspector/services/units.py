@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 
 from inspector.domain import creditcode
-from inspector.domain.enums import SUPERVISION_LEVELS, HazardStatus, RiskColour
+from inspector.domain.enums import OPEN_HAZARD_STATES, SUPERVISION_LEVELS, RiskColour
 from inspector.domain.errors import UserError
 from inspector.domain.search_text import unit_search_text
 from inspector.services.changes import Changes
@@ -172,7 +172,7 @@ class UnitService:
                 for h in s.exec(
                     select(Hazard)
                     .where(Hazard.unit_id == unit_id)
-                    .where(col(Hazard.status).in_([HazardStatus.DRAFT, HazardStatus.OPEN]))
+                    .where(col(Hazard.status).in_(OPEN_HAZARD_STATES))
                     .order_by(col(Hazard.created_at).desc())
                 )
             ]

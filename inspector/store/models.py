@@ -17,6 +17,13 @@ class Agency(SQLModel, table=True):
     court: str = ""  # 行政诉讼法院
     has_enforcement_power: bool = True
     numbers_per_case: bool = False  # all documents of a case share one serial (series 案)
+    electronic_signing: bool = False  # the agency accepts signatures captured on screen
+    address: str = ""  # printed on 行政处罚告知书 and as the place to report
+    contact: str = ""
+    phone: str = ""
+    postcode: str = ""
+    bank_name: str = ""  # where fines are paid (当场处罚决定书)
+    bank_account: str = ""
 
 
 class User(SQLModel, table=True):
@@ -115,6 +122,7 @@ class Inspection(SQLModel, table=True):
     created_by: str | None = Field(default=None, foreign_key="user.id")
     clock_offset_s: float | None = None
     updated_at: datetime
+    review_of_id: str | None = Field(default=None, index=True)  # the order a 复查 re-inspects
 
 
 class InspectionInspector(SQLModel, table=True):
@@ -150,9 +158,23 @@ class Hazard(SQLModel, table=True):
     legal_basis: str = ""
     measure: str = ""
     deadline: date | None = None
-    status: str = Field(default="draft", index=True)
+    status: str = Field(default="draft", index=True)  # cache of the fold over HazardEvent
+    supervised: bool = False  # 挂牌督办 (重大隐患)
     created_at: datetime
     updated_at: datetime
+
+
+class HazardEvent(SQLModel, table=True):
+    """One step of a hazard's closed loop; append-only, the hazard's status is their fold."""
+
+    id: str = Field(primary_key=True)
+    hazard_id: str = Field(foreign_key="hazard.id", index=True)
+    kind: str  # HazardStep
+    document_id: str | None = Field(default=None, foreign_key="document.id")
+    deadline: date | None = None
+    note: str = ""
+    actor_id: str | None = Field(default=None, foreign_key="user.id")
+    at: datetime
 
 
 class Blob(SQLModel, table=True):
@@ -193,6 +215,29 @@ class Document(SQLModel, table=True):
     pdf_sha256: str | None = Field(default=None, foreign_key="blob.sha256")
     data: str = "{}"  # JSON of the values rendered
     created_at: datetime
+    issued_at: datetime | None = None
+    signing: str = "paper"  # paper | electronic
+    refers_to_id: str | None = Field(
+        default=None, index=True
+    )  # e.g. the order a 复查意见书 reviews
+    supersedes_id: str | None = Field(default=None, index=True)  # the voided document it replaces
+    void_reason: str = ""
+    voided_at: datetime | None = None
+    print_count: int = 0  # copies confirmed printed by the print system
+
+
+class Signature(SQLModel, table=True):
+    """Who signed an issued document, who refused (with reason and witness), and how."""
+
+    id: str = Field(primary_key=True)
+    document_id: str = Field(foreign_key="document.id", index=True)
+    role: str  # officer | party | witness | recipient
+    name: str
+    method: str  # electronic | paper | refused
+    image_sha256: str | None = Field(default=None, foreign_key="blob.sha256")
+    refusal_reason: str = ""
+    witness: str = ""
+    recorded_at: datetime
 
 
 class AuditEvent(SQLModel, table=True):

@@ -114,7 +114,7 @@ def test_finish_fixes_the_record(services: Services, clock: FixedClock) -> None:
     clock.advance(days=-60)
     services.inspections.finish(iid, "现场检查发现一项问题")
     view = services.inspections.view(iid)
-    assert view.finished and view.hazards[0].status == "open"
+    assert view.finished and view.hazards[0].status == "pending"
     with pytest.raises(UserError, match="已完成"):
         services.inspections.set_item(iid, item.id, "pass")
     summary = services.hazards.home_summary()

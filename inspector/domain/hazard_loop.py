@@ -1,0 +1,137 @@
+"""The hazard closed loop (隐患闭环) as a fold over append-only steps.
+
+A hazard's status is never written by hand: every step (登记, 责令整改, 复查合格/不合格, 销号, 挂牌督办)
+is an event with its own id, and the status is what the events, in time order, add up to. Two devices
+that each add a step therefore never overwrite each other; a sequence that the rules do not allow
+(e.g. 销号 before a passed 复查) is kept, not dropped, and reported as an anomaly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from inspector.domain.enums import HazardStatus
+
+
+class HazardStep(StrEnum):
+    REGISTERED = "registered"  # 登记 (the inspection was finished)
+    ORDERED = "ordered"  # 责令整改 (an order or decision with a deadline was issued)
+    REVIEW_PASSED = "review_passed"  # 复查合格
+    REVIEW_FAILED = "review_failed"  # 复查不合格
+    CLOSED = "closed"  # 销号
+    SUPERVISED = "supervised"  # 挂牌督办
+    UNSUPERVISED = "unsupervised"  # 解除督办
+    ORDER_VOIDED = "order_voided"  # the order naming it was voided
+
+    @property
+    def label(self) -> str:
+        return {
+            "registered": "登记",
+            "ordered": "责令整改",
+            "review_passed": "复查合格",
+            "review_failed": "复查不合格",
+            "closed": "销号",
+            "supervised": "挂牌督办",
+            "unsupervised": "解除督办",
+            "order_voided": "整改文书作废",
+        }[self.value]
+
+
+# status → the steps allowed from it, and where each leads
+_S = HazardStatus
+_NEXT: dict[HazardStatus, dict[HazardStep, HazardStatus]] = {
+    _S.DRAFT: {HazardStep.REGISTERED: _S.PENDING},
+    _S.PENDING: {
+        HazardStep.ORDERED: _S.RECTIFYING,
+        HazardStep.REVIEW_PASSED: _S.REVIEWED_OK,
+        HazardStep.REVIEW_FAILED: _S.REVIEWED_FAILED,
+    },
+    _S.RECTIFYING: {
+        HazardStep.ORDERED: _S.RECTIFYING,
+        HazardStep.REVIEW_PASSED: _S.REVIEWED_OK,
+        HazardStep.REVIEW_FAILED: _S.REVIEWED_FAILED,
+        HazardStep.ORDER_VOIDED: _S.PENDING,
+    },
+    _S.REVIEWED_FAILED: {
+        HazardStep.ORDERED: _S.RECTIFYING,
+        HazardStep.REVIEW_PASSED: _S.REVIEWED_OK,
+        HazardStep.REVIEW_FAILED: _S.REVIEWED_FAILED,
+    },
+    _S.REVIEWED_OK: {HazardStep.CLOSED: _S.CLOSED},
+    _S.CLOSED: {},
+    _S.WITHDRAWN: {},
+}
+_FLAG_STEPS = (HazardStep.SUPERVISED, HazardStep.UNSUPERVISED)
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: HazardStep
+    deadline: date | None = None
+
+
+@dataclass
+class LoopState:
+    status: HazardStatus = HazardStatus.DRAFT
+    deadline: date | None = None
+    supervised: bool = False
+    anomalies: list[str] = field(default_factory=list)
+
+    def display(self, today: date) -> str:
+        """The label a person reads: 逾期 when the deadline has passed and the work is not done."""
+        if self.overdue(today):
+            return "逾期"
+        return self.status.label
+
+    def overdue(self, today: date) -> bool:
+        return (
+            self.status in (_S.PENDING, _S.RECTIFYING, _S.REVIEWED_FAILED)
+            and self.deadline is not None
+            and self.deadline < today
+        )
+
+
+def allowed(status: HazardStatus, step: HazardStep) -> bool:
+    if step in _FLAG_STEPS:
+        return status not in (_S.CLOSED, _S.WITHDRAWN, _S.DRAFT)
+    return step in _NEXT.get(status, {})
+
+
+def apply(state: LoopState, step: Step) -> LoopState:
+    """The state after one step; an impossible step is recorded as an anomaly and changes nothing
+    but the flag or deadline it carries."""
+    if step.kind == HazardStep.SUPERVISED:
+        state.supervised = True
+        return state
+    if step.kind == HazardStep.UNSUPERVISED:
+        state.supervised = False
+        return state
+    target = _NEXT.get(state.status, {}).get(step.kind)
+    if target is None:
+        state.anomalies.append(f"{state.status.label}时不应有“{step.kind.label}”")
+        return state
+    state.status = target
+    if step.deadline is not None:
+        state.deadline = step.deadline
+    if target == _S.CLOSED:
+        state.supervised = False
+    return state
+
+
+def fold(steps: Iterable[Step], start: LoopState | None = None) -> LoopState:
+    state = start if start is not None else LoopState()
+    for step in steps:
+        state = apply(state, step)
+    return state
+
+
+def refusal(status: HazardStatus, step: HazardStep) -> str:
+    """Why a person cannot take this step now (Chinese, for the message bar)."""
+    if step == HazardStep.CLOSED and status != _S.REVIEWED_OK:
+        return f"该隐患当前为“{status.label}”，须经复查合格后才能销号。"
+    if step in _FLAG_STEPS:
+        return f"该隐患当前为“{status.label}”，不能{step.label}。"
+    return f"该隐患当前为“{status.label}”，不能进行“{step.label}”。"

@@ -1,0 +1,134 @@
+"""Steps of the hazard closed loop: each one an append-only event, an audit entry and an outbox entry,
+written in the caller's transaction; the hazard row keeps the fold's result for fast lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from inspector.domain.enums import HazardStatus
+from inspector.domain.errors import UserError
+from inspector.domain.hazard_loop import (
+    HazardStep,
+    LoopState,
+    Step,
+    allowed,
+    apply,
+    fold,
+    refusal,
+)
+from inspector.services.changes import Changes
+from inspector.services.context import Context
+from inspector.services.journal import audit, get_setting, queue, row_payload
+from inspector.store.models import Hazard, HazardEvent
+from inspector.util.clock import Clock
+from inspector.util.ids import uuid7
+
+
+def record_step(
+    s: Session,
+    clock: Clock,
+    hazard: Hazard,
+    step: HazardStep,
+    actor_id: str | None,
+    *,
+    document_id: str | None = None,
+    deadline: date | None = None,
+    note: str = "",
+    strict: bool = True,
+) -> HazardEvent:
+    """Append one step; with strict, a step the loop does not allow now is refused (UserError)."""
+    status = HazardStatus(hazard.status)
+    if strict and not allowed(status, step):
+        raise UserError(refusal(status, step))
+    event = HazardEvent(
+        id=uuid7(),
+        hazard_id=hazard.id,
+        kind=step.value,
+        document_id=document_id,
+        deadline=deadline,
+        note=note,
+        actor_id=actor_id,
+        at=clock.now(),
+    )
+    s.add(event)
+    state = apply(
+        LoopState(status, hazard.deadline, hazard.supervised),
+        Step(step, deadline),
+    )
+    hazard.status = state.status.value
+    hazard.deadline = state.deadline
+    hazard.supervised = state.supervised
+    hazard.updated_at = event.at
+    s.add(hazard)
+    s.flush()
+    payload = row_payload(event)
+    queue(s, clock, "hazardevent", event.id, payload)
+    queue(s, clock, "hazard", hazard.id, row_payload(hazard))
+    audit(s, clock, f"hazard.{step.value}", "hazard", hazard.id, actor_id, payload)
+    return event
+
+
+def refold(s: Session, hazard: Hazard) -> LoopState:
+    """The state the stored events add up to (used by verify and after sync merges)."""
+    events = s.exec(
+        select(HazardEvent)
+        .where(HazardEvent.hazard_id == hazard.id)
+        .order_by(col(HazardEvent.at), col(HazardEvent.id))
+    ).all()
+    return fold(Step(HazardStep(e.kind), e.deadline) for e in events)
+
+
+@dataclass(frozen=True)
+class HazardHistoryRow:
+    at: str
+    step: str
+    note: str
+    deadline: date | None
+
+
+class HazardLoopService:
+    """The person-initiated steps: 挂牌督办, 解除督办, 销号."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def _step(self, hazard_id: str, step: HazardStep, note: str = "") -> Changes:
+        with self.ctx.store.write() as s:
+            hazard = s.get(Hazard, hazard_id)
+            if hazard is None:
+                raise UserError("找不到该隐患。")
+            if step == HazardStep.SUPERVISED and hazard.grade != "major":
+                raise UserError("只有重大事故隐患才能挂牌督办。")
+            actor = get_setting(s, "current_user_id")
+            record_step(s, self.ctx.clock, hazard, step, actor, note=note)
+            inspection_id = hazard.inspection_id
+        return Changes(hazards=frozenset({hazard_id}), inspections=frozenset({inspection_id}))
+
+    def supervise(self, hazard_id: str, on: bool = True) -> Changes:
+        return self._step(hazard_id, HazardStep.SUPERVISED if on else HazardStep.UNSUPERVISED)
+
+    def close(self, hazard_id: str, note: str = "") -> Changes:
+        """销号: only after a passed 复查."""
+        return self._step(hazard_id, HazardStep.CLOSED, note)
+
+    def history(self, hazard_id: str) -> list[HazardHistoryRow]:
+        from inspector.util.clock import to_local
+
+        with self.ctx.store.read() as s:
+            events = s.exec(
+                select(HazardEvent)
+                .where(HazardEvent.hazard_id == hazard_id)
+                .order_by(col(HazardEvent.at), col(HazardEvent.id))
+            ).all()
+        return [
+            HazardHistoryRow(
+                to_local(e.at).strftime("%Y-%m-%d %H:%M"),
+                HazardStep(e.kind).label,
+                e.note,
+                e.deadline,
+            )
+            for e in events
+        ]
