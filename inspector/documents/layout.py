@@ -26,12 +26,14 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    Image,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -435,6 +437,7 @@ class SignatureRow:
 
     label: str
     captions: Sequence[str]
+    images: Sequence[bytes | None] = ()  # PNG signatures captured on screen, by caption position
 
 
 class SignatureAnchor(Flowable):
@@ -449,9 +452,19 @@ class SignatureAnchor(Flowable):
         setattr(self.canv, self.ATTR, self.canv.getPageNumber())
 
 
-def _signature_cell(caption: str) -> list[Flowable]:
+def signature_image(png: bytes, max_width: float, height: float = SIGNATURE_HEIGHT) -> Flowable:
+    """A captured signature scaled to the signature line's height (and the slot's width)."""
+    reader = ImageReader(io.BytesIO(png))
+    w, h = reader.getSize()
+    scale = min(height / h, max_width / w) if w and h else 1.0
+    return Image(io.BytesIO(png), width=w * scale, height=h * scale, hAlign="CENTER")
+
+
+def _signature_cell(caption: str, image: bytes | None = None, width: float = 0.0) -> list[Flowable]:
     st = styles()
-    cell: list[Flowable] = [Spacer(1, SIGNATURE_HEIGHT)]
+    cell: list[Flowable] = (
+        [signature_image(image, max(width - 12, 10))] if image else [Spacer(1, SIGNATURE_HEIGHT)]
+    )
     if caption:
         cell.append(para(caption, st.small_right))
     return cell
@@ -464,13 +477,15 @@ def signature_block(
     per_row: int = 2,
     notes: Sequence[tuple[str, float]] = (),
     date_text: str = "",
+    seal_text: str = "",
     after: Sequence[Flowable] = (),
     width: float = CONTENT_WIDTH,
 ) -> KeepTogether:
     """The bordered signature table, kept on one page (with ``after``, e.g. the copies note).
 
     notes: full-width rows of (small printed text, blank height below it for handwriting);
-    date_text: printed right-aligned at the foot of the last note row (or in a row of its own).
+    date_text: printed right-aligned at the foot of the last note row (or in a row of its own);
+    seal_text: the issuing body's name above the date, with room for its seal (印章).
     """
     st = styles()
     slot_width = (width - label_width) / per_row
@@ -495,7 +510,11 @@ def signature_block(
                 if start == 0
                 else ""
             )
-            cells: list[Any] = [label] + [_signature_cell(c) for c in group]
+            images = list(row.images)[start : start + per_row]
+            images += [None] * (len(group) - len(images))
+            cells: list[Any] = [label] + [
+                _signature_cell(c, img, slot_width) for c, img in zip(group, images, strict=True)
+            ]
             cells.extend([""] * (per_row + 1 - len(cells)))
             r = len(data)
             data.append(cells)
@@ -504,19 +523,27 @@ def signature_block(
         if len(data) - 1 > first:
             commands.append(("SPAN", (0, first), (0, len(data) - 1)))
     date_para = ParagraphStyle("doc-date", parent=st.right, rightIndent=3 * BODY_SIZE)
+
+    def dated() -> list[Flowable]:
+        lines = [para(date_text, date_para)]
+        if seal_text:
+            # the seal is pressed over the body's name: leave it room above the date
+            lines = [para(seal_text, date_para), Spacer(1, 6 * mm), *lines]
+        return lines
+
     for n, (text, blank) in enumerate(notes, start=1):
         r = len(data)
         cell: list[Flowable] = [para(text, st.small)]
         if date_text and n == len(notes):
             # the date sits at the foot of the last note's blank, right-aligned
-            cell += [Spacer(1, max(blank - date_para.leading, 0)), para(date_text, date_para)]
+            cell += [Spacer(1, max(blank - date_para.leading, 0)), *dated()]
         else:
             cell.append(Spacer(1, blank))
         data.append([cell] + [""] * per_row)
         commands.append(("SPAN", (0, r), (-1, r)))
     if date_text and not notes:
         r = len(data)
-        data.append([para(date_text, date_para)] + [""] * per_row)
+        data.append([dated()] + [""] * per_row)
         commands.append(("SPAN", (0, r), (-1, r)))
         commands.append(("TOPPADDING", (0, r), (-1, r), 5))
         commands.append(("BOTTOMPADDING", (0, r), (-1, r), 5))

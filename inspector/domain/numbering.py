@@ -14,17 +14,25 @@ DOC_CODES: dict[str, str] = {
     "evidence_notice": "先保通",
     "inquiry_notice": "询",
     "penalty_notice": "罚告",
-    "onsite_penalty": "罚当",
+    "onsite_penalty_unit": "罚当",  # 行政（当场）处罚决定书（单位）
+    "onsite_penalty_person": "罚当",  # 行政（当场）处罚决定书（个人）: the same series
     "penalty": "罚",
     "service_receipt": "回",
+    "hazard_notice": "隐改",  # 隐患整改通知书 of a township: not an 执法文书, its own series
 }
+# the word before the 代字: "应急" for 执法文书; a township's notice uses its own prefix
+NUMBER_PREFIX: dict[str, str] = {"hazard_notice": "安"}
 CASE_SERIES = "案"  # agencies that give all documents of one case the same serial
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-def format_number(short_name: str, code: str, year: int, serial: int) -> str:
+def format_number(short_name: str, code: str, year: int, serial: int, prefix: str = "应急") -> str:
     """（柴）应急责改〔2026〕15号 — 〔〕 are U+3014/U+3015."""
-    return f"（{short_name}）应急{code}\u3014{year}\u3015{serial}号"
+    return f"（{short_name}）{prefix}{code}\u3014{year}\u3015{serial}号"
+
+
+def number_for(kind: str, short_name: str, year: int, serial: int) -> str:
+    return format_number(short_name, DOC_CODES[kind], year, serial, NUMBER_PREFIX.get(kind, "应急"))
 
 
 @dataclass(frozen=True)

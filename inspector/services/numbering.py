@@ -16,7 +16,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector.domain.errors import UserError
-from inspector.domain.numbering import CASE_SERIES, DOC_CODES, MAX_YEAR, MIN_YEAR, Block
+from inspector.domain.numbering import (
+    CASE_SERIES,
+    DOC_CODES,
+    MAX_YEAR,
+    MIN_YEAR,
+    NUMBER_PREFIX,
+    Block,
+)
 from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.journal import audit, get_setting
@@ -64,7 +71,8 @@ def _remaining(blocks: list[NumberBlock]) -> int:
 def series_for(kind: str, per_case: bool) -> str:
     if kind not in DOC_CODES:
         raise UserError(f"未知的文书种类：{kind}。")
-    return CASE_SERIES if per_case else DOC_CODES[kind]
+    # a township's 隐患整改通知书 is not part of an enforcement case: always its own series
+    return CASE_SERIES if per_case and kind not in NUMBER_PREFIX else DOC_CODES[kind]
 
 
 class NumberingService:

@@ -1,0 +1,258 @@
+"""A filled example of every document kind (fictional data): the documents' tests, the pictures in
+docs/documents/ and the rendering benchmark all use these."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+from inspector.documents.model import (
+    AgencyInfo,
+    DocItem,
+    DocumentData,
+    Officer,
+    Party,
+    SignatureMark,
+)
+from inspector.domain.numbering import number_for
+
+ISSUED = date(2026, 11, 23)
+AGENCY = AgencyInfo(
+    name="青岚县应急管理局",
+    short_name="岚",
+    review_government="青岚县人民政府",
+    court="青岚县人民法院",
+    address="青岚县城关镇府前路8号",
+    contact="周明",
+    phone="0797-5551234",
+    postcode="341900",
+    bank_name="中国农业银行青岚县支行",
+    bank_account="14-123401040000001",
+)
+OFFICERS = [Officer("李建国", "36010021001"), Officer("王𠀀堃", "36010021002")]
+UNIT = Party(
+    name="青岚县鑫达家具制造有限公司",
+    address="青岚县工业园区兴业大道18号",
+    postcode="341900",
+    legal_rep="陈喆",
+    legal_rep_title="总经理",
+    phone="13907970001",
+    credit_code="91360733MA35L8XK24",
+)
+PERSON = Party(
+    name="赵赟",
+    address="青岚县城关镇解放路22号",
+    phone="13807970002",
+    gender="男",
+    age="46",
+    id_no="360733198001011234",
+    workplace="青岚县城关镇个体经营户",
+)
+ITEMS = [
+    DocItem(
+        "打磨车间除尘系统未采取防爆泄爆措施",
+        "《工贸行业重大事故隐患判定标准》（应急管理部令第10号）第十二条第（三）项",
+        ISSUED + timedelta(days=15),
+        "加装泄爆装置并委托有资质单位检测",
+    ),
+    DocItem(
+        "粉尘清扫制度未落实，作业现场积尘严重",
+        "《中华人民共和国安全生产法》第四十一条第二款",
+        ISSUED + timedelta(days=7),
+        "立即清扫积尘，建立并落实清扫制度",
+    ),
+    DocItem(
+        "车间安全出口被成品堆放堵塞",
+        "《中华人民共和国安全生产法》第四十二条第二款",
+        ISSUED + timedelta(days=7),
+        "清除堆放物，保持出口畅通",
+    ),
+]
+
+
+def _number(kind: str, serial: int) -> str:
+    return number_for(kind, AGENCY.short_name, ISSUED.year, serial)
+
+
+def example(kind: str) -> DocumentData:
+    """A realistic filled example of *kind* (numbered, not signed)."""
+    common = DocumentData(
+        kind=kind,
+        agency=AGENCY,
+        number=_number(kind, 15),
+        party=UNIT,
+        officers=list(OFFICERS),
+        issued_on=ISSUED,
+        items=list(ITEMS),
+    )
+    if kind == "rectification_order":
+        return common
+    if kind == "onsite_measures":
+        return replace(
+            common,
+            items=ITEMS[:1],
+            fields={
+                "inspection_date": "2026年11月23日",
+                "measures_basis": "《中华人民共和国安全生产法》第六十五条第一款第（三）项",
+                "measures": "打磨车间暂时停止作业，从危险区域内撤出作业人员\n"
+                "停止使用打磨车间除尘系统，待整改完毕后报请复查",
+                "suspension": "暂时停产停业、停止使用期限自2026年11月23日起至2026年12月22日止；"
+                "重大事故隐患排除后，经本机关审查同意，方可恢复生产经营和使用。",
+            },
+        )
+    if kind == "review_opinion":
+        return replace(
+            common,
+            items=[
+                replace(ITEMS[0], verdict="ok"),
+                replace(ITEMS[1], verdict="ok"),
+                replace(ITEMS[2], verdict="failed", deadline=ISSUED + timedelta(days=5)),
+            ],
+            fields={
+                "order_date": "2026年11月2日",
+                "order_number": _number("rectification_order", 7),
+                "order_title": "责令限期整改指令书",
+                "conclusion": "第1、2项已整改完毕，予以销号；第3项未整改完毕，依法另行处理。",
+            },
+        )
+    if kind == "seizure":
+        return replace(
+            common,
+            items=ITEMS[:1],
+            fields={
+                "evidence": "现场检查记录、现场照片3张、询问笔录",
+                "legal_basis": "《中华人民共和国安全生产法》第六十五条第一款第（四）项",
+                "measure": "查封",
+                "period_start": "2026年11月23日",
+                "period_end": "2026年12月22日",
+                "period_days": "30",
+                "list_no": "岚查扣清〔2026〕15-1",
+            },
+            rows=[
+                {
+                    "name": "脉冲布袋除尘器",
+                    "spec": "DMC-64",
+                    "quantity": "1台",
+                    "place": "打磨车间东侧",
+                },
+                {"name": "砂光机", "spec": "MM5213", "quantity": "2台", "place": "打磨车间"},
+            ],
+        )
+    if kind in ("onsite_penalty_unit", "onsite_penalty_person"):
+        person = kind == "onsite_penalty_person"
+        return replace(
+            common,
+            party=PERSON if person else UNIT,
+            items=[],
+            fields={
+                "facts": "2026年11月23日检查发现，当事人在经营场所内违规存放汽油约20升，"
+                "现场有照片2张及现场检查记录为证。",
+                "violated": "《中华人民共和国安全生产法》第四十二条第一款",
+                "applied": "《中华人民共和国安全生产法》第一百零五条",
+                "penalty": "罚款人民币200元" if person else "罚款人民币2000元",
+                "fine_yuan": "200" if person else "2000",
+                "payment": "bank",
+                "decided_at": "2026年11月23日10时30分",
+                "decided_place": PERSON.address if person else UNIT.address,
+                "party_signer": PERSON.name if person else UNIT.legal_rep,
+            },
+        )
+    if kind == "penalty_notice":
+        return replace(
+            common,
+            items=[],
+            fields={
+                "facts": "未采取措施消除打磨车间除尘系统未采取防爆泄爆措施的重大事故隐患。",
+                "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
+                "violated": "《中华人民共和国安全生产法》第四十一条第二款",
+                "applied": "《中华人民共和国安全生产法》第一百零二条",
+                "penalty": "罚款人民币3万元",
+                "hearing": "yes",
+            },
+        )
+    if kind == "evidence_notice":
+        return replace(
+            common,
+            items=[],
+            fields={
+                "suspected": "未经许可经营危险化学品",
+                "keep_place": "青岚县应急管理局证据保存室",
+                "appear_date": "2026年11月30日",
+                "appear_place": "青岚县应急管理局执法大队（府前路8号）",
+            },
+            rows=[
+                {"name": "工业酒精", "spec": "25升/桶", "quantity": "12桶", "note": "已贴封条"},
+                {"name": "销售台账", "spec": "", "quantity": "1本", "note": ""},
+            ],
+        )
+    if kind == "service_receipt":
+        order = _number("rectification_order", 15)
+        return replace(
+            common,
+            items=[],
+            fields={
+                "case_name": "青岚县鑫达家具制造有限公司粉尘防爆隐患案",
+                "remarks": "直接送达。",
+                "recipient_name": UNIT.legal_rep,
+            },
+            rows=[
+                {
+                    "document": f"责令限期整改指令书 {order}",
+                    "place": "公司办公室",
+                    "time": "2026年11月23日11时",
+                    "method": "直接送达",
+                    "server": "李建国、王𠀀堃",
+                }
+            ],
+        )
+    if kind == "hazard_notice":
+        township = AgencyInfo(name="青岚县城关镇人民政府", short_name="城关")
+        return replace(
+            common,
+            agency=township,
+            number=number_for(kind, township.short_name, ISSUED.year, 3),
+            party=replace(UNIT, name="城关镇解放路便民超市", legal_rep="孙丽"),
+            officers=[Officer("刘洋", ""), Officer("黄婷", "")],
+            items=[
+                DocItem(
+                    "电动自行车在店内楼梯间充电", "", ISSUED + timedelta(days=3), "移至室外充电区"
+                ),
+                DocItem("灭火器压力不足", "", ISSUED + timedelta(days=7), "更换合格灭火器"),
+            ],
+            fields={
+                "inspection_date": "2026年11月23日",
+                "report_to": "青岚县应急管理局等部门",
+                "photo_refs": "照片1、照片2",
+            },
+        )
+    raise ValueError(f"no example for {kind}")
+
+
+def with_refusal(data: DocumentData) -> DocumentData:
+    """The example where the unit's responsible person refused to sign, with a witness."""
+    return replace(
+        data,
+        signatures=[
+            SignatureMark(
+                "party",
+                data.party.legal_rep,
+                refused=True,
+                refusal_reason="称需请示公司董事长",
+                witness="城关镇工业园区管委会 吴敏",
+            )
+        ],
+    )
+
+
+KINDS: tuple[str, ...] = (
+    "rectification_order",
+    "onsite_measures",
+    "review_opinion",
+    "seizure",
+    "onsite_penalty_unit",
+    "onsite_penalty_person",
+    "penalty_notice",
+    "evidence_notice",
+    "service_receipt",
+    "hazard_notice",
+)
