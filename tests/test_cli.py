@@ -56,7 +56,8 @@ def test_verify_whole_and_tampered(services: Services, photo_file: Path) -> None
     pdf.write_bytes(pdf.read_bytes().replace(b"/Producer", b"/Producex"))
     broken = run("verify", "--data-dir", str(data_dir))
     assert broken.returncode == 1
-    assert record.pdf_sha256 in broken.stdout and "不符" in broken.stdout
+    assert "文书《现场检查记录》（草稿）的PDF" in broken.stdout, broken.stdout
+    assert record.pdf_sha256[:12] in broken.stdout and "不符" in broken.stdout
 
 
 def test_verify_on_an_empty_folder(tmp_path: Path) -> None:

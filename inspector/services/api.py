@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlmodel import func, select
 
 from inspector.services.context import Context, open_context
+from inspector.services.documents import DocumentService
+from inspector.services.hazard_loop import HazardLoopService
 from inspector.services.hazards import HazardService
 from inspector.services.inspections import InspectionService
 from inspector.services.journal import get_setting
@@ -27,6 +29,8 @@ class Services:
         self.photos = PhotoService(ctx)
         self.records = RecordService(ctx)
         self.numbering = NumberingService(ctx)
+        self.documents = DocumentService(ctx)
+        self.hazard_loop = HazardLoopService(ctx)
 
     @classmethod
     def open(cls, data_dir: Path, *, clock: Clock | None = None) -> Services:

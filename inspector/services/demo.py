@@ -144,6 +144,13 @@ def load_demo(ctx: Context, n_units: int = 2400, seed: int = 2026) -> DemoSummar
             county=V.COUNTY,
             review_government=V.REVIEW_GOVERNMENT,
             court=V.COURT,
+            electronic_signing=True,
+            address=f"{V.COUNTY}城关镇府前路8号",
+            contact="周明",
+            phone="0797-5551234",
+            postcode="341900",
+            bank_name=f"中国农业银行{V.COUNTY}支行",
+            bank_account="14-123401040000001",
         )
         s.add(agency)
         s.flush()

@@ -11,8 +11,10 @@ from inspector.domain.enums import (
     OPEN_HAZARD_STATES,
     UNDONE_HAZARD_STATES,
     HazardGrade,
+    HazardStatus,
     InspectionStatus,
 )
+from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionRow
 from inspector.store.models import Hazard, Inspection, Outbox, Unit
@@ -28,6 +30,11 @@ class HazardRow:
     deadline: date | None
     status: str
     overdue: bool
+    supervised: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return "逾期" if self.overdue else HazardStatus(self.status).label
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,8 @@ class HazardService:
                 h.description,
                 h.deadline,
                 h.status,
-                h.deadline is not None and h.deadline < today,
+                LoopState(HazardStatus(h.status), h.deadline).overdue(today),
+                h.supervised,
             )
             for h, name in rows
         ]

@@ -154,6 +154,7 @@ class StartInspection:
     representative_title: str = ""
     representative_phone: str = ""
     kind: str = "日常检查"
+    review_of_id: str | None = None  # 复查: the order being re-inspected
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ class InspectionService:
                 representative_phone=phone or unit.contact_phone,
                 created_by=get_setting(s, "current_user_id"),
                 updated_at=now,
+                review_of_id=req.review_of_id,
             )
             s.add(insp)
             s.flush()

@@ -1,21 +1,26 @@
-"""`inspector verify`: every stored file against its hash, and the whole audit chain."""
+"""`inspector verify`: every stored file against its hash, every issued document against what was
+frozen when it was issued, and the whole audit chain — each break named precisely (which document,
+photo or signature, which event)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from inspector.domain.audit import verify_chain
 from inspector.services.context import Context
 from inspector.services.journal import event_body
-from inspector.store.models import AuditEvent, Blob
+from inspector.store.models import AuditEvent, Blob, Document, Photo, Signature
 
 
 @dataclass
 class VerifyReport:
     blobs_checked: int = 0
     events_checked: int = 0
+    documents_checked: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -23,17 +28,70 @@ class VerifyReport:
         return not self.problems
 
 
+def _owners(s: Session) -> dict[str, list[str]]:
+    """sha256 → what a person would call the file ("文书（岚）应急责改〔2026〕3号的PDF")."""
+    owners: dict[str, list[str]] = {}
+    for doc in s.exec(select(Document)):
+        if doc.pdf_sha256:
+            name = f"文书《{doc.title}》{doc.number or '（草稿）'}的PDF"
+            owners.setdefault(doc.pdf_sha256, []).append(name)
+    for photo in s.exec(select(Photo)):
+        label = f"照片“{photo.original_name or photo.id}”"
+        owners.setdefault(photo.original_sha256, []).append(f"{label}的原图")
+        owners.setdefault(photo.display_sha256, []).append(f"{label}的显示图")
+        owners.setdefault(photo.thumb_sha256, []).append(f"{label}的缩略图")
+    for sig in s.exec(select(Signature)):
+        if sig.image_sha256:
+            owners.setdefault(sig.image_sha256, []).append(f"{sig.name}的签名图像")
+    return owners
+
+
+def _issued_payloads(events: list[AuditEvent]) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for e in events:
+        if e.kind == "document.issued":
+            try:
+                out[e.entity_id] = {"seq": e.seq, **json.loads(e.payload)}
+            except ValueError:
+                continue
+    return out
+
+
 def verify(ctx: Context) -> VerifyReport:
     report = VerifyReport()
     with ctx.store.read() as s:
+        owners = _owners(s)
         for blob in s.exec(select(Blob).order_by(col(Blob.created_at))):
             report.blobs_checked += 1
             problem = ctx.blobs.verify(blob.sha256)
             if problem:
-                report.problems.append(f"文件 {blob.sha256}：{problem}")
+                names = "、".join(owners.get(blob.sha256, [])) or "文件"
+                report.problems.append(f"{names}（{blob.sha256[:12]}…）：{problem}")
         events = list(s.exec(select(AuditEvent).order_by(col(AuditEvent.seq))))
+        issued = _issued_payloads(events)
+        for doc in s.exec(select(Document).where(col(Document.status).in_(["issued", "voided"]))):
+            frozen = issued.get(doc.id)
+            if frozen is None:
+                continue
+            report.documents_checked += 1
+            name = f"文书《{doc.title}》{doc.number}"
+            if frozen.get("pdf_sha256") and frozen["pdf_sha256"] != doc.pdf_sha256:
+                report.problems.append(
+                    f"{name}：记录的PDF与签发时（审计事件 #{frozen['seq']}）不一致，文书被替换。"
+                )
+            data_sha = frozen.get("data_sha256")
+            actual = hashlib.sha256(doc.data.encode("utf-8")).hexdigest()
+            if data_sha and data_sha != actual:
+                report.problems.append(
+                    f"{name}：文书内容与签发时（审计事件 #{frozen['seq']}）不一致，已被改动。"
+                )
+            if frozen.get("number") and frozen["number"] != doc.number:
+                report.problems.append(f"{name}：文号与签发时记录的 {frozen['number']} 不一致。")
     report.events_checked = len(events)
     rows = [(e.seq or 0, e.prev_hash, e.hash, event_body(e)) for e in events]
+    by_seq = {e.seq: e for e in events}
     for brk in verify_chain(rows):
-        report.problems.append(f"审计事件 #{brk.seq}（{brk.event_id}）：{brk.reason}")
+        event = by_seq.get(brk.seq)
+        what = f"（{event.kind}，{event.device_time[:19]}）" if event else ""
+        report.problems.append(f"审计事件 #{brk.seq}{what}（{brk.event_id}）：{brk.reason}")
     return report
