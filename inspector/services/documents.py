@@ -182,6 +182,10 @@ class DocumentService:
             raise UserError("本机尚未设置执法机关，请先登录同步或由管理员设置。")
         return agency
 
+    def electronic_signing_allowed(self, agency_id: str) -> bool:
+        with self.ctx.store.read() as s:
+            return self._agency(s, agency_id).electronic_signing
+
     def kinds_for_inspection(self, inspection_id: str) -> list[KindChoice]:
         """The kinds a finished inspection can produce, disabled ones with the reason."""
         with self.ctx.store.read() as s:
@@ -875,7 +879,7 @@ class DocumentService:
         self,
         document_id: str,
         signers: list[SignerInput],
-        signed_copy_jpeg: bytes | None,
+        signed_copy: bytes | Path | None,
     ) -> Changes:
         """After printing: who signed the paper by hand (a photo of the signed copy as evidence),
         and who refused, with reason and witness."""
@@ -890,6 +894,14 @@ class DocumentService:
             clean_text("见证人", x.witness, max_chars=100)
         if not signers:
             raise UserError("请至少登记一位签名人。")
+        signed_copy_jpeg: bytes | None
+        if isinstance(signed_copy, Path):
+            try:
+                signed_copy_jpeg = signed_copy.read_bytes()
+            except OSError:
+                raise UserError(f"无法读取签字文书照片：{signed_copy}。") from None
+        else:
+            signed_copy_jpeg = signed_copy
         blob = self.ctx.blobs.put(signed_copy_jpeg) if signed_copy_jpeg else None
         with self.ctx.store.write() as s:
             if blob is not None and signed_copy_jpeg is not None:
@@ -911,6 +923,26 @@ class DocumentService:
                 },
             )
         return Changes(documents=frozenset({document_id}))
+
+    def paper_signers(self, document_id: str) -> list[SignerInput]:
+        """Who is expected to sign the printed copy (officers, then the party or recipient)."""
+        with self.ctx.store.read() as s:
+            doc = s.get(Document, document_id)
+            if doc is None:
+                raise UserError("找不到该文书。")
+            data = json.loads(doc.data or "{}")
+        listed = [
+            SignerInput(str(x.get("role", "")), str(x.get("name", "")))
+            for x in data.get("signatures", [])
+            if isinstance(x, dict)
+        ]
+        if listed:
+            return listed
+        officers = [
+            SignerInput("officer", str(o.get("name", "")), str(o.get("cert_no", "")))
+            for o in data.get("officers", [])
+        ]
+        return [*officers, SignerInput("party", str(data.get("representative", "")))]
 
     def signatures(self, document_id: str) -> list[Signature]:
         with self.ctx.store.read() as s:

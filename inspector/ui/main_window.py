@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
 
 from inspector.services.api import Services
 from inspector.services.changes import Changes
+from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.inspections import StartInspection
+from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog
+from inspector.ui.pages.documents_page import DocumentsPage
 from inspector.ui.pages.inspection_page import InspectionPage
 from inspector.ui.pages.lists_page import HomePage, hazards_page, inspections_page
 from inspector.ui.pages.units_page import UnitsPage
@@ -30,7 +33,13 @@ from inspector.ui.widgets.message_bar import MessageBar
 
 log = logging.getLogger("inspector.ui")
 
-NAV = (("home", "首页"), ("units", "单位"), ("inspection", "检查"), ("hazards", "隐患"))
+NAV = (
+    ("home", "首页"),
+    ("units", "单位"),
+    ("inspection", "检查"),
+    ("hazards", "隐患"),
+    ("documents", "文书"),
+)
 
 
 class MainWindow(QMainWindow):
@@ -57,6 +66,8 @@ class MainWindow(QMainWindow):
         self.inspection = InspectionPage(services, self.tasks)
         self.inspection_list = inspections_page(services, self.tasks)
         self.hazards = hazards_page(services, self.tasks)
+        self.documents = DocumentsPage(services, self.tasks)
+        self.draft_dialog: DocumentDraftDialog | None = None
         inspection_stack = QStackedWidget()
         inspection_stack.addWidget(self.inspection_list)
         inspection_stack.addWidget(self.inspection)
@@ -68,6 +79,7 @@ class MainWindow(QMainWindow):
                 "units": self.units,
                 "inspection": inspection_stack,
                 "hazards": self.hazards,
+                "documents": self.documents,
             }[key]
             self._page_index[key] = self.pages.addWidget(widget)
             item = QListWidgetItem(label)
@@ -108,6 +120,11 @@ class MainWindow(QMainWindow):
         self.inspection.message.connect(self.messages.show_message)
         self.inspection.record_ready.connect(self.show_record)
         self.inspection.back_requested.connect(self.show_inspection_list)
+        self.inspection.document_requested.connect(self.draft_document)
+        self.documents.draft_ready.connect(self.open_draft)
+        self.documents.pdf_ready.connect(self.show_document)
+        self.documents.changed.connect(self.apply_changes)
+        self.documents.message.connect(self.messages.show_message)
         for n, key in enumerate(k for k, _ in NAV):
             sc = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
             sc.activated.connect(lambda k=key: self.go(k))
@@ -141,6 +158,8 @@ class MainWindow(QMainWindow):
             self.inspection_list.load()
         elif key == "hazards":
             self.hazards.load()
+        elif key == "documents":
+            self.documents.load()
 
     def _focus_search(self) -> None:
         self.go("units")
@@ -234,6 +253,48 @@ class MainWindow(QMainWindow):
     def show_record(self, packet: tuple[object, bytes]) -> None:
         _rec, pdf = packet
         self.preview = PdfPreviewDialog(pdf, "现场检查记录", self.tasks, self)
+        self.preview.show()
+
+    # -- documents -----------------------------------------------------------------------------
+    def draft_document(self, kind: str, inspection_id: str) -> None:
+        self.tasks.read(
+            self.services.documents.draft_from_inspection,
+            kind,
+            inspection_id,
+            on_done=self.open_draft,
+        )
+
+    def open_draft(self, draft: Draft) -> None:
+        self.tasks.read(
+            self.services.documents.electronic_signing_allowed,
+            draft.agency_id,
+            on_done=lambda allowed: self._show_draft(draft, allowed),
+        )
+
+    def _show_draft(self, draft: Draft, electronic_allowed: bool) -> None:
+        dialog = DocumentDraftDialog(
+            draft, self.services, self.tasks, electronic_allowed=electronic_allowed, parent=self
+        )
+        dialog.preview_ready.connect(lambda title, pdf: self.show_document(title, pdf, ""))
+        dialog.issued.connect(self.document_issued)
+        self.draft_dialog = dialog
+        dialog.open()
+
+    def document_issued(self, result: IssuedDocument) -> None:
+        self.apply_changes(result.changes)
+        note = f"已签发 {result.number}。请打印，由各方签名后交被检查单位一份、存档一份。"
+        if result.low_warning:
+            note += result.low_warning
+        self.messages.show_message(note, "info" if result.low_warning else "ok")
+        self.documents.load()
+        self.tasks.read(
+            self.services.documents.pdf,
+            result.document_id,
+            on_done=lambda packet: self.show_document(packet[0], packet[1], result.document_id),
+        )
+
+    def show_document(self, title: str, pdf: bytes, document_id: str) -> None:
+        self.preview = PdfPreviewDialog(pdf, title, self.tasks, self)
         self.preview.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:

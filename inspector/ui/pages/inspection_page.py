@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.services.api import Services
 from inspector.services.changes import Changes
+from inspector.services.documents import KindChoice
 from inspector.services.inspections import HazardInput, HazardView, InspectionView, ItemView
 from inspector.services.photos import photos_in_folder, watermark_text
 from inspector.services.records import IssuedRecord, RenderedRecord
@@ -120,6 +122,7 @@ class InspectionPage(QWidget):
     message = Signal(str, str)  # text, kind
     record_ready = Signal(object)  # (RenderedRecord, pdf bytes)
     back_requested = Signal()
+    document_requested = Signal(str, str)  # kind, inspection id
 
     def __init__(
         self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
@@ -273,7 +276,13 @@ class InspectionPage(QWidget):
         self.finish_button = QPushButton("完成检查")
         self.record_button = QPushButton("预览现场检查记录")
         self.issue_button = QPushButton("签发（取文号）并打印")
-        for b in (self.finish_button, self.record_button, self.issue_button):
+        self.documents_button = QPushButton("制作执法文书 ▾")
+        self._kinds: list[KindChoice] = []
+        self._kinds_for: str | None = None
+        self.documents_menu = QMenu(self.documents_button)
+        self.documents_button.setMenu(self.documents_menu)
+        self.documents_menu.aboutToShow.connect(self._fill_documents_menu)
+        for b in (self.finish_button, self.record_button, self.issue_button, self.documents_button):
             b.setMinimumHeight(44)
         self.issue_button.clicked.connect(self.issue_record)
         self.finish_button.clicked.connect(self.finish)
@@ -289,6 +298,7 @@ class InspectionPage(QWidget):
         bottom.addWidget(self.finish_button)
         bottom.addWidget(self.record_button)
         bottom.addWidget(self.issue_button)
+        bottom.addWidget(self.documents_button)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -370,9 +380,31 @@ class InspectionPage(QWidget):
             b.setEnabled(not v.finished)
         self.record_button.setEnabled(v.finished and not self._rendering)
         self.issue_button.setEnabled(v.finished and not v.record_number and not self._rendering)
+        self.documents_button.setEnabled(v.finished)
+        if v.finished and self._kinds_for != v.id:
+            self._kinds_for = v.id
+            self.tasks.read(
+                self.services.documents.kinds_for_inspection, v.id, on_done=self._set_kinds
+            )
         self.issue_button.setText(
             f"已签发：{v.record_number}" if v.record_number else "签发（取文号）并打印"
         )
+
+    def _set_kinds(self, choices: list[KindChoice]) -> None:
+        self._kinds = choices
+
+    def _fill_documents_menu(self) -> None:
+        """The kinds this finished inspection can produce; the unavailable ones say why."""
+        self.documents_menu.clear()
+        if self.view is None:
+            return
+        for choice in self._kinds:
+            text = choice.title if choice.enabled else f"{choice.title}（{choice.why_not}）"
+            action = self.documents_menu.addAction(text)
+            action.setEnabled(choice.enabled)
+            action.triggered.connect(
+                lambda _=False, k=choice.kind, i=self.view.id: self.document_requested.emit(k, i)
+            )
 
     def _fill_tree(self, v: InspectionView, keep_current: bool) -> None:
         current_id = self.current_item.id if (keep_current and self.current_item) else None

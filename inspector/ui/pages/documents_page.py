@@ -1,0 +1,380 @@
+"""文书: the register of issued and voided documents (文书台账) and what can be done with one —
+preview/print, register the handwritten signatures, void with a reason, correct, start the 复查 of an
+order, make its 送达回执, export the register to Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.domain.document_kinds import ORDER_KINDS, SPECS
+from inspector.services.api import Services
+from inspector.services.documents import VOIDED, DocumentRow, SignerInput
+from inspector.ui.tasks import TaskRunner
+
+COLUMNS = ("单位", "文书种类", "文号", "签发日期", "状态", "签名", "打印份数")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class RegisterModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[DocumentRow] = []
+
+    def set_rows(self, rows: list[DocumentRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = 0) -> Any:
+        r = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            status = r.status_label
+            if r.supersedes:
+                status += f"（更正 {r.supersedes}）"
+            return (
+                r.unit_name,
+                r.title,
+                r.number,
+                r.issued_on.isoformat() if r.issued_on else "",
+                status,
+                r.signing,
+                str(r.print_count),
+            )[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and r.status == VOIDED:
+            return QColor("#9e9e9e")
+        if role == Qt.ItemDataRole.ToolTipRole and r.void_reason:
+            return f"作废理由：{r.void_reason}"
+        return None
+
+
+class ChoosePeopleDialog(QDialog):
+    """Pick the (at least two) inspectors for a 复查."""
+
+    def __init__(self, people: list[Any], me: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("选择复查人员")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("复查须由两名以上执法人员进行："))
+        self.boxes: list[tuple[QCheckBox, str]] = []
+        for p in people:
+            box = QCheckBox(f"{p.name}（执法证号 {p.cert_no or '无'}）")
+            box.setMinimumHeight(36)
+            box.setChecked(p.id == me)
+            self.boxes.append((box, p.id))
+            layout.addWidget(box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> list[str]:
+        return [pid for box, pid in self.boxes if box.isChecked()]
+
+
+class PaperSigningDialog(QDialog):
+    """After printing: who signed by hand, who refused (reason, witness), and the photo of the
+    signed copy."""
+
+    def __init__(self, signers: list[SignerInput], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("登记手写签名")
+        self.photo: Path | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("请勾选已在纸质文书上签名的人；拒绝签名的，写明理由和见证人："))
+        self.rows: list[tuple[SignerInput, QCheckBox, QCheckBox, QLineEdit, QLineEdit]] = []
+        for s in signers:
+            signed = QCheckBox(f"{s.name or '（未填姓名）'} 已签名")
+            signed.setChecked(True)
+            refused = QCheckBox("拒绝签名")
+            reason, witness = QLineEdit(), QLineEdit()
+            reason.setPlaceholderText("拒签理由")
+            witness.setPlaceholderText("见证人")
+            refused.setVisible(s.role != "officer")
+            reason.setVisible(s.role != "officer")
+            witness.setVisible(s.role != "officer")
+            refused.toggled.connect(lambda on, box=signed: box.setChecked(not on))
+            row = QHBoxLayout()
+            for w in (signed, refused, reason, witness):
+                row.addWidget(w)
+            layout.addLayout(row)
+            self.rows.append((s, signed, refused, reason, witness))
+        self.photo_label = QLabel("签字文书照片：未选择")
+        pick = QPushButton("选择签字文书照片…")
+        pick.clicked.connect(self._pick)
+        layout.addWidget(self.photo_label)
+        layout.addWidget(pick)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "签字文书照片", "", "图片 (*.jpg *.jpeg *.png)")
+        if path:
+            self.photo = Path(path)
+            self.photo_label.setText(f"签字文书照片：{path}")
+
+    def signers(self) -> list[SignerInput]:
+        out = []
+        for s, signed, refused, reason, witness in self.rows:
+            if refused.isChecked():
+                out.append(
+                    SignerInput(
+                        s.role,
+                        s.name,
+                        refused=True,
+                        refusal_reason=reason.text().strip(),
+                        witness=witness.text().strip(),
+                    )
+                )
+            elif signed.isChecked():
+                out.append(SignerInput(s.role, s.name, s.cert_no))
+        return out
+
+
+class DocumentsPage(QWidget):
+    """The register; each action runs through the services on a worker thread."""
+
+    draft_ready = Signal(object)  # Draft: the main window opens the draft dialog
+    pdf_ready = Signal(str, bytes, str)  # title, PDF, document id
+    changed = Signal(object)  # Changes
+    message = Signal(str, str)
+
+    def __init__(
+        self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.services, self.tasks = services, tasks
+        self.model = RegisterModel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().setDefaultSectionSize(40)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((260, 200, 250, 100, 180, 90)):
+            self.view.setColumnWidth(col, width)
+        self.view.doubleClicked.connect(lambda _i: self.open_pdf())
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+
+        self.kind = QComboBox()
+        self.kind.addItem("全部文书", "")
+        self.kind.addItem("现场检查记录", "site_record")
+        for spec in SPECS.values():
+            self.kind.addItem(spec.title, spec.kind)
+        self.status = QComboBox()
+        for label, value in (("全部状态", ""), ("已签发", "issued"), ("已作废", "voided")):
+            self.status.addItem(label, value)
+        self.unit_text = QLineEdit()
+        self.unit_text.setPlaceholderText("单位名称")
+        self.unit_text.returnPressed.connect(self.load)
+        for w in (self.kind, self.status):
+            w.currentIndexChanged.connect(self.load)
+        export = QPushButton("导出台账（Excel）…")
+        export.clicked.connect(self.export)
+        filters = QHBoxLayout()
+        for w in (QLabel("文书台账"), self.kind, self.status, self.unit_text):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        filters.addWidget(export)
+
+        self.buttons: dict[str, QPushButton] = {}
+        actions = QHBoxLayout()
+        for key, label, slot in (
+            ("open", "预览 / 打印", self.open_pdf),
+            ("sign", "登记手写签名…", self.register_signing),
+            ("review", "开始复查…", self.start_review),
+            ("receipt", "送达回执…", self.make_receipt),
+            ("void", "作废…", self.void),
+            ("correct", "更正…", self.correct),
+        ):
+            b = QPushButton(label)
+            b.setMinimumHeight(44)
+            b.clicked.connect(slot)
+            self.buttons[key] = b
+            actions.addWidget(b)
+        actions.addStretch(1)
+        self.count = QLabel("")
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.count)
+        self._enable()
+
+    # -- list ----------------------------------------------------------------------------------
+    def load(self) -> None:
+        self.tasks.read(
+            lambda: self.services.documents.register(
+                kind=self.kind.currentData() or None,
+                status=self.status.currentData() or None,
+                unit_text=self.unit_text.text(),
+            ),
+            on_done=self._show,
+        )
+
+    def _show(self, rows: list[DocumentRow]) -> None:
+        self.model.set_rows(rows)
+        self.count.setText(f"共 {len(rows)} 份")
+        self._enable()
+
+    def selected(self) -> DocumentRow | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()] if rows else None
+
+    def _enable(self) -> None:
+        r = self.selected()
+        issued = r is not None and r.status == "issued"
+        self.buttons["open"].setEnabled(r is not None)
+        self.buttons["sign"].setEnabled(issued and r is not None and r.signing == "手写签名")
+        order = issued and r is not None and r.kind in (*ORDER_KINDS, "hazard_notice")
+        self.buttons["review"].setEnabled(order)
+        self.buttons["receipt"].setEnabled(issued and r is not None and r.kind != "service_receipt")
+        self.buttons["void"].setEnabled(issued)
+        self.buttons["correct"].setEnabled(r is not None and r.status == VOIDED and r.kind in SPECS)
+
+    # -- actions -------------------------------------------------------------------------------
+    def open_pdf(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        self.tasks.read(
+            self.services.documents.pdf,
+            r.id,
+            on_done=lambda packet: self.pdf_ready.emit(packet[0], packet[1], r.id),
+        )
+
+    def void(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, "作废文书", f"作废 {r.number}。请写明作废理由（如：单位名称写错）："
+        )
+        if not ok:
+            return
+        self.tasks.write(
+            self.services.documents.void,
+            r.id,
+            reason,
+            on_done=lambda ch: self._done(ch, f"{r.number} 已作废。如需更正，请选中后点“更正…”。"),
+        )
+
+    def correct(self) -> None:
+        r = self.selected()
+        if r is not None:
+            self.tasks.read(
+                self.services.documents.draft_correction, r.id, on_done=self.draft_ready.emit
+            )
+
+    def make_receipt(self) -> None:
+        r = self.selected()
+        if r is not None:
+            self.tasks.read(
+                self.services.documents.draft_from_document,
+                "service_receipt",
+                r.id,
+                on_done=self.draft_ready.emit,
+            )
+
+    def start_review(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        self.tasks.read(
+            lambda: (
+                self.services.inspections.people(),
+                self.services.inspections.current_user_id(),
+            ),
+            on_done=lambda data: self._choose_reviewers(r, data),
+        )
+
+    def _choose_reviewers(self, r: DocumentRow, data: tuple[list[Any], str | None]) -> None:
+        people, me = data
+        dialog = ChoosePeopleDialog([p for p in people if p.role == "inspector"], me, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        chosen = dialog.chosen()
+
+        def start_and_draft() -> object:
+            self.services.documents.start_review(r.id, chosen)
+            return self.services.documents.draft_from_document("review_opinion", r.id)
+
+        self.tasks.write(start_and_draft, on_done=self.draft_ready.emit)
+
+    def register_signing(self) -> None:
+        r = self.selected()
+        if r is None:
+            return
+        self.tasks.read(
+            self.services.documents.paper_signers, r.id, on_done=lambda s: self._ask_signing(r, s)
+        )
+
+    def _ask_signing(self, r: DocumentRow, signers: list[SignerInput]) -> None:
+        dialog = PaperSigningDialog(signers, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.tasks.write(
+            self.services.documents.record_paper_signing,
+            r.id,
+            dialog.signers(),
+            dialog.photo,
+            on_done=lambda ch: self._done(ch, f"已登记 {r.number} 的签名情况。"),
+        )
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出文书台账", "文书台账.xlsx", "Excel (*.xlsx)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        rows = list(self.model.rows)
+        self.tasks.read(
+            self.services.documents.export_register,
+            path,
+            rows,
+            on_done=lambda p: self.message.emit(f"已导出 {len(rows)} 份文书到 {p}", "ok"),
+        )
+
+    def _done(self, changes: object, text: str) -> None:
+        self.changed.emit(changes)
+        self.message.emit(text, "ok")
+        self.load()
