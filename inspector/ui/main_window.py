@@ -124,6 +124,8 @@ class MainWindow(QMainWindow):
         self.documents.draft_ready.connect(self.open_draft)
         self.documents.pdf_ready.connect(self.show_document)
         self.documents.changed.connect(self.apply_changes)
+        self.hazards.changed.connect(self.apply_changes)
+        self.hazards.message.connect(self.messages.show_message)
         self.documents.message.connect(self.messages.show_message)
         for n, key in enumerate(k for k, _ in NAV):
             sc = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)

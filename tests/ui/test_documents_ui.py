@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from inspector.services.api import Services
 from inspector.ui.main_window import MainWindow
+from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks
-from tests.ui.test_inspection_ui import WAIT, idle, window  # noqa: F401 (fixture)
+from tests.ui.test_inspection_ui import WAIT, idle
 
 
 def open_order_draft(qtbot: QtBot, w: MainWindow, services: Services) -> str:
@@ -37,7 +38,7 @@ def test_order_from_the_inspection_through_the_draft_form(
     qtbot: QtBot,
     window: MainWindow,
     services: Services,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     w = window
     load_blocks(services, tmp_path, "责改", 3, 9)
@@ -98,3 +99,36 @@ def test_order_from_the_inspection_through_the_draft_form(
     w.documents.view.selectRow(0)
     assert w.documents.buttons["correct"].isEnabled()
     assert not w.documents.buttons["void"].isEnabled()
+
+
+def test_hazard_page_supervises_and_refuses_closing_before_review(
+    qtbot: QtBot,
+    window: MainWindow,
+    services: Services,
+    clock: FixedClock,
+) -> None:
+    w = window
+    inspection_with_hazards(services)
+    w.go("hazards")
+    idle(qtbot, w)
+    page = w.hazards
+    rows = [page.list.item(i) for i in range(page.list.count())]
+    major = next(i for i in rows if "除尘系统未设泄爆装置" in i.text())
+    page.list.setCurrentItem(major)
+    qtbot.mouseClick(page.supervise_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    assert "已挂牌督办" in w.messages.text()
+    texts = [page.list.item(i).text() for i in range(page.list.count())]
+    assert any("【挂牌督办】" in t and "除尘系统" in t for t in texts)
+    page.list.setCurrentRow(0)
+    qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    assert "须经复查合格后才能销号" in w.messages.text()
+    # past the deadline the list and the home page say 逾期
+    clock.advance(days=30)
+    page.load()
+    idle(qtbot, w)
+    assert all(page.list.item(i).text().startswith("【逾期】") for i in range(page.list.count()))
+    w.go("home")
+    idle(qtbot, w)
+    assert w.home.tiles["overdue"].value == 2

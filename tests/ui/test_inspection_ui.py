@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
@@ -16,21 +15,9 @@ from inspector.documents.raster import page_texts
 from inspector.domain.enums import ItemResult
 from inspector.services.api import Services
 from inspector.services.units import NewUnit
-from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 
 WAIT = 10_000
-
-
-@pytest.fixture
-def window(qtbot: QtBot, services: Services, qapp: object) -> MainWindow:
-    install_fonts(qapp)  # type: ignore[arg-type]
-    w = MainWindow(services)
-    qtbot.addWidget(w)
-    w.start()
-    w.show()
-    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
-    return w
 
 
 def idle(qtbot: QtBot, w: MainWindow) -> None:

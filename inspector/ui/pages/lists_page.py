@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +23,8 @@ from inspector.services.hazards import HazardRow, HomeSummary
 from inspector.services.inspections import InspectionRow
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
+
+HAZARD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _inspection_item(r: InspectionRow) -> QListWidgetItem:
@@ -37,9 +40,11 @@ def _inspection_item(r: InspectionRow) -> QListWidgetItem:
 def _hazard_item(h: HazardRow) -> QListWidgetItem:
     deadline = f"期限 {h.deadline.isoformat()}" if h.deadline else "期限：立即"
     overdue = "【逾期】" if h.overdue else ""
-    text = f"{overdue}[{HazardGrade(h.grade).label}] {h.unit_name}：{h.description}（{HazardStatus(h.status).label}，{deadline}）"
+    flag = "【挂牌督办】" if h.supervised else ""
+    text = f"{overdue}{flag}[{HazardGrade(h.grade).label}] {h.unit_name}：{h.description}（{HazardStatus(h.status).label}，{deadline}）"
     item = QListWidgetItem(text)
     item.setData(Qt.ItemDataRole.UserRole, h.inspection_id)
+    item.setData(HAZARD_ROLE, h)
     if h.overdue or h.grade == HazardGrade.MAJOR:
         item.setForeground(QColor("#b71c1c"))
     return item
@@ -182,11 +187,65 @@ def inspections_page(services: Services, tasks: TaskRunner) -> RecordListPage:
     )
 
 
-def hazards_page(services: Services, tasks: TaskRunner) -> RecordListPage:
-    return RecordListPage(
-        "未销号隐患（按整改期限排序，双击打开所属检查）：",
-        services.hazards.open_hazards,
-        _hazard_item,
-        "（无未销号隐患）",
-        tasks,
-    )
+class HazardsPage(RecordListPage):
+    """未销号隐患 with the steps a person takes on one: 挂牌督办 / 解除督办 and 销号."""
+
+    changed = Signal(object)  # Changes
+    message = Signal(str, str)
+
+    def __init__(self, services: Services, tasks: TaskRunner) -> None:
+        super().__init__(
+            "未销号隐患（按整改期限排序，双击打开所属检查；整改期限已过的标“逾期”）：",
+            services.hazards.open_hazards,
+            _hazard_item,
+            "（无未销号隐患）",
+            tasks,
+        )
+        self.services = services
+        self.supervise_button = QPushButton("挂牌督办 / 解除督办")
+        self.close_button = QPushButton("销号")
+        for b in (self.supervise_button, self.close_button):
+            b.setMinimumHeight(44)
+        self.supervise_button.clicked.connect(self.toggle_supervision)
+        self.close_button.clicked.connect(self.close_hazard)
+        row = QHBoxLayout()
+        row.addWidget(self.supervise_button)
+        row.addWidget(self.close_button)
+        row.addStretch(1)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addLayout(row)
+
+    def selected(self) -> HazardRow | None:
+        item = self.list.currentItem()
+        value = item.data(HAZARD_ROLE) if item is not None else None
+        return value if isinstance(value, HazardRow) else None
+
+    def toggle_supervision(self) -> None:
+        h = self.selected()
+        if h is not None:
+            on = not h.supervised
+            self.tasks.write(
+                self.services.hazard_loop.supervise,
+                h.id,
+                on,
+                on_done=lambda ch: self._done(ch, "已挂牌督办。" if on else "已解除督办。"),
+            )
+
+    def close_hazard(self) -> None:
+        h = self.selected()
+        if h is not None:
+            self.tasks.write(
+                self.services.hazard_loop.close,
+                h.id,
+                on_done=lambda ch: self._done(ch, "隐患已销号。"),
+            )
+
+    def _done(self, changes: object, text: str) -> None:
+        self.changed.emit(changes)
+        self.message.emit(text, "ok")
+        self.load()
+
+
+def hazards_page(services: Services, tasks: TaskRunner) -> HazardsPage:
+    return HazardsPage(services, tasks)
