@@ -104,6 +104,43 @@ def main(out: Path) -> None:
     record = services.records.render_site_record(iid)
     [page1, *_] = render_pages(services.records.pdf(record.pdf_sha256), dpi=90)
     page1.save(out / "site-record-page1.png")
+
+    # the order drafted from that inspection, in its form; then the register with it issued
+    import json
+
+    from inspector.services.journal import get_setting
+
+    with services.ctx.store.read() as s:
+        agency = get_setting(s, "agency_id")
+    year = services.ctx.clock.today().year
+    blocks = tmp / "blocks.json"
+    blocks.write_text(
+        json.dumps(
+            {
+                "blocks": [
+                    {"id": f"demo-{code}", "agency_id": agency, "series": code, "year": year,
+                     "first": 21, "last": 60}
+                    for code in ("责改", "检记", "复查", "回")
+                ]
+            }
+        ),
+        "utf-8",
+    )  # fmt: skip
+    services.numbering.load_block_file(blocks)
+    window.draft_document("rectification_order", iid)
+    settle(window)
+    dialog = window.draft_dialog
+    assert dialog is not None
+    dialog.resize(1100, 860)
+    settle(window)
+    dialog.grab().save(str(out / "screenshot-document-draft.png"))
+    services.documents.issue(dialog.collect())
+    dialog.reject()
+    if window.preview is not None:
+        window.preview.close()
+    window.go("documents")
+    settle(window)
+    window.grab().save(str(out / "screenshot-documents.png"))
     window.close()
     services.close()
     app.quit()
