@@ -100,7 +100,10 @@ def verify_command(data_dir: Path) -> int:
         print(exc.message, file=sys.stderr)
         return 2
     report = verify(ctx)
-    print(f"已校验文件 {report.blobs_checked} 个，审计事件 {report.events_checked} 条。")
+    print(
+        f"已校验文件 {report.blobs_checked} 个，已签发文书 {report.documents_checked} 份，"
+        f"审计事件 {report.events_checked} 条。"
+    )
     for problem in report.problems:
         print(f"问题：{problem}")
     print("完整无误。" if report.ok else f"发现 {len(report.problems)} 处问题。")
