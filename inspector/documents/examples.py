@@ -112,7 +112,7 @@ def example(kind: str) -> DocumentData:
                 "order_date": "2026年11月2日",
                 "order_number": _number("rectification_order", 7),
                 "order_title": "责令限期整改指令书",
-                "conclusion": "第1、2项已整改完毕，予以销号；第3项未整改完毕，依法另行处理。",
+                "conclusion": "第1、2项已整改完毕，予以销号；第3项责令限期整改，逾期仍未整改的，依法予以处理。",
             },
         )
     if kind == "seizure":
@@ -211,7 +211,12 @@ def example(kind: str) -> DocumentData:
             common,
             agency=township,
             number=number_for(kind, township.short_name, ISSUED.year, 3),
-            party=replace(UNIT, name="城关镇解放路便民超市", legal_rep="孙丽"),
+            party=Party(
+                name="城关镇解放路便民超市",
+                address="青岚县城关镇解放路36号",
+                legal_rep="孙丽",
+                phone="13979770036",
+            ),
             officers=[Officer("刘洋", ""), Officer("黄婷", "")],
             items=[
                 DocItem(

@@ -47,6 +47,7 @@ from inspector.documents.model import DocItem, DocumentData, SignatureMark
 from inspector.util.paths import forms_path
 
 _TRAILING = "。．.；;，,、 　"
+BLANK_ROW_HEIGHT = 8 * mm
 ROLE_OFFICER = "officer"
 
 
@@ -217,7 +218,7 @@ def _table(block: Mapping[str, Any], data: DocumentData, vals: Mapping[str, str]
     head = [para(str(c["label"]), st.label) for c in columns]
     body = [[para(str(row.get(str(c["key"]), "")), st.value) for c in columns] for row in data.rows]
     for _ in range(max(0, int(block.get("min_rows", 0)) - len(body))):
-        body.append([para("", st.value) for _ in columns])
+        body.append([Spacer(1, BLANK_ROW_HEIGHT) for _ in columns])  # room to write by hand
     table = Table(
         [head, *body],
         colWidths=widths,

@@ -300,7 +300,7 @@ def header_block(agency: str, template: Template, number_text: str) -> list[Flow
         TextLine(
             str(template["title"]),
             22,
-            char_space=5,
+            char_space=5 if len(str(template["title"])) <= 10 else 1,
             fake_bold=True,
             space_before=1.5 * mm,
             space_after=1 * mm,
@@ -313,6 +313,22 @@ def header_block(agency: str, template: Template, number_text: str) -> list[Flow
 # --- form tables ---------------------------------------------------------------------------------
 
 _CELL_PAD = 4.0
+
+
+# words a two-line label may break after ("被检查单位|负责人", "被通知人或者|被通知单位负责人")
+_BREAK_AFTER = ("单位", "或者", "人员", "检查")
+
+
+def _natural_break(head: str, too_wide: Callable[[str], bool]) -> list[str] | None:
+    """Two lines split after a word such as 单位, each fitting, as near the middle as possible."""
+    found = (head.find(w) + len(w) for w in _BREAK_AFTER if w in head)
+    cuts = sorted(
+        {i for i in found if 0 < i < len(head)}, key=lambda i: (abs(len(head) / 2 - i), -i)
+    )
+    for i in cuts:
+        if not too_wide(head[:i]) and not too_wide(head[i:]):
+            return [head[:i], head[i:]]
+    return None
 
 
 def _label_markup(label: str, width: float, style: ParagraphStyle) -> str:
@@ -329,7 +345,10 @@ def _label_markup(label: str, width: float, style: ParagraphStyle) -> str:
     head, bracket, tail = label.partition("（") if "（" in label[1:] else (label, "", "")
     lines: list[str] = []
     parts = math.ceil(stringWidth(head, style.fontName, style.fontSize) / inner)
-    if parts > 1:
+    natural = _natural_break(head, too_wide) if parts == 2 else None
+    if natural is not None:
+        lines.extend(natural)
+    elif parts > 1:
         step = math.ceil(len(head) / parts)
         lines.extend(head[i : i + step] for i in range(0, len(head), step))
     else:

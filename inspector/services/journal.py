@@ -74,6 +74,7 @@ def queue(
         .where(Outbox.entity == entity, Outbox.entity_id == entity_id)
         .where(Outbox.state == "pending", Outbox.attempts == 0, Outbox.kind == kind)
         .order_by(col(Outbox.seq).desc())
+        .limit(1)
     ).first()
     if pending is not None:
         pending.payload = text
@@ -105,7 +106,7 @@ def audit(
     payload: dict[str, Any],
 ) -> AuditEvent:
     """Append an audit event chained to the previous one (the writer lock orders appends)."""
-    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())).first()
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     prev_hash = last.hash if last else GENESIS
     body = EventBody(
         id=uuid7(),

@@ -1,7 +1,7 @@
 """Benchmarks: `python tests/bench/run.py [NAME ...]` prints one line per figure on stdout.
 
-Names: search, photo (default: all). Progress notes and the slowest cases go to stderr.
-`--profile` adds a cProfile summary of the photo ingest (stderr).
+Names: search, photo, documents (default: all). Progress notes and the slowest cases go to stderr.
+`--profile` adds a cProfile summary of the photo ingest and of the document issue (stderr).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import documents  # noqa: E402
 import photo_bench  # noqa: E402
 import search_bench  # noqa: E402
 from benchlib import note  # noqa: E402
@@ -25,6 +26,7 @@ from benchlib import note  # noqa: E402
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "search": lambda args: search_bench.run(),
     "photo": lambda args: photo_bench.run(profile=args.profile),
+    "documents": lambda args: documents.run(profile=args.profile),
 }
 
 
@@ -32,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(BENCHMARKS))
     parser.add_argument(
-        "--profile", action="store_true", help="profile the photo ingest (cProfile, stderr)"
+        "--profile",
+        action="store_true",
+        help="profile the photo ingest and the document issue (cProfile, stderr)",
     )
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
