@@ -377,3 +377,35 @@ def test_verify_names_the_tampered_document_and_event(services: Services, tmp_pa
     problems = verify(services.ctx).problems
     assert any(f"{issued.number}：文书内容与签发时" in p for p in problems)
     assert any(p.startswith(f"审计事件 #{seq}（document.issued") for p in problems)
+
+
+def test_paper_signatures_are_registered_with_the_signed_copy(
+    services: Services, tmp_path: Path
+) -> None:
+    from tests.conftest import jpeg_bytes
+
+    iid = inspection_with_hazards(services)
+    load_blocks(services, tmp_path, "责改")
+    issued = services.documents.issue(
+        services.documents.draft_from_inspection("rectification_order", iid)
+    )
+    signers = services.documents.paper_signers(issued.document_id)
+    assert [s.role for s in signers] == ["officer", "officer", "party"]
+    photo = tmp_path / "signed.jpg"
+    photo.write_bytes(jpeg_bytes(1200, 1600))
+    party = signers[2]
+    party.refused = True
+    party.refusal_reason = "称需请示董事长"
+    with pytest.raises(UserError, match="须记录理由和见证人"):
+        services.documents.record_paper_signing(issued.document_id, signers, photo)
+    party.witness = "村委会 吴敏"
+    with pytest.raises(UserError, match="无法读取签字文书照片"):
+        services.documents.record_paper_signing(issued.document_id, signers, tmp_path / "none.jpg")
+    assert services.documents.signatures(issued.document_id) == []
+    services.documents.record_paper_signing(issued.document_id, signers, photo)
+    sigs = services.documents.signatures(issued.document_id)
+    assert sorted(s.method for s in sigs) == ["paper", "paper", "refused"]
+    refused = next(s for s in sigs if s.method == "refused")
+    assert refused.refusal_reason == "称需请示董事长" and refused.witness == "村委会 吴敏"
+    assert {s.image_sha256 for s in sigs} == {services.ctx.blobs.put(photo.read_bytes())}
+    assert verify(services.ctx).ok
