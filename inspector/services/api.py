@@ -14,6 +14,7 @@ from inspector.services.inspections import InspectionService
 from inspector.services.journal import get_setting
 from inspector.services.numbering import NumberingService
 from inspector.services.photos import PhotoService
+from inspector.services.printing import PrintService
 from inspector.services.records import RecordService
 from inspector.services.units import UnitService
 from inspector.store.models import Outbox, Unit
@@ -31,6 +32,7 @@ class Services:
         self.numbering = NumberingService(ctx)
         self.documents = DocumentService(ctx)
         self.hazard_loop = HazardLoopService(ctx)
+        self.printing = PrintService(ctx)
 
     @classmethod
     def open(cls, data_dir: Path, *, clock: Clock | None = None) -> Services:

@@ -253,9 +253,11 @@ class MainWindow(QMainWindow):
             self.clock_label.setText(f"时钟偏差 {offset:+.0f} 秒")
 
     def show_record(self, packet: tuple[object, bytes]) -> None:
-        _rec, pdf = packet
-        self.preview = PdfPreviewDialog(pdf, "现场检查记录", self.tasks, self)
-        self.preview.show()
+        rec, pdf = packet
+        number = getattr(rec, "number", None)
+        title = f"现场检查记录 {number}" if number else "现场检查记录"
+        # only an issued (numbered) record counts its printed copies; a draft is just looked at
+        self.show_document(title, pdf, str(getattr(rec, "document_id", "")) if number else "")
 
     # -- documents -----------------------------------------------------------------------------
     def draft_document(self, kind: str, inspection_id: str) -> None:
@@ -296,7 +298,15 @@ class MainWindow(QMainWindow):
         )
 
     def show_document(self, title: str, pdf: bytes, document_id: str) -> None:
-        self.preview = PdfPreviewDialog(pdf, title, self.tasks, self)
+        self.preview = PdfPreviewDialog(
+            pdf,
+            title,
+            self.tasks,
+            self,
+            document_id=document_id or None,
+            print_service=self.services.printing,
+        )
+        self.preview.printed.connect(lambda _n: self.documents.load())
         self.preview.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
