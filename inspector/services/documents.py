@@ -434,8 +434,14 @@ class DocumentService:
             if draft.supersedes_id:
                 old = s.get(Document, draft.supersedes_id)
                 supersedes_ok = old is not None and old.status == VOIDED
+            twin = self._issued_twin(s, draft)
         electronic = draft.signing == ELECTRONIC
         out: list[str] = []
+        if twin is not None:
+            out.append(
+                f"本次检查已签发{twin.title}（{twin.number}），同一文书不能重复签发；"
+                "如需更正，请在“文书”中先作废原文书，再点“更正…”。"
+            )
         if electronic and not agency.electronic_signing:
             out.append("本机关未启用电子签名，请打印后手写签名。")
         rule = RuleInput(
@@ -464,6 +470,36 @@ class DocumentService:
         if draft.spec.person and not draft.party.name.strip():
             out.append("请填写被处罚人姓名。")
         return out
+
+    @staticmethod
+    def _issued_twin(s: Session, draft: Draft) -> Document | None:
+        """An issued document of the same kind, record, source and party (a double issue)."""
+        if draft.inspection_id is None:
+            return None
+        for doc in s.exec(
+            select(Document).where(
+                Document.kind == draft.kind,
+                Document.inspection_id == draft.inspection_id,
+                Document.status == ISSUED,
+            )
+        ):
+            party = (_party(json.loads(doc.data or "{}")) or Party(name="")).name
+            if doc.refers_to_id == draft.refers_to_id and party == draft.party.name:
+                return doc
+        return None
+
+    def _case_of(self, s: Session, draft: Draft, per_case: bool) -> str | None:
+        """The case whose serial a per-case agency gives this document: the inspection the order
+        came from (a 复查 and a 送达回执 belong to the order's case). A correction takes a fresh
+        serial, so it never repeats the number of the document it replaces."""
+        if not per_case or draft.supersedes_id:
+            return None
+        case = draft.inspection_id
+        if draft.refers_to_id:
+            source = s.get(Document, draft.refers_to_id)
+            if source is not None and source.inspection_id:
+                case = source.inspection_id
+        return case
 
     def _prior(self, s: Session, draft: Draft) -> tuple[str | None, str]:
         if draft.kind not in ("review_opinion", "service_receipt"):
@@ -642,7 +678,7 @@ class DocumentService:
             agency = self._agency(s, draft.agency_id)
             actor = get_setting(s, "current_user_id")
             series = series_for(draft.kind, agency.numbers_per_case)
-            case_id = draft.inspection_id or draft.refers_to_id
+            case_id = self._case_of(s, draft, agency.numbers_per_case)
             taken = numbering.take(s, agency.id, series, year, case_id=case_id)
             number = number_for(draft.kind, agency.short_name, year, taken.serial)
             data = replace(data, number=number)

@@ -71,10 +71,11 @@ def verify(ctx: Context) -> VerifyReport:
         issued = _issued_payloads(events)
         for doc in s.exec(select(Document).where(col(Document.status).in_(["issued", "voided"]))):
             frozen = issued.get(doc.id)
+            name = f"文书《{doc.title}》{doc.number}"
             if frozen is None:
+                report.problems.append(f"{name}：找不到它的签发审计事件，来源不明。")
                 continue
             report.documents_checked += 1
-            name = f"文书《{doc.title}》{doc.number}"
             if frozen.get("pdf_sha256") and frozen["pdf_sha256"] != doc.pdf_sha256:
                 report.problems.append(
                     f"{name}：记录的PDF与签发时（审计事件 #{frozen['seq']}）不一致，文书被替换。"

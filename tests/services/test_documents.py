@@ -233,9 +233,13 @@ def test_exhausted_block_is_refused_with_a_message(services: Services, tmp_path:
     load_blocks(services, tmp_path, "责改", 1, 1)
     first = services.documents.issue(draft)
     assert first.low_warning and "只剩 0 个" in first.low_warning
+    # the same order twice from one inspection is refused as such, before any number is taken
+    with pytest.raises(UserError, match="同一文书不能重复签发"):
+        services.documents.issue(draft)
+    other = inspection_with_hazards(services)
     with pytest.raises(UserError, match="本机不会自行编号"):
         services.documents.issue(
-            services.documents.draft_from_inspection("rectification_order", iid)
+            services.documents.draft_from_inspection("rectification_order", other)
         )
 
 
