@@ -813,44 +813,28 @@ class DocumentService:
             if hazard is None or hazard.status in (HazardStatus.CLOSED, HazardStatus.WITHDRAWN):
                 continue
             touched.add(hazard.id)
-            if draft.spec.orders_hazards:
-                if hazard.status == HazardStatus.REVIEWED_OK:
-                    continue
-                record_step(
-                    s,
-                    self.ctx.clock,
-                    hazard,
-                    HazardStep.ORDERED,
-                    actor,
-                    document_id=doc.id,
-                    deadline=item.deadline,
-                )
+            steps: list[tuple[HazardStep, date | None, str]] = []
+            if draft.spec.orders_hazards and hazard.status != HazardStatus.REVIEWED_OK:
+                steps = [(HazardStep.ORDERED, item.deadline, "")]
             elif draft.spec.reviews and item.verdict == "ok":
-                record_step(
-                    s, self.ctx.clock, hazard, HazardStep.REVIEW_PASSED, actor, document_id=doc.id
-                )
+                steps = [(HazardStep.REVIEW_PASSED, None, "")]
                 if not hazard.supervised:
-                    record_step(
-                        s, self.ctx.clock, hazard, HazardStep.CLOSED, actor, document_id=doc.id
-                    )
+                    steps.append((HazardStep.CLOSED, None, ""))
             elif draft.spec.reviews and item.verdict == "failed":
+                steps = [
+                    (HazardStep.REVIEW_FAILED, None, item.note),
+                    (HazardStep.ORDERED, item.deadline, ""),
+                ]
+            for step, deadline, note in steps:
                 record_step(
                     s,
                     self.ctx.clock,
                     hazard,
-                    HazardStep.REVIEW_FAILED,
+                    step,
                     actor,
                     document_id=doc.id,
-                    note=item.note,
-                )
-                record_step(
-                    s,
-                    self.ctx.clock,
-                    hazard,
-                    HazardStep.ORDERED,
-                    actor,
-                    document_id=doc.id,
-                    deadline=item.deadline,
+                    deadline=deadline,
+                    note=note,
                 )
         return touched
 
