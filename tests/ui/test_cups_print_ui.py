@@ -87,7 +87,7 @@ def test_a_jammed_printer_shows_why_and_counts_nothing(
     ChoosingPrintDialog.chosen = "InspectorBroken"
     dialog.print_button.click()
     assert ChoosingPrintDialog.seen_copies == [2]
-    assert "等待打印机完成" in dialog.status.text()
+    qtbot.waitUntil(lambda: "等待打印机完成" in dialog.status.text(), timeout=10_000)
     assert not dialog.print_button.isEnabled()  # no second job while this one is out
     qtbot.waitUntil(lambda: "打印失败" in dialog.status.text(), timeout=30_000)
     text = dialog.status.text()

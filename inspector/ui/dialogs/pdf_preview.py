@@ -149,9 +149,24 @@ class PdfPreviewDialog(QDialog):
         copies = max(1, printer.copyCount())
         name = printer.printerName()
         native = printer.outputFormat() == QPrinter.OutputFormat.NativeFormat
-        if native and name and sys.platform != "win32" and name in cups.queues():
-            self.print_via_cups(name, copies)
+        if native and name and sys.platform != "win32":
+            # asking CUPS for its queues may take seconds: not on the GUI thread
+            self.status.setText("正在连接打印机…")
+            self.tasks.read(
+                cups.queues,
+                on_done=lambda queues: self._route(printer, name, copies, queues),
+                on_error=self.status.setText,
+            )
             return
+        self._paint_pages(printer, copies)
+
+    def _route(self, printer: QPrinter, name: str, copies: int, queues: list[str]) -> None:
+        if name in queues:
+            self.print_via_cups(name, copies)
+        else:
+            self._paint_pages(printer, copies)
+
+    def _paint_pages(self, printer: QPrinter, copies: int) -> None:
         self.status.setText("正在准备打印…")
         dpi = min(printer.resolution(), 300)
         self.tasks.read(
