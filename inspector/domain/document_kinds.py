@@ -13,6 +13,18 @@ ONSITE_COLLECTION_LIMIT = 100
 SEIZURE_MAX_DAYS = 30  # 行政强制法 §25
 SUSPENSION_MAX_DAYS = 183  # 现场处理措施: suspension generally ≤ 6 months
 EVIDENCE_DECISION_DAYS = 7  # 行政处罚法 §56
+# words by which a 现场处理措施 suspends production or equipment (then it must name its period)
+SUSPENSION_WORDS = (
+    "停产",
+    "停业",
+    "停止使用",
+    "停止生产",
+    "停止经营",
+    "暂停",
+    "停用",
+    "关闭",
+    "封停",
+)
 
 ORDER_KINDS = ("rectification_order", "onsite_measures", "seizure")  # a 复查 reviews one of these
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "委托送达")
@@ -213,14 +225,14 @@ def _date(value: str) -> date | None:
 
 
 def fine_of(fields: dict[str, str]) -> int | None:
+    """The fine in whole yuan; None when not given, -1 when it is not a positive whole number."""
     raw = fields.get("fine_yuan", "").strip().replace(",", "").replace("，", "")
     if not raw:
         return None
-    try:
-        value = float(raw)
-    except ValueError:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         return -1
-    return int(value) if value == int(value) and value > 0 else -1
+    value = int(raw)
+    return value if value > 0 else -1
 
 
 def problems(r: RuleInput) -> list[str]:
@@ -294,7 +306,7 @@ def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     out: list[str] = []
     f = r.fields
     if spec.kind == "onsite_measures":
-        suspends = any(w in f.get("measures", "") for w in ("停产", "停业", "停止使用"))
+        suspends = any(w in f.get("measures", "") for w in SUSPENSION_WORDS)
         until = _date(f.get("suspend_until", ""))
         if suspends and until is None:
             out.append("决定暂时停产停业或停止使用设施设备的，请写明期限（停产停业、停止使用至）。")

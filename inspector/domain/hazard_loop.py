@@ -25,6 +25,9 @@ class HazardStep(StrEnum):
     SUPERVISED = "supervised"  # 挂牌督办
     UNSUPERVISED = "unsupervised"  # 解除督办
     ORDER_VOIDED = "order_voided"  # the order naming it was voided
+    REVIEW_VOIDED = (
+        "review_voided"  # the 复查意见书 that judged it was voided: back under its order
+    )
 
     @property
     def label(self) -> str:
@@ -37,6 +40,7 @@ class HazardStep(StrEnum):
             "supervised": "挂牌督办",
             "unsupervised": "解除督办",
             "order_voided": "整改文书作废",
+            "review_voided": "复查意见书作废",
         }[self.value]
 
 
@@ -54,14 +58,16 @@ _NEXT: dict[HazardStatus, dict[HazardStep, HazardStatus]] = {
         HazardStep.REVIEW_PASSED: _S.REVIEWED_OK,
         HazardStep.REVIEW_FAILED: _S.REVIEWED_FAILED,
         HazardStep.ORDER_VOIDED: _S.PENDING,
+        HazardStep.REVIEW_VOIDED: _S.RECTIFYING,  # a failed 复查's re-order voided with it
     },
     _S.REVIEWED_FAILED: {
         HazardStep.ORDERED: _S.RECTIFYING,
         HazardStep.REVIEW_PASSED: _S.REVIEWED_OK,
         HazardStep.REVIEW_FAILED: _S.REVIEWED_FAILED,
+        HazardStep.REVIEW_VOIDED: _S.RECTIFYING,
     },
-    _S.REVIEWED_OK: {HazardStep.CLOSED: _S.CLOSED},
-    _S.CLOSED: {},
+    _S.REVIEWED_OK: {HazardStep.CLOSED: _S.CLOSED, HazardStep.REVIEW_VOIDED: _S.RECTIFYING},
+    _S.CLOSED: {HazardStep.REVIEW_VOIDED: _S.RECTIFYING},  # a 销号 made by a voided 复查
     _S.WITHDRAWN: {},
 }
 _FLAG_STEPS = (HazardStep.SUPERVISED, HazardStep.UNSUPERVISED)

@@ -37,7 +37,7 @@ from inspector.domain.document_kinds import (
 )
 from inspector.domain.enums import HazardGrade, HazardStatus
 from inspector.domain.errors import UserError
-from inspector.domain.hazard_loop import HazardStep
+from inspector.domain.hazard_loop import HazardStep, allowed
 from inspector.domain.numbering import number_for
 from inspector.fonts import coverage
 from inspector.services.changes import Changes
@@ -70,6 +70,13 @@ from inspector.util.clock import to_local
 from inspector.util.ids import uuid7
 
 ISSUED, VOIDED = "issued", "voided"
+RIGHTS_NOTICE_KINDS = (
+    "rectification_order",
+    "onsite_measures",
+    "seizure",
+    "onsite_penalty_unit",
+    "onsite_penalty_person",
+)
 STATUS_LABELS = {"draft": "草稿", ISSUED: "已签发", VOIDED: "已作废"}
 PAPER, ELECTRONIC = "paper", "electronic"
 
@@ -295,7 +302,12 @@ class DocumentService:
                 "order_title": doc.title,
                 "conclusion": "",
             }
+            done = self._settled_hazards(
+                [str(it.get("hazard_id") or "") for it in data.get("items", [])]
+            )
             for it in data.get("items", []):
+                if it.get("hazard_id") in done:
+                    continue  # already 销号 by an earlier 复查: nothing left to judge
                 items.append(
                     DraftItem(
                         text=str(it.get("text", "")),
@@ -416,6 +428,18 @@ class DocumentService:
             )
         return fields
 
+    @staticmethod
+    def _sync_signers(draft: Draft) -> None:
+        """The party's (or recipient's) slot carries the name now in the form, not the one the
+        draft started with; a signature captured for another name is dropped."""
+        name = draft.party.name if draft.spec.person else draft.party.legal_rep
+        if draft.kind == "service_receipt":
+            name = draft.fields.get("recipient_name") or name
+        for signer in draft.signers:
+            if signer.role in ("party", "recipient") and signer.name != name:
+                signer.name = name
+                signer.image_png = None
+
     def default_signers(self, draft: Draft) -> list[SignerInput]:
         """The signature slots of the kind: the officers, then the party (or recipient)."""
         signers = [SignerInput("officer", o.name, o.cert_no) for o in draft.officers]
@@ -427,17 +451,33 @@ class DocumentService:
     # -- the rules ---------------------------------------------------------------------------
     def problems(self, draft: Draft) -> list[str]:
         """What stops this draft from being issued (empty: ready)."""
+        self._sync_signers(draft)
         with self.ctx.store.read() as s:
             agency = self._agency(s, draft.agency_id)
             prior, prior_problem = self._prior(s, draft)
             supersedes_ok = True
+            corrected_by: Document | None = None
             if draft.supersedes_id:
                 old = s.get(Document, draft.supersedes_id)
                 supersedes_ok = old is not None and old.status == VOIDED
+                corrected_by = s.exec(
+                    select(Document).where(
+                        Document.supersedes_id == draft.supersedes_id, Document.status == ISSUED
+                    )
+                ).first()
             twin = self._issued_twin(s, draft)
         electronic = draft.signing == ELECTRONIC
         out: list[str] = []
-        if twin is not None:
+        if draft.kind in RIGHTS_NOTICE_KINDS and not (
+            agency.review_government.strip() and agency.court.strip()
+        ):
+            out.append(
+                "本机关的行政复议机关或行政诉讼法院尚未设置，文书的权利告知不完整"
+                "（未告知的，复议期限最长可延至一年）。请管理员在机关设置中填写。"
+            )
+        if corrected_by is not None:
+            out.append(f"该作废文书已由{corrected_by.number}更正，不能再次更正。")
+        if twin is not None and draft.supersedes_id is None:
             out.append(
                 f"本次检查已签发{twin.title}（{twin.number}），同一文书不能重复签发；"
                 "如需更正，请在“文书”中先作废原文书，再点“更正…”。"
@@ -465,10 +505,42 @@ class DocumentService:
             supersedes_ok=supersedes_ok,
         )
         out += problems(rule)
+        out += self._hazard_problems(draft)
         if not draft.spec.person and not draft.party.name.strip():
             out.append("请填写被检查（被处罚）单位名称。")
         if draft.spec.person and not draft.party.name.strip():
             out.append("请填写被处罚人姓名。")
+        return out
+
+    def _settled_hazards(self, ids: list[str]) -> set[str]:
+        with self.ctx.store.read() as s:
+            return {
+                h.id
+                for h in s.exec(select(Hazard).where(col(Hazard.id).in_(ids)))
+                if h.status in (HazardStatus.CLOSED.value, HazardStatus.WITHDRAWN.value)
+            }
+
+    def _hazard_problems(self, draft: Draft) -> list[str]:
+        """A 复查 cannot judge a hazard that is already 销号 (or withdrawn)."""
+        if not draft.spec.reviews:
+            return []
+        out = []
+        with self.ctx.store.read() as s:
+            for n, item in enumerate(draft.items, start=1):
+                hazard = s.get(Hazard, item.hazard_id) if item.hazard_id else None
+                if (
+                    item.include
+                    and hazard is not None
+                    and hazard.status
+                    in (
+                        HazardStatus.CLOSED.value,
+                        HazardStatus.WITHDRAWN.value,
+                    )
+                ):
+                    out.append(
+                        f"第{n}项（{item.text[:16]}）的隐患已{HazardStatus(hazard.status).label}，"
+                        "无需再复查；请重新制作复查意见书。"
+                    )
         return out
 
     @staticmethod
@@ -484,7 +556,8 @@ class DocumentService:
             )
         ):
             party = (_party(json.loads(doc.data or "{}")) or Party(name="")).name
-            if doc.refers_to_id == draft.refers_to_id and party == draft.party.name:
+            same_party = party == draft.party.name or not draft.spec.person
+            if doc.refers_to_id == draft.refers_to_id and same_party:
                 return doc
         return None
 
@@ -633,16 +706,27 @@ class DocumentService:
 
     def preview(self, draft: Draft) -> bytes:
         """The draft as it would print, with the number left blank (CPU work, no writes)."""
-        from inspector.documents.form_document import render_document
 
         self._check_texts(draft)
-        return render_document(self.document_data(draft, None))
+        return _render(self.document_data(draft, None))
 
     def _check_texts(self, draft: Draft) -> None:
-        """Lengths and printable characters of every text the person typed (UserError)."""
+        """Lengths and printable characters of every text the person typed (UserError), and the
+        signature slots brought in line with the party as edited."""
+        self._sync_signers(draft)
         limit = self.ctx.settings.text_max_chars
         for key, value in draft.fields.items():
             clean_text(_label(draft.spec, key), value, max_chars=limit)
+        for key, value in asdict(draft.party).items():
+            clean_text(PARTY_LABELS.get(key, key), str(value), max_chars=200)
+        for n, row in enumerate(draft.rows, start=1):
+            for value in row.values():
+                clean_text(f"清单第{n}行", value, max_chars=200)
+        for n, item in enumerate(draft.items, start=1):
+            clean_text(f"第{n}项的说明", item.note, max_chars=limit)
+            clean_text(f"第{n}项不列入的理由", item.exclude_reason, max_chars=500)
+        for signer in draft.signers:
+            clean_text("签名人姓名", signer.name, max_chars=100)
         for n, item in enumerate(draft.items, start=1):
             for label, value in (
                 ("问题", item.text),
@@ -659,7 +743,6 @@ class DocumentService:
     # -- issuing -----------------------------------------------------------------------------
     def issue(self, draft: Draft) -> IssuedDocument:
         """Number, freeze and store the document; the rules first (UserError listing problems)."""
-        from inspector.documents.form_document import render_document
 
         self._check_texts(draft)
         found = self.problems(draft)
@@ -682,7 +765,7 @@ class DocumentService:
             taken = numbering.take(s, agency.id, series, year, case_id=case_id)
             number = number_for(draft.kind, agency.short_name, year, taken.serial)
             data = replace(data, number=number)
-            pdf = render_document(data)
+            pdf = _render(data)
             sha = self.ctx.blobs.put(pdf)  # durable before any row names it
             ensure_blob_row(s, self.ctx.clock, sha, len(pdf), "application/pdf")
             now = self.ctx.clock.now()
@@ -734,6 +817,7 @@ class DocumentService:
                 actor,
                 {
                     "kind": draft.kind,
+                    "unit_id": draft.unit_id,
                     "number": number,
                     "pdf_sha256": sha,
                     "data_sha256": hashlib.sha256(doc.data.encode("utf-8")).hexdigest(),
@@ -863,21 +947,7 @@ class DocumentService:
             doc.void_reason = reason
             doc.voided_at = self.ctx.clock.now()
             s.add(doc)
-            touched = set()
-            if doc.kind in ORDER_KINDS or doc.kind == "hazard_notice":
-                for item in json.loads(doc.data or "{}").get("items", []):
-                    hazard = s.get(Hazard, item.get("hazard_id") or "")
-                    if hazard is not None and hazard.status == HazardStatus.RECTIFYING:
-                        record_step(
-                            s,
-                            self.ctx.clock,
-                            hazard,
-                            HazardStep.ORDER_VOIDED,
-                            actor,
-                            document_id=doc.id,
-                            note=reason,
-                        )
-                        touched.add(hazard.id)
+            touched = self._undo_hazard_steps(s, doc, actor, reason)
             queue(s, self.ctx.clock, "document", doc.id, row_payload(doc))
             audit(
                 s,
@@ -894,6 +964,59 @@ class DocumentService:
             hazards=frozenset(touched),
             units=frozenset({unit_id}),
         )
+
+    def _undo_hazard_steps(
+        self, s: Session, doc: Document, actor: str | None, reason: str
+    ) -> set[str]:
+        """What voiding takes back: an order's hazards leave 整改中 (unless another issued order
+        still covers them); a 复查意见书's verdicts (and the 销号 they made) are undone, the hazard
+        going back under its order's deadline."""
+        touched: set[str] = set()
+        items = [i for i in json.loads(doc.data or "{}").get("items", []) if i.get("hazard_id")]
+        if doc.kind == "review_opinion":
+            order = s.get(Document, doc.refers_to_id) if doc.refers_to_id else None
+            deadlines = {
+                i.get("hazard_id"): _date(str(i.get("deadline") or ""))
+                for i in (json.loads(order.data or "{}").get("items", []) if order else [])
+            }
+            for item in items:
+                hazard = s.get(Hazard, item["hazard_id"])
+                if hazard is not None and allowed(
+                    HazardStatus(hazard.status), HazardStep.REVIEW_VOIDED
+                ):
+                    record_step(
+                        s, self.ctx.clock, hazard, HazardStep.REVIEW_VOIDED, actor,
+                        document_id=doc.id, deadline=deadlines.get(hazard.id), note=reason,
+                    )  # fmt: skip
+                    touched.add(hazard.id)
+            return touched
+        if doc.kind not in (*ORDER_KINDS, "hazard_notice"):
+            return touched
+        still_ordered = {
+            i.get("hazard_id")
+            for other in s.exec(
+                select(Document).where(
+                    col(Document.kind).in_([*ORDER_KINDS, "hazard_notice"]),
+                    Document.status == ISSUED,
+                    Document.id != doc.id,
+                    Document.unit_id == doc.unit_id,
+                )
+            )
+            for i in json.loads(other.data or "{}").get("items", [])
+        }
+        for item in items:
+            hazard = s.get(Hazard, item["hazard_id"])
+            if (
+                hazard is not None
+                and hazard.status == HazardStatus.RECTIFYING
+                and hazard.id not in still_ordered
+            ):
+                record_step(
+                    s, self.ctx.clock, hazard, HazardStep.ORDER_VOIDED, actor,
+                    document_id=doc.id, note=reason,
+                )  # fmt: skip
+                touched.add(hazard.id)
+        return touched
 
     def record_paper_signing(
         self,
@@ -1044,7 +1167,7 @@ class DocumentService:
 
         with self.ctx.store.read() as s:
             order = s.get(Document, order_id)
-            if order is None or order.kind not in (*ORDER_KINDS, "hazard_notice"):
+            if order is None or order.kind not in ORDER_KINDS:
                 raise UserError(
                     "复查须针对已签发的责令限期整改指令书、现场处理措施决定书或查封扣押决定书。"
                 )
@@ -1119,6 +1242,35 @@ class DocumentService:
             title = f"{doc.title} {doc.number or ''}".strip()
             sha = doc.pdf_sha256
         return title, self.ctx.blobs.read(sha)
+
+
+def _render(data: DocumentData) -> bytes:
+    """The PDF, or a Chinese message when a single cell or paragraph cannot fit on a page."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from inspector.documents.form_document import render_document
+
+    try:
+        return render_document(data)
+    except LayoutError:
+        raise UserError(
+            "有一项内容过长，一页排不下（如清单中的一行或一段文字）。请精简，或拆成几项。"
+        ) from None
+
+
+PARTY_LABELS = {
+    "name": "名称（姓名）",
+    "address": "地址",
+    "postcode": "邮政编码",
+    "legal_rep": "负责人",
+    "legal_rep_title": "职务",
+    "phone": "联系电话",
+    "credit_code": "统一社会信用代码",
+    "gender": "性别",
+    "age": "年龄",
+    "id_no": "身份证号",
+    "workplace": "工作单位",
+}
 
 
 def _party(data: dict[str, object]) -> Party | None:

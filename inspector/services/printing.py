@@ -76,6 +76,8 @@ class PrintService:
             doc = s.get(Document, document_id)
             if doc is None:
                 raise UserError("找不到要记录打印份数的文书，可能已被删除。")
+            if doc.status == "voided":
+                raise UserError("该文书已作废，打印的副本不计入份数，也不得交付当事人。")
             doc.print_count += copies
             s.add(doc)
             s.flush()

@@ -57,11 +57,54 @@ def _issued_payloads(events: list[AuditEvent]) -> dict[str, dict[str, object]]:
     return out
 
 
+def _document_problems(
+    ctx: Context,
+    doc: Document,
+    frozen: dict[str, object] | None,
+    void: dict[str, object] | None,
+    registered: set[str],
+) -> list[str]:
+    """One document against the events that issued (and voided) it, and its PDF file itself."""
+    name = f"文书《{doc.title}》{doc.number or '（草稿）'}"
+    out: list[str] = []
+    unregistered = doc.pdf_sha256 and doc.pdf_sha256 not in registered  # else checked as a blob
+    if unregistered and doc.pdf_sha256 and (problem := ctx.blobs.verify(doc.pdf_sha256)):
+        out.append(f"{name}的PDF（{doc.pdf_sha256[:12]}…）：{problem}")
+    if frozen is None:
+        if doc.status in ("issued", "voided"):
+            out.append(f"{name}：找不到它的签发审计事件，来源不明。")
+        return out
+    seq = frozen["seq"]
+    if doc.status not in ("issued", "voided"):
+        out.append(f"{name}：已于审计事件 #{seq} 签发，现状态却为“{doc.status}”，被改动。")
+    checks = (
+        ("pdf_sha256", doc.pdf_sha256, "记录的PDF与签发时不一致，文书被替换"),
+        ("number", doc.number, "文号与签发时记录的不一致"),
+        ("kind", doc.kind, "文书种类与签发时记录的不一致"),
+        ("unit_id", doc.unit_id, "所属单位与签发时记录的不一致"),
+    )
+    for key, actual, what in checks:
+        if frozen.get(key) and frozen[key] != actual:
+            out.append(f"{name}：{what}（审计事件 #{seq}）。")
+    data_sha = frozen.get("data_sha256")
+    if data_sha and data_sha != hashlib.sha256(doc.data.encode("utf-8")).hexdigest():
+        out.append(f"{name}：文书内容与签发时（审计事件 #{seq}）不一致，已被改动。")
+    if doc.status == "voided" and void is None:
+        out.append(f"{name}：标为作废，但没有作废审计事件。")
+    if doc.status == "issued" and void is not None:
+        out.append(f"{name}：已有作废审计事件，现状态却为已签发，被改动。")
+    if void is not None and void.get("reason") != doc.void_reason:
+        out.append(f"{name}：作废理由与作废时记录的不一致。")
+    return out
+
+
 def verify(ctx: Context) -> VerifyReport:
     report = VerifyReport()
     with ctx.store.read() as s:
         owners = _owners(s)
+        registered: set[str] = set()
         for blob in s.exec(select(Blob).order_by(col(Blob.created_at))):
+            registered.add(blob.sha256)
             report.blobs_checked += 1
             problem = ctx.blobs.verify(blob.sha256)
             if problem:
@@ -69,25 +112,13 @@ def verify(ctx: Context) -> VerifyReport:
                 report.problems.append(f"{names}（{blob.sha256[:12]}…）：{problem}")
         events = list(s.exec(select(AuditEvent).order_by(col(AuditEvent.seq))))
         issued = _issued_payloads(events)
-        for doc in s.exec(select(Document).where(col(Document.status).in_(["issued", "voided"]))):
-            frozen = issued.get(doc.id)
-            name = f"文书《{doc.title}》{doc.number}"
-            if frozen is None:
-                report.problems.append(f"{name}：找不到它的签发审计事件，来源不明。")
-                continue
-            report.documents_checked += 1
-            if frozen.get("pdf_sha256") and frozen["pdf_sha256"] != doc.pdf_sha256:
-                report.problems.append(
-                    f"{name}：记录的PDF与签发时（审计事件 #{frozen['seq']}）不一致，文书被替换。"
-                )
-            data_sha = frozen.get("data_sha256")
-            actual = hashlib.sha256(doc.data.encode("utf-8")).hexdigest()
-            if data_sha and data_sha != actual:
-                report.problems.append(
-                    f"{name}：文书内容与签发时（审计事件 #{frozen['seq']}）不一致，已被改动。"
-                )
-            if frozen.get("number") and frozen["number"] != doc.number:
-                report.problems.append(f"{name}：文号与签发时记录的 {frozen['number']} 不一致。")
+        voided = {e.entity_id: json.loads(e.payload) for e in events if e.kind == "document.voided"}
+        for doc in s.exec(select(Document)):
+            report.problems += _document_problems(
+                ctx, doc, issued.get(doc.id), voided.get(doc.id), registered
+            )
+            if doc.id in issued:
+                report.documents_checked += 1
     report.events_checked = len(events)
     rows = [(e.seq or 0, e.prev_hash, e.hash, event_body(e)) for e in events]
     by_seq = {e.seq: e for e in events}

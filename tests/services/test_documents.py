@@ -413,3 +413,138 @@ def test_paper_signatures_are_registered_with_the_signed_copy(
     assert refused.refusal_reason == "称需请示董事长" and refused.witness == "村委会 吴敏"
     assert {s.image_sha256 for s in sigs} == {services.ctx.blobs.put(photo.read_bytes())}
     assert verify(services.ctx).ok
+
+
+def test_voiding_a_review_reopens_what_it_closed(
+    services: Services, clock: FixedClock, tmp_path: Path
+) -> None:
+    iid = inspection_with_hazards(services)
+    for code in ("责改", "复查", "现决"):
+        load_blocks(services, tmp_path, code)
+    order = services.documents.issue(
+        services.documents.draft_from_inspection("rectification_order", iid)
+    )
+    measures = services.documents.draft_from_inspection("onsite_measures", iid)
+    measures.fields["measures"] = "从危险区域内撤出作业人员"
+    extra = services.documents.issue(measures)
+    # voiding the 现决 leaves the hazards under the 责改 that still covers them
+    services.documents.void(extra.document_id, "措施写错需重开")
+    assert {h.status for h in hazards(services, iid)} == {"rectifying"}
+    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
+    services.documents.start_review(order.document_id, people)
+    review = services.documents.draft_from_document("review_opinion", order.document_id)
+    for item in review.items:
+        item.verdict = "ok"
+    issued = services.documents.issue(review)
+    assert {h.status for h in hazards(services, iid)} == {"closed"}
+    services.documents.void(issued.document_id, "复查结论有误")
+    states = hazards(services, iid)
+    assert {h.status for h in states} == {"rectifying"}
+    assert states[0].deadline == clock.today() + timedelta(days=7)  # the order's deadline again
+    # a second 复查 of the order judges them again; a closed hazard is not offered
+    again = services.documents.draft_from_document("review_opinion", order.document_id)
+    assert len(again.items) == 2
+
+
+def test_review_and_correction_edge_cases_are_refused(services: Services, tmp_path: Path) -> None:
+    iid = inspection_with_hazards(services)
+    load_blocks(services, tmp_path, "责改")
+    load_blocks(services, tmp_path, "隐改")
+    old = services.documents.issue(
+        services.documents.draft_from_inspection("rectification_order", iid)
+    )
+    services.documents.void(old.document_id, "单位名称写错")
+    first = services.documents.draft_correction(old.document_id)
+    services.documents.issue(first)
+    second = services.documents.draft_correction(old.document_id)
+    assert any("已由" in p and "不能再次更正" in p for p in services.documents.problems(second))
+    notice = services.documents.issue(
+        services.documents.draft_from_inspection("hazard_notice", iid)
+    )
+    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
+    with pytest.raises(UserError, match="复查须针对已签发的责令限期整改指令书"):
+        services.documents.start_review(notice.document_id, people)
+
+
+def test_settings_and_wording_that_would_slip_through_are_caught(
+    services: Services, tmp_path: Path
+) -> None:
+    iid = inspection_with_hazards(services)
+    with services.ctx.store.write() as s:
+        agency = s.get(Agency, agency_id(services))
+        assert agency is not None
+        agency.court = ""
+        s.add(agency)
+    order = services.documents.draft_from_inspection("rectification_order", iid)
+    assert any("行政诉讼法院尚未设置" in p for p in services.documents.problems(order))
+    measures = services.documents.draft_from_inspection("onsite_measures", iid)
+    measures.fields["measures"] = "暂停生产经营活动\n停用1号除尘器"
+    assert any("请写明期限" in p for p in services.documents.problems(measures))
+    fine = penalty_draft(services, iid, "onsite_penalty_unit", "nan")
+    assert any("罚款金额应为正整数" in p for p in services.documents.problems(fine))
+    fine.fields["fine_yuan"] = "1e999"
+    assert any("罚款金额应为正整数" in p for p in services.documents.problems(fine))
+    seizure = services.documents.draft_from_inspection("seizure", iid)
+    seizure.rows = [{"name": "液化气钢瓶🔥", "quantity": "2个"}]
+    with pytest.raises(UserError, match="清单第1行"):
+        services.documents.preview(seizure)
+    seizure.rows = [{"name": "钢瓶" * 1500}]
+    with pytest.raises(UserError):
+        services.documents.preview(seizure)
+
+
+def test_the_party_signature_follows_the_name_in_the_form(services: Services) -> None:
+    iid = inspection_with_hazards(services)
+    draft = services.documents.draft_from_inspection("onsite_penalty_person", iid)
+    draft.party = type(draft.party)(name="赵赟", address="城关镇解放路22号")
+    services.documents.problems(draft)
+    assert [s.name for s in draft.signers if s.role == "party"] == ["赵赟"]
+    order = services.documents.draft_from_inspection("rectification_order", iid)
+    order.signers[-1].image_png = _png()
+    order.party = type(order.party)(**{**order.party.__dict__, "legal_rep": "李四"})
+    services.documents.problems(order)
+    party = order.signers[-1]
+    assert party.name == "李四" and party.image_png is None  # 王喆's signature is not 李四's
+
+
+def test_a_voided_document_is_never_counted_as_printed(services: Services, tmp_path: Path) -> None:
+    iid = inspection_with_hazards(services)
+    load_blocks(services, tmp_path, "责改")
+    issued = services.documents.issue(
+        services.documents.draft_from_inspection("rectification_order", iid)
+    )
+    services.documents.void(issued.document_id, "单位名称写错")
+    with pytest.raises(UserError, match="已作废"):
+        services.printing.record_printed(issued.document_id, 2, "InspectorPDF", None)
+
+
+def test_verify_sees_status_unit_and_file_tampering(services: Services, tmp_path: Path) -> None:
+    iid = inspection_with_hazards(services)
+    load_blocks(services, tmp_path, "责改")
+    load_blocks(services, tmp_path, "现决")
+    order = services.documents.issue(
+        services.documents.draft_from_inspection("rectification_order", iid)
+    )
+    measures = services.documents.draft_from_inspection("onsite_measures", iid)
+    measures.fields["measures"] = "从危险区域内撤出作业人员"
+    decision = services.documents.issue(measures)
+    services.documents.void(decision.document_id, "措施写错需重开")
+    assert verify(services.ctx).ok
+    db = sqlite3.connect(services.ctx.store.db_file)
+    db.execute("UPDATE document SET status = 'draft' WHERE id = ?", (order.document_id,))
+    db.execute(
+        "UPDATE document SET status = 'issued', void_reason = '', unit_id = "
+        "(SELECT id FROM unit WHERE id != document.unit_id LIMIT 1) WHERE id = ?",
+        (decision.document_id,),
+    )
+    db.execute("DELETE FROM blob WHERE sha256 = ?", (order.pdf_sha256,))
+    db.commit()
+    db.close()
+    path = services.ctx.blobs.path_for(order.pdf_sha256)
+    path.chmod(0o600)
+    path.write_bytes(b"%PDF-1.4 forged")
+    problems = "\n".join(verify(services.ctx).problems)
+    assert f"{order.number}：已于审计事件" in problems and "现状态却为“draft”" in problems
+    assert f"{order.number}的PDF" in problems
+    assert f"{decision.number}：所属单位与签发时记录的不一致" in problems
+    assert f"{decision.number}：已有作废审计事件，现状态却为已签发" in problems

@@ -263,7 +263,7 @@ class DocumentsPage(QWidget):
         issued = r is not None and r.status == "issued"
         self.buttons["open"].setEnabled(r is not None)
         self.buttons["sign"].setEnabled(issued and r is not None and r.signing == "手写签名")
-        order = issued and r is not None and r.kind in (*ORDER_KINDS, "hazard_notice")
+        order = issued and r is not None and r.kind in ORDER_KINDS
         self.buttons["review"].setEnabled(order)
         self.buttons["receipt"].setEnabled(issued and r is not None and r.kind != "service_receipt")
         self.buttons["void"].setEnabled(issued)
@@ -274,10 +274,15 @@ class DocumentsPage(QWidget):
         r = self.selected()
         if r is None:
             return
+        voided = r.status == VOIDED
         self.tasks.read(
             self.services.documents.pdf,
             r.id,
-            on_done=lambda packet: self.pdf_ready.emit(packet[0], packet[1], r.id),
+            on_done=lambda packet: self.pdf_ready.emit(
+                f"【已作废】{packet[0]}" if voided else packet[0],
+                packet[1],
+                "" if voided else r.id,  # a voided document's copies are not counted
+            ),
         )
 
     def void(self) -> None:
