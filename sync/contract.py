@@ -1,0 +1,124 @@
+"""The sync protocol between the desktop client and the reference server: the only code both ends
+share. JSON over HTTP; every call is idempotent and the server keeps no session state.
+
+    POST /auth/login            LoginRequest → LoginResponse (a bearer token; the client keeps it
+                                in the OS keyring, never on disk)
+    GET  /sync/meta             → Meta (server time for the clock offset, the caller's scope, counts)
+    POST /sync/blobs/check      BlobCheck → BlobMissing
+    HEAD /sync/blobs/{sha}      Upload-Offset / Upload-Length headers; 404 not started;
+                                X-Complete: 1 once stored
+    PATCH /sync/blobs/{sha}     body = bytes at Upload-Offset (≤ MAX_CHUNK); 409 wrong offset;
+                                at the last byte the server re-hashes: 422 hash_mismatch drops it
+    POST /sync/push             PushRequest → PushResponse (always 200 with one result per op)
+    GET  /sync/changes?since=S&limit=N   → ChangesPage; 410 when S < tombstone_horizon
+
+Push results: applied | duplicate (same op_id and payload hash seen before: the stored result) |
+conflict (kept the server value; the device value is recorded) | rejected (with reason; the op is
+not retried) | retry (e.g. missing_blobs: send the blobs, then the op again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+PROTOCOL = 1
+MAX_OPS = 100  # per push request
+MAX_CHUNK = 1 << 20  # bytes per blob PATCH
+MAX_PAGE = 1000  # changes per pull page
+SHA256 = r"^[0-9a-f]{64}$"
+
+# records made on one device (single writer) and records shared with the server
+DEVICE_ENTITIES = (
+    "inspection",
+    "item_result",
+    "hazard",
+    "hazardevent",
+    "photo",
+    "document",
+    "signature",
+)
+SHARED_ENTITIES = ("unit",)
+PULLED_ENTITIES = ("agency", "user", "township", "grid", "unit", "checklist", "numberblock")
+
+OpStatus = Literal["applied", "duplicate", "conflict", "rejected", "retry"]
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+    device_id: str = Field(min_length=8, max_length=64)
+
+
+class LoginResponse(BaseModel):
+    token: str
+    expires_at: datetime
+    user_id: str
+    agency_id: str
+
+
+class Meta(BaseModel):
+    protocol: int = PROTOCOL
+    min_client: int = PROTOCOL
+    server_time: datetime
+    user_id: str
+    user_name: str
+    role: str
+    agency_id: str
+    township_ids: list[str]
+    grid_ids: list[str]
+    tombstone_horizon: int
+    counts: dict[str, int]
+
+
+class BlobCheck(BaseModel):
+    sha256: list[str] = Field(max_length=1000)
+
+
+class BlobMissing(BaseModel):
+    missing: list[str]
+
+
+class Op(BaseModel):
+    op_id: str = Field(min_length=8, max_length=64)  # the idempotency key (a UUIDv7)
+    kind: Literal["upsert", "patch", "delete"] = "upsert"
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=64)
+    payload: dict[str, Any]
+    payload_sha256: str = Field(pattern=SHA256)
+    base_version: int | None = None
+    blob_refs: list[str] = Field(default_factory=list, max_length=100)
+
+
+class PushRequest(BaseModel):
+    device_id: str = Field(min_length=8, max_length=64)
+    ops: list[Op] = Field(max_length=MAX_OPS)
+
+
+class OpResult(BaseModel):
+    op_id: str
+    status: OpStatus
+    reason: str | None = None
+    version: int | None = None
+    row: dict[str, Any] | None = None
+
+
+class PushResponse(BaseModel):
+    results: list[OpResult]
+
+
+class Change(BaseModel):
+    seq: int
+    entity: str
+    id: str
+    version: int
+    deleted: bool = False
+    data: dict[str, Any]
+
+
+class ChangesPage(BaseModel):
+    changes: list[Change]
+    next: int  # the cursor to ask with next time
+    more: bool
