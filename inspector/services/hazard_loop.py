@@ -114,6 +114,62 @@ class HazardLoopService:
         """销号: only after a passed 复查."""
         return self._step(hazard_id, HazardStep.CLOSED, note)
 
+    def recheck(
+        self, hazard_id: str, passed: bool, note: str = "", new_deadline: date | None = None
+    ) -> Changes:
+        """The township's 复查 of a hazard under its 安全隐患整改通知书 (the notice's 复查栏): not an
+        执法文书, so no 复查意见书 — passed closes it (销号, unless 挂牌督办), failed sets a new
+        deadline. Hazards under an enforcement order are judged by a 整改复查意见书 instead."""
+        from inspector.services.textcheck import clean_text
+
+        note = clean_text("复查情况", note, max_chars=500)
+        today = self.ctx.clock.today()
+        if not passed and (new_deadline is None or new_deadline <= today):
+            raise UserError("复查未通过的，请给出今天以后的新整改期限。")
+        with self.ctx.store.write() as s:
+            hazard = s.get(Hazard, hazard_id)
+            if hazard is None:
+                raise UserError("找不到该隐患。")
+            kind, notice_id = self._current_order(s, hazard_id)
+            if kind != "hazard_notice":
+                raise UserError(
+                    "该隐患由执法文书责令整改，请在“文书”中对该文书“开始复查”，出具整改复查意见书。"
+                )
+            actor = get_setting(s, "current_user_id")
+            if passed:
+                record_step(s, self.ctx.clock, hazard, HazardStep.REVIEW_PASSED, actor, note=note)
+                if not hazard.supervised:
+                    record_step(s, self.ctx.clock, hazard, HazardStep.CLOSED, actor, note=note)
+            else:
+                record_step(s, self.ctx.clock, hazard, HazardStep.REVIEW_FAILED, actor, note=note)
+                record_step(
+                    s,
+                    self.ctx.clock,
+                    hazard,
+                    HazardStep.ORDERED,
+                    actor,
+                    document_id=notice_id,  # still under the same notice, with a new deadline
+                    deadline=new_deadline,
+                )
+            inspection_id = hazard.inspection_id
+        return Changes(hazards=frozenset({hazard_id}), inspections=frozenset({inspection_id}))
+
+    @staticmethod
+    def _current_order(s: Session, hazard_id: str) -> tuple[str | None, str | None]:
+        """The kind and id of the document behind the hazard's latest 责令整改 step."""
+        from inspector.store.models import Document
+
+        event = s.exec(
+            select(HazardEvent)
+            .where(HazardEvent.hazard_id == hazard_id, HazardEvent.kind == HazardStep.ORDERED.value)
+            .order_by(col(HazardEvent.at).desc(), col(HazardEvent.id).desc())
+            .limit(1)
+        ).first()
+        if event is None or event.document_id is None:
+            return None, None
+        doc = s.get(Document, event.document_id)
+        return (doc.kind, doc.id) if doc is not None else (None, None)
+
     def history(self, hazard_id: str) -> list[HazardHistoryRow]:
         from inspector.util.clock import to_local
 

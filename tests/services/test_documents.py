@@ -548,3 +548,28 @@ def test_verify_sees_status_unit_and_file_tampering(services: Services, tmp_path
     assert f"{order.number}的PDF" in problems
     assert f"{decision.number}：所属单位与签发时记录的不一致" in problems
     assert f"{decision.number}：已有作废审计事件，现状态却为已签发" in problems
+
+
+def test_township_rechecks_hazards_under_its_notice(
+    services: Services, clock: FixedClock, tmp_path: Path
+) -> None:
+    iid = inspection_with_hazards(services)
+    load_blocks(services, tmp_path, "隐改")
+    services.documents.issue(services.documents.draft_from_inspection("hazard_notice", iid))
+    first, second = hazards(services, iid)
+    assert {first.status, second.status} == {"rectifying"}
+    with pytest.raises(UserError, match="新整改期限"):
+        services.hazard_loop.recheck(first.id, passed=False, note="未整改")
+    later = clock.today() + timedelta(days=5)
+    services.hazard_loop.recheck(first.id, passed=False, note="灭火器未更换", new_deadline=later)
+    services.hazard_loop.recheck(first.id, passed=True, note="已更换")
+    services.hazard_loop.recheck(second.id, passed=True)
+    assert [h.status for h in hazards(services, iid)] == ["closed", "closed"]
+    steps = [r.step for r in services.hazard_loop.history(first.id)]
+    assert steps == ["登记", "责令整改", "复查不合格", "责令整改", "复查合格", "销号"]
+    # a hazard under an enforcement order is judged by a 复查意见书, not here
+    other = inspection_with_hazards(services)
+    load_blocks(services, tmp_path, "责改")
+    services.documents.issue(services.documents.draft_from_inspection("rectification_order", other))
+    with pytest.raises(UserError, match="整改复查意见书"):
+        services.hazard_loop.recheck(hazards(services, other)[0].id, passed=True)
