@@ -19,6 +19,8 @@ not retried) | retry (e.g. missing_blobs: send the blobs, then the op again).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -42,6 +44,14 @@ DEVICE_ENTITIES = (
 )
 SHARED_ENTITIES = ("unit",)
 PULLED_ENTITIES = ("agency", "user", "township", "grid", "unit", "checklist", "numberblock")
+
+
+def payload_digest(payload: dict[str, Any]) -> str:
+    """An op's payload_sha256: SHA-256 of its canonical JSON (sorted keys, no spaces, UTF-8 kept),
+    the same text the client's outbox stores. The server recomputes it to fingerprint the op."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 OpStatus = Literal["applied", "duplicate", "conflict", "rejected", "retry"]
 

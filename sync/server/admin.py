@@ -1,0 +1,533 @@
+"""Administration on the server's database: agencies, townships, grids, users, the unit import,
+checklists and document-number blocks. Each function is one write transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, func
+from sqlmodel import col, select
+
+from inspector.domain import creditcode
+from inspector.domain.enums import SUPERVISION_LEVELS, Role
+from inspector.domain.errors import UserError
+from inspector.util.ids import uuid7
+from sync.server.auth import hash_password
+from sync.server.db import (
+    Agency,
+    Checklist,
+    Grid,
+    NumberBlock,
+    SyncCounter,
+    Township,
+    Unit,
+    User,
+    read_session,
+    take_seq,
+    take_seqs,
+    write_session,
+)
+from sync.server.push import tombstone_unit
+from sync.server.units import DEFAULTS
+
+
+class AdminError(Exception):
+    """A refusal to show the administrator (in Chinese)."""
+
+
+# -- agencies, townships, grids, users ------------------------------------------------------------
+def create_agency(
+    engine: Engine, name: str, short_name: str = "", *, agency_id: str | None = None, **extra: Any
+) -> str:
+    with write_session(engine) as s:
+        aid = agency_id or uuid7()
+        if s.get(Agency, aid) is not None:
+            raise AdminError(f"机关 {aid} 已存在。")
+        s.add(Agency(id=aid, name=name, short_name=short_name, data=extra, seq=take_seq(s)))
+    return aid
+
+
+def create_township(engine: Engine, agency_id: str, name: str, county: str = "") -> str:
+    with write_session(engine) as s:
+        if s.get(Agency, agency_id) is None:
+            raise AdminError(f"没有机关 {agency_id}。")
+        tid = uuid7()
+        s.add(Township(id=tid, agency_id=agency_id, name=name, county=county, seq=take_seq(s)))
+    return tid
+
+
+def create_grid(engine: Engine, township_id: str, name: str, code: str = "") -> str:
+    with write_session(engine) as s:
+        t = s.get(Township, township_id)
+        if t is None:
+            raise AdminError(f"没有乡镇（街道） {township_id}。")
+        gid = uuid7()
+        s.add(
+            Grid(
+                id=gid,
+                agency_id=t.agency_id,
+                township_id=t.id,
+                name=name,
+                code=code,
+                seq=take_seq(s),
+            )
+        )
+    return gid
+
+
+def create_user(
+    engine: Engine,
+    *,
+    username: str,
+    password: str,
+    name: str,
+    agency_id: str,
+    role: str = "inspector",
+    townships: Sequence[str] = (),
+    grids: Sequence[str] = (),
+    agency_wide: bool = False,
+    cert_no: str = "",
+    phone: str = "",
+    hasher: PasswordHasher | None = None,
+) -> str:
+    """A user; townships and grids may be given by id or by name (within the agency)."""
+    if role not in {r.value for r in Role}:
+        raise AdminError(f"角色应为 {', '.join(r.value for r in Role)} 之一。")
+    if len(password) < 8:
+        raise AdminError("密码至少8位。")
+    pw_hash = hash_password(password, hasher)
+    with write_session(engine) as s:
+        if s.get(Agency, agency_id) is None:
+            raise AdminError(f"没有机关 {agency_id}。")
+        if s.exec(select(User.id).where(User.username == username)).first():
+            raise AdminError(f"用户名 {username} 已被使用。")
+        t_rows = list(s.exec(select(Township).where(Township.agency_id == agency_id)))
+        g_rows = list(s.exec(select(Grid).where(Grid.agency_id == agency_id)))
+        t_ids = [_pick(t_rows, key, "乡镇（街道）") for key in townships]
+        g_ids = [_pick(g_rows, key, "网格") for key in grids]
+        uid = uuid7()
+        s.add(
+            User(
+                id=uid,
+                username=username,
+                password_hash=pw_hash,
+                name=name,
+                role=role,
+                agency_id=agency_id,
+                agency_wide=agency_wide,
+                township_ids=t_ids,
+                grid_ids=g_ids,
+                cert_no=cert_no,
+                phone=phone,
+                seq=take_seq(s),
+            )
+        )
+    return uid
+
+
+def _pick(rows: Sequence[Township | Grid], key: str, what: str) -> str:
+    for r in rows:
+        if r.id == key or _fold(r.name) == _fold(key):
+            return r.id
+    raise AdminError(f"本机关没有{what}“{key}”。")
+
+
+# -- unit import ------------------------------------------------------------------------------------
+def _fold(text: str) -> str:
+    """For matching names and headers: NFKC (full-width forms), no white space, no * marks."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).replace("*", "")
+
+
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("单位名称", "企业名称", "名称", "单位全称", "企业(单位)名称", "生产经营单位名称"),
+    "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码"),
+    "address": ("地址", "单位地址", "经营地址", "注册地址", "详细地址", "生产经营地址"),
+    "township": (
+        "乡镇",
+        "乡镇(街道)",
+        "乡镇街道",
+        "乡镇/街道",
+        "所属乡镇",
+        "所属乡镇(街道)",
+        "街道",
+    ),
+    "grid": ("网格", "所属网格", "网格名称"),
+    "industry": ("行业", "行业类别", "所属行业", "行业类型"),
+    "risk": ("风险等级", "风险分级", "风险颜色", "风险级别"),
+    "supervision_level": ("监管分级", "监管等级", "监管级别"),
+    "legal_rep": ("法定代表人", "法人代表", "法定代表人(负责人)", "负责人", "法人"),
+    "contact_name": ("联系人",),
+    "contact_phone": ("联系电话", "电话", "手机", "联系方式", "手机号码"),
+}
+_HEADER_INDEX = {_fold(v): k for k, vs in _HEADERS.items() for v in vs}
+_RISK = {
+    "red": ("红", "红色", "重大风险", "重大", "red"),
+    "orange": ("橙", "橙色", "较大风险", "较大", "orange"),
+    "yellow": ("黄", "黄色", "一般风险", "一般", "yellow"),
+    "blue": ("蓝", "蓝色", "低风险", "低", "blue"),
+}
+_RISK_INDEX = {_fold(v).lower(): k for k, vs in _RISK.items() for v in vs}
+
+
+@dataclass
+class RowReport:
+    row: int  # the spreadsheet's row number (1-based, as Excel shows it)
+    name: str
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowReport]
+    imported: int
+
+    @property
+    def rejected(self) -> list[RowReport]:
+        return [r for r in self.rows if not r.ok]
+
+    def lines(self) -> list[str]:
+        out = [
+            f"第{r.row}行（{r.name or '无名称'}）：{'；'.join(r.reasons)}" for r in self.rejected
+        ]
+        out.append(
+            f"共{len(self.rows)}行，合格{len(self.rows) - len(self.rejected)}行，"
+            f"拒绝{len(self.rejected)}行，已导入{self.imported}行。"
+        )
+        return out
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise AdminError(f"无法读取 {path.name}：{exc}") from None
+        try:
+            ws = wb.worksheets[0]
+            return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    if suffix == ".csv":
+        raw = path.read_bytes()
+        for enc in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+            try:
+                text = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise AdminError(f"{path.name} 的编码无法识别（应为 UTF-8 或 GBK）。")
+        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    raise AdminError("只能导入 .xlsx 或 .csv 文件。")
+
+
+def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
+    for i, row in enumerate(rows[:20]):
+        cols: dict[str, int] = {}
+        for j, cell in enumerate(row):
+            key = _HEADER_INDEX.get(_fold(cell))
+            if key and key not in cols:
+                cols[key] = j
+        if "name" in cols:
+            missing = [k for k in ("township",) if k not in cols]
+            if missing:
+                raise AdminError("表头缺少列：乡镇（街道）。")
+            return i, cols
+    raise AdminError("找不到表头（应有“单位名称”“乡镇”等列）。")
+
+
+def import_units(
+    engine: Engine, path: Path, agency_id: str, *, skip_bad: bool = False
+) -> ImportReport:
+    """Import units from .xlsx/.csv. Every row is checked first; when any row is rejected nothing
+    is imported, unless skip_bad (then the good rows, in one transaction)."""
+    rows = _read_rows(path)
+    head, cols = _header(rows)
+    with write_session(engine) as s:
+        if s.get(Agency, agency_id) is None:
+            raise AdminError(f"没有机关 {agency_id}。")
+        townships = {
+            _fold(t.name): t
+            for t in s.exec(select(Township).where(Township.agency_id == agency_id))
+        }
+        grids = {
+            (g.township_id, _fold(g.name)): g
+            for g in s.exec(select(Grid).where(Grid.agency_id == agency_id))
+        }
+        reports: list[RowReport] = []
+        good: list[tuple[RowReport, dict[str, Any]]] = []
+        seen_codes: dict[str, list[RowReport]] = {}
+        for i, row in enumerate(rows[head + 1 :], start=head + 2):
+            if not any(row):
+                continue
+
+            def get(key: str, row: list[str] = row) -> str:
+                j = cols.get(key)
+                return row[j] if j is not None and j < len(row) else ""
+
+            rep = RowReport(row=i, name=get("name"))
+            reports.append(rep)
+            data = dict(DEFAULTS)
+            data["name"] = get("name")
+            if not data["name"]:
+                rep.reasons.append("单位名称为空")
+            elif len(data["name"]) > 200:
+                rep.reasons.append("单位名称超过200字")
+            raw_code = get("credit_code")
+            if raw_code:
+                try:
+                    data["credit_code"] = creditcode.validate(raw_code).code
+                except UserError as exc:
+                    rep.reasons.append(str(exc).rstrip("。"))
+            township_name = get("township")
+            township = townships.get(_fold(township_name))
+            if not township_name:
+                rep.reasons.append("未填写乡镇（街道）")
+            elif township is None:
+                rep.reasons.append(f"乡镇（街道）“{township_name}”不在本机关的名单中")
+            else:
+                data["township_id"] = township.id
+            grid_name = get("grid")
+            if grid_name and township is not None:
+                grid = grids.get((township.id, _fold(grid_name)))
+                if grid is None:
+                    rep.reasons.append(f"网格“{grid_name}”不属于“{township.name}”")
+                else:
+                    data["grid_id"] = grid.id
+            risk = get("risk")
+            if risk:
+                colour = _RISK_INDEX.get(_fold(risk).lower())
+                if colour is None:
+                    rep.reasons.append(f"风险等级“{risk}”无法识别（应为红、橙、黄、蓝）")
+                else:
+                    data["risk_colour"] = colour
+            level = _fold(get("supervision_level")).upper().removesuffix("级")
+            if level:
+                if level not in SUPERVISION_LEVELS:
+                    rep.reasons.append(f"监管分级“{level}”无法识别（应为A、B、C、D）")
+                else:
+                    data["supervision_level"] = level
+            for key, limit in (
+                ("address", 300),
+                ("industry", 30),
+                ("legal_rep", 50),
+                ("contact_name", 50),
+            ):
+                data[key] = get(key)
+                if len(data[key]) > limit:
+                    rep.reasons.append(f"{_HEADERS[key][0]}超过{limit}字")
+            data["contact_phone"] = _fold(get("contact_phone"))
+            if len(data["contact_phone"]) > 30:
+                rep.reasons.append("联系电话超过30字")
+            if data["credit_code"]:
+                seen_codes.setdefault(data["credit_code"], []).append(rep)
+            good.append((rep, data))
+        # duplicates inside the file: every row of the group is rejected (which one is right?)
+        for code, group in seen_codes.items():
+            if len(group) > 1:
+                for rep in group:
+                    others = "、".join(str(o.row) for o in group if o is not rep)
+                    rep.reasons.append(f"统一社会信用代码{code}与第{others}行重复")
+        if seen_codes:
+            known = dict(
+                s.exec(
+                    select(Unit.credit_code, Unit.data).where(
+                        Unit.agency_id == agency_id, col(Unit.credit_code).in_(list(seen_codes))
+                    )
+                ).all()
+            )
+            for code, group in seen_codes.items():
+                if code in known:
+                    name = (known[code] or {}).get("name", "")
+                    for rep in group:
+                        rep.reasons.append(f"统一社会信用代码{code}已登记为“{name}”")
+        bad = [r for r in reports if not r.ok]
+        if bad and not skip_bad:
+            return ImportReport(reports, 0)
+        todo = [(rep, data) for rep, data in good if rep.ok]
+        if todo:
+            seqs = take_seqs(s, len(todo))
+            for (_rep, data), seq in zip(todo, seqs, strict=True):
+                s.add(
+                    Unit(
+                        id=uuid7(),
+                        agency_id=agency_id,
+                        township_id=data["township_id"],
+                        grid_id=data["grid_id"],
+                        credit_code=data["credit_code"],
+                        data=data,
+                        seq=seq,
+                    )
+                )
+    return ImportReport(reports, len(todo))
+
+
+def delete_unit(engine: Engine, unit_id: str) -> bool:
+    """Soft-delete a unit; False when there is no such live unit."""
+    with write_session(engine) as s:
+        unit = s.get(Unit, unit_id)
+        if unit is None or unit.deleted_at is not None:
+            return False
+        tombstone_unit(s, unit)
+    return True
+
+
+def purge_tombstones(engine: Engine) -> int:
+    """Forget the tombstones seen so far: the horizon moves to the latest change number, so a
+    device whose cursor is older must re-pull from 0 (HTTP 410). Returns the new horizon. The
+    unit rows stay (records refer to them, and their ids are never reused)."""
+    with write_session(engine) as s:
+        horizon = int(
+            s.exec(select(func.max(Unit.seq)).where(col(Unit.deleted_at).is_not(None))).one() or 0
+        )
+        row = s.get(SyncCounter, 1)
+        assert row is not None
+        row.tombstone_horizon = max(row.tombstone_horizon, horizon)
+        s.add(row)
+        return row.tombstone_horizon
+
+
+# -- checklists -----------------------------------------------------------------------------------
+def publish_checklists(
+    engine: Engine, directory: Path, agency_id: str | None = None
+) -> list[tuple[str, str, str]]:
+    """Publish forms/checklists/*.json: (code, version, 新增|更新|未变) per file."""
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        raise AdminError(f"{directory} 中没有检查表（*.json）。")
+    out: list[tuple[str, str, str]] = []
+    with write_session(engine) as s:
+        for path in files:
+            try:
+                doc = json.loads(path.read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise AdminError(f"检查表文件 {path.name} 无法读取：{exc}") from None
+            if not isinstance(doc, dict) or not all(k in doc for k in ("code", "name", "items")):
+                raise AdminError(f"检查表文件 {path.name} 缺少 code、name 或 items。")
+            label = str(doc.get("version", "1"))
+            items = [dict(item, seq=n) for n, item in enumerate(doc["items"], start=1)]
+            body = {
+                "name": doc["name"],
+                "industry": doc.get("industry", ""),
+                "source": doc.get("source", ""),
+            }
+            row = s.exec(
+                select(Checklist).where(Checklist.code == doc["code"], Checklist.label == label)
+            ).first()
+            if row is None:
+                for item in items:
+                    item["id"] = uuid7()
+                s.add(
+                    Checklist(
+                        id=uuid7(),
+                        agency_id=agency_id,
+                        code=doc["code"],
+                        label=label,
+                        data={**body, "items": items},
+                        seq=take_seq(s),
+                    )
+                )
+                out.append((doc["code"], label, "新增"))
+                continue
+            old_items = row.data.get("items", [])
+            for item, old in zip(items, old_items, strict=False):
+                item["id"] = old.get("id") or uuid7()
+            for item in items[len(old_items) :]:
+                item["id"] = uuid7()
+            new = {**body, "items": items}
+            if new == row.data:
+                out.append((doc["code"], label, "未变"))
+                continue
+            row.data = new
+            row.version += 1
+            row.seq = take_seq(s)
+            s.add(row)
+            out.append((doc["code"], label, "更新"))
+    return out
+
+
+# -- number blocks --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IssuedBlock:
+    id: str
+    series: str
+    year: int
+    first: int
+    last: int
+
+
+def issue_blocks(
+    engine: Engine,
+    *,
+    agency_id: str,
+    device_id: str,
+    series: str,
+    year: int,
+    count: int,
+    blocks: int = 1,
+) -> list[IssuedBlock]:
+    """Lease `blocks` blocks of `count` serials to a device, after the highest serial ever leased
+    for this agency/series/year (under the write lock, so two issuers never overlap)."""
+    if not 1 <= count <= 100_000 or not 1 <= blocks <= 100:
+        raise AdminError("每块号码数应为1–100000，块数应为1–100。")
+    if not 2000 <= year <= 2200:
+        raise AdminError("年份无效。")
+    series = series.strip()
+    if not series or not device_id.strip():
+        raise AdminError("文号代字和设备标识不能为空。")
+    out: list[IssuedBlock] = []
+    with write_session(engine) as s:
+        if s.get(Agency, agency_id) is None:
+            raise AdminError(f"没有机关 {agency_id}。")
+        top = s.exec(
+            select(func.max(NumberBlock.last)).where(
+                NumberBlock.agency_id == agency_id,
+                NumberBlock.series == series,
+                NumberBlock.year == year,
+            )
+        ).one()
+        first = int(top or 0) + 1
+        for seq in take_seqs(s, blocks):
+            b = NumberBlock(
+                id=uuid7(),
+                agency_id=agency_id,
+                device_id=device_id,
+                series=series,
+                year=year,
+                first=first,
+                last=first + count - 1,
+                seq=seq,
+            )
+            s.add(b)
+            out.append(IssuedBlock(b.id, series, year, b.first, b.last))
+            first += count
+    return out
+
+
+def units_in(engine: Engine, agency_id: str) -> Iterable[Unit]:
+    """Every unit of an agency (for scripts and tests)."""
+    with read_session(engine) as s:
+        return list(s.exec(select(Unit).where(Unit.agency_id == agency_id)))

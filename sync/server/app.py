@@ -1,0 +1,255 @@
+"""The reference central server: the endpoints of sync.contract on FastAPI.
+
+Errors: 401 for a missing, unknown or expired token; 403 for a push from a device other than the
+one signed in; 404/409/413/422 for blobs (see sync.server.blobs); 410 for a cursor below the
+tombstone horizon; 413 for any request body over its endpoint's limit; 422 for malformed requests.
+The server keeps no session state: every call stands alone.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import DataError
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.contract import (
+    MAX_CHUNK,
+    MAX_PAGE,
+    PROTOCOL,
+    SHA256,
+    BlobCheck,
+    BlobMissing,
+    ChangesPage,
+    LoginRequest,
+    LoginResponse,
+    Meta,
+    PushRequest,
+    PushResponse,
+)
+from sync.server.auth import Caller, caller_from_token, issue_token, verify_password
+from sync.server.blobs import SHA_RE, BlobStore, UploadError
+from sync.server.changes import Gone, changes_page, scope_counts
+from sync.server.db import User, counter, make_engine, read_session, write_session
+from sync.server.push import apply_op, bad_text
+
+log = logging.getLogger("inspector.server")
+
+DEFAULT_TOKEN_TTL = timedelta(days=30)
+# request body limits per path prefix (bytes); the first match wins
+BODY_LIMITS: tuple[tuple[str, int], ...] = (
+    ("/auth/", 16 << 10),
+    ("/sync/blobs/check", 256 << 10),
+    ("/sync/blobs/", MAX_CHUNK),
+    ("/sync/push", 32 << 20),
+)
+DEFAULT_BODY_LIMIT = 1 << 20
+TOO_LARGE = "请求内容过大。"
+UNAUTHORIZED = "登录已失效或令牌无效，请重新登录。"
+
+
+class BodyLimit:
+    """Refuses bodies over the path's limit with 413, by Content-Length or while reading."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        limit = next((n for p, n in BODY_LIMITS if path.startswith(p)), DEFAULT_BODY_LIMIT)
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit():
+                    await JSONResponse({"detail": "Content-Length 无效。"}, 400)(
+                        scope, receive, send
+                    )
+                    return
+                if int(value) > limit:
+                    await JSONResponse({"detail": TOO_LARGE}, 413)(scope, receive, send)
+                    return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise HTTPException(413, TOO_LARGE)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def create_app(
+    db_url: str,
+    blob_dir: Path,
+    *,
+    token_ttl: timedelta = DEFAULT_TOKEN_TTL,
+) -> FastAPI:
+    """The server on a database URL (``sqlite:///…`` or ``postgresql+psycopg://…``) and a blob
+    directory. Creates the tables when they are missing."""
+    engine = make_engine(db_url)
+    store = BlobStore(Path(blob_dir), engine)
+    app = FastAPI(
+        title="安全生产现场执法检查 — 同步服务器",
+        version=str(PROTOCOL),
+        description="Reference central server of the field-inspection client (sync.contract).",
+    )
+    app.state.engine = engine
+    app.state.blobs = store
+    app.add_middleware(BodyLimit)
+    bearer = HTTPBearer(auto_error=False)
+
+    @app.exception_handler(DataError)
+    async def _bad_data(_request: Request, exc: Exception) -> JSONResponse:
+        log.warning("request refused by the database: %s", exc)
+        return JSONResponse({"detail": "请求数据无效。"}, 422)
+
+    def caller(
+        cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Caller:
+        if cred is None or cred.scheme.lower() != "bearer" or bad_text(cred.credentials):
+            raise HTTPException(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        with Session(engine) as s:
+            who = caller_from_token(s, cred.credentials)
+        if who is None:
+            raise HTTPException(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
+        return who
+
+    CallerDep = Annotated[Caller, Depends(caller)]
+    Sha = Annotated[str, PathParam(pattern=SHA256)]
+
+    @app.post("/auth/login", response_model=LoginResponse, responses={401: {}})
+    def login(req: LoginRequest) -> LoginResponse:
+        if bad_text([req.username, req.password, req.device_id]):
+            raise HTTPException(422, "用户名、密码或设备标识含有无效字符。")
+        with Session(engine) as s:
+            user = s.exec(select(User).where(User.username == req.username)).first()
+        ok = verify_password(user.password_hash if user else None, req.password)
+        if user is None or not ok or not user.active:
+            raise HTTPException(401, "用户名或密码错误。", headers={"WWW-Authenticate": "Bearer"})
+        with write_session(engine) as s:
+            token, expires = issue_token(s, user, req.device_id, token_ttl)
+        return LoginResponse(
+            token=token,
+            expires_at=expires,
+            user_id=user.id,
+            agency_id=user.agency_id,
+        )
+
+    @app.get("/sync/meta", response_model=Meta, responses={401: {}})
+    def meta(who: CallerDep) -> Meta:
+        with read_session(engine) as s:
+            _last, horizon = counter(s)
+            counts = scope_counts(s, who)
+        return Meta(
+            server_time=datetime.now(UTC),
+            user_id=who.user_id,
+            user_name=who.user_name,
+            role=who.role,
+            agency_id=who.agency_id,
+            township_ids=list(who.township_ids),
+            grid_ids=list(who.grid_ids),
+            tombstone_horizon=horizon,
+            counts=counts,
+        )
+
+    @app.post("/sync/blobs/check", response_model=BlobMissing, responses={401: {}})
+    def blobs_check(req: BlobCheck, who: CallerDep) -> BlobMissing:
+        wanted = list(dict.fromkeys(req.sha256))
+        if not all(isinstance(x, str) and SHA_RE.match(x) for x in wanted):
+            raise HTTPException(422, "sha256 应为64位小写十六进制。")
+        with read_session(engine) as s:
+            have = store.accessible(s, who, wanted)
+        return BlobMissing(missing=[x for x in wanted if x not in have])
+
+    def _upload_headers(offset: int, length: int, complete: bool) -> dict[str, str]:
+        h = {"Upload-Offset": str(offset), "Upload-Length": str(length)}
+        if complete:
+            h["X-Complete"] = "1"
+        return h
+
+    @app.head("/sync/blobs/{sha}", responses={401: {}, 404: {}})
+    def blob_head(sha: Sha, who: CallerDep) -> Response:
+        with read_session(engine) as s:
+            state = store.head(s, who, sha)
+        if state is None:
+            return Response(status_code=404)
+        return Response(status_code=200, headers=_upload_headers(*state))
+
+    @app.get("/sync/blobs/{sha}", responses={401: {}, 404: {}})
+    def blob_get(sha: Sha, who: CallerDep) -> FileResponse:
+        with read_session(engine) as s:
+            ok = bool(store.accessible(s, who, [sha]))
+        if not ok:
+            raise HTTPException(404, "没有这个文件。")
+        return FileResponse(store.path(sha), media_type="application/octet-stream")
+
+    def _int_header(request: Request, name: str) -> int:
+        raw = request.headers.get(name)
+        if raw is None or not raw.isdigit() or len(raw) > 15:
+            raise HTTPException(400, f"缺少或无效的 {name} 头。")
+        return int(raw)
+
+    @app.patch(
+        "/sync/blobs/{sha}",
+        status_code=204,
+        responses={401: {}, 409: {}, 413: {}, 422: {}},
+        openapi_extra={
+            "requestBody": {
+                "content": {"application/offset+octet-stream": {"schema": {"type": "string"}}}
+            }
+        },
+    )
+    async def blob_patch(sha: Sha, request: Request, who: CallerDep) -> Response:
+        offset = _int_header(request, "Upload-Offset")
+        length = _int_header(request, "Upload-Length")
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the connection dropped mid-chunk: nothing of it is kept
+            return Response(status_code=400)
+        try:
+            new_offset, total, complete = await run_in_threadpool(
+                store.patch, who, sha, offset, length, body
+            )
+        except UploadError as exc:
+            headers = {"Upload-Offset": str(exc.offset)} if exc.offset is not None else None
+            return JSONResponse({"detail": exc.detail}, exc.status, headers=headers)
+        return Response(status_code=204, headers=_upload_headers(new_offset, total, complete))
+
+    @app.post("/sync/push", response_model=PushResponse, responses={401: {}, 403: {}})
+    def push(req: PushRequest, who: CallerDep) -> PushResponse:
+        if req.device_id != who.device_id:
+            raise HTTPException(403, "设备标识与登录时不同，请重新登录。")
+        for op in req.ops:
+            if bad_text([op.op_id, op.entity, op.entity_id, op.blob_refs]):
+                raise HTTPException(422, "操作标识含有无效字符。")
+        return PushResponse(results=[apply_op(engine, store, who, op) for op in req.ops])
+
+    @app.get("/sync/changes", response_model=ChangesPage, responses={401: {}, 410: {}})
+    def changes(
+        who: CallerDep,
+        since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
+    ) -> Any:
+        try:
+            return changes_page(engine, who, since, limit)
+        except Gone as gone:
+            return JSONResponse(
+                {"detail": "同步游标过旧，请从头重新同步。", "tombstone_horizon": gone.horizon},
+                410,
+            )
+
+    return app

@@ -1,0 +1,184 @@
+"""Content-addressed blob store with resumable uploads (tus-like: HEAD for the offset, PATCH to
+append at it).
+
+Files: ``<blob_dir>/<sha[:2]>/<sha>`` once verified; partial uploads at
+``<blob_dir>/partial/<user_id>/<sha>`` — one per uploader, so nobody can append to, or learn about,
+another user's upload.
+
+Access rule (simple and sound): a caller may see a blob (``check`` reports it present, ``HEAD``
+says complete, ``GET`` serves it) only if the caller uploaded it completely itself, or a record
+in the caller's jurisdiction refers to it. Someone else holding the same bytes is invisible: the
+caller is told the blob is missing and uploads it; the server re-hashes that upload, so access is
+granted only on proof of possession of the bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from pathlib import Path
+
+from sqlalchemy import Engine, exists
+from sqlmodel import Session, col, select
+
+from sync.server.auth import Caller
+from sync.server.db import Blob, BlobRef, BlobUpload, Unit, write_session
+
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_BLOB = 512 << 20  # largest single blob accepted (a scanned PDF, a long video is not evidence)
+
+
+class UploadError(Exception):
+    def __init__(self, status: int, detail: str, offset: int | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.offset = offset
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class BlobStore:
+    def __init__(self, root: Path, engine: Engine) -> None:
+        self.root = root
+        self.engine = engine
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "partial").mkdir(exist_ok=True)
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def path(self, sha: str) -> Path:
+        return self.root / sha[:2] / sha
+
+    def partial_path(self, user_id: str, sha: str) -> Path:
+        return self.root / "partial" / user_id / sha
+
+    def _lock(self, user_id: str, sha: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault((user_id, sha), threading.Lock())
+
+    # -- access ---------------------------------------------------------------------------------
+    def accessible(self, s: Session, caller: Caller, shas: list[str]) -> set[str]:
+        """The subset of shas that are stored and that the caller may see."""
+        if not shas:
+            return set()
+        stored = set(s.exec(select(Blob.sha256).where(col(Blob.sha256).in_(shas))))
+        if not stored:
+            return set()
+        own = set(
+            s.exec(
+                select(BlobUpload.sha256).where(
+                    col(BlobUpload.sha256).in_(stored),
+                    BlobUpload.user_id == caller.user_id,
+                    col(BlobUpload.complete).is_(True),
+                )
+            )
+        )
+        rest = list(stored - own)
+        if rest:
+            in_scope = exists().where(col(Unit.id) == col(BlobRef.unit_id), caller.unit_scope())
+            own |= set(
+                s.exec(
+                    select(BlobRef.sha256)
+                    .where(col(BlobRef.sha256).in_(rest), BlobRef.agency_id == caller.agency_id)
+                    .where(in_scope)
+                )
+            )
+        return own
+
+    # -- upload ---------------------------------------------------------------------------------
+    def head(self, s: Session, caller: Caller, sha: str) -> tuple[int, int, bool] | None:
+        """(offset, length, complete) for this caller, or None when not started."""
+        if self.accessible(s, caller, [sha]):
+            blob = s.get(Blob, sha)
+            assert blob is not None
+            return blob.length, blob.length, True
+        up = s.get(BlobUpload, (sha, caller.user_id))
+        if up is None or up.complete:
+            return None
+        part = self.partial_path(caller.user_id, sha)
+        size = part.stat().st_size if part.exists() else 0
+        return size, up.length, False
+
+    def patch(
+        self, caller: Caller, sha: str, offset: int, length: int, body: bytes
+    ) -> tuple[int, int, bool]:
+        """Append body at offset; at the last byte re-hash, fsync and rename. Returns
+        (new offset, length, complete). Raises UploadError(409/422/400/413)."""
+        if length < 0 or length > MAX_BLOB:
+            raise UploadError(413, "blob_too_large")
+        with self._lock(caller.user_id, sha):
+            with write_session(self.engine) as s:
+                if self.accessible(s, caller, [sha]):
+                    blob = s.get(Blob, sha)
+                    assert blob is not None
+                    if offset != blob.length:
+                        raise UploadError(409, "offset_mismatch", blob.length)
+                    return blob.length, blob.length, True
+                up = s.get(BlobUpload, (sha, caller.user_id))
+                part = self.partial_path(caller.user_id, sha)
+                if up is None or up.complete:
+                    up = BlobUpload(sha256=sha, user_id=caller.user_id, length=length)
+                    s.add(up)
+                    part.unlink(missing_ok=True)
+                elif up.length != length:
+                    raise UploadError(
+                        409, "length_mismatch", part.stat().st_size if part.exists() else 0
+                    )
+            current = part.stat().st_size if part.exists() else 0
+            if offset != current:
+                raise UploadError(409, "offset_mismatch", current)
+            if offset + len(body) > length:
+                raise UploadError(400, "beyond_length", current)
+            part.parent.mkdir(parents=True, exist_ok=True)
+            with open(part, "ab") as fh:
+                fh.write(body)
+                fh.flush()
+                if offset + len(body) == length:
+                    os.fsync(fh.fileno())
+            new_offset = offset + len(body)
+            if new_offset < length:
+                return new_offset, length, False
+            return self._finish(caller, sha, part, length)
+
+    def _finish(self, caller: Caller, sha: str, part: Path, length: int) -> tuple[int, int, bool]:
+        h = hashlib.sha256()
+        with open(part, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        if h.hexdigest() != sha:
+            part.unlink(missing_ok=True)
+            with write_session(self.engine) as s:
+                up = s.get(BlobUpload, (sha, caller.user_id))
+                if up is not None and not up.complete:
+                    s.delete(up)
+            raise UploadError(422, "hash_mismatch", 0)
+        final = self.path(sha)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            part.unlink()
+        else:
+            os.replace(part, final)
+            _fsync_dir(final.parent)
+        with write_session(self.engine) as s:
+            if s.get(Blob, sha) is None:
+                s.add(Blob(sha256=sha, length=length))
+            up = s.get(BlobUpload, (sha, caller.user_id))
+            if up is None:
+                up = BlobUpload(sha256=sha, user_id=caller.user_id, length=length)
+            up.complete = True
+            s.add(up)
+        return length, length, True

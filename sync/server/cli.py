@@ -1,0 +1,233 @@
+"""``inspector-server``: run the reference central server, or administer its database.
+
+    inspector-server [serve] [--host H] [--port P] [--db URL] [--data-dir DIR] [--blobs DIR]
+    inspector-server create-agency --name 柴桑区应急管理局 --short-name 柴 [--id ID]
+    inspector-server create-township --agency ID 沙河街道
+    inspector-server create-grid --township ID 第一网格
+    inspector-server create-user --agency ID --username zhang --name 张三 [--role inspector]
+                                 [--township 名称或ID ...] [--grid ...] [--agency-wide]
+                                 [--password-file F]     (else the first line of stdin / a prompt)
+    inspector-server import-units FILE.xlsx|.csv --agency ID [--skip-bad]
+    inspector-server publish-checklists forms/checklists [--agency ID]
+    inspector-server issue-blocks --agency ID --device DEV --series 责改 --year 2026 --count 50
+    inspector-server delete-unit ID
+    inspector-server purge-tombstones
+
+The database is ``--db`` (alias ``--database``; ``postgresql+psycopg://…`` in production), else the
+embedded SQLite file ``inspector-server.sqlite3`` in ``--data-dir`` (default: the current
+directory); blobs go to ``--blobs`` (default ``DATA_DIR/blobs``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from sync.server import admin
+from sync.server.db import default_sqlite_url, make_engine
+
+COMMANDS = (
+    "serve",
+    "create-agency",
+    "create-township",
+    "create-grid",
+    "create-user",
+    "import-units",
+    "publish-checklists",
+    "issue-blocks",
+    "delete-unit",
+    "purge-tombstones",
+)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", "--database", dest="db", help="数据库 URL（默认：数据目录中的 SQLite）")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("INSPECTOR_SERVER_DATA", ".")),
+        help="数据目录（默认：当前目录）",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inspector-server", description="安全生产现场执法检查 — 同步服务器与管理命令"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="运行同步服务器")
+    _common(p)
+    p.add_argument("--blobs", type=Path, help="附件目录（默认：数据目录/blobs）")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+
+    p = sub.add_parser("create-agency", help="新建执法机关")
+    _common(p)
+    p.add_argument("--name", required=True)
+    p.add_argument("--short-name", default="")
+    p.add_argument("--id", dest="agency_id")
+
+    p = sub.add_parser("create-township", help="新建乡镇（街道）")
+    _common(p)
+    p.add_argument("--agency", required=True)
+    p.add_argument("--county", default="")
+    p.add_argument("name")
+
+    p = sub.add_parser("create-grid", help="新建网格")
+    _common(p)
+    p.add_argument("--township", required=True)
+    p.add_argument("--code", default="")
+    p.add_argument("name")
+
+    p = sub.add_parser("create-user", help="新建用户（密码从 --password-file 或标准输入读取）")
+    _common(p)
+    p.add_argument("--agency", required=True)
+    p.add_argument("--username", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", default="inspector", choices=["inspector", "grid_worker", "admin"])
+    p.add_argument("--township", action="append", default=[], help="名称或ID，可重复")
+    p.add_argument("--grid", action="append", default=[], help="名称或ID，可重复")
+    p.add_argument("--agency-wide", action="store_true", help="管辖整个机关")
+    p.add_argument("--cert-no", default="")
+    p.add_argument("--phone", default="")
+    p.add_argument("--password-file", type=Path)
+
+    p = sub.add_parser("import-units", help="从 .xlsx 或 .csv 导入单位")
+    _common(p)
+    p.add_argument("file", type=Path)
+    p.add_argument("--agency", required=True)
+    p.add_argument("--skip-bad", action="store_true", help="跳过不合格的行，只导入合格的行")
+
+    p = sub.add_parser("publish-checklists", help="发布检查表（forms/checklists）")
+    _common(p)
+    p.add_argument("directory", type=Path)
+    p.add_argument("--agency", help="只发布给一个机关（默认：所有机关）")
+
+    p = sub.add_parser("issue-blocks", help="向设备发放文号段")
+    _common(p)
+    p.add_argument("--agency", required=True)
+    p.add_argument("--device", required=True)
+    p.add_argument("--series", required=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--count", type=int, required=True, help="每段号码数")
+    p.add_argument("--blocks", type=int, default=1, help="段数")
+
+    p = sub.add_parser("delete-unit", help="删除单位（保留墓碑）")
+    _common(p)
+    p.add_argument("unit_id")
+
+    p = sub.add_parser("purge-tombstones", help="清除墓碑：更早的同步游标须从头同步")
+    _common(p)
+    return parser
+
+
+def _db_url(args: argparse.Namespace) -> str:
+    if args.db:
+        return str(args.db)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    return default_sqlite_url(args.data_dir)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_file is not None:
+        lines = args.password_file.read_text("utf-8").splitlines()
+        return lines[0] if lines else ""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise admin.AdminError("两次输入的密码不一致。")
+    return first
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    blobs = args.blobs or args.data_dir / "blobs"
+    app = create_app(_db_url(args), blobs)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _run(args: argparse.Namespace, engine: Engine) -> int:
+    cmd = args.command
+    if cmd == "create-agency":
+        print(admin.create_agency(engine, args.name, args.short_name, agency_id=args.agency_id))
+    elif cmd == "create-township":
+        print(admin.create_township(engine, args.agency, args.name, args.county))
+    elif cmd == "create-grid":
+        print(admin.create_grid(engine, args.township, args.name, args.code))
+    elif cmd == "create-user":
+        print(
+            admin.create_user(
+                engine,
+                username=args.username,
+                password=_read_password(args),
+                name=args.name,
+                agency_id=args.agency,
+                role=args.role,
+                townships=[t for v in args.township for t in v.split(",") if t.strip()],
+                grids=[g for v in args.grid for g in v.split(",") if g.strip()],
+                agency_wide=args.agency_wide,
+                cert_no=args.cert_no,
+                phone=args.phone,
+            )
+        )
+    elif cmd == "import-units":
+        report = admin.import_units(engine, args.file, args.agency, skip_bad=args.skip_bad)
+        for line in report.lines():
+            print(line)
+        if report.rejected and not args.skip_bad:
+            print("有不合格的行，未导入任何单位。改正后重新导入，或加 --skip-bad 只导入合格的行。")
+            return 1
+    elif cmd == "publish-checklists":
+        for code, label, what in admin.publish_checklists(engine, args.directory, args.agency):
+            print(f"{code} {label}：{what}")
+    elif cmd == "issue-blocks":
+        for b in admin.issue_blocks(
+            engine,
+            agency_id=args.agency,
+            device_id=args.device,
+            series=args.series,
+            year=args.year,
+            count=args.count,
+            blocks=args.blocks,
+        ):
+            print(f"{b.id} {b.series} {b.year} {b.first}-{b.last}")
+    elif cmd == "delete-unit":
+        if not admin.delete_unit(engine, args.unit_id):
+            print("没有这个单位，或已删除。", file=sys.stderr)
+            return 1
+    elif cmd == "purge-tombstones":
+        print(f"tombstone_horizon={admin.purge_tombstones(engine)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "serve")  # `inspector-server --port 8080` runs the server
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    engine = make_engine(_db_url(args))
+    try:
+        return _run(args, engine)
+    except admin.AdminError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

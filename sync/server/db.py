@@ -1,0 +1,340 @@
+"""Server tables (their own SQLModel registry: the client's store uses the same table names) and
+the engine: embedded SQLite by default, PostgreSQL in production.
+
+Write discipline (anchors A4/A5.3):
+- every write transaction first takes the single write lock — ``BEGIN IMMEDIATE`` on SQLite,
+  ``SELECT … FOR UPDATE`` on the one ``sync_counter`` row on PostgreSQL — so writers are serialized;
+- change numbers come from that counter row, updated inside the writing transaction
+  (``UPDATE sync_counter SET seq = seq + n RETURNING seq``), never from a database sequence, whose
+  values commit out of order and would let a cursor reader skip a late commit;
+- a pull reads in one snapshot (a deferred SQLite transaction, REPEATABLE READ on PostgreSQL), so the
+  counter it reads and the rows it sees agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Engine,
+    Index,
+    UniqueConstraint,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.orm import registry
+from sqlmodel import Field, Session, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ServerModel(SQLModel, registry=registry()):
+    """Base of the server tables: a metadata of their own, apart from the client's store."""
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=nullable))
+
+
+def _seq() -> Any:
+    return Field(default=0, sa_column=Column(BigInteger, nullable=False, index=True))
+
+
+class SyncCounter(ServerModel, table=True):
+    __tablename__ = "sync_counter"
+    id: int = Field(default=1, primary_key=True)
+    seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    # pulls from a cursor 0 < since < tombstone_horizon get 410 (tombstones up to it were purged)
+    tombstone_horizon: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class Agency(ServerModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    short_name: str = ""
+    data: dict[str, Any] = _json()  # the rest of the client's Agency fields
+    version: int = 1
+    seq: int = _seq()
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Township(ServerModel, table=True):
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    name: str
+    county: str = ""
+    version: int = 1
+    seq: int = _seq()
+
+
+class Grid(ServerModel, table=True):
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    township_id: str = Field(foreign_key="township.id", index=True)
+    name: str
+    code: str = ""
+    version: int = 1
+    seq: int = _seq()
+
+
+class User(ServerModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    username: str = Field(unique=True, max_length=100)
+    password_hash: str
+    name: str
+    role: str = "inspector"  # inspector | grid_worker | admin (inspector.domain.enums.Role)
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    agency_wide: bool = False  # jurisdiction = the whole agency (admins always are)
+    township_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    grid_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cert_no: str = ""
+    phone: str = ""
+    active: bool = True
+    version: int = 1
+    seq: int = _seq()
+
+
+class Token(ServerModel, table=True):
+    """A bearer token: only its SHA-256 is stored."""
+
+    token_sha256: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    device_id: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class Unit(ServerModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("agency_id", "credit_code"),
+        Index("ix_unit_scope", "agency_id", "township_id", "grid_id"),
+    )
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id")
+    township_id: str | None = Field(default=None, foreign_key="township.id")
+    grid_id: str | None = Field(default=None, foreign_key="grid.id")
+    credit_code: str | None = None
+    data: dict[str, Any] = _json()  # the client's Unit fields (sync.server.units.UNIT_FIELDS)
+    version: int = 1
+    seq: int = _seq()
+    updated_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class Checklist(ServerModel, table=True):
+    __table_args__ = (UniqueConstraint("code", "label"),)
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str | None = Field(default=None, foreign_key="agency.id")  # None: every agency
+    code: str
+    label: str  # the checklist's own version, e.g. 2026.1
+    data: dict[str, Any] = _json()  # name, industry, source, items (with ids)
+    version: int = 1
+    seq: int = _seq()
+    deleted_at: datetime | None = None
+
+
+class NumberBlock(ServerModel, table=True):
+    """A range of document serials leased to one device; never reassigned, never overlapping."""
+
+    __tablename__ = "number_block"
+    __table_args__ = (Index("ix_number_block_series", "agency_id", "series", "year"),)
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id")
+    device_id: str = Field(index=True, max_length=64)
+    series: str
+    year: int
+    first: int
+    last: int
+    issued_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+    seq: int = _seq()
+
+
+class Record(ServerModel, table=True):
+    """A device-made (single-writer) record as the device sent it: inspection, item_result, hazard,
+    hazardevent, photo, document, signature."""
+
+    entity: str = Field(primary_key=True, max_length=40)
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    device_id: str = Field(max_length=64)
+    user_id: str = Field(foreign_key="user.id")
+    data: dict[str, Any] = _json()
+    version: int = 1
+    seq: int = _seq()
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AppliedOp(ServerModel, table=True):
+    """Every op answered with a final status (kept forever): the idempotency memory."""
+
+    __tablename__ = "applied_ops"
+    op_id: str = Field(primary_key=True, max_length=64)
+    device_id: str = Field(max_length=64)
+    user_id: str
+    entity: str
+    entity_id: str
+    kind: str
+    payload_sha256: str = Field(max_length=64)
+    status: str
+    result: dict[str, Any] = _json()
+    seq: int = _seq()
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Blob(ServerModel, table=True):
+    sha256: str = Field(primary_key=True, max_length=64)
+    length: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BlobUpload(ServerModel, table=True):
+    """Who uploaded (or is uploading) which blob. Access rule: a caller may see a blob it uploaded
+    itself, or one referenced by a record in its jurisdiction (see sync.server.blobs)."""
+
+    __tablename__ = "blob_upload"
+    sha256: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(primary_key=True, foreign_key="user.id")
+    length: int = Field(sa_column=Column(BigInteger, nullable=False))
+    complete: bool = False
+    started_at: datetime = Field(default_factory=utcnow)
+
+
+class BlobRef(ServerModel, table=True):
+    """A record's reference to a blob (scopes blob access by the record's unit)."""
+
+    __tablename__ = "blob_ref"
+    sha256: str = Field(primary_key=True, max_length=64)
+    entity: str = Field(primary_key=True, max_length=40)
+    record_id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(index=True)
+    unit_id: str = Field(index=True)
+
+
+class Conflict(ServerModel, table=True):
+    """A field changed on both sides: the server value was kept, the device value is here."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    op_id: str = Field(index=True)
+    device_id: str
+    user_id: str
+    entity: str
+    entity_id: str = Field(index=True)
+    field: str
+    base_version: int | None = None
+    server_version: int
+    base_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    server_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    device_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+
+
+METADATA = ServerModel.metadata
+
+
+def default_sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'inspector-server.sqlite3').resolve()}"
+
+
+def make_engine(db_url: str) -> Engine:
+    """An engine with the write discipline above; creates the tables and the counter row."""
+    if db_url.startswith("sqlite"):
+        engine = create_engine(db_url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=FULL",
+                "foreign_keys=ON",
+                "busy_timeout=30000",
+            ):
+                cur.execute(f"PRAGMA {pragma}")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            write = conn.get_execution_options().get("inspector_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    else:
+        engine = create_engine(db_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    METADATA.create_all(engine)
+    with Session(engine) as s:
+        if s.get(SyncCounter, 1) is None:
+            s.add(SyncCounter(id=1, seq=0, tombstone_horizon=0))
+            try:
+                s.commit()
+            except Exception:  # another process created it first
+                s.rollback()
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """One write transaction holding the single write lock; commits on success."""
+    bind = engine.execution_options(inspector_write=True)
+    with Session(bind, expire_on_commit=False) as s:
+        if not is_sqlite(engine):
+            s.execute(text("SELECT seq FROM sync_counter WHERE id = 1 FOR UPDATE"))
+        else:
+            s.execute(text("SELECT 1"))  # starts BEGIN IMMEDIATE now
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction over one snapshot."""
+    bind = engine
+    if not is_sqlite(engine):
+        bind = engine.execution_options(isolation_level="REPEATABLE READ")
+    with Session(bind, expire_on_commit=False) as s:
+        try:
+            yield s
+        finally:
+            s.rollback()
+
+
+def take_seqs(session: Session, n: int = 1) -> range:
+    """Reserve n change numbers from the counter row, inside the caller's write transaction."""
+    last = session.execute(
+        text("UPDATE sync_counter SET seq = seq + :n WHERE id = 1 RETURNING seq"), {"n": n}
+    ).scalar_one()
+    return range(int(last) - n + 1, int(last) + 1)
+
+
+def take_seq(session: Session) -> int:
+    return take_seqs(session, 1)[0]
+
+
+def counter(session: Session) -> tuple[int, int]:
+    """(last change number, tombstone horizon)."""
+    row = session.execute(
+        text("SELECT seq, tombstone_horizon FROM sync_counter WHERE id = 1")
+    ).one()
+    return int(row[0]), int(row[1])

@@ -1,0 +1,433 @@
+"""Applying pushed ops: each op in its own transaction together with its applied_ops row.
+
+Result statuses (sync.contract): applied | duplicate | conflict | rejected | retry.
+- duplicate: the op_id was answered before with the same payload from the same device; the stored
+  result comes back with ``status="duplicate"`` and ``reason`` = the first answer's status (plus
+  ``:reason`` when it had one), e.g. ``"applied"`` or ``"conflict:field_conflict:contact_phone"``.
+- retry answers (missing_blobs, missing_parent) are not stored: the op is sent again later.
+- rejected reasons: idempotency_key_reused, payload_hash_mismatch, invalid_text, unknown_entity,
+  unsupported_kind, malformed, invalid_value:<field>, out_of_scope, deleted, exists,
+  duplicate_credit_code, forbidden, immutable.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, col, select
+
+from inspector.util.ids import uuid7
+from sync.contract import DEVICE_ENTITIES, Op, OpResult, payload_digest
+from sync.server.auth import Caller
+from sync.server.blobs import SHA_RE, BlobStore
+from sync.server.db import (
+    AppliedOp,
+    BlobRef,
+    Conflict,
+    Grid,
+    Record,
+    Township,
+    Unit,
+    take_seq,
+    utcnow,
+    write_session,
+)
+from sync.server.units import (
+    DEFAULTS,
+    EDITABLE_FIELDS,
+    UNIT_FIELDS,
+    InvalidValue,
+    check_value,
+    merge_patch,
+)
+
+log = logging.getLogger("inspector.server.push")
+
+# how a device record finds its unit: directly, or through its parent record
+_PARENT: dict[str, tuple[str, str]] = {
+    "item_result": ("inspection_id", "inspection"),
+    "photo": ("inspection_id", "inspection"),
+    "hazardevent": ("hazard_id", "hazard"),
+    "signature": ("document_id", "document"),
+}
+_DIRECT_UNIT = ("inspection", "hazard", "document")
+_ISSUER_ONLY = ("document", "signature")  # grid workers issue no enforcement documents
+# what may still change on an issued document (voiding, print count)
+_DOCUMENT_MUTABLE = frozenset({"status", "void_reason", "voided_at", "print_count"})
+_BIGINT = 2**62
+
+
+def bad_text(value: Any) -> bool:
+    """True when a string inside has a NUL or a lone surrogate (PostgreSQL and UTF-8 refuse both)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(bad_text(k) or bad_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(bad_text(v) for v in value)
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return not -_BIGINT < value < _BIGINT
+    return False
+
+
+class _Abort(Exception):
+    """Roll the op's transaction back and answer with this result (not stored)."""
+
+    def __init__(self, result: OpResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+
+def _res(op: Op, status: str, reason: str | None = None, **kw: Any) -> OpResult:
+    return OpResult(op_id=op.op_id, status=status, reason=reason, **kw)  # type: ignore[arg-type]
+
+
+def _stored(row: AppliedOp) -> OpResult:
+    r = row.result
+    reason = row.status + (f":{r['reason']}" if r.get("reason") else "")
+    return OpResult(
+        op_id=row.op_id,
+        status="duplicate",
+        reason=reason,
+        version=r.get("version"),
+        row=r.get("row"),
+    )
+
+
+def _repeat(prior: AppliedOp, op: Op, caller: Caller, digest: str) -> OpResult:
+    same = (
+        prior.payload_sha256 == digest
+        and prior.device_id == caller.device_id
+        and (prior.entity, prior.entity_id, prior.kind) == (op.entity, op.entity_id, op.kind)
+    )
+    if same:
+        return _stored(prior)
+    return _res(op, "rejected", "idempotency_key_reused")
+
+
+def apply_op(engine: Engine, store: BlobStore, caller: Caller, op: Op) -> OpResult:
+    """Apply one op at most once; always returns a result (never raises for the op's content)."""
+    digest = payload_digest(op.payload) if not bad_text(op.payload) else ""
+    with Session(engine) as s:
+        prior = s.get(AppliedOp, op.op_id)
+    if prior is not None:
+        return _repeat(prior, op, caller, digest)
+    if not digest:
+        return _res(op, "rejected", "invalid_text")
+    if digest != op.payload_sha256:
+        return _res(op, "rejected", "payload_hash_mismatch")
+    if op.base_version is not None and not 0 <= op.base_version < _BIGINT:
+        return _res(op, "rejected", "malformed")
+    try:
+        with write_session(engine) as s:
+            prior = s.get(AppliedOp, op.op_id)
+            if prior is not None:
+                raise _Abort(_repeat(prior, op, caller, digest))
+            result, seq = _dispatch(s, store, caller, op)
+            if result.status == "retry":
+                raise _Abort(result)
+            s.add(
+                AppliedOp(
+                    op_id=op.op_id,
+                    device_id=caller.device_id,
+                    user_id=caller.user_id,
+                    entity=op.entity,
+                    entity_id=op.entity_id,
+                    kind=op.kind,
+                    payload_sha256=digest,
+                    status=result.status,
+                    result=result.model_dump(mode="json", exclude={"op_id", "status"}),
+                    seq=seq,
+                )
+            )
+            s.flush()
+    except _Abort as abort:
+        return abort.result
+    except IntegrityError as exc:
+        log.warning("op %s hit a constraint: %s", op.op_id, exc.orig)
+        return _res(op, "rejected", "constraint")
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise
+        log.warning("op %s refused by the database: %s", op.op_id, exc.orig)
+        return _res(op, "rejected", "invalid_value")
+    return result
+
+
+def _dispatch(s: Session, store: BlobStore, caller: Caller, op: Op) -> tuple[OpResult, int]:
+    if op.entity == "unit":
+        if op.kind == "patch":
+            return _patch_unit(s, caller, op)
+        if op.kind == "upsert":
+            return _create_unit(s, caller, op)
+        return _delete_unit(s, caller, op)
+    if op.entity in DEVICE_ENTITIES:
+        if op.kind != "upsert":
+            return _res(op, "rejected", "unsupported_kind"), 0
+        return _upsert_record(s, store, caller, op)
+    return _res(op, "rejected", "unknown_entity"), 0
+
+
+# -- units --------------------------------------------------------------------------------------
+def unit_row(unit: Unit) -> dict[str, Any]:
+    """A unit as it is pulled (the `data` of a change)."""
+    row: dict[str, Any] = {k: unit.data.get(k, DEFAULTS[k]) for k in UNIT_FIELDS}
+    row.update(
+        id=unit.id,
+        agency_id=unit.agency_id,
+        township_id=unit.township_id,
+        grid_id=unit.grid_id,
+        credit_code=unit.credit_code,
+        version=unit.version,
+        updated_at=unit.updated_at.isoformat(),
+        deleted=unit.deleted_at is not None,
+    )
+    return row
+
+
+def _patch_unit(s: Session, caller: Caller, op: Op) -> tuple[OpResult, int]:
+    sets, base = op.payload.get("set"), op.payload.get("base", {})
+    if not isinstance(sets, dict) or not sets or not isinstance(base, dict):
+        return _res(op, "rejected", "malformed"), 0
+    for field in sets:
+        if field not in EDITABLE_FIELDS:
+            return _res(op, "rejected", f"invalid_value:{field}"), 0
+    try:
+        clean = {f: check_value(f, v) for f, v in sets.items()}
+    except InvalidValue as exc:
+        return _res(op, "rejected", f"invalid_value:{exc.field}"), 0
+    unit = s.get(Unit, op.entity_id)
+    if unit is None or not caller.sees_unit(unit):
+        return _res(op, "rejected", "out_of_scope"), 0
+    if unit.deleted_at is not None:
+        return _res(op, "rejected", "deleted", version=unit.version), 0
+    merged = merge_patch(unit_row(unit), clean, base)
+    seq = 0
+    if merged.applied:
+        seq = take_seq(s)
+        unit.data = {**unit.data, **merged.applied}
+        unit.version += 1
+        unit.seq = seq
+        unit.updated_at = utcnow()
+        s.add(unit)
+    for c in merged.conflicts:
+        s.add(
+            Conflict(
+                id=uuid7(),
+                op_id=op.op_id,
+                device_id=caller.device_id,
+                user_id=caller.user_id,
+                entity="unit",
+                entity_id=unit.id,
+                field=c.field,
+                base_version=op.base_version,
+                server_version=unit.version,
+                base_value=c.base,
+                server_value=c.server,
+                device_value=c.device,
+            )
+        )
+    row = unit_row(unit)
+    if merged.conflicts:
+        fields = ",".join(c.field for c in merged.conflicts)
+        return _res(op, "conflict", f"field_conflict:{fields}", version=unit.version, row=row), seq
+    return _res(op, "applied", version=unit.version, row=row), seq
+
+
+def _create_unit(s: Session, caller: Caller, op: Op) -> tuple[OpResult, int]:
+    existing = s.get(Unit, op.entity_id)
+    if existing is not None:
+        if existing.agency_id != caller.agency_id or not caller.sees_unit(existing):
+            return _res(op, "rejected", "out_of_scope"), 0
+        reason = "deleted" if existing.deleted_at is not None else "exists"
+        return _res(op, "rejected", reason, version=existing.version), 0
+    if op.payload.get("id", op.entity_id) != op.entity_id:
+        return _res(op, "rejected", "malformed"), 0
+    try:
+        data = {
+            f: check_value(f, op.payload[f]) if f in op.payload else DEFAULTS[f]
+            for f in UNIT_FIELDS
+        }
+        if not data["name"]:
+            raise InvalidValue("name", "missing")
+    except InvalidValue as exc:
+        return _res(op, "rejected", f"invalid_value:{exc.field}"), 0
+    township = s.get(Township, data["township_id"]) if data["township_id"] else None
+    grid = s.get(Grid, data["grid_id"]) if data["grid_id"] else None
+    if data["township_id"] and (township is None or township.agency_id != caller.agency_id):
+        return _res(op, "rejected", "invalid_value:township_id"), 0
+    if data["grid_id"] and (grid is None or grid.township_id != data["township_id"]):
+        return _res(op, "rejected", "invalid_value:grid_id"), 0
+    unit = Unit(
+        id=op.entity_id,
+        agency_id=caller.agency_id,
+        township_id=data["township_id"],
+        grid_id=data["grid_id"],
+        credit_code=data["credit_code"],
+        data=data,
+    )
+    if not caller.sees_unit(unit):
+        return _res(op, "rejected", "out_of_scope"), 0
+    if (
+        unit.credit_code
+        and s.exec(
+            select(Unit.id).where(
+                Unit.agency_id == caller.agency_id, Unit.credit_code == unit.credit_code
+            )
+        ).first()
+    ):
+        return _res(op, "rejected", "duplicate_credit_code"), 0
+    seq = take_seq(s)
+    unit.seq = seq
+    s.add(unit)
+    s.flush()
+    return _res(op, "applied", version=unit.version, row=unit_row(unit)), seq
+
+
+def _delete_unit(s: Session, caller: Caller, op: Op) -> tuple[OpResult, int]:
+    unit = s.get(Unit, op.entity_id)
+    if unit is None or not caller.sees_unit(unit):
+        return _res(op, "rejected", "out_of_scope"), 0
+    if caller.role != "admin":
+        return _res(op, "rejected", "forbidden"), 0
+    if unit.deleted_at is not None:
+        return _res(op, "applied", version=unit.version), 0
+    seq = tombstone_unit(s, unit)
+    return _res(op, "applied", version=unit.version), seq
+
+
+def tombstone_unit(s: Session, unit: Unit) -> int:
+    """Soft-delete a unit (its id is never reused); the tombstone flows through the pull."""
+    seq = take_seq(s)
+    unit.deleted_at = utcnow()
+    unit.version += 1
+    unit.seq = seq
+    unit.updated_at = unit.deleted_at
+    s.add(unit)
+    return seq
+
+
+# -- device records -----------------------------------------------------------------------------
+def blob_refs_of(op: Op) -> set[str] | None:
+    """The blobs a record needs: the op's blob_refs plus every ``*_sha256`` field of the payload;
+    None when one of them is not a SHA-256."""
+    refs = set(op.blob_refs)
+    for key, value in op.payload.items():
+        if key.endswith("sha256") and value is not None:
+            if not isinstance(value, str):
+                return None
+            refs.add(value)
+    if not all(SHA_RE.match(r) for r in refs):
+        return None
+    return refs
+
+
+def _record_unit(s: Session, caller: Caller, op: Op) -> str | OpResult:
+    """The unit id a record belongs to, or the answer to give."""
+    p = op.payload
+    if op.entity in _DIRECT_UNIT:
+        unit_id = p.get("unit_id")
+        if unit_id is None and op.entity == "document":
+            pass  # fall through to the inspection below
+        elif not isinstance(unit_id, str):
+            return _res(op, "rejected", "invalid_value:unit_id")
+        else:
+            return unit_id
+    key, parent_entity = _PARENT.get(op.entity, ("inspection_id", "inspection"))
+    parent_id = p.get(key)
+    if not isinstance(parent_id, str):
+        return _res(op, "rejected", f"invalid_value:{key}")
+    parent = s.get(Record, (parent_entity, parent_id))
+    if parent is None:
+        return _res(op, "retry", "missing_parent")
+    if parent.agency_id != caller.agency_id:
+        return _res(op, "rejected", "out_of_scope")
+    return parent.unit_id
+
+
+def _upsert_record(s: Session, store: BlobStore, caller: Caller, op: Op) -> tuple[OpResult, int]:
+    p = op.payload
+    if p.get("id", op.entity_id) != op.entity_id:
+        return _res(op, "rejected", "malformed"), 0
+    if op.entity in _ISSUER_ONLY and caller.role == "grid_worker":
+        return _res(op, "rejected", "forbidden"), 0
+    if p.get("agency_id", caller.agency_id) != caller.agency_id:
+        return _res(op, "rejected", "out_of_scope"), 0
+    got = _record_unit(s, caller, op)
+    if isinstance(got, OpResult):
+        return got, 0
+    unit = s.get(Unit, got)
+    if unit is None or not caller.sees_unit(unit):
+        return _res(op, "rejected", "out_of_scope"), 0
+    existing = s.get(Record, (op.entity, op.entity_id))
+    if existing is not None:
+        old_unit = s.get(Unit, existing.unit_id)
+        if (
+            existing.agency_id != caller.agency_id
+            or old_unit is None
+            or not caller.sees_unit(old_unit)
+        ):
+            return _res(op, "rejected", "out_of_scope"), 0
+        if existing.data == p:
+            return _res(op, "applied", version=existing.version), 0
+        if op.entity == "document" and existing.data.get("status") in ("issued", "voided"):
+            changed = {k for k in set(p) | set(existing.data) if p.get(k) != existing.data.get(k)}
+            if changed - _DOCUMENT_MUTABLE:
+                return _res(op, "rejected", "immutable", version=existing.version), 0
+    refs = blob_refs_of(op)
+    if refs is None:
+        return _res(op, "rejected", "invalid_value:blob_refs"), 0
+    missing = refs - store.accessible(s, caller, sorted(refs))
+    if missing:
+        return _res(op, "retry", "missing_blobs"), 0
+    seq = take_seq(s)
+    if existing is None:
+        existing = Record(
+            entity=op.entity,
+            id=op.entity_id,
+            agency_id=caller.agency_id,
+            unit_id=unit.id,
+            device_id=caller.device_id,
+            user_id=caller.user_id,
+            data=p,
+            version=1,
+            seq=seq,
+        )
+    else:
+        existing.data = p
+        existing.version += 1
+        existing.seq = seq
+        existing.unit_id = unit.id
+        existing.updated_at = utcnow()
+    s.add(existing)
+    known = set(
+        s.exec(
+            select(BlobRef.sha256).where(
+                BlobRef.entity == op.entity,
+                BlobRef.record_id == op.entity_id,
+                col(BlobRef.sha256).in_(refs),
+            )
+        )
+    )
+    for sha in sorted(refs - known):
+        s.add(
+            BlobRef(
+                sha256=sha,
+                entity=op.entity,
+                record_id=op.entity_id,
+                agency_id=caller.agency_id,
+                unit_id=unit.id,
+            )
+        )
+    return _res(op, "applied", version=existing.version), seq

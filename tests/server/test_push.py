@@ -1,0 +1,214 @@
+"""Push: at most once per op_id, blobs first (resumable, hash-verified), unit edits merged field by
+field against the base, a patch to a deleted unit rejected."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from sqlmodel import Session, select
+
+from sync.contract import MAX_CHUNK
+from sync.server import admin
+from sync.server.db import AppliedOp, Blob, Conflict, Record, Unit
+from tests.server.conftest import Api, code, inspection, op
+
+
+def test_same_op_twice_is_a_duplicate_and_reused_key_is_rejected(api: Api) -> None:
+    h = api.login("insp_a")
+    insp = inspection(api.world.units_a[0])
+    first = op("inspection", insp["id"], insp)
+    [r1] = api.push(h, "dev-insp_a", [first])
+    assert (r1["status"], r1["version"]) == ("applied", 1)
+    [r2] = api.push(h, "dev-insp_a", [first])  # the reply was lost: the client sends it again
+    assert (r2["status"], r2["reason"], r2["version"]) == ("duplicate", "applied", 1)
+    changed = {**insp, "summary": "另一份内容"}
+    reused = op("inspection", insp["id"], changed, op_id=first["op_id"])
+    [r3] = api.push(h, "dev-insp_a", [reused])
+    assert (r3["status"], r3["reason"]) == ("rejected", "idempotency_key_reused")
+    # the same op_id replayed by another device gets nothing of the stored result
+    other = api.login("insp_a2")
+    [r4] = api.push(other, "dev-insp_a2", [first])
+    assert (r4["status"], r4["reason"]) == ("rejected", "idempotency_key_reused")
+    with Session(api.engine) as s:
+        rec = s.get(Record, ("inspection", insp["id"]))
+        assert rec is not None and rec.version == 1 and rec.data == insp
+        assert len(s.exec(select(AppliedOp)).all()) == 1
+    # a later snapshot is a new op: version 2
+    [r5] = api.push(h, "dev-insp_a", [op("inspection", insp["id"], changed)])
+    assert (r5["status"], r5["version"]) == ("applied", 2)
+
+
+def _patch(api: Api, h: dict[str, str], sha: str, data: bytes, offset: int, length: int):  # type: ignore[no-untyped-def]
+    return api.c.patch(
+        f"/sync/blobs/{sha}",
+        content=data,
+        headers={**h, "Upload-Offset": str(offset), "Upload-Length": str(length)},
+    )
+
+
+def test_missing_blob_then_resumable_upload_then_applied(api: Api, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    h = api.login("insp_a")
+    photo_bytes = os.urandom(MAX_CHUNK * 2 + 12345)  # three chunks
+    sha = hashlib.sha256(photo_bytes).hexdigest()
+    n = len(photo_bytes)
+    insp = inspection(api.world.units_a[0])
+    photo = {
+        "id": "photo-1",
+        "inspection_id": insp["id"],
+        "original_sha256": sha,
+        "display_sha256": sha,
+        "thumb_sha256": None,
+    }
+    photo_op = op("photo", "photo-1", photo, blob_refs=[sha])
+    res = api.push(h, "dev-insp_a", [op("inspection", insp["id"], insp), photo_op])
+    assert [(r["status"], r["reason"]) for r in res] == [
+        ("applied", None),
+        ("retry", "missing_blobs"),
+    ]
+    assert api.c.post("/sync/blobs/check", json={"sha256": [sha]}, headers=h).json()["missing"] == [
+        sha
+    ]
+    assert api.c.head(f"/sync/blobs/{sha}", headers=h).status_code == 404  # not started
+
+    chunks = [photo_bytes[i : i + MAX_CHUNK] for i in range(0, n, MAX_CHUNK)]
+    r = _patch(api, h, sha, chunks[0], 0, n)
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == str(MAX_CHUNK)
+    # a wrong offset: 409 with the right one
+    r = _patch(api, h, sha, chunks[2], 2 * MAX_CHUNK, n)
+    assert r.status_code == 409 and r.headers["Upload-Offset"] == str(MAX_CHUNK)
+    # the client lost track (a dropped connection): HEAD gives the offset, the upload resumes
+    r = api.c.head(f"/sync/blobs/{sha}", headers=h)
+    assert r.status_code == 200
+    assert (r.headers["Upload-Offset"], r.headers["Upload-Length"]) == (str(MAX_CHUNK), str(n))
+    assert "X-Complete" not in r.headers
+    assert _patch(api, h, sha, chunks[1], MAX_CHUNK, n).status_code == 204
+    r = _patch(api, h, sha, chunks[2], 2 * MAX_CHUNK, n)
+    assert r.status_code == 204 and r.headers["X-Complete"] == "1"
+    r = api.c.head(f"/sync/blobs/{sha}", headers=h)
+    assert r.headers["X-Complete"] == "1" and r.headers["Upload-Offset"] == str(n)
+    # stored under its hash, byte for byte
+    store = api.c.app.state.blobs  # type: ignore[attr-defined]
+    assert hashlib.sha256(store.path(sha).read_bytes()).hexdigest() == sha
+    assert not list((store.root / "partial").rglob(sha))
+    # the op now goes through, once
+    [r1] = api.push(h, "dev-insp_a", [photo_op])
+    assert r1["status"] == "applied"
+    [r2] = api.push(h, "dev-insp_a", [photo_op])
+    assert r2["status"] == "duplicate"
+    # uploading a stored blob again is a no-op
+    r = _patch(api, h, sha, chunks[0], 0, n)
+    assert r.status_code == 409 and r.headers["Upload-Offset"] == str(n)
+
+
+def test_corrupted_upload_is_dropped(api: Api) -> None:
+    h = api.login("insp_a")
+    good = os.urandom(MAX_CHUNK + 100)
+    sha = hashlib.sha256(good).hexdigest()
+    bad = good[:MAX_CHUNK] + b"\x00" * 100  # the last chunk was damaged on the way
+    assert _patch(api, h, sha, bad[:MAX_CHUNK], 0, len(good)).status_code == 204
+    r = _patch(api, h, sha, bad[MAX_CHUNK:], MAX_CHUNK, len(good))
+    assert r.status_code == 422 and r.json()["detail"] == "hash_mismatch"
+    assert api.c.head(f"/sync/blobs/{sha}", headers=h).status_code == 404  # partial dropped
+    with Session(api.engine) as s:
+        assert s.get(Blob, sha) is None
+    # a clean retry from 0 succeeds
+    assert _patch(api, h, sha, good[:MAX_CHUNK], 0, len(good)).status_code == 204
+    r = _patch(api, h, sha, good[MAX_CHUNK:], MAX_CHUNK, len(good))
+    assert r.status_code == 204 and r.headers["X-Complete"] == "1"
+    # a chunk past the declared length and a changed length are refused
+    other = hashlib.sha256(b"abc").hexdigest()
+    assert _patch(api, h, other, b"abcd", 0, 3).status_code == 400
+    assert _patch(api, h, other, b"a", 0, 3).status_code == 204
+    assert _patch(api, h, other, b"bc", 1, 4).status_code == 409
+
+
+UNIT_BASE = {"contact_phone": "0792-0000000", "contact_name": "王五", "legal_rep": "赵六"}
+
+
+def _unit_patch(unit_id: str, sets: dict, base_version: int = 1) -> dict:  # type: ignore[type-arg]
+    return op(
+        "unit",
+        unit_id,
+        {"set": sets, "base": {k: UNIT_BASE[k] for k in sets}},
+        kind="patch",
+        base_version=base_version,
+    )
+
+
+def test_unit_patches_merge_field_by_field(api: Api) -> None:
+    unit_id = api.world.units_a[1]
+    a = api.login("insp_a")
+    a2 = api.login("insp_a2")
+    # two devices edited different fields offline, from the same base version: both apply
+    [r1] = api.push(a, "dev-insp_a", [_unit_patch(unit_id, {"contact_phone": "13800000001"})])
+    [r2] = api.push(a2, "dev-insp_a2", [_unit_patch(unit_id, {"contact_name": "李四"})])
+    assert (r1["status"], r1["version"]) == ("applied", 2)
+    assert (r2["status"], r2["version"]) == ("applied", 3)
+    assert r2["row"]["contact_phone"] == "13800000001" and r2["row"]["contact_name"] == "李四"
+    # the same field changed on both: the server value stays, the device value is recorded
+    conflicting = _unit_patch(unit_id, {"contact_phone": "13999999999", "legal_rep": "钱七"})
+    [r3] = api.push(a2, "dev-insp_a2", [conflicting])
+    assert r3["status"] == "conflict"
+    assert r3["reason"] == "field_conflict:contact_phone"
+    assert r3["row"]["contact_phone"] == "13800000001"  # server value kept
+    assert r3["row"]["legal_rep"] == "钱七"  # the non-conflicting field still applied
+    assert r3["version"] == 4
+    # a device re-sending the value the server already has is a no-op, not a conflict
+    [r4] = api.push(a, "dev-insp_a", [_unit_patch(unit_id, {"contact_phone": "13800000001"})])
+    assert (r4["status"], r4["version"]) == ("applied", 4)
+    with Session(api.engine) as s:
+        unit = s.get(Unit, unit_id)
+        assert unit is not None and unit.version == 4
+        assert unit.data["contact_phone"] == "13800000001"
+        [c] = s.exec(select(Conflict)).all()
+        assert (c.entity_id, c.field, c.op_id) == (unit_id, "contact_phone", conflicting["op_id"])
+        assert (c.base_value, c.server_value, c.device_value) == (
+            "0792-0000000",
+            "13800000001",
+            "13999999999",
+        )
+        assert c.device_id == "dev-insp_a2" and c.server_version == 4
+    # a repeat of the conflicting op is a duplicate carrying the first answer
+    [r5] = api.push(a2, "dev-insp_a2", [conflicting])
+    assert r5["status"] == "duplicate" and r5["reason"].startswith("conflict:")
+    # the pull shows the merged unit once, at its latest version
+    pulled = [c for c in api.pull_all(a) if c["id"] == unit_id]
+    assert len(pulled) == 1 and pulled[0]["version"] == 4
+
+
+def test_patch_to_deleted_unit_is_rejected_but_records_accepted(api: Api) -> None:
+    unit_id = api.world.units_a[2]
+    a = api.login("insp_a")
+    insp = inspection(unit_id)
+    assert admin.delete_unit(api.engine, unit_id)
+    res = api.push(
+        a,
+        "dev-insp_a",
+        [_unit_patch(unit_id, {"contact_phone": "1"}), op("inspection", insp["id"], insp)],
+    )
+    assert [(r["status"], r["reason"]) for r in res] == [("rejected", "deleted"), ("applied", None)]
+
+
+def test_device_created_unit(api: Api) -> None:
+    w = api.world
+    a = api.login("insp_a")
+    payload = {
+        "id": "unit-new-1",
+        "name": "新开的五金店",
+        "township_id": w.township_a,
+        "credit_code": " " + code(500).lower() + " ",  # normalised by the server
+        "sn": 12,
+        "search_name": "x",
+    }
+    [r] = api.push(a, "dev-insp_a", [op("unit", "unit-new-1", payload)])
+    assert r["status"] == "applied" and r["row"]["name"] == "新开的五金店"
+    assert "sn" not in r["row"] and "search_name" not in r["row"]
+    assert r["row"]["credit_code"] == code(500)
+    dup = {"id": "unit-new-2", "name": "重复", "township_id": w.township_a, "credit_code": code(1)}
+    [d] = api.push(a, "dev-insp_a", [op("unit", "unit-new-2", dup)])
+    assert (d["status"], d["reason"]) == ("rejected", "duplicate_credit_code")
+    [again] = api.push(a, "dev-insp_a", [op("unit", "unit-new-1", {**payload, "name": "改名"})])
+    assert (again["status"], again["reason"]) == ("rejected", "exists")
+    b = api.login("insp_b")
+    assert "unit-new-1" not in {c["id"] for c in api.pull_all(b)}
