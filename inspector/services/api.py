@@ -16,6 +16,7 @@ from inspector.services.numbering import NumberingService
 from inspector.services.photos import PhotoService
 from inspector.services.printing import PrintService
 from inspector.services.records import RecordService
+from inspector.services.sync import SyncService
 from inspector.services.units import UnitService
 from inspector.store.models import Outbox, Unit
 from inspector.util.clock import Clock
@@ -33,6 +34,7 @@ class Services:
         self.documents = DocumentService(ctx)
         self.hazard_loop = HazardLoopService(ctx)
         self.printing = PrintService(ctx)
+        self.sync = SyncService(ctx)
 
     @classmethod
     def open(cls, data_dir: Path, *, clock: Clock | None = None) -> Services:

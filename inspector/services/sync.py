@@ -1,0 +1,641 @@
+"""The sync engine of the desktop client (anchors A5.4): sign-in, then one run = meta → blobs →
+push → pull, each step committing alone, so a run cut anywhere loses nothing and repeats nothing.
+
+- The sign-in token lives in the OS keyring (CredentialStore) and in memory for this session; never
+  in the database, settings or logs. The device id is made once and kept in the `setting` table.
+- Push: before a batch is sent, its ops get ``attempts += 1`` in a committed transaction, which
+  freezes their payloads (journal.queue only merges ops never attempted), so a resend after a cut
+  carries the same op_id with the same payload and the server answers `duplicate`. Each answer is
+  stored in the transaction that marks the op done / conflict / rejected and applies the returned
+  row; `retry` leaves the op pending with its reason.
+- Pull: each page and the new cursor in one write transaction; 410 → again from 0.
+Runs on a worker thread; `cancelled` is checked between any two requests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from inspector.domain.errors import UserError
+from inspector.services.context import Context
+from inspector.services.credentials import CredentialStore
+from inspector.services.journal import get_setting, set_setting
+from inspector.services.sync_apply import apply_changes, apply_units
+from inspector.store.models import Outbox
+from inspector.util.ids import uuid7
+from sync.contract import (
+    MAX_CHUNK,
+    MAX_OPS,
+    PROTOCOL,
+    ChangesPage,
+    LoginResponse,
+    Meta,
+    OpResult,
+    PushResponse,
+)
+
+log = logging.getLogger("inspector.sync")
+
+ClientFactory = Callable[[str, str | None], httpx.Client]
+Progress = Callable[[str, int, int], None]
+
+# settings keys (the `setting` table)
+DEVICE_ID = "device_id"
+SERVER_URL = "sync_server_url"
+USERNAME = "sync_username"
+CURSOR = "sync_cursor"
+CLOCK_OFFSET = "clock_offset_s"
+LAST_SYNC = "last_sync_at"
+
+CLOCK_WARN_S = 300
+PULL_LIMIT = 500
+CHECK_BATCH = 1000
+MAX_PUSH_PASSES = 4  # a child queued before its parent comes back `retry: missing_parent`
+
+ENTITY_NAMES = {
+    "inspection": "检查记录",
+    "item_result": "检查项结果",
+    "hazard": "隐患",
+    "hazardevent": "隐患处理记录",
+    "photo": "照片",
+    "document": "文书",
+    "signature": "签名",
+    "unit": "单位",
+}
+FIELD_NAMES = {
+    "name": "单位名称",
+    "address": "地址",
+    "industry": "行业",
+    "supervision_level": "监管分级",
+    "risk_colour": "风险等级",
+    "tags": "标签",
+    "legal_rep": "法定代表人（负责人）",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+    "lat": "纬度",
+    "lon": "经度",
+    "status": "状态",
+    "credit_code": "统一社会信用代码",
+    "township_id": "乡镇（街道）",
+    "grid_id": "网格",
+    "unit_id": "所属单位",
+    "inspection_id": "所属检查",
+    "hazard_id": "所属隐患",
+    "document_id": "所属文书",
+    "blob_refs": "附件",
+}
+REASONS = {
+    "idempotency_key_reused": "服务器已收到同一编号但内容不同的提交，本条未被接受",
+    "payload_hash_mismatch": "提交内容的校验值不符，本条未被接受",
+    "invalid_text": "内容含有无效字符",
+    "unknown_entity": "服务器不认识这类记录",
+    "unsupported_kind": "服务器不支持这种修改方式",
+    "malformed": "记录格式不正确",
+    "invalid_value": "内容有无效的值",
+    "out_of_scope": "该单位不在您的辖区内，无权提交",
+    "deleted": "单位已在服务器删除，本地修改保留",
+    "exists": "服务器上已有同一编号的单位",
+    "duplicate_credit_code": "该统一社会信用代码已登记在服务器上的另一个单位名下",
+    "forbidden": "您的角色无权提交这类记录",
+    "immutable": "文书已签发，内容不能再更改",
+    "constraint": "与服务器上的数据相抵触",
+    "missing_blobs": "附件尚未完整上传，下次同步时重试",
+    "missing_parent": "所属的检查或文书尚未上传，下次同步时重试",
+}
+NOT_SIGNED_IN = "尚未登录同步服务器，请先登录。"
+UNAUTHORIZED = "登录已失效，请重新登录后再同步。已保存的记录不受影响。"
+TOO_OLD = "本程序版本过旧，服务器要求升级后才能同步。已保存的记录不受影响。"
+CANCELLED = "同步已取消。已完成的部分已保存，下次同步会接着进行。"
+
+
+def reason_text(reason: str | None) -> str:
+    """A server reason (e.g. ``invalid_value:contact_phone``) in Chinese."""
+    if not reason:
+        return ""
+    head, _, tail = reason.partition(":")
+    if head == "field_conflict":
+        fields = "、".join(FIELD_NAMES.get(f, f) for f in tail.split(",") if f)
+        return f"{fields}已在服务器上被他人修改，保留了服务器的值，本机的值已记入冲突待处理"
+    if head == "invalid_value" and tail:
+        return f"「{FIELD_NAMES.get(tail, tail)}」的值无效"
+    if head in ("applied", "conflict", "rejected", "retry") and tail:
+        return reason_text(tail)  # a duplicate's stored first answer
+    return REASONS.get(head, f"服务器未接受（{reason}）")
+
+
+def http_client(base_url: str, token: str | None) -> httpx.Client:
+    """The production transport: plain HTTPS with timeouts."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(
+        base_url=base_url,
+        headers=headers,
+        timeout=httpx.Timeout(60.0, connect=15.0),
+        follow_redirects=False,
+    )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    entity: str
+    entity_id: str
+    op_id: str
+    status: str  # rejected | conflict
+    reason: str  # Chinese
+
+    @property
+    def label(self) -> str:
+        return f"{ENTITY_NAMES.get(self.entity, self.entity)}：{self.reason}"
+
+
+@dataclass
+class SyncReport:
+    pushed: dict[str, int] = field(default_factory=dict)  # entity → applied
+    duplicates: int = 0
+    conflicts: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    retry: int = 0  # still pending after this run (reasons on the outbox rows)
+    pulled: dict[str, int] = field(default_factory=dict)  # entity → rows applied
+    blobs_uploaded: int = 0
+    bytes_uploaded: int = 0
+    clock_offset_s: float | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # Chinese; None when the run completed
+    cancelled: bool = False
+    last_ok: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def add_pushed(self, entity: str) -> None:
+        self.pushed[entity] = self.pushed.get(entity, 0) + 1
+
+
+class _Stop(Exception):
+    """End the run here with this Chinese message (what is done so far stays done)."""
+
+    def __init__(self, message: str, *, cancelled: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.cancelled = cancelled
+
+
+class SyncService:
+    def __init__(
+        self,
+        ctx: Context,
+        client_factory: ClientFactory = http_client,
+        *,
+        credentials: CredentialStore | None = None,
+        retries: int = 2,
+        backoff_s: float = 0.5,
+    ) -> None:
+        self.ctx = ctx
+        self.client_factory = client_factory
+        self.credentials = credentials or CredentialStore()
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self._token: str | None = None  # this session's token when the keyring has none
+
+    # -- identity ----------------------------------------------------------------------------------
+    def device_id(self) -> str:
+        """This device's id, made once and kept in the `setting` table."""
+        with self.ctx.store.write() as s:
+            value = get_setting(s, DEVICE_ID)
+            if value is None:
+                value = uuid7()
+                set_setting(s, DEVICE_ID, value)
+            return value
+
+    def signed_in_as(self) -> str | None:
+        with self.ctx.store.read() as s:
+            return get_setting(s, USERNAME)
+
+    def sign_in(
+        self, base_url: str, username: str, password: str, device_id: str | None = None
+    ) -> LoginResponse:
+        """POST /auth/login; the token goes to the keyring (UserError in Chinese on failure)."""
+        base_url = base_url.strip().rstrip("/")
+        username = username.strip()
+        if not base_url or not username or not password:
+            raise UserError("请填写服务器地址、用户名和密码。")
+        with self.ctx.store.write() as s:
+            known = get_setting(s, DEVICE_ID)
+            if device_id and known and device_id != known:
+                raise UserError("本机的设备标识已经确定，不能更改。")
+            dev = known or device_id or uuid7()
+            set_setting(s, DEVICE_ID, dev)
+        try:
+            with self.client_factory(base_url, None) as client:
+                r = client.post(
+                    "/auth/login",
+                    json={"username": username, "password": password, "device_id": dev},
+                )
+        except httpx.TransportError as exc:
+            raise UserError(
+                f"无法连接同步服务器（{type(exc).__name__}），请检查网络后重试。"
+            ) from None
+        if r.status_code == 401:
+            raise UserError("用户名或密码错误。")
+        if r.status_code != 200:
+            raise UserError(f"登录失败：服务器返回 {r.status_code}。")
+        try:
+            resp = LoginResponse.model_validate(r.json())
+        except (ValueError, ValidationError):
+            raise UserError("登录失败：服务器的回答无法识别。") from None
+        self._token = resp.token
+        with self.ctx.store.write() as s:
+            set_setting(s, SERVER_URL, base_url)
+            set_setting(s, USERNAME, username)
+            set_setting(s, "current_user_id", resp.user_id)
+            set_setting(s, "agency_id", resp.agency_id)
+        self.credentials.save_token(username, resp.token)  # UserError when there is no keyring
+        return resp
+
+    def sign_out(self) -> None:
+        user = self.signed_in_as()
+        if user:
+            self.credentials.forget(user)
+        self._token = None
+
+    def pending_count(self) -> dict[str, int]:
+        """Ops still to send, per entity (the "safe to sign out?" question)."""
+        with self.ctx.store.read() as s:
+            rows = s.exec(select(Outbox.entity).where(Outbox.state == "pending")).all()
+        out: dict[str, int] = {}
+        for entity in rows:
+            out[entity] = out.get(entity, 0) + 1
+        return out
+
+    # -- one run -----------------------------------------------------------------------------------
+    def run(
+        self,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SyncReport:
+        report = SyncReport()
+        step = _Steps(self, report, progress or (lambda _s, _d, _t: None), cancelled)
+        try:
+            with self.ctx.store.read() as s:
+                base_url = get_setting(s, SERVER_URL)
+                username = get_setting(s, USERNAME)
+                device = get_setting(s, DEVICE_ID)
+            token = self._token or (self.credentials.token(username) if username else None)
+            if not base_url or not username or not device or not token:
+                raise _Stop(NOT_SIGNED_IN)
+            with self.client_factory(base_url, token) as client:
+                step.client = client
+                step.device_id = device
+                step.meta()
+                step.check()
+                step.blobs()
+                step.check()
+                step.push()
+                step.check()
+                step.pull()
+        except _Stop as stop:
+            report.error = stop.message
+            report.cancelled = stop.cancelled
+        except httpx.TransportError as exc:
+            log.warning("sync cut by the network: %s", type(exc).__name__)
+            report.error = (
+                f"网络连接中断（{type(exc).__name__}）。已完成的部分已保存，"
+                "下次同步会接着进行，不会重复提交。"
+            )
+        with self.ctx.store.write() as s:
+            report.retry = len(s.exec(select(Outbox.seq).where(Outbox.state == "pending")).all())
+            if report.ok:
+                report.last_ok = datetime.now(UTC)
+                set_setting(s, LAST_SYNC, report.last_ok.isoformat())
+        return report
+
+
+class _Steps:
+    """The state of one run."""
+
+    def __init__(
+        self,
+        svc: SyncService,
+        report: SyncReport,
+        progress: Progress,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        self.svc = svc
+        self.ctx = svc.ctx
+        self.report = report
+        self.progress = progress
+        self.cancelled = cancelled
+        self.client: httpx.Client
+        self.device_id = ""
+
+    def check(self) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise _Stop(CANCELLED, cancelled=True)
+
+    # -- transport -----------------------------------------------------------------------------
+    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        """One request; transport errors and 5xx are retried with jittered backoff (every call
+        of the protocol is idempotent). 401 stops the run."""
+        attempt = 0
+        while True:
+            self.check()
+            try:
+                r = self.client.request(method, url, **kw)
+            except httpx.TransportError:
+                if attempt >= self.svc.retries:
+                    raise
+            else:
+                if r.status_code == 401:
+                    raise _Stop(UNAUTHORIZED)
+                if r.status_code < 500 or attempt >= self.svc.retries:
+                    return r
+            attempt += 1
+            time.sleep(self.svc.backoff_s * attempt * (0.5 + random.random()))
+
+    def fail(self, r: httpx.Response, what: str) -> _Stop:
+        detail = ""
+        try:
+            body = r.json()
+            if isinstance(body, dict) and isinstance(body.get("detail"), str):
+                detail = "：" + body["detail"]
+        except ValueError:
+            pass
+        return _Stop(f"{what}失败（服务器返回 {r.status_code}{detail}）。已完成的部分已保存。")
+
+    # -- 1. meta -------------------------------------------------------------------------------
+    def meta(self) -> None:
+        self.progress("连接服务器", 0, 1)
+        sent = datetime.now(UTC)
+        r = self.request("GET", "/sync/meta")
+        received = datetime.now(UTC)
+        if r.status_code != 200:
+            raise self.fail(r, "连接服务器")
+        try:
+            meta = Meta.model_validate(r.json())
+        except (ValueError, ValidationError):
+            raise _Stop("服务器的回答无法识别，请确认服务器地址。") from None
+        if meta.min_client > PROTOCOL:
+            raise _Stop(TOO_OLD)
+        local_mid = sent + (received - sent) / 2
+        server_time = meta.server_time
+        if server_time.tzinfo is None:
+            server_time = server_time.replace(tzinfo=UTC)
+        offset = round((server_time - local_mid).total_seconds(), 3)
+        self.report.clock_offset_s = offset
+        if abs(offset) > CLOCK_WARN_S:
+            self.report.warnings.append(
+                f"本机时钟与服务器相差 {abs(offset) / 60:.0f} 分钟，请校准本机时间；"
+                "记录中的时间将附注该偏差。"
+            )
+        with self.ctx.store.write() as s:
+            set_setting(s, CLOCK_OFFSET, str(offset))
+        self.progress("连接服务器", 1, 1)
+
+    # -- 2. blobs ------------------------------------------------------------------------------
+    def blobs(self) -> None:
+        with self.ctx.store.read() as s:
+            refs_json = s.exec(
+                select(Outbox.blob_refs).where(Outbox.state == "pending").order_by(col(Outbox.seq))
+            ).all()
+        wanted = list(dict.fromkeys(sha for raw in refs_json for sha in json.loads(raw or "[]")))
+        if not wanted:
+            return
+        missing: list[str] = []
+        for i in range(0, len(wanted), CHECK_BATCH):
+            r = self.request(
+                "POST", "/sync/blobs/check", json={"sha256": wanted[i : i + CHECK_BATCH]}
+            )
+            if r.status_code != 200:
+                raise self.fail(r, "核对附件")
+            missing.extend(r.json().get("missing", []))
+        for n, sha in enumerate(missing):
+            self.progress("上传附件", n, len(missing))
+            self.upload(sha)
+        self.progress("上传附件", len(missing), len(missing))
+
+    def upload(self, sha: str) -> None:
+        path = self.ctx.blobs.path_for(sha)
+        if not path.is_file():
+            self.report.warnings.append(
+                f"本机缺少附件文件 {sha[:12]}…，引用它的记录暂不能上传。请运行数据校验。"
+            )
+            return
+        length = path.stat().st_size
+        r = self.request("HEAD", f"/sync/blobs/{sha}")
+        if r.status_code == 200 and r.headers.get("X-Complete") == "1":
+            return
+        if r.status_code == 200 and int(r.headers.get("Upload-Length", length)) == length:
+            offset = int(r.headers.get("Upload-Offset", "0"))
+        elif r.status_code in (200, 404):
+            offset = 0
+        else:
+            raise self.fail(r, "上传附件")
+        restarts = 0
+        with path.open("rb") as fh:
+            while True:
+                fh.seek(offset)
+                chunk = fh.read(MAX_CHUNK)
+                r = self.request(
+                    "PATCH",
+                    f"/sync/blobs/{sha}",
+                    content=chunk,
+                    headers={
+                        "Upload-Offset": str(offset),
+                        "Upload-Length": str(length),
+                        "Content-Type": "application/offset+octet-stream",
+                    },
+                )
+                if r.status_code == 204:
+                    self.report.bytes_uploaded += len(chunk)
+                    offset = int(r.headers.get("Upload-Offset", offset + len(chunk)))
+                    if r.headers.get("X-Complete") == "1" or offset >= length:
+                        self.report.blobs_uploaded += 1
+                        return
+                    self.check()
+                    continue
+                if r.status_code == 409 and restarts < 5:  # someone else's offset: resume there
+                    restarts += 1
+                    offset = int(r.headers.get("Upload-Offset", "0"))
+                    continue
+                if r.status_code == 422:
+                    self.report.warnings.append(
+                        f"附件 {sha[:12]}… 的内容与其哈希不符（本机文件可能已损坏），未上传。"
+                    )
+                    return
+                raise self.fail(r, "上传附件")
+
+    # -- 3. push -------------------------------------------------------------------------------
+    def push(self) -> None:
+        with self.ctx.store.read() as s:
+            total = len(s.exec(select(Outbox.seq).where(Outbox.state == "pending")).all())
+        done = 0
+        after = 0  # seq of the last op sent in this pass
+        seen: set[int] = set()
+        for _pass in range(MAX_PUSH_PASSES):
+            progressed = False
+            after = 0
+            while True:
+                self.check()
+                with self.ctx.store.read() as s:
+                    batch = list(
+                        s.exec(
+                            select(Outbox)
+                            .where(Outbox.state == "pending", col(Outbox.seq) > after)
+                            .order_by(col(Outbox.seq))
+                            .limit(MAX_OPS)
+                        )
+                    )
+                if not batch:
+                    break
+                after = batch[-1].seq or after
+                self.progress("上传记录", min(done, total), total)
+                applied = self.push_batch(batch)
+                progressed = progressed or applied > 0
+                for op in batch:
+                    if op.seq is not None and op.seq not in seen:
+                        seen.add(op.seq)
+                        done += 1
+            if not progressed or not self.has_parent_retries():
+                break
+        self.progress("上传记录", total, total)
+
+    def has_parent_retries(self) -> bool:
+        with self.ctx.store.read() as s:
+            return (
+                s.exec(
+                    select(Outbox.seq)
+                    .where(Outbox.state == "pending")
+                    .where(col(Outbox.last_error).contains("missing_parent"))
+                    .limit(1)
+                ).first()
+                is not None
+            )
+
+    def push_batch(self, batch: list[Outbox]) -> int:
+        """Send one batch; returns how many ops were answered applied/duplicate/conflict."""
+        # freeze the payloads first: from here on journal.queue makes a new op for a new edit
+        seqs = [op.seq for op in batch]
+        with self.ctx.store.write() as s:
+            rows = list(s.exec(select(Outbox).where(col(Outbox.seq).in_(seqs))))
+            for row in rows:
+                row.attempts += 1
+                s.add(row)
+            fresh = {row.seq: row for row in rows}
+        batch = [
+            fresh[op.seq] for op in batch if op.seq in fresh and fresh[op.seq].state == "pending"
+        ]
+        if not batch:
+            return 0
+        body = {"device_id": self.device_id, "ops": [wire_op(op) for op in batch]}
+        r = self.request("POST", "/sync/push", json=body)
+        if r.status_code != 200:
+            raise self.fail(r, "上传记录")
+        try:
+            results = PushResponse.model_validate(r.json()).results
+        except (ValueError, ValidationError):
+            raise _Stop("服务器对上传的回答无法识别。已保存的记录不受影响。") from None
+        by_id = {res.op_id: res for res in results}
+        answered = 0
+        with self.ctx.store.write() as s:
+            for op in batch:
+                res = by_id.get(op.op_id)
+                current = s.get(Outbox, op.seq)
+                if res is None or current is None or current.state != "pending":
+                    continue
+                if self.store_answer(s, current, res):
+                    answered += 1
+        return answered
+
+    def store_answer(self, s: Session, row: Outbox, res: OpResult) -> bool:
+        """Record one answer on its op (and apply the returned row) in the caller's transaction."""
+        status: str = res.status
+        reason = res.reason
+        if status == "duplicate":
+            self.report.duplicates += 1
+            first, _, rest = (reason or "applied").partition(":")
+            status, reason = first, rest or None
+        if status == "retry":
+            row.last_error = f"{reason or 'retry'}: {reason_text(reason)}"
+            s.add(row)
+            return False
+        if status == "rejected" and row.entity == "unit" and reason == "deleted":
+            status = "conflict"  # a local edit to a deleted unit is kept and shown (A5.5)
+        row.state = {"applied": "done", "conflict": "conflict"}.get(status, "rejected")
+        row.result = json.dumps(
+            {"status": res.status, "reason": res.reason, "version": res.version, "row": res.row},
+            ensure_ascii=False,
+        )
+        row.last_error = "" if status == "applied" else reason_text(reason)
+        s.add(row)
+        s.flush()
+        if row.entity == "unit" and res.row is not None:
+            apply_units(s, self.ctx.clock, [(res.row, int(res.row.get("version", 0)), False)])
+        if status == "applied":
+            if res.status != "duplicate":
+                self.report.add_pushed(row.entity)
+        else:
+            item = Rejection(row.entity, row.entity_id, row.op_id, row.state, row.last_error)
+            (self.report.conflicts if row.state == "conflict" else self.report.rejected).append(
+                item
+            )
+        return status in ("applied", "conflict")
+
+    # -- 4. pull -------------------------------------------------------------------------------
+    def pull(self) -> None:
+        with self.ctx.store.read() as s:
+            cursor = int(get_setting(s, CURSOR) or 0)
+        restarted = False
+        pages = 0
+        while True:
+            self.check()
+            r = self.request("GET", "/sync/changes", params={"since": cursor, "limit": PULL_LIMIT})
+            if r.status_code == 410 and not restarted:
+                restarted = True
+                cursor = 0
+                self.report.warnings.append("本机数据较旧，已从头重新下载服务器数据。")
+                continue
+            if r.status_code != 200:
+                raise self.fail(r, "下载更新")
+            try:
+                page = ChangesPage.model_validate(r.json())
+            except (ValueError, ValidationError):
+                raise _Stop("服务器的更新数据无法识别。已保存的记录不受影响。") from None
+            with self.ctx.store.write() as s:
+                counts = apply_changes(s, self.ctx.clock, page.changes, self.device_id)
+                set_setting(s, CURSOR, str(page.next))
+            for entity, n in counts.items():
+                self.report.pulled[entity] = self.report.pulled.get(entity, 0) + n
+            cursor = page.next
+            pages += 1
+            self.progress("下载更新", sum(self.report.pulled.values()), 0)
+            if not page.more:
+                return
+
+
+def wire_op(op: Outbox) -> dict[str, Any]:
+    """An outbox row as the server's `sync.contract.Op`.
+
+    The client's snapshots already have the shape the server keeps (each record names its unit or
+    its parent record; blob hashes sit in ``*_sha256`` fields and `blob_refs`), and the outbox text
+    is the canonical JSON `payload_digest` hashes, so the stored digest is sent as it is."""
+    return {
+        "op_id": op.op_id,
+        "kind": op.kind,
+        "entity": op.entity,
+        "entity_id": op.entity_id,
+        "payload": json.loads(op.payload),
+        "payload_sha256": op.payload_sha256,
+        "base_version": op.base_version,
+        "blob_refs": json.loads(op.blob_refs or "[]"),
+    }
