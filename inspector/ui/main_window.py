@@ -27,6 +27,7 @@ from inspector.ui.dialogs.start_inspection import StartInspectionDialog
 from inspector.ui.pages.documents_page import DocumentsPage
 from inspector.ui.pages.inspection_page import InspectionPage
 from inspector.ui.pages.lists_page import HomePage, hazards_page, inspections_page
+from inspector.ui.pages.sync_page import SyncPage
 from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.message_bar import MessageBar
@@ -39,6 +40,7 @@ NAV = (
     ("inspection", "检查"),
     ("hazards", "隐患"),
     ("documents", "文书"),
+    ("sync", "同步"),
 )
 
 
@@ -67,6 +69,7 @@ class MainWindow(QMainWindow):
         self.inspection_list = inspections_page(services, self.tasks)
         self.hazards = hazards_page(services, self.tasks)
         self.documents = DocumentsPage(services, self.tasks)
+        self.sync_page = SyncPage(services, self.tasks)
         self.draft_dialog: DocumentDraftDialog | None = None
         inspection_stack = QStackedWidget()
         inspection_stack.addWidget(self.inspection_list)
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
                 "inspection": inspection_stack,
                 "hazards": self.hazards,
                 "documents": self.documents,
+                "sync": self.sync_page,
             }[key]
             self._page_index[key] = self.pages.addWidget(widget)
             item = QListWidgetItem(label)
@@ -127,6 +131,8 @@ class MainWindow(QMainWindow):
         self.hazards.changed.connect(self.apply_changes)
         self.hazards.message.connect(self.messages.show_message)
         self.documents.message.connect(self.messages.show_message)
+        self.sync_page.message.connect(self.messages.show_message)
+        self.sync_page.synced.connect(self._after_sync)
         for n, key in enumerate(k for k, _ in NAV):
             sc = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
             sc.activated.connect(lambda k=key: self.go(k))
@@ -162,6 +168,8 @@ class MainWindow(QMainWindow):
             self.hazards.load()
         elif key == "documents":
             self.documents.load()
+        elif key == "sync":
+            self.sync_page.load()
 
     def _focus_search(self) -> None:
         self.go("units")
@@ -234,6 +242,13 @@ class MainWindow(QMainWindow):
         elif current is self.hazards:
             self.hazards.load()
         self.refresh_status()
+
+    def _after_sync(self, units_changed: bool) -> None:
+        """A sync run (or a conflict settled) changed what is pending and maybe the units."""
+        self.apply_changes(Changes(reference=True))
+        if units_changed:
+            self.units.model.refresh()
+            self.units.refresh_unit()
 
     def refresh_status(self) -> None:
         self.tasks.read(

@@ -1,0 +1,114 @@
+"""登录同步服务器: server address, user name and password.
+
+The sign-in runs on the task runner (it talks to the server); errors show in Chinese inside the
+dialog. The password leaves the field as soon as it is handed to the sign-in call and is never
+logged; the token goes to the keyring inside the sync service.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.services.sync import SyncService
+from inspector.ui.tasks import TaskRunner
+
+
+class SignInDialog(QDialog):
+    signed_in = Signal(str)  # the user name
+
+    def __init__(
+        self,
+        sync: SyncService,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        server_url: str = "",
+        username: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.sync = sync
+        self.tasks = tasks
+        self.setWindowTitle("登录同步服务器")
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.server = QLineEdit(server_url)
+        self.server.setPlaceholderText("例如 https://sync.example.gov.cn")
+        self.username = QLineEdit(username)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        for w in (self.server, self.username, self.password):
+            w.setMinimumHeight(36)
+            w.textChanged.connect(self._update_button)
+        form.addRow("服务器地址：", self.server)
+        form.addRow("用户名：", self.username)
+        form.addRow("密码：", self.password)
+        layout.addLayout(form)
+        self.error = QLabel("")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color:#b00020;")
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.sign_in_button = QPushButton("登录")
+        self.sign_in_button.setMinimumHeight(40)
+        self.sign_in_button.setDefault(True)
+        buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.clicked.connect(self.reject)
+        self.sign_in_button.clicked.connect(self.submit)
+        layout.addWidget(buttons)
+        self._busy = False
+        self._update_button()
+        (self.password if server_url and username else self.server).setFocus()
+
+    def _filled(self) -> bool:
+        return all(w.text().strip() for w in (self.server, self.username)) and bool(
+            self.password.text()
+        )
+
+    def _update_button(self) -> None:
+        self.sign_in_button.setEnabled(self._filled() and not self._busy)
+
+    def submit(self) -> None:
+        if not self._filled() or self._busy:
+            return
+        url, user, password = self.server.text(), self.username.text(), self.password.text()
+        self.password.clear()  # the secret leaves the widget now
+        self._busy = True
+        self._update_button()
+        self.error.setStyleSheet("color:#555;")
+        self.error.setText("正在登录…")
+        self.error.show()
+        self.tasks.write(
+            self.sync.sign_in,
+            url,
+            user,
+            password,
+            on_done=lambda _resp: self._done(user.strip()),
+            on_error=self.show_error,
+        )
+
+    def _done(self, username: str) -> None:
+        self._busy = False
+        self.error.hide()
+        self.signed_in.emit(username)
+        self.accept()
+
+    def show_error(self, message: str) -> None:
+        self._busy = False
+        self.error.setStyleSheet("color:#b00020;")
+        self.error.setText(message)
+        self.error.show()
+        self._update_button()
+        self.password.setFocus()
