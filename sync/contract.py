@@ -43,6 +43,26 @@ DEVICE_ENTITIES = (
     "signature",
 )
 SHARED_ENTITIES = ("unit",)
+# the unit columns the server owns and both ends exchange, with the value a missing one means
+# (search columns and `sn` are the device's business)
+UNIT_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "credit_code": None,
+    "address": "",
+    "township_id": None,
+    "grid_id": None,
+    "industry": "",
+    "supervision_level": "D",
+    "risk_colour": "blue",
+    "tags": "[]",
+    "legal_rep": "",
+    "contact_name": "",
+    "contact_phone": "",
+    "lat": None,
+    "lon": None,
+    "status": "active",
+}
+UNIT_FIELDS = tuple(UNIT_DEFAULTS)
 PULLED_ENTITIES = ("agency", "user", "township", "grid", "unit", "checklist", "numberblock")
 
 

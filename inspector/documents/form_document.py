@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import re
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -171,11 +170,6 @@ def _items(block: Mapping[str, Any], data: DocumentData, vals: Mapping[str, str]
     return out
 
 
-def _number_list(numbers: list[int]) -> str:
-    """1、2、3、5 → "1至3、5" reads worse on a legal form than the plain list; keep the list."""
-    return "、".join(str(n) for n in numbers)
-
-
 def _order_clauses(
     block: Mapping[str, Any], data: DocumentData, vals: Mapping[str, str]
 ) -> list[Any]:
@@ -190,7 +184,13 @@ def _order_clauses(
         key = "pattern" if basis else "pattern_no_basis"
         pattern = str(block.get(key) or block.get("pattern", ""))
         text = fill(
-            pattern, {**vals, "nums": _number_list(numbers), "basis": basis, "deadline": deadline}
+            pattern,
+            {
+                **vals,
+                "nums": "、".join(str(n) for n in numbers),
+                "basis": basis,
+                "deadline": deadline,
+            },
         )
         out.append(para(text, st.indented))
     return out
@@ -426,11 +426,3 @@ def render_document(data: DocumentData, template: Mapping[str, Any] | None = Non
         author=data.agency.name,
         subject=data.number or "",
     )
-
-
-def placeholders(template: Mapping[str, Any]) -> set[str]:
-    """Every {name} a template's texts use (for checks that the data supplies them)."""
-    found: set[str] = set()
-    for text in re.findall(r'"([^"]*\{[a-z_]+\}[^"]*)"', json.dumps(template, ensure_ascii=False)):
-        found.update(re.findall(r"\{([a-z_]+)\}", text))
-    return found

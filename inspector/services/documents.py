@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -39,7 +39,6 @@ from inspector.domain.enums import HazardGrade, HazardStatus
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep, allowed
 from inspector.domain.numbering import number_for
-from inspector.fonts import coverage
 from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.hazard_loop import record_step
@@ -606,18 +605,7 @@ class DocumentService:
         included = [i for i in draft.items if i.include]
         return DocumentData(
             kind=draft.kind,
-            agency=AgencyInfo(
-                name=agency.name,
-                short_name=agency.short_name,
-                review_government=agency.review_government,
-                court=agency.court,
-                address=agency.address,
-                contact=agency.contact,
-                phone=agency.phone,
-                postcode=agency.postcode,
-                bank_name=agency.bank_name,
-                bank_account=agency.bank_account,
-            ),
+            agency=_agency_info(agency),
             number=number,
             party=draft.party,
             officers=list(draft.officers),
@@ -1153,13 +1141,6 @@ class DocumentService:
             )
         return out
 
-    def orders_for_review(self, unit_id: str | None = None) -> list[DocumentRow]:
-        """Issued orders whose hazards still wait for a 复查."""
-        rows = [
-            r for r in self.register(status=ISSUED) if r.kind in (*ORDER_KINDS, "hazard_notice")
-        ]
-        return [r for r in rows if unit_id is None or r.unit_id == unit_id]
-
     def start_review(self, order_id: str, inspector_ids: list[str]) -> str:
         """Start the 复查 of an issued order: an inspection of kind 复查 that names the order; the
         整改复查意见书 drafted from the order then pre-loads its items."""
@@ -1273,6 +1254,11 @@ PARTY_LABELS = {
 }
 
 
+def _agency_info(agency: Agency) -> AgencyInfo:
+    """What a document prints of the agency: the same-named columns of its row."""
+    return AgencyInfo(**{f.name: getattr(agency, f.name) for f in fields(AgencyInfo)})
+
+
 def _party(data: dict[str, object]) -> Party | None:
     """The party stored in a document's frozen data (None when it has none, e.g. a 检记)."""
     raw = data.get("party")
@@ -1286,9 +1272,3 @@ def _label(spec: KindSpec, key: str) -> str:
         if f.key == key:
             return f.label
     return key
-
-
-def unprintable(draft: Draft) -> list[str]:
-    """Characters no shipped font has (shown as a warning before issuing)."""
-    text = json.dumps(to_jsonable(asdict(draft)), ensure_ascii=False)
-    return coverage().missing(text)

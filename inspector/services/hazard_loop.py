@@ -16,7 +16,6 @@ from inspector.domain.hazard_loop import (
     Step,
     allowed,
     apply,
-    fold,
     refusal,
 )
 from inspector.services.changes import Changes
@@ -69,16 +68,6 @@ def record_step(
     queue(s, clock, "hazard", hazard.id, row_payload(hazard))
     audit(s, clock, f"hazard.{step.value}", "hazard", hazard.id, actor_id, payload)
     return event
-
-
-def refold(s: Session, hazard: Hazard) -> LoopState:
-    """The state the stored events add up to (used by verify and after sync merges)."""
-    events = s.exec(
-        select(HazardEvent)
-        .where(HazardEvent.hazard_id == hazard.id)
-        .order_by(col(HazardEvent.at), col(HazardEvent.id))
-    ).all()
-    return fold(Step(HazardStep(e.kind), e.deadline) for e in events)
 
 
 @dataclass(frozen=True)

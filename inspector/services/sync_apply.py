@@ -42,44 +42,10 @@ from inspector.store.models import (
 )
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
+from sync.contract import UNIT_DEFAULTS, UNIT_FIELDS
 
 log = logging.getLogger("inspector.sync")
 
-# unit columns the server owns (sync.server.units.UNIT_FIELDS); the rest is the device's business
-UNIT_FIELDS = (
-    "name",
-    "credit_code",
-    "address",
-    "township_id",
-    "grid_id",
-    "industry",
-    "supervision_level",
-    "risk_colour",
-    "tags",
-    "legal_rep",
-    "contact_name",
-    "contact_phone",
-    "lat",
-    "lon",
-    "status",
-)
-_UNIT_DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "credit_code": None,
-    "address": "",
-    "township_id": None,
-    "grid_id": None,
-    "industry": "",
-    "supervision_level": "D",
-    "risk_colour": "blue",
-    "tags": "[]",
-    "legal_rep": "",
-    "contact_name": "",
-    "contact_phone": "",
-    "lat": None,
-    "lon": None,
-    "status": "active",
-}
 _AGENCY_FIELDS = frozenset(Agency.model_fields) - {"id"}
 _ITEM_FIELDS = frozenset(ChecklistItem.model_fields) - {"id", "checklist_id"}
 
@@ -240,7 +206,7 @@ def apply_units(
     now = clock.now()
     new_rows: list[dict[str, Any]] = []
     for data, version, deleted in rows:
-        values = {f: data.get(f, _UNIT_DEFAULTS[f]) for f in UNIT_FIELDS}
+        values = {f: data.get(f, UNIT_DEFAULTS[f]) for f in UNIT_FIELDS}
         values["deleted"] = bool(deleted or data.get("deleted", False))
         _ensure_township(s, values["township_id"])
         _ensure_grid(s, values["grid_id"], values["township_id"])

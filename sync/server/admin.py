@@ -20,6 +20,7 @@ from inspector.domain import creditcode
 from inspector.domain.enums import SUPERVISION_LEVELS, Role
 from inspector.domain.errors import UserError
 from inspector.util.ids import uuid7
+from sync.contract import UNIT_DEFAULTS
 from sync.server.auth import hash_password
 from sync.server.db import (
     Agency,
@@ -36,7 +37,6 @@ from sync.server.db import (
     write_session,
 )
 from sync.server.push import tombstone_unit
-from sync.server.units import DEFAULTS
 
 
 class AdminError(Exception):
@@ -290,7 +290,7 @@ def import_units(
 
             rep = RowReport(row=i, name=get("name"))
             reports.append(rep)
-            data = dict(DEFAULTS)
+            data = dict(UNIT_DEFAULTS)
             data["name"] = get("name")
             if not data["name"]:
                 rep.reasons.append("单位名称为空")

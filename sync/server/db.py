@@ -126,7 +126,7 @@ class Unit(ServerModel, table=True):
     township_id: str | None = Field(default=None, foreign_key="township.id")
     grid_id: str | None = Field(default=None, foreign_key="grid.id")
     credit_code: str | None = None
-    data: dict[str, Any] = _json()  # the client's Unit fields (sync.server.units.UNIT_FIELDS)
+    data: dict[str, Any] = _json()  # the client's Unit fields (sync.contract.UNIT_FIELDS)
     version: int = 1
     seq: int = _seq()
     updated_at: datetime = Field(default_factory=utcnow)

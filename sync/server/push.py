@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from inspector.util.ids import uuid7
-from sync.contract import DEVICE_ENTITIES, Op, OpResult, payload_digest
+from sync.contract import DEVICE_ENTITIES, UNIT_DEFAULTS, UNIT_FIELDS, Op, OpResult, payload_digest
 from sync.server.auth import Caller
 from sync.server.blobs import SHA_RE, BlobStore
 from sync.server.db import (
@@ -36,9 +36,7 @@ from sync.server.db import (
     write_session,
 )
 from sync.server.units import (
-    DEFAULTS,
     EDITABLE_FIELDS,
-    UNIT_FIELDS,
     InvalidValue,
     check_value,
     merge_patch,
@@ -182,7 +180,7 @@ def _dispatch(s: Session, store: BlobStore, caller: Caller, op: Op) -> tuple[OpR
 # -- units --------------------------------------------------------------------------------------
 def unit_row(unit: Unit) -> dict[str, Any]:
     """A unit as it is pulled (the `data` of a change)."""
-    row: dict[str, Any] = {k: unit.data.get(k, DEFAULTS[k]) for k in UNIT_FIELDS}
+    row: dict[str, Any] = {k: unit.data.get(k, UNIT_DEFAULTS[k]) for k in UNIT_FIELDS}
     row.update(
         id=unit.id,
         agency_id=unit.agency_id,
@@ -256,7 +254,7 @@ def _create_unit(s: Session, caller: Caller, op: Op) -> tuple[OpResult, int]:
         return _res(op, "rejected", "malformed"), 0
     try:
         data = {
-            f: check_value(f, op.payload[f]) if f in op.payload else DEFAULTS[f]
+            f: check_value(f, op.payload[f]) if f in op.payload else UNIT_DEFAULTS[f]
             for f in UNIT_FIELDS
         }
         if not data["name"]:

@@ -9,25 +9,8 @@ from typing import Any
 from inspector.domain import creditcode
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour, UnitStatus
 from inspector.domain.errors import UserError
+from sync.contract import UNIT_DEFAULTS, UNIT_FIELDS
 
-# the client's Unit columns the server keeps (search columns and `sn` are the device's business)
-UNIT_FIELDS = (
-    "name",
-    "credit_code",
-    "address",
-    "township_id",
-    "grid_id",
-    "industry",
-    "supervision_level",
-    "risk_colour",
-    "tags",
-    "legal_rep",
-    "contact_name",
-    "contact_phone",
-    "lat",
-    "lon",
-    "status",
-)
 # what a field `patch` may change; moving a unit between jurisdictions or changing its credit code
 # is an administrator's job on the server
 EDITABLE_FIELDS = frozenset(UNIT_FIELDS) - {"credit_code", "township_id", "grid_id"}
@@ -39,23 +22,6 @@ _TEXT_LIMITS = {
     "contact_name": 50,
     "contact_phone": 30,
     "tags": 1000,
-}
-DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "credit_code": None,
-    "address": "",
-    "township_id": None,
-    "grid_id": None,
-    "industry": "",
-    "supervision_level": "D",
-    "risk_colour": "blue",
-    "tags": "[]",
-    "legal_rep": "",
-    "contact_name": "",
-    "contact_phone": "",
-    "lat": None,
-    "lon": None,
-    "status": "active",
 }
 
 
@@ -137,7 +103,7 @@ def merge_patch(server: dict[str, Any], sets: dict[str, Any], base: dict[str, An
     applied: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
     for field, new in sets.items():
-        current = server.get(field, DEFAULTS.get(field))
+        current = server.get(field, UNIT_DEFAULTS.get(field))
         if current == new:
             continue
         if current == base.get(field):
