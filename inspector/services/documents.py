@@ -1092,8 +1092,6 @@ class DocumentService:
         kind: str | None = None,
         status: str | None = None,
         unit_text: str = "",
-        since: date | None = None,
-        until: date | None = None,
         limit: int = 5000,
     ) -> list[DocumentRow]:
         with self.ctx.store.read() as s:
@@ -1118,8 +1116,6 @@ class DocumentService:
         out = []
         for d, unit_name in rows:
             issued = to_local(d.issued_at or d.created_at).date()
-            if (since and issued < since) or (until and issued > until):
-                continue
             out.append(
                 DocumentRow(
                     id=d.id,
