@@ -19,6 +19,9 @@ from inspector.services.api import Services
 from inspector.services.demo import load_demo
 from inspector.util.clock import Clock
 
+# `pg_cluster` and the SQLite/PostgreSQL-parametrized `db_url`, for the server and sync tests
+pytest_plugins = ["tests.support.pg"]
+
 
 class FixedClock(Clock):
     """A device clock the test can set and move."""

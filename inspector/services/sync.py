@@ -14,9 +14,11 @@ Runs on a worker thread; `cancelled` is checked between any two requests.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -134,14 +136,22 @@ def reason_text(reason: str | None) -> str:
     return REASONS.get(head, f"服务器未接受（{reason}）")
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted CAs (an agency's own CA installed in Windows is honoured), built once
+    per process: loading a CA bundle takes ~20 ms, a fifth of a no-op sync's budget."""
+    return ssl.create_default_context()
+
+
 def http_client(base_url: str, token: str | None) -> httpx.Client:
-    """The production transport: plain HTTPS with timeouts."""
+    """The production transport: HTTPS (or HTTP on a trusted LAN) with timeouts."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.Client(
         base_url=base_url,
         headers=headers,
         timeout=httpx.Timeout(60.0, connect=15.0),
         follow_redirects=False,
+        verify=tls_context(),
     )
 
 
@@ -293,12 +303,16 @@ class SyncService:
         credentials: CredentialStore | None = None,
         retries: int = 2,
         backoff_s: float = 0.5,
+        chunk_size: int = MAX_CHUNK,
     ) -> None:
+        if not 0 < chunk_size <= MAX_CHUNK:
+            raise ValueError(f"chunk_size must be in 1..{MAX_CHUNK}")
         self.ctx = ctx
         self.client_factory = client_factory
         self.credentials = credentials or CredentialStore()
         self.retries = retries
         self.backoff_s = backoff_s
+        self.chunk_size = chunk_size  # smaller chunks lose less to a cut on a weak link
         self._token: str | None = None  # this session's token when the keyring has none
 
     # -- identity ----------------------------------------------------------------------------------
@@ -621,7 +635,7 @@ class _Steps:
         with path.open("rb") as fh:
             while True:
                 fh.seek(offset)
-                chunk = fh.read(MAX_CHUNK)
+                chunk = fh.read(self.svc.chunk_size)
                 r = self.request(
                     "PATCH",
                     f"/sync/blobs/{sha}",
@@ -773,6 +787,7 @@ class _Steps:
             cursor = int(get_setting(s, CURSOR) or 0)
         restarted = False
         pages = 0
+        self.progress("下载更新", 0, 0)
         while True:
             self.check()
             r = self.request("GET", "/sync/changes", params={"since": cursor, "limit": PULL_LIMIT})

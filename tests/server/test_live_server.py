@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,57 +17,15 @@ import pytest
 from sync.contract import MAX_CHUNK
 from sync.server.db import make_engine
 from tests.server.conftest import PASSWORD, World, inspection, op, seed
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, db_url: str, blobs: Path, log: Path) -> None:
-        self.db_url, self.blobs, self.log = db_url, blobs, log
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        exe = shutil.which("inspector-server", path=str(Path(sys.executable).parent))
-        cmd = [exe] if exe else [sys.executable, "-m", "sync.server.cli"]
-        cmd += ["serve", "--db", self.db_url, "--blobs", str(self.blobs), "--port", str(self.port)]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log.read_text("utf-8", "replace")
-            try:
-                if httpx.get(f"{self.url}/openapi.json", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise AssertionError("server did not start: " + self.log.read_text("utf-8", "replace"))
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+from tests.support.live_server import LiveServer
 
 
 @pytest.fixture
-def live(db_url: str, tmp_path: Path) -> Iterator[tuple[Server, World]]:
+def live(db_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, World]]:
     engine = make_engine(db_url)
     world = seed(engine)
     engine.dispose()
-    server = Server(db_url, tmp_path / "blobs", tmp_path / "server.log")
+    server = LiveServer(db_url, tmp_path / "blobs", tmp_path / "server.log")
     server.start()
     try:
         yield server, world
@@ -80,7 +34,7 @@ def live(db_url: str, tmp_path: Path) -> Iterator[tuple[Server, World]]:
 
 
 def _interrupted_patch(
-    server: Server, token: str, sha: str, offset: int, length: int, part: bytes
+    server: LiveServer, token: str, sha: str, offset: int, length: int, part: bytes
 ) -> None:
     """Send a PATCH whose body is cut off half-way, then drop the connection."""
     head = (
@@ -93,7 +47,7 @@ def _interrupted_patch(
     time.sleep(0.2)
 
 
-def test_real_server_resumes_interrupted_uploads(live: tuple[Server, World]) -> None:
+def test_real_server_resumes_interrupted_uploads(live: tuple[LiveServer, World]) -> None:
     server, world = live
     device = "dev-live-0001"
     with httpx.Client(base_url=server.url, timeout=10) as c:
@@ -153,5 +107,4 @@ def test_real_server_resumes_interrupted_uploads(live: tuple[Server, World]) -> 
             "results"
         ]
         assert [r["status"] for r in res] == ["duplicate", "duplicate"]
-    log = server.log.read_text("utf-8", "replace")
-    assert "Traceback" not in log and " 500 " not in log
+    assert server.log_problems() == []

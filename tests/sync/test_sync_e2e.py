@@ -17,7 +17,8 @@ from inspector.services.sync_apply import UNIT_FIELDS, queue_unit_patch
 from inspector.store.models import Outbox, Unit
 from sync.server.db import AppliedOp, Blob, BlobRef, Conflict, Record
 from tests.conftest import jpeg_bytes
-from tests.sync.conftest import BASE_URL, PASSWORD, Device, Server
+from tests.support.sync_world import PASSWORD
+from tests.sync.conftest import BASE_URL, Device, Server
 
 
 def sign_in_and_pull(dev: Device, username: str) -> str:

@@ -21,7 +21,8 @@ from inspector.store.models import Outbox, Unit
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from inspector.ui.pages.sync_page import BAR_MAX
-from tests.sync.conftest import BASE_URL, PASSWORD, Device, Server, make_device, server
+from tests.support.sync_world import PASSWORD
+from tests.sync.conftest import BASE_URL, Device, Server, make_device, server
 from tests.sync.test_sync_e2e import edit_phone, first_unit, record_inspection, write_photo
 
 __all__ = ["make_device", "server"]  # the sync fixtures, used here

@@ -1,0 +1,428 @@
+"""Fault injection for sync: desktop clients sync with the real server process through a relay
+that breaks the conversation at random byte offsets, and now and then the server is SIGKILLed
+mid-sync and restarted. Between faults the devices keep working offline (inspections, checklist
+results, hazards, photos, unit edits), as an inspector would.
+
+A *fault run* is one sync during which a fault fired. At the end every device syncs on a sound
+link, and the campaign checks what the mission promises:
+
+- lost: every record each device made is on the server, with the content of its last edit;
+  every unit edit is on the server and on every device;
+- duplicated: the server applied exactly the ops the devices hold as done, each once, and holds
+  exactly one record per device record;
+- blobs: every blob the server holds re-hashes to its name; every record's blobs are present;
+- outboxes: nothing pending or rejected on any device; each device's own data verifies;
+- the server log shows no traceback and no 5xx.
+
+Used by tests/sync/test_faults.py (≥ 200 fault runs) and tests/bench/sync_bench.py (≥ 1,000).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from sqlmodel import Session, col, select
+
+from inspector.services.api import Services
+from inspector.services.inspections import HazardInput, StartInspection
+from inspector.services.sync import SyncService, http_client
+from inspector.services.sync_apply import queue_unit_patch
+from inspector.services.verify import verify
+from inspector.store.models import Outbox
+from inspector.store.models import Unit as ClientUnit
+from sync.contract import UNIT_FIELDS
+from sync.server.db import AppliedOp, Blob, BlobRef, Record, Unit, make_engine
+from tests.support.faultproxy import FaultProxy
+from tests.support.live_server import LiveServer
+from tests.support.sync_world import PASSWORD, USERS, seed_world
+
+# each device edits its own unit field, so edits merge without conflicts and the last edit of
+# each (device, unit) must be what everybody ends with
+OWN_FIELD = {"zhang": "contact_phone", "li": "contact_name", "wang": "legal_rep"}
+RARE = "堃喆𠀀䶮"
+CHUNK = 24 << 10
+STEPS = (
+    "连接服务器",
+    "上传附件",
+    "上传记录",
+    "下载更新",
+)  # the client's progress steps  # small upload chunks, so photos go up in several resumable pieces
+
+
+@dataclass
+class CampaignResult:
+    fault_runs: int = 0
+    cuts: int = 0
+    kills: int = 0
+    cuts_in_request: int = 0  # the relay cut the client's bytes (request lost or partial)
+    cuts_in_answer: int = 0  # the relay cut the server's bytes (answer lost or partial)
+    phases: Counter[str] = field(default_factory=Counter)  # sync step at the fault
+    syncs: int = 0
+    failed_syncs: int = 0
+    duplicates: int = 0  # ops the server answered `duplicate` (their first answer was lost)
+    inspections: int = 0
+    photos: int = 0
+    unit_edits: int = 0
+    records: dict[str, int] = field(default_factory=dict)  # entity → records on the server
+    blobs: int = 0
+    blob_bytes: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        phases = ", ".join(f"{k} {v}" for k, v in sorted(self.phases.items()))
+        return (
+            f"{self.fault_runs} fault runs ({self.cuts} cuts: {self.cuts_in_request} in a request, "
+            f"{self.cuts_in_answer} in an answer; {self.kills} server kills) in {self.syncs} syncs "
+            f"({self.failed_syncs} ended early); faults by step: {phases}; "
+            f"{self.duplicates} duplicate answers; {self.inspections} inspections, "
+            f"{self.photos} photos, {self.unit_edits} unit edits; server records "
+            f"{dict(sorted(self.records.items()))}, {self.blobs} blobs "
+            f"({self.blob_bytes / 1e6:.1f} MB); {self.seconds:.0f} s; "
+            f"problems: {len(self.problems)}"
+        )
+
+
+class _Device:
+    def __init__(self, name: str, workdir: Path, proxy: FaultProxy) -> None:
+        self.name = name
+        self.services = Services.open(workdir / f"device-{name}")
+        self.sync = SyncService(
+            self.services.ctx, http_client, retries=0, backoff_s=0, chunk_size=CHUNK
+        )
+        self.proxy = proxy
+        self.units: list[str] = []
+        self.step = ""
+        self.arm_at: tuple[str, Callable[[], None]] | None = None  # (step, arm the relay)
+
+    def progress(self, step: str, _done: int, _total: int) -> None:
+        if step != self.step and self.arm_at is not None and self.arm_at[0] == step:
+            self.arm_at[1]()
+            self.arm_at = None
+        self.step = step
+
+    def pending_bytes(self) -> int:
+        """A rough size of the next sync: the pending ops and the files they name."""
+        with self.services.ctx.store.read() as s:
+            rows = s.exec(
+                select(Outbox.payload, Outbox.blob_refs).where(Outbox.state == "pending")
+            ).all()
+        total = 4000  # meta, blob check, an empty pull
+        shas: set[str] = set()
+        for payload, refs in rows:
+            total += len(payload) + 200
+            shas.update(json.loads(refs or "[]"))
+        for sha in shas:
+            path = self.services.ctx.blobs.path_for(sha)
+            total += path.stat().st_size + 400 if path.is_file() else 0
+        return total
+
+
+def _photo(rng: random.Random, big: bool) -> bytes:
+    """A real JPEG: noise (incompressible, ~60 KB) or a flat picture with a noisy corner."""
+    side = 160 if big else 96
+    noise = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
+    if big:
+        img = noise
+    else:
+        img = Image.new("RGB", (320, 240), tuple(rng.randrange(256) for _ in range(3)))
+        img.paste(noise.resize((48, 48)), (0, 0))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+class Campaign:
+    def __init__(
+        self,
+        workdir: Path,
+        db_url: str,
+        *,
+        seed: int,
+        kill_every: int = 20,
+        clean_after_fault: float = 0.3,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.workdir = workdir
+        self.db_url = db_url
+        self.rng = random.Random(seed)
+        self.kill_every = kill_every
+        self.clean_after_fault = clean_after_fault
+        self.log = log or (lambda _line: None)
+        self.result = CampaignResult()
+        self.shared_photos: list[Path] = []
+        self.photo_no = 0
+        self.edit_no = 0
+        self.last_edit: dict[tuple[str, str], Any] = {}  # (field, unit) → value
+        engine = make_engine(db_url)
+        seed_world(engine, workdir, n_units=8)
+        engine.dispose()
+        self.server = LiveServer(db_url, workdir / "server-blobs", workdir / "server.log")
+        self.server.start()
+        self.proxy = FaultProxy(self.server.port)
+        self.devices = [_Device(name, workdir, self.proxy) for name in USERS]
+        for dev in self.devices:
+            dev.sync.sign_in(self.proxy.url, dev.name, PASSWORD)
+            self._clean_sync(dev)
+            with dev.services.ctx.store.read() as s:
+                dev.units = sorted(s.exec(select(ClientUnit.id)).all())
+            assert len(dev.units) == 8, dev.units
+
+    def close(self) -> None:
+        for dev in self.devices:
+            dev.services.close()
+        self.proxy.close()
+        self.server.stop()
+
+    # -- work done offline --------------------------------------------------------------------
+    def _photo_file(self, big: bool) -> Path:
+        if self.shared_photos and self.rng.random() < 0.15:  # the same picture on two devices
+            return self.rng.choice(self.shared_photos)
+        self.photo_no += 1
+        path = self.workdir / "photos" / f"p{self.photo_no}.jpg"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(_photo(self.rng, big))
+        if self.rng.random() < 0.2:
+            self.shared_photos.append(path)
+        return path
+
+    def record_inspection(self, dev: _Device) -> None:
+        svc = dev.services
+        people = [p.id for p in svc.inspections.people()]
+        checklist = svc.inspections.checklists()[0].id
+        iid, _ = svc.inspections.start(
+            StartInspection(
+                unit_id=self.rng.choice(dev.units),
+                inspector_ids=people[:2],
+                checklist_ids=[checklist],
+            )
+        )
+        items = svc.inspections.view(iid).checklists[0].items
+        for item in self.rng.sample(items, k=min(len(items), self.rng.randint(1, 5))):
+            svc.inspections.set_item(iid, item.id, self.rng.choice(["pass", "na"]))
+        hid, _ = svc.inspections.add_hazard(
+            iid,
+            HazardInput(
+                description=f"配电箱箱门损坏，带电部位外露（{RARE[self.photo_no % len(RARE)]}）",
+                deadline=svc.ctx.clock.today() + timedelta(days=7),
+            ),
+        )
+        for n in range(self.rng.randint(1, 3)):
+            svc.photos.add_file(
+                iid,
+                self._photo_file(big=self.rng.random() < 0.3),
+                watermark="现场检查",
+                hazard_id=hid if n == 0 else None,
+            )
+            self.result.photos += 1
+        if self.rng.random() < 0.8:  # some stay open and are finished after a later sync
+            svc.inspections.finish(iid, "检查发现一般隐患一项。")
+        self.result.inspections += 1
+
+    def edit_unit(self, dev: _Device) -> None:
+        unit_id = self.rng.choice(dev.units)
+        fld = OWN_FIELD[dev.name]
+        self.edit_no += 1
+        n = self.edit_no
+        value = f"139{n:08d}" if fld == "contact_phone" else f"{dev.name}{RARE[n % len(RARE)]}{n}"
+        with dev.services.ctx.store.write() as s:
+            queue_unit_patch(s, dev.services.ctx.clock, unit_id, {fld: value})
+        self.last_edit[(fld, unit_id)] = value
+        self.result.unit_edits += 1
+
+    def finish_open_inspection(self, dev: _Device) -> None:
+        for row in dev.services.inspections.recent(50):
+            if row.status != "finished":
+                dev.services.inspections.finish(row.id, "复核后结束检查。")
+                return
+
+    # -- syncs ---------------------------------------------------------------------------------
+    def _sync(self, dev: _Device) -> Any:
+        self.result.syncs += 1
+        report = dev.sync.run(dev.progress)
+        self.result.duplicates += report.duplicates
+        if not report.ok:
+            self.result.failed_syncs += 1
+        return report
+
+    def _clean_sync(self, dev: _Device) -> None:
+        self.proxy.disarm()
+        report = self._sync(dev)
+        if not report.ok or report.retry or report.rejected or report.conflicts:
+            self.result.problems.append(
+                f"{dev.name}: a sync on a sound link did not finish cleanly: error={report.error} "
+                f"retry={report.retry} rejected={report.rejected} conflicts={report.conflicts}"
+            )
+
+    def fault_run(self) -> bool:
+        """Some offline work on one device, then a sync with a fault armed. True when it fired."""
+        dev = self.rng.choice(self.devices)
+        roll = self.rng.random()
+        if roll < 0.45:
+            self.record_inspection(dev)
+        elif roll < 0.75:
+            for _ in range(self.rng.randint(1, 3)):
+                self.edit_unit(dev)
+        elif roll < 0.85:
+            self.finish_open_inspection(dev)
+        kill = (self.result.fault_runs + 1) % self.kill_every == 0
+        fired: dict[str, Any] = {}
+
+        def on_fire(direction: str) -> None:
+            fired.update(direction=direction, step=dev.step or "登录前")
+            if kill:
+                self.server.kill()
+
+        reset = self.rng.random() < 0.5
+        if self.rng.random() < 0.5:
+            # anywhere in the run's bytes (log-uniform a third of the time, so that the small
+            # early requests get their share)
+            estimate = dev.pending_bytes()
+            if self.rng.random() < 0.35:
+                after = int(math.exp(self.rng.uniform(0, math.log(estimate))))
+            else:
+                after = self.rng.randrange(0, int(estimate * 1.1) + 1)
+            self.proxy.arm(after, on_fire=on_fire, reset=reset)
+            dev.arm_at = None
+        else:
+            # within one chosen step: armed when the client reports that step
+            step = self.rng.choice(STEPS)
+            size = {"上传附件": dev.pending_bytes(), "上传记录": dev.pending_bytes() // 4}.get(
+                step, 1500
+            )
+            after = self.rng.randrange(0, max(size, 1))
+            dev.arm_at = (step, lambda: self.proxy.arm(after, on_fire=on_fire, reset=reset))
+        dev.sync.retries = self.rng.choice([0, 0, 1, 2])
+        dev.step = ""
+        self._sync(dev)
+        dev.arm_at = None
+        self.proxy.disarm()
+        if not fired:
+            return False
+        r = self.result
+        r.fault_runs += 1
+        r.phases[fired["step"]] += 1
+        if kill:
+            r.kills += 1
+            self.server.start()
+        else:
+            r.cuts += 1
+            if fired["direction"] == "request":
+                r.cuts_in_request += 1
+            else:
+                r.cuts_in_answer += 1
+        if self.rng.random() < self.clean_after_fault:
+            self._clean_sync(dev)
+        return True
+
+    def run(self, faults: int, progress_every: int = 50) -> CampaignResult:
+        t0 = time.perf_counter()
+        while self.result.fault_runs < faults:
+            if self.fault_run() and self.result.fault_runs % progress_every == 0:
+                self.log(f"{self.result.fault_runs} fault runs, {self.result.syncs} syncs")
+        for _round in range(2):  # push everything, then pull the others' edits
+            for dev in self.devices:
+                self._clean_sync(dev)
+        self.result.seconds = time.perf_counter() - t0
+        self.check()
+        return self.result
+
+    # -- the promises ----------------------------------------------------------------------------
+    def check(self) -> None:
+        problems = self.result.problems
+        engine = make_engine(self.db_url)
+        try:
+            with Session(engine) as s:
+                applied = {o.op_id: o for o in s.exec(select(AppliedOp))}
+                records = {(r.entity, r.id): r for r in s.exec(select(Record))}
+                blobs = {b.sha256: b for b in s.exec(select(Blob))}
+                refs = list(s.exec(select(BlobRef)))
+                units = {u.id: u for u in s.exec(select(Unit))}
+        finally:
+            engine.dispose()
+        done_ops: dict[str, str] = {}  # op_id → device
+        wanted: dict[tuple[str, str], str] = {}  # (entity, id) → payload of its last op
+        wanted_blobs: set[str] = set()
+        for dev in self.devices:
+            with dev.services.ctx.store.read() as s:
+                rows = list(s.exec(select(Outbox).order_by(col(Outbox.seq))))
+            states = Counter(row.state for row in rows)
+            if set(states) - {"done"}:
+                problems.append(f"{dev.name}: outbox not empty: {dict(states)}")
+            for row in rows:
+                done_ops[row.op_id] = dev.name
+                if row.entity != "unit":
+                    wanted[(row.entity, row.entity_id)] = row.payload
+                wanted_blobs.update(json.loads(row.blob_refs or "[]"))
+            report = verify(dev.services.ctx)
+            if not report.ok:
+                problems.append(f"{dev.name}: verify: {report.problems[:3]}")
+        # each op applied exactly once, and only ops a device holds as done
+        missing_ops = set(done_ops) - set(applied)
+        extra_ops = set(applied) - set(done_ops)
+        if missing_ops:
+            problems.append(f"{len(missing_ops)} ops done on a device but unknown to the server")
+        if extra_ops:
+            problems.append(f"{len(extra_ops)} ops applied on the server that no device holds")
+        bad = [o.op_id for o in applied.values() if o.status != "applied"]
+        if bad:
+            problems.append(f"{len(bad)} ops answered other than applied: {bad[:3]}")
+        # records: none lost, none extra, each with its last content
+        lost = set(wanted) - set(records)
+        extra = set(records) - set(wanted)
+        if lost:
+            problems.append(f"{len(lost)} records lost, e.g. {sorted(lost)[:3]}")
+        if extra:
+            problems.append(
+                f"{len(extra)} records on the server no device made: {sorted(extra)[:3]}"
+            )
+        stale = [
+            key
+            for key in set(wanted) & set(records)
+            if records[key].data != json.loads(wanted[key])
+        ]
+        if stale:
+            problems.append(f"{len(stale)} records without their last edit, e.g. {stale[:3]}")
+        self.result.records = dict(Counter(entity for entity, _ in records))
+        # blobs
+        for sha, blob in blobs.items():
+            path = self.workdir / "server-blobs" / sha[:2] / sha
+            data = path.read_bytes() if path.is_file() else b""
+            if hashlib.sha256(data).hexdigest() != sha or len(data) != blob.length:
+                problems.append(f"server blob {sha[:12]} does not match its hash")
+        if wanted_blobs - set(blobs):
+            problems.append(f"{len(wanted_blobs - set(blobs))} blobs of records not on the server")
+        if {r.sha256 for r in refs} - set(blobs):
+            problems.append("a record on the server names a blob the server does not hold")
+        self.result.blobs = len(blobs)
+        self.result.blob_bytes = sum(b.length for b in blobs.values())
+        # unit edits: the last one of each (field, unit) everywhere
+        for (fld, unit_id), value in self.last_edit.items():
+            if units[unit_id].data.get(fld) != value:
+                problems.append(
+                    f"unit {unit_id}: server {fld}={units[unit_id].data.get(fld)!r}, last edit {value!r}"
+                )
+        server_units = sorted(
+            (u.id, u.version, *(u.data.get(f) for f in UNIT_FIELDS)) for u in units.values()
+        )
+        for dev in self.devices:
+            with dev.services.ctx.store.read() as s:
+                mine = sorted(
+                    (u.id, u.version, *(getattr(u, f) for f in UNIT_FIELDS))
+                    for u in s.exec(select(ClientUnit))
+                )
+            if mine != server_units:
+                problems.append(f"{dev.name}: units differ from the server's")
+        problems.extend(f"server log: {line}" for line in self.server.log_problems()[:5])

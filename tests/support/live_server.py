@@ -1,0 +1,69 @@
+"""The real `inspector-server serve` process on a loopback port, for tests and benchmarks that
+need a real socket: started, SIGKILLed and restarted on the same port."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, db_url: str, blobs: Path, log: Path) -> None:
+        self.db_url, self.blobs, self.log = db_url, blobs, log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self, timeout_s: float = 30) -> None:
+        exe = shutil.which("inspector-server", path=str(Path(sys.executable).parent))
+        cmd = [exe] if exe else [sys.executable, "-m", "sync.server.cli"]
+        cmd += ["serve", "--db", self.db_url, "--blobs", str(self.blobs), "--port", str(self.port)]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        self.starts += 1
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, self.log.read_text("utf-8", "replace")
+            try:
+                if httpx.get(f"{self.url}/openapi.json", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.03)
+        raise AssertionError("server did not start: " + self.log.read_text("utf-8", "replace"))
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, open transactions die with the process."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_problems(self) -> list[str]:
+        """Lines of the server log that show a server fault (a traceback or a 5xx answer)."""
+        text = self.log.read_text("utf-8", "replace") if self.log.exists() else ""
+        return [
+            line
+            for line in text.splitlines()
+            if "Traceback" in line or " 500 " in line or "Exception in ASGI" in line
+        ]

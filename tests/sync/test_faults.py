@@ -1,0 +1,38 @@
+"""Fault injection: three devices sync with the real server process through a relay that breaks
+connections at random byte offsets; every twentieth fault SIGKILLs the server instead, which is
+then restarted. Nothing may be lost or duplicated (tests/support/fault_campaign.py lists the
+promises it checks). The benchmark script runs the same campaign with ≥ 1,000 faults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.support.fault_campaign import Campaign
+
+FAULTS = int(os.environ.get("INSPECTOR_FAULT_RUNS", "200"))
+
+
+SEED = 20261123
+
+
+def test_nothing_lost_or_duplicated_over_broken_connections_and_server_kills(
+    tmp_path: Path, db_url: str
+) -> None:
+    seed = SEED
+    campaign = Campaign(tmp_path, db_url, seed=seed)
+    try:
+        result = campaign.run(FAULTS)
+    finally:
+        campaign.close()
+    print(result.summary())
+    assert result.problems == [], f"seed {seed}: " + "\n".join(result.problems[:20])
+    assert result.fault_runs >= FAULTS
+    # the faults reached every step of a sync, both directions, and lost answers were resent
+    assert result.kills >= FAULTS // 20 - 1
+    assert result.cuts_in_request > 0 and result.cuts_in_answer > 0
+    for step in ("连接服务器", "上传附件", "上传记录", "下载更新"):
+        assert result.phases[step] > 0, result.summary()
+    assert result.duplicates > 0
+    assert result.records["inspection"] == result.inspections
+    assert result.records["photo"] == result.photos
