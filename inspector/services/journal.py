@@ -50,8 +50,12 @@ def set_setting(session: Session, key: str, value: str) -> None:
 
 
 def clock_offset(session: Session) -> float | None:
+    """The device clock's offset from the server's, as last measured by sync (seconds).
+
+    ``+ 0.0`` turns a negative zero into zero: SQLite stores an integral REAL as an integer, so
+    -0.0 would come back as 0.0 and the event's hash (made over "-0.0") would no longer match."""
     raw = get_setting(session, "clock_offset_s")
-    return float(raw) if raw is not None else None
+    return float(raw) + 0.0 if raw is not None else None
 
 
 def queue(

@@ -581,7 +581,7 @@ class _Steps:
         server_time = meta.server_time
         if server_time.tzinfo is None:
             server_time = server_time.replace(tzinfo=UTC)
-        offset = round((server_time - local_mid).total_seconds(), 3)
+        offset = round((server_time - local_mid).total_seconds(), 3) + 0.0  # never -0.0
         self.report.clock_offset_s = offset
         if abs(offset) > CLOCK_WARN_S:
             self.report.warnings.append(

@@ -12,6 +12,7 @@ from sqlmodel import select
 from inspector.domain.errors import UserError
 from inspector.services.api import Services
 from inspector.services.inspections import HazardInput, StartInspection
+from inspector.services.journal import set_setting
 from inspector.services.verify import verify
 from inspector.store.models import AuditEvent, Outbox
 from tests.conftest import FixedClock
@@ -200,3 +201,16 @@ def test_kind_and_unit_fields_are_validated(services: Services) -> None:
         services.units.add(NewUnit(name="某店", contact_name="😀" * 10))
     with pytest.raises(UserError, match="监管分级"):
         services.units.add(NewUnit(name="某店", supervision_level="Z"))
+
+
+@pytest.mark.parametrize("offset", ["-0.0", "-0.0004", "0.25", "-120.5"])
+def test_audit_chain_verifies_whatever_clock_offset_sync_measured(
+    services: Services, offset: str
+) -> None:
+    """Found by the sync fault campaign: an offset of -0.0 was hashed as "-0.0" but SQLite gives
+    an integral REAL back as 0.0, so verify reported the event as tampered."""
+    with services.ctx.store.write() as s:
+        set_setting(s, "clock_offset_s", offset)
+    start(services)
+    report = verify(services.ctx)
+    assert report.ok, report.problems
