@@ -3,8 +3,10 @@ share. JSON over HTTP; every call is idempotent and the server keeps no session 
 
     POST /auth/login            LoginRequest → LoginResponse (a bearer token; the client keeps it
                                 in the OS keyring, never on disk)
-    GET  /sync/meta             → Meta (server time for the clock offset, the caller's scope, counts)
-    POST /sync/blobs/check      BlobCheck → BlobMissing
+    GET  /sync/meta[?counts=true] → Meta (server time for the clock offset, the caller's scope;
+                                  live rows per entity in scope only when asked)
+    POST /sync/blobs/check      BlobCheck → BlobMissing (which the server lacks for this caller,
+                                and where the caller's unfinished uploads stand)
     HEAD /sync/blobs/{sha}      Upload-Offset / Upload-Length headers; 404 not started;
                                 X-Complete: 1 once stored
     PATCH /sync/blobs/{sha}     body = bytes at Upload-Offset (≤ MAX_CHUNK); 409 wrong offset;
@@ -100,7 +102,7 @@ class Meta(BaseModel):
     township_ids: list[str]
     grid_ids: list[str]
     tombstone_horizon: int
-    counts: dict[str, int]
+    counts: dict[str, int] = {}
 
 
 class BlobCheck(BaseModel):
@@ -109,6 +111,8 @@ class BlobCheck(BaseModel):
 
 class BlobMissing(BaseModel):
     missing: list[str]
+    # of the missing ones, the caller's unfinished uploads: bytes received (resume there)
+    partial: dict[str, int] = {}
 
 
 class Op(BaseModel):

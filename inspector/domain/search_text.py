@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
+from pypinyin.seg.simpleseg import seg
 
 from inspector.domain.pinyin_syllables import MAX_LEN, SYLLABLES
 
@@ -26,14 +29,30 @@ def index_chars(text: str) -> str:
     return " ".join(ch for ch in _fold(text) if ch.isalnum())
 
 
-def _syllables(name: str) -> list[str]:
-    """Tone-less pinyin syllables of a name; Latin letters and digits one token each."""
+@functools.lru_cache(maxsize=1 << 16)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """The syllables of one segment (a dictionary word, a single character or a non-Han run).
+    Unit names are made of few words (有限公司, 加工厂, 街道 …), so this cache makes a pull of
+    100,000 units about four times faster than converting each whole name."""
     out = []
-    spoken = lazy_pinyin(_fold(name), style=Style.NORMAL, errors=_each_char)  # type: ignore[arg-type]
+    spoken = lazy_pinyin(word, style=Style.NORMAL, errors=_each_char)  # type: ignore[arg-type]
     for syllable in spoken:
-        word = "".join(ch for ch in syllable if ch.isascii() and ch.isalnum())
-        if word:
-            out.append(word)
+        token = "".join(ch for ch in syllable if ch.isascii() and ch.isalnum())
+        if token:
+            out.append(token)
+    return tuple(out)
+
+
+def _syllables(name: str) -> list[str]:
+    """Tone-less pinyin syllables of a name; Latin letters and digits one token each. The name is
+    cut into words as pypinyin would cut it (Han runs by its phrase dictionary), so polyphonic
+    characters read as in their word (重庆 chong, 银行 hang)."""
+    out: list[str] = []
+    for word in seg(_fold(name)):
+        if RE_HANS.match(word):
+            out.extend(_word_syllables(word))
+        else:  # digits, Latin, punctuation: one token per letter or digit (and not cached)
+            out.extend(ch for ch in word if ch.isascii() and ch.isalnum())
     return out
 
 

@@ -21,6 +21,7 @@ import random
 import ssl
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -39,7 +40,9 @@ from inspector.util.ids import uuid7
 from sync.contract import (
     MAX_CHUNK,
     MAX_OPS,
+    MAX_PAGE,
     PROTOCOL,
+    BlobMissing,
     ChangesPage,
     LoginResponse,
     Meta,
@@ -61,7 +64,7 @@ CLOCK_OFFSET = "clock_offset_s"
 LAST_SYNC = "last_sync_at"
 
 CLOCK_WARN_S = 300
-PULL_LIMIT = 500
+PULL_LIMIT = MAX_PAGE  # a page and its cursor per transaction: fewer, larger commits
 CHECK_BATCH = 1000
 MAX_PUSH_PASSES = 4  # a child queued before its parent comes back `retry: missing_parent`
 
@@ -602,19 +605,27 @@ class _Steps:
         if not wanted:
             return
         missing: list[str] = []
+        partial: dict[str, int] = {}
         for i in range(0, len(wanted), CHECK_BATCH):
             r = self.request(
                 "POST", "/sync/blobs/check", json={"sha256": wanted[i : i + CHECK_BATCH]}
             )
             if r.status_code != 200:
                 raise self.fail(r, "核对附件")
-            missing.extend(r.json().get("missing", []))
+            try:
+                answer = BlobMissing.model_validate_json(r.content)
+            except (ValueError, ValidationError):
+                raise _Stop("服务器对附件核对的回答无法识别。已保存的记录不受影响。") from None
+            missing.extend(answer.missing)
+            partial.update(answer.partial)
         for n, sha in enumerate(missing):
             self.progress("上传附件", n, len(missing))
-            self.upload(sha)
+            self.upload(sha, partial.get(sha, 0))
         self.progress("上传附件", len(missing), len(missing))
 
-    def upload(self, sha: str) -> None:
+    def upload(self, sha: str, offset: int = 0) -> None:
+        """PATCH from `offset` (where the check said this device's earlier upload stopped); a 409
+        names the offset the server has, and the upload goes on from there."""
         path = self.ctx.blobs.path_for(sha)
         if not path.is_file():
             self.report.warnings.append(
@@ -622,15 +633,8 @@ class _Steps:
             )
             return
         length = path.stat().st_size
-        r = self.request("HEAD", f"/sync/blobs/{sha}")
-        if r.status_code == 200 and r.headers.get("X-Complete") == "1":
-            return
-        if r.status_code == 200 and int(r.headers.get("Upload-Length", length)) == length:
-            offset = int(r.headers.get("Upload-Offset", "0"))
-        elif r.status_code in (200, 404):
+        if not 0 <= offset <= length:
             offset = 0
-        else:
-            raise self.fail(r, "上传附件")
         restarts = 0
         with path.open("rb") as fh:
             while True:
@@ -783,35 +787,38 @@ class _Steps:
 
     # -- 4. pull -------------------------------------------------------------------------------
     def pull(self) -> None:
+        """Pages in order, each applied with its cursor in one transaction. The next page is
+        fetched on a helper thread while this one is applied (the server's time and ours
+        overlap); a page fetched but not applied when the run stops is simply fetched again."""
         with self.ctx.store.read() as s:
             cursor = int(get_setting(s, CURSOR) or 0)
-        restarted = False
-        pages = 0
         self.progress("下载更新", 0, 0)
-        while True:
-            self.check()
-            r = self.request("GET", "/sync/changes", params={"since": cursor, "limit": PULL_LIMIT})
-            if r.status_code == 410 and not restarted:
-                restarted = True
-                cursor = 0
-                self.report.warnings.append("本机数据较旧，已从头重新下载服务器数据。")
-                continue
-            if r.status_code != 200:
-                raise self.fail(r, "下载更新")
-            try:
-                page = ChangesPage.model_validate(r.json())
-            except (ValueError, ValidationError):
-                raise _Stop("服务器的更新数据无法识别。已保存的记录不受影响。") from None
-            with self.ctx.store.write() as s:
-                counts = apply_changes(s, self.ctx.clock, page.changes, self.device_id)
-                set_setting(s, CURSOR, str(page.next))
-            for entity, n in counts.items():
-                self.report.pulled[entity] = self.report.pulled.get(entity, 0) + n
-            cursor = page.next
-            pages += 1
-            self.progress("下载更新", sum(self.report.pulled.values()), 0)
-            if not page.more:
-                return
+        page = self.fetch_page(cursor, first=True)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
+            while True:
+                self.check()
+                ahead = fetcher.submit(self.fetch_page, page.next) if page.more else None
+                with self.ctx.store.write() as s:
+                    counts = apply_changes(s, self.ctx.clock, page.changes, self.device_id)
+                    set_setting(s, CURSOR, str(page.next))
+                for entity, n in counts.items():
+                    self.report.pulled[entity] = self.report.pulled.get(entity, 0) + n
+                self.progress("下载更新", sum(self.report.pulled.values()), 0)
+                if ahead is None:
+                    return
+                page = ahead.result()
+
+    def fetch_page(self, cursor: int, first: bool = False) -> ChangesPage:
+        r = self.request("GET", "/sync/changes", params={"since": cursor, "limit": PULL_LIMIT})
+        if r.status_code == 410 and first:  # tombstones purged since our cursor: from 0
+            self.report.warnings.append("本机数据较旧，已从头重新下载服务器数据。")
+            r = self.request("GET", "/sync/changes", params={"since": 0, "limit": PULL_LIMIT})
+        if r.status_code != 200:
+            raise self.fail(r, "下载更新")
+        try:
+            return ChangesPage.model_validate_json(r.content)
+        except (ValueError, ValidationError):
+            raise _Stop("服务器的更新数据无法识别。已保存的记录不受影响。") from None
 
 
 def wire_op(op: Outbox) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from inspector.store.models import (
     Unit,
     User,
 )
+from inspector.store.unit_search import insert_units_indexed
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
 from sync.contract import UNIT_DEFAULTS, UNIT_FIELDS
@@ -205,21 +206,40 @@ def apply_units(
     next_sn: int | None = None
     now = clock.now()
     new_rows: list[dict[str, Any]] = []
+    places: set[tuple[str | None, str | None]] = set()
+    for data, _v, _del in rows:
+        places.add((data.get("township_id"), data.get("grid_id")))
+    for township_id, grid_id in sorted(places, key=str):  # placeholders, once per place
+        _ensure_township(s, township_id)
+        _ensure_grid(s, grid_id, township_id)
+    # who holds each credit code locally, kept up to date row by row (a code may move)
+    codes = [d["credit_code"] for d, _v, _del in rows if d.get("credit_code")]
+    holder: dict[str, str] = {}  # credit code → local unit id
+    for i in range(0, len(codes), 500):
+        found = s.exec(
+            select(Unit.id, Unit.credit_code).where(col(Unit.credit_code).in_(codes[i : i + 500]))
+        )
+        holder.update((code, uid) for uid, code in found if code)
+    code_of = {u.id: u.credit_code for u in existing.values()}
     for data, version, deleted in rows:
         values = {f: data.get(f, UNIT_DEFAULTS[f]) for f in UNIT_FIELDS}
         values["deleted"] = bool(deleted or data.get("deleted", False))
-        _ensure_township(s, values["township_id"])
-        _ensure_grid(s, values["grid_id"], values["township_id"])
+        old_code = code_of.get(data["id"])
         code = values["credit_code"]
+        if "credit_code" in dirty.get(data["id"], ()):
+            code = None  # the device's own code stays (and keeps holding it)
+        elif old_code and holder.get(old_code) == data["id"]:
+            del holder[old_code]
         if code:
-            other = s.exec(
-                select(Unit.id).where(Unit.credit_code == code, Unit.id != data["id"])
-            ).first()
-            if other is not None:
+            other = holder.get(code)
+            if other is not None and other != data["id"]:
                 # a unit added on this device with the same code (its push will be refused):
                 # the server's unit comes in without the code rather than stopping the pull
                 log.warning("pulled unit %s: credit code held by local unit %s", data["id"], other)
                 values["credit_code"] = None
+            else:
+                holder[code] = data["id"]
+            code_of[data["id"]] = values["credit_code"]
         unit = existing.get(data["id"])
         if unit is not None:
             for field in dirty.get(unit.id, set()):
@@ -255,8 +275,7 @@ def apply_units(
             }
         )
     s.flush()
-    if new_rows:
-        s.connection().execute(insert(Unit), new_rows)
+    insert_units_indexed(s.connection(), insert(Unit), new_rows)
 
 
 def _parse_time(value: Any) -> datetime | None:

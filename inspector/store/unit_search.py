@@ -140,3 +140,66 @@ def count(conn: Connection, query: str, filters: UnitFilters) -> int:
         union = " UNION ".join(f"SELECT u.id FROM {source} AND {where}" for source in branches)
         sql = f"SELECT COUNT(*) FROM ({union})"
     return int(conn.execute(text(sql), params).scalar_one())
+
+
+# -- keeping the index -------------------------------------------------------------------------------
+def fac_sql(row: str) -> str:
+    """The filter tokens (`fac`) of a unit row in SQL (`row` is `new` in a trigger); the same as
+    migration 0002's trigger and `domain.search_text.filter_token`."""
+    return (
+        f"'rk' || lower({row}.risk_colour)"
+        f" || ' lv' || lower({row}.supervision_level)"
+        f" || ' in' || lower(replace({row}.industry, ' ', ''))"
+        f" || ' tw' || coalesce(replace({row}.township_id, '-', ''), '')"
+        f" || ' gd' || coalesce(replace({row}.grid_id, '-', ''), '')"
+    )
+
+
+# While this one-row table holds a row, inserting a unit does not index it (migration 0005): a bulk
+# insert indexes its rows in two set statements instead, about half the time of one trigger run
+# per row (an initial pull of 100,000 units).
+DEFERRED_TABLE = "unit_fts_deferred"
+
+
+def insert_trigger(deferrable: bool = True) -> str:
+    """The unit insert trigger; `deferrable` (from migration 0005) skips it while the flag is set."""
+    when = f"WHEN NOT EXISTS (SELECT 1 FROM {DEFERRED_TABLE})" if deferrable else ""
+    return f"""
+    CREATE TRIGGER unit_search_ai AFTER INSERT ON unit {when}
+    BEGIN
+        INSERT INTO unit_fts(rowid, name, addr, pyf, fac)
+        VALUES (new.sn, new.search_name, new.search_addr, new.search_pyfull, {fac_sql("new")});
+        INSERT INTO unit_ini(rowid, ini) VALUES (new.sn, new.name_initials);
+    END
+    """
+
+
+def insert_units_indexed(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert new unit rows (with consecutive `sn`) and index them in bulk, in the caller's
+    transaction: a crash leaves neither the rows nor the flag behind."""
+    if not rows:
+        return
+    sns = [int(r["sn"]) for r in rows]
+    first, last = min(sns), max(sns)
+    assert last - first + 1 == len(rows), "bulk-indexed units need consecutive sn"
+    conn.execute(text(f"INSERT INTO {DEFERRED_TABLE}(id) VALUES (1)"))
+    try:
+        conn.execute(statement, rows)
+        span = {"first": first, "last": last}
+        conn.execute(
+            text(
+                "INSERT INTO unit_fts(rowid, name, addr, pyf, fac) SELECT sn, search_name,"
+                f" search_addr, search_pyfull, {fac_sql('unit')} FROM unit"
+                " WHERE sn BETWEEN :first AND :last"
+            ),
+            span,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO unit_ini(rowid, ini) SELECT sn, name_initials FROM unit"
+                " WHERE sn BETWEEN :first AND :last"
+            ),
+            span,
+        )
+    finally:
+        conn.execute(text(f"DELETE FROM {DEFERRED_TABLE}"))

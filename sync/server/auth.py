@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -51,16 +52,25 @@ class Caller:
     grid_ids: tuple[str, ...]
     device_id: str
 
-    def unit_scope(self) -> ColumnElement[bool]:
-        """SQL condition: the unit lies in this caller's jurisdiction."""
-        same_agency = col(Unit.agency_id) == self.agency_id
+    def unit_scope(self, *, walk_seq: bool = False) -> ColumnElement[bool]:
+        """SQL condition: the unit lies in this caller's jurisdiction.
+
+        `walk_seq`: for reading in change order (`ORDER BY seq LIMIT n`). The columns are then
+        wrapped (``col || ''``) so that no index on them can be chosen and the query walks the
+        seq index, filtering as it goes; otherwise SQLite picks the scope index, reads every
+        unit of the township and sorts them, for every page of a pull."""
+
+        def c(column: Any) -> Any:
+            return column.op("||")("") if walk_seq else column
+
+        same_agency = c(col(Unit.agency_id)) == self.agency_id
         if self.agency_wide:
             return same_agency
         parts: list[ColumnElement[bool]] = []
         if self.township_ids:
-            parts.append(col(Unit.township_id).in_(self.township_ids))
+            parts.append(c(col(Unit.township_id)).in_(self.township_ids))
         if self.grid_ids:
-            parts.append(col(Unit.grid_id).in_(self.grid_ids))
+            parts.append(c(col(Unit.grid_id)).in_(self.grid_ids))
         if not parts:
             return false()
         return and_(same_agency, or_(*parts))

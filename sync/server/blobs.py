@@ -121,6 +121,8 @@ class BlobStore:
         if length < 0 or length > MAX_BLOB:
             raise UploadError(413, "blob_too_large")
         with self._lock(caller.user_id, sha):
+            if offset == 0 and len(body) == length:
+                return self._whole(caller, sha, body)
             with write_session(self.engine) as s:
                 if self.accessible(s, caller, [sha]):
                     blob = s.get(Blob, sha)
@@ -154,6 +156,58 @@ class BlobStore:
                 return new_offset, length, False
             return self._finish(caller, sha, part, length)
 
+    def _whole(self, caller: Caller, sha: str, body: bytes) -> tuple[int, int, bool]:
+        """A blob sent in one piece (most photos): verified in memory, made durable under its
+        final name, then recorded in one transaction."""
+        if hashlib.sha256(body).hexdigest() != sha:
+            raise UploadError(422, "hash_mismatch", 0)
+        part = self.partial_path(caller.user_id, sha)
+        final = self.path(sha)
+        if not final.exists():
+            part.parent.mkdir(parents=True, exist_ok=True)
+            with open(part, "wb") as fh:
+                fh.write(body)
+                fh.flush()
+                os.fsync(fh.fileno())
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(part, final)
+            _fsync_dir(final.parent)
+        else:
+            part.unlink(missing_ok=True)  # a stale start of an earlier upload
+        self._record(caller, sha, len(body))
+        return len(body), len(body), True
+
+    def _record(self, caller: Caller, sha: str, length: int) -> None:
+        """The blob is stored and verified: the row that says so, and this caller's upload."""
+        with write_session(self.engine) as s:
+            if s.get(Blob, sha) is None:
+                s.add(Blob(sha256=sha, length=length))
+            up = s.get(BlobUpload, (sha, caller.user_id))
+            if up is None:
+                up = BlobUpload(sha256=sha, user_id=caller.user_id, length=length)
+            up.length = length
+            up.complete = True
+            s.add(up)
+
+    def partial_offsets(self, s: Session, caller: Caller, shas: list[str]) -> dict[str, int]:
+        """Bytes already received of this caller's unfinished uploads (where to resume)."""
+        if not shas:
+            return {}
+        rows = s.exec(
+            select(BlobUpload.sha256).where(
+                col(BlobUpload.sha256).in_(shas),
+                BlobUpload.user_id == caller.user_id,
+                col(BlobUpload.complete).is_(False),
+            )
+        )
+        out = {}
+        for sha in rows:
+            part = self.partial_path(caller.user_id, sha)
+            size = part.stat().st_size if part.exists() else 0
+            if size:
+                out[sha] = size
+        return out
+
     def _finish(self, caller: Caller, sha: str, part: Path, length: int) -> tuple[int, int, bool]:
         h = hashlib.sha256()
         with open(part, "rb") as fh:
@@ -173,12 +227,5 @@ class BlobStore:
         else:
             os.replace(part, final)
             _fsync_dir(final.parent)
-        with write_session(self.engine) as s:
-            if s.get(Blob, sha) is None:
-                s.add(Blob(sha256=sha, length=length))
-            up = s.get(BlobUpload, (sha, caller.user_id))
-            if up is None:
-                up = BlobUpload(sha256=sha, user_id=caller.user_id, length=length)
-            up.complete = True
-            s.add(up)
+        self._record(caller, sha, length)
         return length, length, True

@@ -94,7 +94,13 @@ FEEDS: tuple[_Feed, ...] = (
     _Feed("user", User, lambda c: col(User.agency_id) == c.agency_id, _user_data),
     _Feed("township", Township, lambda c: col(Township.agency_id) == c.agency_id, _township_data),
     _Feed("grid", Grid, lambda c: col(Grid.agency_id) == c.agency_id, _grid_data),
-    _Feed("unit", Unit, lambda c: c.unit_scope(), unit_row, lambda u: u.deleted_at is not None),
+    _Feed(
+        "unit",
+        Unit,
+        lambda c: c.unit_scope(walk_seq=True),
+        unit_row,
+        lambda u: u.deleted_at is not None,
+    ),
     _Feed(
         "checklist",
         Checklist,

@@ -1,4 +1,5 @@
-"""Applying pushed ops: each op in its own transaction together with its applied_ops row.
+"""Applying pushed ops: each op in its own savepoint together with its applied_ops row, one
+transaction per request.
 
 Result statuses (sync.contract): applied | duplicate | conflict | rejected | retry.
 - duplicate: the op_id was answered before with the same payload from the same device; the stored
@@ -114,52 +115,78 @@ def _repeat(prior: AppliedOp, op: Op, caller: Caller, digest: str) -> OpResult:
     return _res(op, "rejected", "idempotency_key_reused")
 
 
-def apply_op(engine: Engine, store: BlobStore, caller: Caller, op: Op) -> OpResult:
-    """Apply one op at most once; always returns a result (never raises for the op's content)."""
-    digest = payload_digest(op.payload) if not bad_text(op.payload) else ""
-    with Session(engine) as s:
-        prior = s.get(AppliedOp, op.op_id)
-    if prior is not None:
-        return _repeat(prior, op, caller, digest)
+def _precheck(op: Op, digest: str) -> OpResult | None:
+    """What can be refused without the database."""
     if not digest:
         return _res(op, "rejected", "invalid_text")
     if digest != op.payload_sha256:
         return _res(op, "rejected", "payload_hash_mismatch")
     if op.base_version is not None and not 0 <= op.base_version < _BIGINT:
         return _res(op, "rejected", "malformed")
-    try:
-        with write_session(engine) as s:
+    return None
+
+
+def apply_ops(engine: Engine, store: BlobStore, caller: Caller, ops: list[Op]) -> list[OpResult]:
+    """Apply a request's ops in order, each at most once; one result per op (never raises for an
+    op's content).
+
+    One write transaction for the request, one savepoint per op: an op's effects and its
+    applied_ops row stand or fall together, a refused op rolls back alone, and the request costs
+    one commit instead of one per op. A crash before the commit loses the whole request's
+    answers and effects together; the device still holds every op and sends them again."""
+    digests = [payload_digest(op.payload) if not bad_text(op.payload) else "" for op in ops]
+    results: list[OpResult] = []
+    with write_session(engine) as s:
+        for op, digest in zip(ops, digests, strict=True):
             prior = s.get(AppliedOp, op.op_id)
             if prior is not None:
-                raise _Abort(_repeat(prior, op, caller, digest))
-            result, seq = _dispatch(s, store, caller, op)
-            if result.status == "retry":
-                raise _Abort(result)
-            s.add(
-                AppliedOp(
-                    op_id=op.op_id,
-                    device_id=caller.device_id,
-                    user_id=caller.user_id,
-                    entity=op.entity,
-                    entity_id=op.entity_id,
-                    kind=op.kind,
-                    payload_sha256=digest,
-                    status=result.status,
-                    result=result.model_dump(mode="json", exclude={"op_id", "status"}),
-                    seq=seq,
-                )
+                results.append(_repeat(prior, op, caller, digest))
+                continue
+            refused = _precheck(op, digest)
+            if refused is not None:
+                results.append(refused)
+                continue
+            results.append(_apply_in_savepoint(s, store, caller, op, digest))
+    return results
+
+
+def _apply_in_savepoint(
+    s: Session, store: BlobStore, caller: Caller, op: Op, digest: str
+) -> OpResult:
+    savepoint = s.begin_nested()
+    try:
+        result, seq = _dispatch(s, store, caller, op)
+        if result.status == "retry":
+            raise _Abort(result)
+        s.add(
+            AppliedOp(
+                op_id=op.op_id,
+                device_id=caller.device_id,
+                user_id=caller.user_id,
+                entity=op.entity,
+                entity_id=op.entity_id,
+                kind=op.kind,
+                payload_sha256=digest,
+                status=result.status,
+                result=result.model_dump(mode="json", exclude={"op_id", "status"}),
+                seq=seq,
             )
-            s.flush()
+        )
+        s.flush()
     except _Abort as abort:
+        savepoint.rollback()
         return abort.result
     except IntegrityError as exc:
+        savepoint.rollback()
         log.warning("op %s hit a constraint: %s", op.op_id, exc.orig)
         return _res(op, "rejected", "constraint")
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise
+        savepoint.rollback()
         log.warning("op %s refused by the database: %s", op.op_id, exc.orig)
         return _res(op, "rejected", "invalid_value")
+    savepoint.commit()
     return result
 
 

@@ -1,6 +1,6 @@
 """Benchmarks: `python tests/bench/run.py [NAME ...]` prints one line per figure on stdout.
 
-Names: search, photo, documents (default: all). Progress notes and the slowest cases go to stderr.
+Names: search, photo, documents, sync, sync-faults (default: all). Progress notes and the slowest cases go to stderr.
 `--profile` adds a cProfile summary of the photo ingest and of the document issue (stderr).
 """
 
@@ -21,12 +21,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import documents  # noqa: E402
 import photo_bench  # noqa: E402
 import search_bench  # noqa: E402
+import sync_bench  # noqa: E402
 from benchlib import note  # noqa: E402
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "search": lambda args: search_bench.run(),
     "photo": lambda args: photo_bench.run(profile=args.profile),
     "documents": lambda args: documents.run(profile=args.profile),
+    "sync": lambda args: (sync_bench.run_pull(), sync_bench.run_push()),
+    "sync-faults": lambda args: sync_bench.run_faults(),
 }
 
 

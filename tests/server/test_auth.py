@@ -19,7 +19,9 @@ def test_login_ok_and_meta(api: Api) -> None:
     body = r.json()
     assert body["user_id"] == api.world.users["insp_a"]
     assert body["agency_id"] == api.world.agency
-    meta = api.c.get("/sync/meta", headers={"Authorization": f"Bearer {body['token']}"})
+    auth = {"Authorization": f"Bearer {body['token']}"}
+    assert api.c.get("/sync/meta", headers=auth).json()["counts"] == {}  # only on request
+    meta = api.c.get("/sync/meta", params={"counts": "true"}, headers=auth)
     assert meta.status_code == 200
     m = meta.json()
     assert m["township_ids"] == [api.world.township_a]

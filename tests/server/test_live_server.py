@@ -80,6 +80,9 @@ def test_real_server_resumes_interrupted_uploads(live: tuple[LiveServer, World])
             )
 
         assert patch(0).status_code == 204
+        # the check tells this caller where its unfinished upload stands (no HEAD needed)
+        check = c.post("/sync/blobs/check", json={"sha256": [sha]}, headers=h).json()
+        assert check == {"missing": [sha], "partial": {sha: MAX_CHUNK}}
         # the connection drops in the middle of the second chunk: nothing of it is kept
         _interrupted_patch(
             server, token, sha, MAX_CHUNK, len(data), data[MAX_CHUNK : 2 * MAX_CHUNK]

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import pytest
 
 from inspector.domain.errors import UserError
 from inspector.services.api import Services
+from inspector.services.demo import generate_units, make_regions
+from inspector.services.sync_apply import apply_units
 from inspector.services.units import NewUnit, UnitFilters
+from sync.contract import UNIT_DEFAULTS
+from tests.conftest import FixedClock
 
 
 @pytest.fixture
@@ -139,3 +146,54 @@ def test_filter_index_follows_an_edited_unit(services: Services, known: str) -> 
         r.id for r in services.units.search("红光", UnitFilters(risk_colour="red"))
     ]
     assert known in [r.id for r in services.units.search("红光", UnitFilters(risk_colour="blue"))]
+
+
+def _index_rows(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with services.ctx.store.read() as s:
+        conn = s.connection()
+        fts = conn.exec_driver_sql(
+            "SELECT rowid, name, addr, pyf, fac FROM unit_fts ORDER BY rowid"
+        ).fetchall()
+        ini = conn.exec_driver_sql("SELECT rowid, ini FROM unit_ini ORDER BY rowid").fetchall()
+    return [tuple(r) for r in fts], [tuple(r) for r in ini]
+
+
+def test_pulled_units_are_indexed_in_bulk_exactly_as_the_trigger_indexes_them(
+    tmp_path: Path,
+) -> None:
+    """A pull inserts units with the insert trigger deferred and indexes them in two set
+    statements; the index must hold exactly what the per-row triggers write."""
+    regions = make_regions(random.Random(4))
+    made = list(generate_units(300, regions, seed=4))
+    rows = []
+    for n, u in enumerate(made):
+        data = {**UNIT_DEFAULTS, "id": f"u{n:04d}", "name": u.name, "address": u.address}
+        data.update(
+            industry=u.industry, supervision_level=u.supervision_level, risk_colour=u.risk_colour
+        )
+        data.update(township_id=u.township_id, grid_id=u.grid_id)
+        rows.append((data, 1, False))
+    svc = Services.open(tmp_path / "data", clock=FixedClock())
+    try:
+        with svc.ctx.store.write() as s:
+            apply_units(s, svc.ctx.clock, rows)
+        bulk = _index_rows(svc)
+        assert len(bulk[0]) == len(bulk[1]) == 300
+        with svc.ctx.store.write() as s:
+            assert (
+                s.connection()
+                .exec_driver_sql("SELECT count(*) FROM unit_fts_deferred")
+                .scalar_one()
+                == 0
+            )
+            # the update trigger re-indexes every row the per-row way
+            s.connection().exec_driver_sql("UPDATE unit SET sn = sn")
+        assert _index_rows(svc) == bulk
+        for n in (0, 150, 299):
+            assert f"u{n:04d}" in [r.id for r in svc.units.search(made[n].name)], made[n].name
+        # a unit made on the device afterwards goes through the insert trigger again
+        uid, _ = svc.units.add(NewUnit(name="青岚县堃喆五金店", address="白沙镇1号"))
+        assert [r.id for r in svc.units.search("堃喆")] == [uid]
+        assert [r.id for r in svc.units.search("kzwjd")] == [uid]
+    finally:
+        svc.close()

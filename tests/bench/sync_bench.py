@@ -1,0 +1,301 @@
+"""Sync benchmarks against the real `inspector-server` process over loopback (SQLite server):
+
+- sync-initial-pull: a fresh client pulls 100,000 units (goal ≤ 15 s);
+- sync-noop: a sync with nothing to send or fetch (goal median ≤ 100 ms);
+- sync-push: 1,000 inspections with 3,000 photos pushed, next to a raw loopback HTTP upload of the
+  same bytes in the same requests to a bare ASGI app on the same server stack (uvicorn) that only
+  writes the bodies to disk (goal: sync throughput ≥ 80 % of raw);
+- sync-faults: the fault campaign of tests/sync/test_faults.py with ≥ 1,000 fault runs.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchlib import ROOT, emit, median, ms, note, percentile
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.memory_keyring.MemoryKeyring")
+
+import httpx
+from PIL import Image
+from sqlmodel import select
+
+from inspector.services.api import Services
+from inspector.services.demo import generate_units, make_regions
+from inspector.services.inspections import HazardInput, StartInspection
+from inspector.services.sync import SyncService, http_client, wire_op
+from inspector.store.models import Outbox
+from sync.contract import MAX_CHUNK, MAX_OPS
+from sync.server import admin
+from sync.server.db import make_engine
+from tests.support.fault_campaign import Campaign
+from tests.support.live_server import LiveServer, free_port
+from tests.support.sync_world import PASSWORD, code, seed_world
+
+PULL_GOAL_S = 15.0
+NOOP_GOAL_MS = 100.0
+PUSH_GOAL_RATIO = 0.80
+
+
+def _units_csv(path: Path, n: int) -> None:
+    """n units with the demo generator's realistic names, addresses and credit codes (the pinyin
+    work of a pull depends on how varied the names are)."""
+    lines = ["单位名称,统一社会信用代码,地址,乡镇,网格,行业,联系人,联系电话"]
+    units = generate_units(n, make_regions(random.Random(11)), seed=11)
+    for i, u in enumerate(units, start=1):
+        lines.append(
+            f"{u.name},{u.credit_code or code(100 + i)},{u.address},沙河街道,第一网格,"
+            f"{u.industry},赵{'堃喆'[i % 2]},0792-{i % 10_000_000:07d}"
+        )
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def _device(workdir: Path, name: str) -> tuple[Services, SyncService]:
+    svc = Services.open(workdir / name)
+    return svc, SyncService(svc.ctx, http_client, retries=0)
+
+
+# -- pull and no-op -------------------------------------------------------------------------------
+def run_pull(n_units: int = 100_000, noop_runs: int = 30) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-sync-pull-"))
+    try:
+        db_url = f"sqlite:///{work / 'server.sqlite3'}"
+        engine = make_engine(db_url)
+        seed_world(engine, work, n_units=3)
+        csv = work / "many.csv"
+        _units_csv(csv, n_units)
+        t0 = time.perf_counter()
+        report = admin.import_units(engine, csv, "agency-1")
+        note(f"server import of {report.imported} units from CSV: {time.perf_counter() - t0:.1f} s")
+        engine.dispose()
+        server = LiveServer(db_url, work / "blobs", work / "server.log")
+        server.start()
+        try:
+            svc, sync = _device(work, "device")
+            sync.sign_in(server.url, "zhang", PASSWORD)
+            t0 = time.perf_counter()
+            first = sync.run()
+            pull_s = time.perf_counter() - t0
+            assert first.ok, first.error
+            units = first.pulled.get("unit", 0)
+            assert units == n_units + 3, first.pulled
+            emit(
+                f"sync-initial-pull: {units} units in {pull_s:.1f} s "
+                f"({units / pull_s:,.0f} units/s; goal ≤ {PULL_GOAL_S:.0f} s: "
+                f"{'met' if pull_s <= PULL_GOAL_S else 'NOT met'})"
+            )
+            times = []
+            for _ in range(noop_runs):
+                t0 = time.perf_counter()
+                r = sync.run()
+                times.append(time.perf_counter() - t0)
+                assert r.ok and not r.pulled and not r.pushed, (r.error, r.pulled, r.pushed)
+            med = median(times) * 1000
+            emit(
+                f"sync-noop: median={ms(median(times))} p95={ms(percentile(times, 95))} "
+                f"(with {units} units on the device; goal median ≤ {NOOP_GOAL_MS:.0f} ms: "
+                f"{'met' if med <= NOOP_GOAL_MS else 'NOT met'})"
+            )
+            svc.close()
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- push ------------------------------------------------------------------------------------------
+def _camera_jpeg(n: int) -> bytes:
+    """A 1280×960 JPEG with real texture (~200–300 KB), different for every n."""
+    base = Image.effect_mandelbrot((1280, 960), (-2.2 + n * 1e-4, -1.2, 1.0, 1.2), 60 + n % 40)
+    img = Image.merge(
+        "RGB", (base, base.rotate(180), base.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
+    )
+    noise = Image.frombytes("RGB", (64, 64), n.to_bytes(8, "big") * (64 * 64 * 3 // 8))
+    img.paste(noise, (n % 1200, n % 900))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def _make_records(svc: Services, work: Path, n_insp: int, photos_per: int) -> None:
+    people = [p.id for p in svc.inspections.people()][:2]
+    checklist = svc.inspections.checklists()[0].id
+    units = [u.id for u in svc.units.search("沙河")][:50]
+    photo_dir = work / "camera"
+    photo_dir.mkdir()
+    t0 = time.perf_counter()
+    for i in range(n_insp):
+        iid, _ = svc.inspections.start(
+            StartInspection(
+                unit_id=units[i % len(units)], inspector_ids=people, checklist_ids=[checklist]
+            )
+        )
+        hid, _ = svc.inspections.add_hazard(
+            iid, HazardInput(description=f"第{i}处：消防通道堆放杂物")
+        )
+        for k in range(photos_per):
+            path = photo_dir / f"IMG_{i:05d}_{k}.jpg"
+            path.write_bytes(_camera_jpeg(i * photos_per + k))
+            svc.photos.add_file(iid, path, watermark="现场检查", hazard_id=hid if k == 0 else None)
+            path.unlink()
+        svc.inspections.finish(iid, "检查发现一般隐患一项。")
+        if (i + 1) % 100 == 0:
+            note(f"made {i + 1} inspections ({time.perf_counter() - t0:.0f} s)")
+
+
+RAW_APP = """
+import os, sys
+OUT = sys.argv[1]
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    chunks = []
+    while True:
+        m = await receive()
+        chunks.append(m.get("body", b""))
+        if not m.get("more_body"):
+            break
+    with open(os.path.join(OUT, "sink"), "ab") as fh:
+        fh.write(b"".join(chunks))
+    await send({"type": "http.response.start", "status": 204, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
+if __name__ == "__main__":
+    import uvicorn
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def _raw_upload(work: Path, requests: list[tuple[str, bytes]]) -> float:
+    """Send the same bodies over loopback HTTP to a bare ASGI app that only stores them."""
+    script = work / "raw_app.py"
+    script.write_text(RAW_APP, "utf-8")
+    port = free_port()
+    out = work / "raw-out"
+    out.mkdir()
+    proc = subprocess.Popen([sys.executable, str(script), str(out), str(port)])
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        with http_client(url, "x") as c:
+            t0 = time.perf_counter()
+            for method, body in requests:
+                c.request(method, "/sink", content=body).raise_for_status()
+            return time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-sync-push-"))
+    try:
+        db_url = f"sqlite:///{work / 'server.sqlite3'}"
+        engine = make_engine(db_url)
+        seed_world(engine, work, n_units=50)
+        engine.dispose()
+        server = LiveServer(db_url, work / "server-blobs", work / "server.log")
+        server.start()
+        try:
+            svc, sync = _device(work, "device")
+            sync.sign_in(server.url, "zhang", PASSWORD)
+            assert sync.run().ok
+            t0 = time.perf_counter()
+            _make_records(svc, work, n_insp, photos_per)
+            note(
+                f"made {n_insp} inspections with {n_insp * photos_per} photos offline: "
+                f"{time.perf_counter() - t0:.0f} s"
+            )
+            # the same bytes as the sync will send: each blob in MAX_CHUNK pieces, the ops in
+            # batches of MAX_OPS as JSON
+            with svc.ctx.store.read() as s:
+                ops = list(
+                    s.exec(select(Outbox).where(Outbox.state == "pending").order_by(Outbox.seq))
+                )
+            shas = list(
+                dict.fromkeys(sha for op in ops for sha in json.loads(op.blob_refs or "[]"))
+            )
+            requests: list[tuple[str, bytes]] = []
+            blob_bytes = 0
+            for sha in shas:
+                data = svc.ctx.blobs.path_for(sha).read_bytes()
+                blob_bytes += len(data)
+                for i in range(0, len(data), MAX_CHUNK):
+                    requests.append(("PATCH", data[i : i + MAX_CHUNK]))
+            for i in range(0, len(ops), MAX_OPS):
+                batch = [wire_op(op) for op in ops[i : i + MAX_OPS]]
+                body = json.dumps({"device_id": "d", "ops": batch}, ensure_ascii=False)
+                requests.append(("POST", body.encode()))
+            total = sum(len(b) for _, b in requests)
+            t0 = time.perf_counter()
+            report = sync.run()
+            sync_s = time.perf_counter() - t0
+            assert report.ok and not report.retry and not report.rejected, report.error
+            assert report.pushed.get("inspection") == n_insp, report.pushed
+            assert report.pushed.get("photo") == n_insp * photos_per, report.pushed
+            svc.close()
+        finally:
+            server.stop()
+        raw_s = _raw_upload(work, requests)
+        ratio = raw_s / sync_s
+        emit(
+            f"sync-push: {n_insp} inspections, {n_insp * photos_per} photos, {len(ops)} ops, "
+            f"{len(shas)} blobs, {total / 1e6:.0f} MB in {sync_s:.1f} s "
+            f"({total / 1e6 / sync_s:.0f} MB/s)"
+        )
+        emit(
+            f"sync-push-raw: the same {len(requests)} requests, {total / 1e6:.0f} MB, to a bare "
+            f"app in {raw_s:.1f} s ({total / 1e6 / raw_s:.0f} MB/s)"
+        )
+        emit(
+            f"sync-push ratio={ratio:.2f} of raw (goal ≥ {PUSH_GOAL_RATIO:.2f}: "
+            f"{'met' if ratio >= PUSH_GOAL_RATIO else 'NOT met'})"
+        )
+        note(
+            f"blob bytes {blob_bytes / 1e6:.0f} MB; server log problems: {server.log_problems()[:3]}"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- faults ----------------------------------------------------------------------------------------
+def run_faults(faults: int = 1000, seed: int = 1123) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-sync-faults-"))
+    try:
+        campaign = Campaign(work, f"sqlite:///{work / 'server.sqlite3'}", seed=seed, log=note)
+        try:
+            result = campaign.run(faults, progress_every=100)
+        finally:
+            campaign.close()
+        emit(f"sync-faults: {result.summary()}")
+        emit(
+            f"sync-faults: lost/duplicated/unverified: {len(result.problems)} problems "
+            f"({'none' if not result.problems else result.problems[:3]})"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(which: str = "all") -> None:
+    if which in ("all", "pull"):
+        run_pull()
+    if which in ("all", "push"):
+        run_push()
+    if which in ("all", "faults"):
+        run_faults()
