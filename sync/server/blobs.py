@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from sync.server.auth import Caller
 from sync.server.db import Blob, BlobRef, BlobUpload, Unit, write_session
+from sync.server.failpoints import failpoint
 
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_BLOB = 512 << 20  # largest single blob accepted (a scanned PDF, a long video is not evidence)
@@ -179,6 +180,7 @@ class BlobStore:
 
     def _record(self, caller: Caller, sha: str, length: int) -> None:
         """The blob is stored and verified: the row that says so, and this caller's upload."""
+        failpoint("blob.before_record")
         with write_session(self.engine) as s:
             if s.get(Blob, sha) is None:
                 s.add(Blob(sha256=sha, length=length))
@@ -188,6 +190,7 @@ class BlobStore:
             up.length = length
             up.complete = True
             s.add(up)
+        failpoint("blob.after_record")
 
     def partial_offsets(self, s: Session, caller: Caller, shas: list[str]) -> dict[str, int]:
         """Bytes already received of this caller's unfinished uploads (where to resume)."""

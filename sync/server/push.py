@@ -36,6 +36,7 @@ from sync.server.db import (
     utcnow,
     write_session,
 )
+from sync.server.failpoints import failpoint
 from sync.server.units import (
     EDITABLE_FIELDS,
     InvalidValue,
@@ -147,6 +148,8 @@ def apply_ops(engine: Engine, store: BlobStore, caller: Caller, ops: list[Op]) -
                 results.append(refused)
                 continue
             results.append(_apply_in_savepoint(s, store, caller, op, digest))
+        failpoint("push.before_commit")
+    failpoint("push.after_commit")
     return results
 
 

@@ -24,6 +24,7 @@ import io
 import json
 import math
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from inspector.services.api import Services
 from inspector.services.inspections import HazardInput, StartInspection
 from inspector.services.sync import SyncService, http_client
 from inspector.services.sync_apply import queue_unit_patch
+from inspector.services.units import NewUnit
 from inspector.services.verify import verify
 from inspector.store.models import Outbox
 from inspector.store.models import Unit as ClientUnit
@@ -46,26 +48,32 @@ from sync.contract import UNIT_FIELDS
 from sync.server.db import AppliedOp, Blob, BlobRef, Record, Unit, make_engine
 from tests.support.faultproxy import FaultProxy
 from tests.support.live_server import LiveServer
-from tests.support.sync_world import PASSWORD, USERS, seed_world
+from tests.support.sync_world import PASSWORD, USERS, code, seed_world
 
 # each device edits its own unit field, so edits merge without conflicts and the last edit of
 # each (device, unit) must be what everybody ends with
 OWN_FIELD = {"zhang": "contact_phone", "li": "contact_name", "wang": "legal_rep"}
 RARE = "堃喆𠀀䶮"
-CHUNK = 24 << 10
-STEPS = (
-    "连接服务器",
-    "上传附件",
-    "上传记录",
-    "下载更新",
-)  # the client's progress steps  # small upload chunks, so photos go up in several resumable pieces
+CHUNK = 24 << 10  # small upload chunks, so photos go up in several resumable pieces
+STEPS = ("连接服务器", "上传附件", "上传记录", "下载更新")  # the client's progress steps
+# the server dies inside its own work now and then (sync.server.failpoints)
+FAILPOINTS = (
+    "push.before_commit=0.01,push.after_commit=0.01,blob.before_record=0.004,"
+    "blob.after_record=0.004"
+)
+MAX_IDLE_SYNCS = 60
 
 
 @dataclass
 class CampaignResult:
     fault_runs: int = 0
     cuts: int = 0
-    kills: int = 0
+    kills: int = 0  # SIGKILL from the relay at a byte offset
+    crashes: int = 0  # the server died at a failpoint inside its own work
+    recovered: int = 0  # single cuts with retries left that the same sync got over
+    damaged_blobs: int = 0  # syncs with a local photo file missing or altered
+    resumed: int = 0  # uploads the server answered 409 (resend of a piece it had), then resumed
+    units_created: int = 0
     cuts_in_request: int = 0  # the relay cut the client's bytes (request lost or partial)
     cuts_in_answer: int = 0  # the relay cut the server's bytes (answer lost or partial)
     phases: Counter[str] = field(default_factory=Counter)  # sync step at the fault
@@ -85,10 +93,13 @@ class CampaignResult:
         phases = ", ".join(f"{k} {v}" for k, v in sorted(self.phases.items()))
         return (
             f"{self.fault_runs} fault runs ({self.cuts} cuts: {self.cuts_in_request} in a request, "
-            f"{self.cuts_in_answer} in an answer; {self.kills} server kills) in {self.syncs} syncs "
+            f"{self.cuts_in_answer} in an answer, {self.recovered} got over within the sync; "
+            f"{self.kills} server kills, {self.crashes} crashes at failpoints) in {self.syncs} syncs "
             f"({self.failed_syncs} ended early); faults by step: {phases}; "
             f"{self.duplicates} duplicate answers; {self.inspections} inspections, "
-            f"{self.photos} photos, {self.unit_edits} unit edits; server records "
+            f"{self.photos} photos, {self.unit_edits} unit edits, {self.units_created} new units, "
+            f"{self.damaged_blobs} syncs with a damaged photo file; {self.resumed} uploads resumed "
+            f"after a 409; server records "
             f"{dict(sorted(self.records.items()))}, {self.blobs} blobs "
             f"({self.blob_bytes / 1e6:.1f} MB); {self.seconds:.0f} s; "
             f"problems: {len(self.problems)}"
@@ -131,8 +142,8 @@ class _Device:
 
 
 def _photo(rng: random.Random, big: bool) -> bytes:
-    """A real JPEG: noise (incompressible, ~60 KB) or a flat picture with a noisy corner."""
-    side = 160 if big else 96
+    """A real JPEG: noise (incompressible, ~80 KB: several upload chunks) or a flat picture with a noisy corner."""
+    side = 300 if big else 96
     noise = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
     if big:
         img = noise
@@ -153,6 +164,8 @@ class Campaign:
         seed: int,
         kill_every: int = 20,
         clean_after_fault: float = 0.3,
+        damage_every: int = 40,
+        failpoints: str = FAILPOINTS,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.workdir = workdir
@@ -160,6 +173,9 @@ class Campaign:
         self.rng = random.Random(seed)
         self.kill_every = kill_every
         self.clean_after_fault = clean_after_fault
+        self.damage_every = damage_every
+        self.idle_syncs = 0  # syncs in a row in which no fault fired
+        self.relay_killed = False  # the server's death was ours (a kill fault), not a failpoint
         self.log = log or (lambda _line: None)
         self.result = CampaignResult()
         self.shared_photos: list[Path] = []
@@ -169,7 +185,12 @@ class Campaign:
         engine = make_engine(db_url)
         seed_world(engine, workdir, n_units=8)
         engine.dispose()
-        self.server = LiveServer(db_url, workdir / "server-blobs", workdir / "server.log")
+        self.server = LiveServer(
+            db_url,
+            workdir / "server-blobs",
+            workdir / "server.log",
+            env={"INSPECTOR_FAILPOINTS": failpoints} if failpoints else None,
+        )
         self.server.start()
         self.proxy = FaultProxy(self.server.port)
         self.devices = [_Device(name, workdir, self.proxy) for name in USERS]
@@ -187,8 +208,8 @@ class Campaign:
         self.server.stop()
 
     # -- work done offline --------------------------------------------------------------------
-    def _photo_file(self, big: bool) -> Path:
-        if self.shared_photos and self.rng.random() < 0.15:  # the same picture on two devices
+    def _photo_file(self, big: bool, fresh: bool = False) -> Path:
+        if not fresh and self.shared_photos and self.rng.random() < 0.15:  # on two devices
             return self.rng.choice(self.shared_photos)
         self.photo_no += 1
         path = self.workdir / "photos" / f"p{self.photo_no}.jpg"
@@ -198,7 +219,7 @@ class Campaign:
             self.shared_photos.append(path)
         return path
 
-    def record_inspection(self, dev: _Device) -> None:
+    def record_inspection(self, dev: _Device, fresh_photos: bool = False) -> None:
         svc = dev.services
         people = [p.id for p in svc.inspections.people()]
         checklist = svc.inspections.checklists()[0].id
@@ -222,7 +243,7 @@ class Campaign:
         for n in range(self.rng.randint(1, 3)):
             svc.photos.add_file(
                 iid,
-                self._photo_file(big=self.rng.random() < 0.3),
+                self._photo_file(big=self.rng.random() < 0.3, fresh=fresh_photos),
                 watermark="现场检查",
                 hazard_id=hid if n == 0 else None,
             )
@@ -248,6 +269,42 @@ class Campaign:
                 dev.services.inspections.finish(row.id, "复核后结束检查。")
                 return
 
+    def edit_open_inspection(self, dev: _Device) -> None:
+        """Edit a record that may have been sent already without its answer arriving (a cut in
+        the answer): the edit must go as a new op, never into the one already sent."""
+        for row in dev.services.inspections.recent(50):
+            if row.status != "finished":
+                self.edit_no += 1
+                dev.services.inspections.update_header(
+                    row.id,
+                    place=f"{RARE[self.edit_no % len(RARE)]}号车间{self.edit_no}",
+                    representative="王喆",
+                    representative_title="车间主任",
+                    representative_phone="13800000000",
+                )
+                items = dev.services.inspections.view(row.id).checklists[0].items
+                item = self.rng.choice(items)
+                dev.services.inspections.set_item(row.id, item.id, self.rng.choice(["pass", "na"]))
+                return
+
+    def create_unit(self, dev: _Device) -> None:
+        """A unit found on the spot and added on the device (a create op: the one kind of op
+        that a resend must not apply twice)."""
+        self.edit_no += 1
+        n = self.edit_no
+        with dev.services.ctx.store.read() as s:
+            township = s.exec(select(ClientUnit.township_id)).first()
+        uid, _ = dev.services.units.add(
+            NewUnit(
+                name=f"{dev.name}新发现{RARE[n % len(RARE)]}五金店{n}",
+                address=f"沙河街道新村{n}号",
+                credit_code=code(9000 + n),
+                township_id=township,
+            )
+        )
+        dev.units.append(uid)
+        self.result.units_created += 1
+
     # -- syncs ---------------------------------------------------------------------------------
     def _sync(self, dev: _Device) -> Any:
         self.result.syncs += 1
@@ -255,38 +312,108 @@ class Campaign:
         self.result.duplicates += report.duplicates
         if not report.ok:
             self.result.failed_syncs += 1
+        # killed by the relay, or died at a failpoint in its own work (a run that went well
+        # had its last answer: the server lives, no need to ask)
+        if (self.relay_killed or not report.ok) and self.server.died():
+            if not self.relay_killed:
+                self.result.crashes += 1
+            self.relay_killed = False
+            self.server.start()
         return report
 
     def _clean_sync(self, dev: _Device) -> None:
         self.proxy.disarm()
-        report = self._sync(dev)
+        report = self._sync_through_crashes(dev)
         if not report.ok or report.retry or report.rejected or report.conflicts:
             self.result.problems.append(
                 f"{dev.name}: a sync on a sound link did not finish cleanly: error={report.error} "
                 f"retry={report.retry} rejected={report.rejected} conflicts={report.conflicts}"
             )
 
+    def _sync_through_crashes(self, dev: _Device) -> Any:
+        """A sync on a sound link, again after any failpoint crash of the server."""
+        for _attempt in range(10):
+            crashes = self.result.crashes
+            report = self._sync(dev)
+            if self.result.crashes == crashes:
+                break
+        return report
+
+    def damaged_blob_sync(self) -> None:
+        """A photo file on the device lost or altered (a failing disk, a user in the folder):
+        the sync must say so, the server must take neither the bytes nor the record that
+        names them; once the file is back, everything goes up."""
+        dev = self.rng.choice(self.devices)
+        self._clean_sync(dev)
+        self.record_inspection(dev, fresh_photos=True)
+        with dev.services.ctx.store.read() as s:
+            op = s.exec(
+                select(Outbox)
+                .where(Outbox.state == "pending", Outbox.entity == "photo")
+                .order_by(col(Outbox.seq).desc())
+            ).first()
+        assert op is not None
+        sha = json.loads(op.payload)["original_sha256"]  # the camera's file, never shared
+        path = dev.services.ctx.blobs.path_for(sha)
+        good = path.read_bytes()
+        lost = self.rng.random() < 0.5
+        path.chmod(0o644)
+        if lost:
+            path.unlink()
+        else:
+            path.write_bytes(good[:-1] + bytes([good[-1] ^ 0xFF]))
+        self.proxy.disarm()
+        report = self._sync_through_crashes(dev)
+        self.result.damaged_blobs += 1
+        engine = make_engine(self.db_url)
+        try:
+            with Session(engine) as s:
+                taken = s.get(Record, ("photo", op.entity_id)) is not None
+                stored = s.get(Blob, sha) is not None
+        finally:
+            engine.dispose()
+        said = " ".join(report.warnings)
+        if taken or stored:
+            self.result.problems.append(
+                f"{dev.name}: the server took a photo whose file was {'lost' if lost else 'altered'}"
+                f" (record {taken}, blob {stored})"
+            )
+        if ("缺少附件文件" if lost else "内容与其哈希不符") not in said or not report.retry:
+            self.result.problems.append(
+                f"{dev.name}: a {'lost' if lost else 'altered'} photo file was not reported: "
+                f"{report.warnings} retry={report.retry}"
+            )
+        path.write_bytes(good)
+        self._clean_sync(dev)
+
     def fault_run(self) -> bool:
         """Some offline work on one device, then a sync with a fault armed. True when it fired."""
         dev = self.rng.choice(self.devices)
         roll = self.rng.random()
-        if roll < 0.45:
+        if roll < 0.4:
             self.record_inspection(dev)
-        elif roll < 0.75:
+        elif roll < 0.65:
             for _ in range(self.rng.randint(1, 3)):
                 self.edit_unit(dev)
-        elif roll < 0.85:
+        elif roll < 0.75:
             self.finish_open_inspection(dev)
+        elif roll < 0.85:
+            self.edit_open_inspection(dev)
+        elif roll < 0.88:
+            self.create_unit(dev)
         kill = (self.result.fault_runs + 1) % self.kill_every == 0
         fired: dict[str, Any] = {}
 
         def on_fire(direction: str) -> None:
             fired.update(direction=direction, step=dev.step or "登录前")
             if kill:
+                self.relay_killed = True
                 self.server.kill()
 
         reset = self.rng.random() < 0.5
-        if self.rng.random() < 0.5:
+        mode = self.rng.random()
+        dev.arm_at = None
+        if mode < 0.35:
             # anywhere in the run's bytes (log-uniform a third of the time, so that the small
             # early requests get their share)
             estimate = dev.pending_bytes()
@@ -295,34 +422,57 @@ class Campaign:
             else:
                 after = self.rng.randrange(0, int(estimate * 1.1) + 1)
             self.proxy.arm(after, on_fire=on_fire, reset=reset)
-            dev.arm_at = None
         else:
-            # within one chosen step: armed when the client reports that step
+            # within one chosen step, armed when the client reports that step; a third of the
+            # time counting only the server's bytes, so the cut falls in an answer (the request
+            # was taken whole: the resend finds the work done, a 409 or a `duplicate`)
             step = self.rng.choice(STEPS)
-            size = {"上传附件": dev.pending_bytes(), "上传记录": dev.pending_bytes() // 4}.get(
-                step, 1500
-            )
-            after = self.rng.randrange(0, max(size, 1))
-            dev.arm_at = (step, lambda: self.proxy.arm(after, on_fire=on_fire, reset=reset))
+            if mode < 0.7:
+                size = {"上传附件": dev.pending_bytes(), "上传记录": dev.pending_bytes() // 4}
+                after = self.rng.randrange(0, max(size.get(step, 1500), 1))
+                count = None
+            else:  # one of the first few answers (a 204 to a PATCH is ~150 bytes)
+                after, count = self.rng.randrange(0, 1500 if step == "上传附件" else 400), "answer"
+
+            def arm(after: int = after, count: str | None = count) -> None:
+                self.proxy.arm(after, on_fire=on_fire, reset=reset, count=count)
+
+            dev.arm_at = (step, arm)
         dev.sync.retries = self.rng.choice([0, 0, 1, 2])
+        if mode >= 0.7 and self.rng.random() < 0.5:
+            dev.sync.retries = max(dev.sync.retries, 1)  # the resend meets the work done
         dev.step = ""
-        self._sync(dev)
+        crashes = self.result.crashes
+        report = self._sync(dev)
         dev.arm_at = None
         self.proxy.disarm()
+        if self.result.crashes > crashes:  # the server died at a failpoint: that was the fault
+            fired.setdefault("step", dev.step)
+            fired.setdefault("direction", "crash")
         if not fired:
+            self.idle_syncs += 1
             return False
+        self.idle_syncs = 0
         r = self.result
         r.fault_runs += 1
         r.phases[fired["step"]] += 1
         if kill:
-            r.kills += 1
-            self.server.start()
-        else:
+            r.kills += 1  # restarted by _sync
+        elif fired["direction"] != "crash":
             r.cuts += 1
             if fired["direction"] == "request":
                 r.cuts_in_request += 1
             else:
                 r.cuts_in_answer += 1
+            if dev.sync.retries and self.result.crashes == crashes:
+                # one cut and a retry left: the same sync must get over it
+                if report.ok:
+                    r.recovered += 1
+                else:
+                    r.problems.append(
+                        f"{dev.name}: one cut ({fired['direction']}, {fired['step']}) with "
+                        f"{dev.sync.retries} retries left ended the sync: {report.error}"
+                    )
         if self.rng.random() < self.clean_after_fault:
             self._clean_sync(dev)
         return True
@@ -330,8 +480,16 @@ class Campaign:
     def run(self, faults: int, progress_every: int = 50) -> CampaignResult:
         t0 = time.perf_counter()
         while self.result.fault_runs < faults:
-            if self.fault_run() and self.result.fault_runs % progress_every == 0:
-                self.log(f"{self.result.fault_runs} fault runs, {self.result.syncs} syncs")
+            if self.idle_syncs > MAX_IDLE_SYNCS:
+                self.result.problems.append(
+                    f"no fault fired in {self.idle_syncs} syncs in a row: the relay does not cut"
+                )
+                break
+            if self.fault_run():
+                if self.result.fault_runs % self.damage_every == 0:
+                    self.damaged_blob_sync()
+                if self.result.fault_runs % progress_every == 0:
+                    self.log(f"{self.result.fault_runs} fault runs, {self.result.syncs} syncs")
         for _round in range(2):  # push everything, then pull the others' edits
             for dev in self.devices:
                 self._clean_sync(dev)
@@ -426,3 +584,5 @@ class Campaign:
             if mine != server_units:
                 problems.append(f"{dev.name}: units differ from the server's")
         problems.extend(f"server log: {line}" for line in self.server.log_problems()[:5])
+        log = self.server.log.read_text("utf-8", "replace")
+        self.result.resumed = len(re.findall(r'"PATCH /sync/blobs/[0-9a-f]+ HTTP/1.1" 409', log))

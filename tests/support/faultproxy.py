@@ -31,6 +31,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._budget: int | None = None
         self._on_fire: Callable[[str], None] | None = None
+        self._count: str | None = None
         self._reset = False
         self.relayed = 0  # bytes relayed since the last `arm` / `count_from_zero`
         self.fired: str | None = None  # "request" / "answer": where the last fault fell
@@ -41,10 +42,17 @@ class FaultProxy:
 
     # -- control ------------------------------------------------------------------------------
     def arm(
-        self, after: int, on_fire: Callable[[str], None] | None = None, reset: bool = True
+        self,
+        after: int,
+        on_fire: Callable[[str], None] | None = None,
+        reset: bool = True,
+        count: str | None = None,
     ) -> None:
-        """Break the connection once, after `after` more relayed bytes."""
+        """Break the connection once, after `after` more relayed bytes (of one direction only
+        when `count` is "request" or "answer": ``count="answer", after=5`` cuts the next answer
+        inside its status line)."""
         with self._lock:
+            self._count = count
             self._budget = max(0, after)
             self._on_fire = on_fire
             self._reset = reset
@@ -96,7 +104,10 @@ class FaultProxy:
                     break
                 fire: tuple[Callable[[str], None] | None, bool] | None = None
                 with self._lock:
-                    if self._budget is not None and len(data) >= self._budget:
+                    counted = self._count is None or self._count == direction
+                    if not counted:
+                        pass
+                    elif self._budget is not None and len(data) >= self._budget:
                         data = data[: self._budget]
                         fire = (self._on_fire, self._reset)
                         self.fired = direction

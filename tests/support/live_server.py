@@ -3,6 +3,7 @@ need a real socket: started, SIGKILLed and restarted on the same port."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -21,19 +22,28 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, db_url: str, blobs: Path, log: Path) -> None:
+    def __init__(
+        self, db_url: str, blobs: Path, log: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.db_url, self.blobs, self.log = db_url, blobs, log
+        self.env = env or {}  # e.g. INSPECTOR_FAILPOINTS (sync.server.failpoints)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     def start(self, timeout_s: float = 30) -> None:
+        assert self.proc is None or self.proc.poll() is not None, "the server is still running"
         exe = shutil.which("inspector-server", path=str(Path(sys.executable).parent))
         cmd = [exe] if exe else [sys.executable, "-m", "sync.server.cli"]
         cmd += ["serve", "--db", self.db_url, "--blobs", str(self.blobs), "--port", str(self.port)]
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **self.env, "INSPECTOR_FAILPOINT_SEED": str(self.starts)},
+            )
         self.starts += 1
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -44,6 +54,24 @@ class LiveServer:
             except httpx.TransportError:
                 time.sleep(0.03)
         raise AssertionError("server did not start: " + self.log.read_text("utf-8", "replace"))
+
+    def died(self) -> bool:
+        """The process has ended (killed, or exited at a failpoint). A process that is exiting
+        may already have closed its sockets but not yet be reaped: when it no longer answers,
+        wait for its end."""
+        if self.proc is None:
+            return False
+        if self.proc.poll() is not None:
+            return True
+        try:
+            httpx.get(f"{self.url}/openapi.json", timeout=2)
+            return False
+        except httpx.TransportError:
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, open transactions die with the process."""
