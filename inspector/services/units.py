@@ -20,7 +20,7 @@ from inspector.services.journal import queue, to_jsonable
 from inspector.services.textcheck import clean_text
 from inspector.store import unit_search
 from inspector.store.models import Grid, Hazard, Inspection, Township, Unit
-from inspector.store.unit_search import UnitFilters
+from inspector.store.unit_search import UnitFilters, insert_units_indexed
 from inspector.util.ids import uuid7
 
 __all__ = ["UnitFilters", "UnitRow", "UnitService"]
@@ -271,6 +271,5 @@ def insert_units(session: Session, units: Iterable[NewUnit], ctx: Context) -> li
             }
         )
         next_sn += 1
-    if rows:
-        session.connection().execute(insert(Unit), rows)
+    insert_units_indexed(session.connection(), insert(Unit), rows)
     return rows
