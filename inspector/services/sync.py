@@ -19,9 +19,10 @@ import json
 import logging
 import random
 import ssl
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +67,7 @@ LAST_SYNC = "last_sync_at"
 CLOCK_WARN_S = 300
 PULL_LIMIT = MAX_PAGE  # a page and its cursor per transaction: fewer, larger commits
 CHECK_BATCH = 1000
+UPLOAD_WORKERS = 3
 MAX_PUSH_PASSES = 4  # a child queued before its parent comes back `retry: missing_parent`
 
 ENTITY_NAMES = {
@@ -531,6 +533,7 @@ class _Steps:
         self.cancelled = cancelled
         self.client: httpx.Client
         self.device_id = ""
+        self.lock = threading.Lock()  # the report, from the upload threads
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -618,10 +621,20 @@ class _Steps:
                 raise _Stop("服务器对附件核对的回答无法识别。已保存的记录不受影响。") from None
             missing.extend(answer.missing)
             partial.update(answer.partial)
-        for n, sha in enumerate(missing):
-            self.progress("上传附件", n, len(missing))
-            self.upload(sha, partial.get(sha, 0))
-        self.progress("上传附件", len(missing), len(missing))
+        self.progress("上传附件", 0, len(missing))
+        # a few uploads at once: one waits for the server's disk while another is sent
+        pool = ThreadPoolExecutor(
+            max_workers=min(UPLOAD_WORKERS, len(missing)) or 1, thread_name_prefix="sync-up"
+        )
+        try:
+            futures = [pool.submit(self.upload, sha, partial.get(sha, 0)) for sha in missing]
+            for n, future in enumerate(as_completed(futures), start=1):
+                future.result()
+                self.progress("上传附件", n, len(missing))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # nothing new starts after a failure
+            raise
+        pool.shutdown()
 
     def upload(self, sha: str, offset: int = 0) -> None:
         """PATCH from `offset` (where the check said this device's earlier upload stopped); a 409
@@ -651,10 +664,12 @@ class _Steps:
                     },
                 )
                 if r.status_code == 204:
-                    self.report.bytes_uploaded += len(chunk)
+                    with self.lock:
+                        self.report.bytes_uploaded += len(chunk)
                     offset = int(r.headers.get("Upload-Offset", offset + len(chunk)))
                     if r.headers.get("X-Complete") == "1" or offset >= length:
-                        self.report.blobs_uploaded += 1
+                        with self.lock:
+                            self.report.blobs_uploaded += 1
                         return
                     self.check()
                     continue

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -115,16 +116,22 @@ def run_pull(n_units: int = 100_000, noop_runs: int = 30) -> None:
 
 
 # -- push ------------------------------------------------------------------------------------------
-def _camera_jpeg(n: int) -> bytes:
-    """A 1280×960 JPEG with real texture (~200–300 KB), different for every n."""
-    base = Image.effect_mandelbrot((1280, 960), (-2.2 + n * 1e-4, -1.2, 1.0, 1.2), 60 + n % 40)
-    img = Image.merge(
+@functools.cache
+def _scene(k: int) -> Image.Image:
+    size = (1280, 960)
+    base = Image.effect_mandelbrot(size, (-2.2 + k * 0.05, -1.2, 1.0, 1.2), 60 + k * 5)
+    return Image.merge(
         "RGB", (base, base.rotate(180), base.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
     )
-    noise = Image.frombytes("RGB", (64, 64), n.to_bytes(8, "big") * (64 * 64 * 3 // 8))
-    img.paste(noise, (n % 1200, n % 900))
+
+
+def _camera_jpeg(n: int) -> bytes:
+    """A 1280×960 JPEG: one of a few scenes under a camera's sensor noise (~500 KB, like a phone
+    photo at that size), different for every n."""
+    picture = _scene(n % 8)
+    grain = Image.effect_noise(picture.size, 40 + n % 7).convert("RGB")
     buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=85)
+    Image.blend(picture, grain, 0.3).save(buf, "JPEG", quality=90)
     return buf.getvalue()
 
 

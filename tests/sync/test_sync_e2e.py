@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from inspector.services import sync as sync_service
 from inspector.services.inspections import HazardInput, StartInspection
 from inspector.services.sync_apply import UNIT_FIELDS, queue_unit_patch
 from inspector.store.models import Outbox, Unit
@@ -287,3 +288,62 @@ def test_child_queued_before_its_parent_goes_in_a_second_pass(
     with dev.services.ctx.store.read() as s:
         photo_op = s.exec(select(Outbox).where(Outbox.entity == "photo")).one()
         assert photo_op.attempts == 2  # `retry: missing_parent` first, then applied
+
+
+class LoseAnswers:
+    """Forwards requests; the answer to the n-th PATCH is lost (a ReadError) after the server
+    took the piece, so the resend meets a server that is further on and answers 409."""
+
+    def __init__(self, inner: Any, lose: set[int]) -> None:
+        self.inner = inner
+        self.lose = lose
+        self.patches = 0
+        self.statuses: list[int] = []
+
+    def __enter__(self) -> LoseAnswers:
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.inner.__exit__(*exc)
+
+    def request(self, method: str, url: str, **kw: Any) -> Any:
+        r = self.inner.request(method, url, **kw)
+        if method == "PATCH":
+            self.statuses.append(r.status_code)
+            self.patches += 1
+            if self.patches in self.lose:
+                raise httpx.ReadError("connection reset by peer")
+        return r
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.request("POST", url, **kw)
+
+
+def test_a_lost_upload_answer_resumes_at_the_servers_offset(
+    tmp_path: Path, server: Server, make_device: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_service, "UPLOAD_WORKERS", 1)  # which PATCH is lost is then known
+    plain = server.factory()
+    wrappers: list[LoseAnswers] = []
+
+    def factory(url: str, tok: str | None) -> LoseAnswers:
+        wrappers.append(LoseAnswers(plain(url, tok), lose={2}))
+        return wrappers[-1]
+
+    dev = make_device("device-g", factory=factory, retries=1)
+    dev.sync.chunk_size = 4 << 10  # each file goes up in several pieces
+    sign_in_and_pull(dev, "zhang")
+    big = tmp_path / "big.jpg"
+    big.write_bytes(jpeg_bytes(1200, 900, colour=(7, 99, 3)))
+    assert big.stat().st_size > 3 * dev.sync.chunk_size
+    record_inspection(dev, first_unit(dev), big)
+    dev.sync.retries = 1
+    report = dev.sync.run()
+    assert report.ok, report.error
+    assert 409 in wrappers[-1].statuses  # the resent piece was refused with the server's offset
+    assert outbox_states(dev) == {"done": outbox_states(dev)["done"]}
+    with Session(server.engine) as s:
+        for blob in s.exec(select(Blob)):
+            data = (server.blob_dir / blob.sha256[:2] / blob.sha256).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == blob.sha256 and len(data) == blob.length
