@@ -13,8 +13,9 @@ Write discipline (anchors A4/A5.3):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -250,8 +251,9 @@ def default_sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'inspector-server.sqlite3').resolve()}"
 
 
-def make_engine(db_url: str) -> Engine:
-    """An engine with the write discipline above; creates the tables and the counter row."""
+def make_engine(db_url: str, *, synchronous: str = "FULL") -> Engine:
+    """An engine with the write discipline above; creates the tables and the counter row.
+    `synchronous` (SQLite) is FULL except for `relaxed_engine`."""
     if db_url.startswith("sqlite"):
         engine = create_engine(db_url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -261,7 +263,7 @@ def make_engine(db_url: str) -> Engine:
             cur = dbapi_conn.cursor()
             for pragma in (
                 "journal_mode=WAL",
-                "synchronous=FULL",
+                f"synchronous={synchronous}",
                 "foreign_keys=ON",
                 "busy_timeout=30000",
             ):
@@ -290,13 +292,35 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+_RELAXED: dict[str, Engine] = {}
+
+
+def relaxed_engine(engine: Engine) -> Engine:
+    """An engine for writes that a power cut may take back without harm: a blob's row (lost, the
+    device is told the blob is missing and sends it again; the file itself was fsynced). On
+    SQLite its commits skip the fsync (synchronous=NORMAL); the next full commit, by any
+    connection, makes them durable too, because the WAL is one file written in order — so a push
+    that refers to the blob makes the blob's row durable with its own. PostgreSQL uses the same
+    engine with `synchronous_commit = off` for the transaction (see `write_session`)."""
+    if not is_sqlite(engine):
+        return engine
+    url = engine.url.render_as_string(hide_password=False)
+    if url not in _RELAXED:
+        _RELAXED[url] = make_engine(url, synchronous="NORMAL")
+    return _RELAXED[url]
+
+
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """One write transaction holding the single write lock; commits on success."""
+def write_session(engine: Engine, *, durable: bool = True) -> Iterator[Session]:
+    """One write transaction holding the single write lock; commits on success. `durable=False`
+    (PostgreSQL) commits without waiting for the WAL flush: only for rows `relaxed_engine`
+    describes."""
     bind = engine.execution_options(inspector_write=True)
-    with Session(bind, expire_on_commit=False) as s:
+    with _writer_lock(engine), Session(bind, expire_on_commit=False) as s:
         if not is_sqlite(engine):
             s.execute(text("SELECT seq FROM sync_counter WHERE id = 1 FOR UPDATE"))
+            if not durable:
+                s.execute(text("SET LOCAL synchronous_commit = off"))
         else:
             s.execute(text("SELECT 1"))  # starts BEGIN IMMEDIATE now
         try:
@@ -305,6 +329,22 @@ def write_session(engine: Engine) -> Iterator[Session]:
         except BaseException:
             s.rollback()
             raise
+
+
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.Lock | nullcontext[None]:
+    """SQLite: the threads of this process queue for the write lock here, and the next one goes
+    the moment it is free. Left to SQLite, a waiting writer sleeps in growing steps (1, 2, 5,
+    10 … ms) between tries, which made concurrent uploads slower than one at a time. Other
+    processes on the same file still meet SQLite's lock."""
+    if not is_sqlite(engine):
+        return nullcontext()
+    key = str(engine.url.database)
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(key, threading.Lock())
 
 
 @contextmanager
