@@ -318,6 +318,7 @@ class SyncService:
         self.retries = retries
         self.backoff_s = backoff_s
         self.chunk_size = chunk_size  # smaller chunks lose less to a cut on a weak link
+        self.page_size = PULL_LIMIT  # changes per pull page
         self._token: str | None = None  # this session's token when the keyring has none
 
     # -- identity ----------------------------------------------------------------------------------
@@ -824,10 +825,11 @@ class _Steps:
                 page = ahead.result()
 
     def fetch_page(self, cursor: int, first: bool = False) -> ChangesPage:
-        r = self.request("GET", "/sync/changes", params={"since": cursor, "limit": PULL_LIMIT})
+        limit = self.svc.page_size
+        r = self.request("GET", "/sync/changes", params={"since": cursor, "limit": limit})
         if r.status_code == 410 and first:  # tombstones purged since our cursor: from 0
             self.report.warnings.append("本机数据较旧，已从头重新下载服务器数据。")
-            r = self.request("GET", "/sync/changes", params={"since": 0, "limit": PULL_LIMIT})
+            r = self.request("GET", "/sync/changes", params={"since": 0, "limit": limit})
         if r.status_code != 200:
             raise self.fail(r, "下载更新")
         try:

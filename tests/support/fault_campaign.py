@@ -113,15 +113,22 @@ class _Device:
         self.sync = SyncService(
             self.services.ctx, http_client, retries=0, backoff_s=0, chunk_size=CHUNK
         )
+        self.sync.page_size = 5  # several pages per pull: the fetch-ahead and each page's cursor
         self.proxy = proxy
         self.units: list[str] = []
         self.step = ""
         self.arm_at: tuple[str, Callable[[], None]] | None = None  # (step, arm the relay)
+        self.edit_before_pull: Callable[[], None] | None = None
 
     def progress(self, step: str, _done: int, _total: int) -> None:
         if step != self.step and self.arm_at is not None and self.arm_at[0] == step:
             self.arm_at[1]()
             self.arm_at = None
+        if step == "下载更新" and step != self.step and self.edit_before_pull is not None:
+            # the inspector edits a unit while the sync runs: the edit is not pushed yet when
+            # the pull brings the same unit changed by someone else
+            self.edit_before_pull()
+            self.edit_before_pull = None
         self.step = step
 
     def pending_bytes(self) -> int:
@@ -219,7 +226,9 @@ class Campaign:
             self.shared_photos.append(path)
         return path
 
-    def record_inspection(self, dev: _Device, fresh_photos: bool = False) -> None:
+    def record_inspection(
+        self, dev: _Device, fresh_photos: bool = False, big: bool | None = None
+    ) -> None:
         svc = dev.services
         people = [p.id for p in svc.inspections.people()]
         checklist = svc.inspections.checklists()[0].id
@@ -243,12 +252,14 @@ class Campaign:
         for n in range(self.rng.randint(1, 3)):
             svc.photos.add_file(
                 iid,
-                self._photo_file(big=self.rng.random() < 0.3, fresh=fresh_photos),
+                self._photo_file(
+                    big=self.rng.random() < 0.3 if big is None else big, fresh=fresh_photos
+                ),
                 watermark="现场检查",
                 hazard_id=hid if n == 0 else None,
             )
             self.result.photos += 1
-        if self.rng.random() < 0.8:  # some stay open and are finished after a later sync
+        if self.rng.random() < 0.6:  # some stay open: edited, then finished after later syncs
             svc.inspections.finish(iid, "检查发现一般隐患一项。")
         self.result.inspections += 1
 
@@ -271,8 +282,17 @@ class Campaign:
 
     def edit_open_inspection(self, dev: _Device) -> None:
         """Edit a record that may have been sent already without its answer arriving (a cut in
-        the answer): the edit must go as a new op, never into the one already sent."""
-        for row in dev.services.inspections.recent(50):
+        the answer): the edit must go as a new op, never into the one already sent. Open
+        inspections with an op sent and unanswered come first."""
+        with dev.services.ctx.store.read() as s:
+            sent = s.exec(
+                select(Outbox.entity_id).where(
+                    Outbox.state == "pending", Outbox.entity == "inspection", Outbox.attempts > 0
+                )
+            ).all()
+        rows = dev.services.inspections.recent(50)
+        rows.sort(key=lambda r: r.id not in set(sent))
+        for row in rows:
             if row.status != "finished":
                 self.edit_no += 1
                 dev.services.inspections.update_header(
@@ -309,6 +329,8 @@ class Campaign:
     def _sync(self, dev: _Device) -> Any:
         self.result.syncs += 1
         report = dev.sync.run(dev.progress)
+        dev.edit_before_pull = None
+        self._check_own_edits(dev)
         self.result.duplicates += report.duplicates
         if not report.ok:
             self.result.failed_syncs += 1
@@ -320,6 +342,23 @@ class Campaign:
             self.relay_killed = False
             self.server.start()
         return report
+
+    def _check_own_edits(self, dev: _Device) -> None:
+        """A device always shows its own latest edit of its own field, pushed or not: nothing
+        pulled or answered may put an older value over it."""
+        fld = OWN_FIELD[dev.name]
+        mine = {u: v for (f, u), v in self.last_edit.items() if f == fld}
+        if not mine:
+            return
+        with dev.services.ctx.store.read() as s:
+            rows = s.exec(select(ClientUnit).where(col(ClientUnit.id).in_(list(mine))))
+            shown = {u.id: getattr(u, fld) for u in rows}
+        wrong = [u for u, v in mine.items() if shown.get(u) != v]
+        if wrong:
+            self.result.problems.append(
+                f"{dev.name}: its own edit of {fld} was overwritten on unit {wrong[0]}: shows "
+                f"{shown.get(wrong[0])!r}, edited to {mine[wrong[0]]!r}"
+            )
 
     def _clean_sync(self, dev: _Device) -> None:
         self.proxy.disarm()
@@ -345,7 +384,8 @@ class Campaign:
         names them; once the file is back, everything goes up."""
         dev = self.rng.choice(self.devices)
         self._clean_sync(dev)
-        self.record_inspection(dev, fresh_photos=True)
+        kind = ("lost", "altered", "altered-chunked")[self.result.damaged_blobs % 3]
+        self.record_inspection(dev, fresh_photos=True, big=kind == "altered-chunked")
         with dev.services.ctx.store.read() as s:
             op = s.exec(
                 select(Outbox)
@@ -356,7 +396,7 @@ class Campaign:
         sha = json.loads(op.payload)["original_sha256"]  # the camera's file, never shared
         path = dev.services.ctx.blobs.path_for(sha)
         good = path.read_bytes()
-        lost = self.rng.random() < 0.5
+        lost = kind == "lost"
         path.chmod(0o644)
         if lost:
             path.unlink()
@@ -438,6 +478,8 @@ class Campaign:
                 self.proxy.arm(after, on_fire=on_fire, reset=reset, count=count)
 
             dev.arm_at = (step, arm)
+        if self.rng.random() < 0.2:
+            dev.edit_before_pull = lambda: self.edit_unit(dev)
         dev.sync.retries = self.rng.choice([0, 0, 1, 2])
         if mode >= 0.7 and self.rng.random() < 0.5:
             dev.sync.retries = max(dev.sync.retries, 1)  # the resend meets the work done
@@ -473,6 +515,8 @@ class Campaign:
                         f"{dev.name}: one cut ({fired['direction']}, {fired['step']}) with "
                         f"{dev.sync.retries} retries left ended the sync: {report.error}"
                     )
+        if fired["direction"] == "answer" and fired["step"] == "上传记录":
+            self.edit_open_inspection(dev)  # the server may hold the op whose answer was lost
         if self.rng.random() < self.clean_after_fault:
             self._clean_sync(dev)
         return True
