@@ -30,6 +30,7 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.memory_keyring.Me
 
 import httpx
 from PIL import Image
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from inspector.services.api import Services
@@ -62,6 +63,14 @@ def _units_csv(path: Path, n: int) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
+def _seeded_server_db(work: Path, n_units: int) -> tuple[str, Engine]:
+    """A server database in `work` with the small world of the tests and n_units units."""
+    db_url = f"sqlite:///{work / 'server.sqlite3'}"
+    engine = make_engine(db_url)
+    seed_world(engine, work, n_units=n_units)
+    return db_url, engine
+
+
 def _device(workdir: Path, name: str) -> tuple[Services, SyncService]:
     svc = Services.open(workdir / name)
     return svc, SyncService(svc.ctx, http_client, retries=0)
@@ -71,9 +80,7 @@ def _device(workdir: Path, name: str) -> tuple[Services, SyncService]:
 def run_pull(n_units: int = 100_000, noop_runs: int = 30) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-sync-pull-"))
     try:
-        db_url = f"sqlite:///{work / 'server.sqlite3'}"
-        engine = make_engine(db_url)
-        seed_world(engine, work, n_units=3)
+        db_url, engine = _seeded_server_db(work, 3)
         csv = work / "many.csv"
         _units_csv(csv, n_units)
         t0 = time.perf_counter()
@@ -232,9 +239,7 @@ def _raw_upload(work: Path, requests: list[tuple[str, bytes]], durable: bool = F
 def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-sync-push-"))
     try:
-        db_url = f"sqlite:///{work / 'server.sqlite3'}"
-        engine = make_engine(db_url)
-        seed_world(engine, work, n_units=50)
+        db_url, engine = _seeded_server_db(work, 50)
         engine.dispose()
         server = LiveServer(db_url, work / "server-blobs", work / "server.log")
         server.start()

@@ -155,14 +155,13 @@ def test_two_devices_sync_inspections_photos_and_conflicting_unit_edit(
     assert a.services.units.search("沙河机械厂")  # pulled units are searchable
 
 
-class CutAfterPush:
-    """Forwards a push to the server, then loses the answer (a ReadError), once."""
+class Forwarding:
+    """A client that forwards to the in-process server; subclasses spoil some answers."""
 
-    def __init__(self, inner: Any, state: dict[str, int]) -> None:
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.state = state
 
-    def __enter__(self) -> CutAfterPush:
+    def __enter__(self) -> Forwarding:
         self.inner.__enter__()
         return self
 
@@ -170,14 +169,25 @@ class CutAfterPush:
         self.inner.__exit__(*exc)
 
     def request(self, method: str, url: str, **kw: Any) -> Any:
+        return self.inner.request(method, url, **kw)
+
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.request("POST", url, **kw)
+
+
+class CutAfterPush(Forwarding):
+    """Forwards a push to the server, then loses the answer (a ReadError), once."""
+
+    def __init__(self, inner: Any, state: dict[str, int]) -> None:
+        super().__init__(inner)
+        self.state = state
+
+    def request(self, method: str, url: str, **kw: Any) -> Any:
         r = self.inner.request(method, url, **kw)
         if url == "/sync/push" and self.state["cuts"] > 0:
             self.state["cuts"] -= 1
             raise httpx.ReadError("connection reset by peer")
         return r
-
-    def post(self, url: str, **kw: Any) -> Any:
-        return self.request("POST", url, **kw)
 
 
 def test_answer_lost_after_server_applied_push_is_not_duplicated(
@@ -290,22 +300,15 @@ def test_child_queued_before_its_parent_goes_in_a_second_pass(
         assert photo_op.attempts == 2  # `retry: missing_parent` first, then applied
 
 
-class LoseAnswers:
+class LoseAnswers(Forwarding):
     """Forwards requests; the answer to the n-th PATCH is lost (a ReadError) after the server
     took the piece, so the resend meets a server that is further on and answers 409."""
 
     def __init__(self, inner: Any, lose: set[int]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.lose = lose
         self.patches = 0
         self.statuses: list[int] = []
-
-    def __enter__(self) -> LoseAnswers:
-        self.inner.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.inner.__exit__(*exc)
 
     def request(self, method: str, url: str, **kw: Any) -> Any:
         r = self.inner.request(method, url, **kw)
@@ -315,9 +318,6 @@ class LoseAnswers:
             if self.patches in self.lose:
                 raise httpx.ReadError("connection reset by peer")
         return r
-
-    def post(self, url: str, **kw: Any) -> Any:
-        return self.request("POST", url, **kw)
 
 
 def test_a_lost_upload_answer_resumes_at_the_servers_offset(
