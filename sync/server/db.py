@@ -292,9 +292,6 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-_RELAXED: dict[str, Engine] = {}
-
-
 def relaxed_engine(engine: Engine) -> Engine:
     """An engine for writes that a power cut may take back without harm: a blob's row (lost, the
     device is told the blob is missing and sends it again; the file itself was fsynced). On
@@ -304,10 +301,7 @@ def relaxed_engine(engine: Engine) -> Engine:
     engine with `synchronous_commit = off` for the transaction (see `write_session`)."""
     if not is_sqlite(engine):
         return engine
-    url = engine.url.render_as_string(hide_password=False)
-    if url not in _RELAXED:
-        _RELAXED[url] = make_engine(url, synchronous="NORMAL")
-    return _RELAXED[url]
+    return make_engine(engine.url.render_as_string(hide_password=False), synchronous="NORMAL")
 
 
 @contextmanager
