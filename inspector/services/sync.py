@@ -35,8 +35,13 @@ from inspector.domain.errors import UserError
 from inspector.services.context import Context
 from inspector.services.credentials import CredentialStore
 from inspector.services.journal import get_setting, set_setting
-from inspector.services.sync_apply import apply_changes, apply_units, queue_unit_patch
-from inspector.store.models import Outbox, Unit
+from inspector.services.sync_apply import (
+    apply_changes,
+    apply_units,
+    apply_user,
+    queue_unit_patch,
+)
+from inspector.store.models import Outbox, Unit, User
 from inspector.util.ids import uuid7
 from sync.contract import (
     MAX_CHUNK,
@@ -373,6 +378,10 @@ class SyncService:
             set_setting(s, USERNAME, username)
             set_setting(s, "current_user_id", resp.user_id)
             set_setting(s, "agency_id", resp.agency_id)
+            if s.get(User, resp.user_id) is None:
+                # known from now on, even if the first sync fails: named on inspections and
+                # hazard steps offline (the login name until the pull brings the real one)
+                apply_user(s, {"id": resp.user_id, "agency_id": resp.agency_id, "name": username})
         self.credentials.save_token(username, resp.token)  # UserError when there is no keyring
         return resp
 

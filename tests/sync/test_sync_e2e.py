@@ -347,3 +347,16 @@ def test_a_lost_upload_answer_resumes_at_the_servers_offset(
         for blob in s.exec(select(Blob)):
             data = (server.blob_dir / blob.sha256[:2] / blob.sha256).read_bytes()
             assert hashlib.sha256(data).hexdigest() == blob.sha256 and len(data) == blob.length
+
+
+def test_the_signed_in_inspector_is_known_before_any_pull(server: Server, make_device: Any) -> None:
+    """The first sync may fail (no network after the login): the signed-in inspector must still
+    be someone the device knows, to be named on inspections and hazard steps offline."""
+    dev = make_device("device-h")
+    resp = dev.sync.sign_in(BASE_URL, "li", PASSWORD)
+    names = {p.id: p.name for p in dev.services.inspections.people()}
+    assert names.get(resp.user_id) == "li"  # the login name until the pull brings the real one
+    report = dev.sync.run()
+    assert report.ok, report.error
+    names = {p.id: p.name for p in dev.services.inspections.people()}
+    assert names[resp.user_id] == "李四"
