@@ -211,6 +211,7 @@ class Problem:
     entity_id: str
     state: str  # rejected | pending (a `retry` answer)
     reason: str  # Chinese
+    title: str = ""  # what a person calls the record (a unit's name), when known
 
     @property
     def kind(self) -> str:
@@ -433,6 +434,7 @@ class SyncService:
                         entity_id=row.entity_id,
                         state=row.state,
                         reason=reason or row.last_error,
+                        title=names.get(row.entity_id, "") if row.entity == "unit" else "",
                     )
                 )
         last = datetime.fromisoformat(raw_last) if raw_last else None

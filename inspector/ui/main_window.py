@@ -245,10 +245,23 @@ class MainWindow(QMainWindow):
 
     def _after_sync(self, units_changed: bool) -> None:
         """A sync run (or a conflict settled) changed what is pending and maybe the units."""
+        self._show_connection()
         self.apply_changes(Changes(reference=True))
         if units_changed:
             self.units.model.refresh()
             self.units.refresh_unit()
+
+    def _show_connection(self) -> None:
+        """Online means: the last sync reached the server (a desktop app cannot know more
+        without probing the network all the time)."""
+        report = self.sync_page.last_report
+        if report is not None and report.ok and report.last_ok is not None:
+            at = report.last_ok.astimezone().strftime("%H:%M")
+            self.network_label.setText(f"● 已连接（{at} 同步）")
+            self.network_label.setStyleSheet("color:#2e7d32; padding:0 12px;")
+        else:
+            self.network_label.setText("● 离线")
+            self.network_label.setStyleSheet("color:#9e9e9e; padding:0 12px;")
 
     def refresh_status(self) -> None:
         self.tasks.read(

@@ -154,10 +154,12 @@ def test_sign_in_sync_rejected_record_conflict_and_sign_out(
     assert pending_ops(device) == 0
     assert "共 0 条" in page.pending_label.text()
     assert win.unsynced_label.text() == "待同步 0 条"
+    assert win.network_label.text().startswith("● 已连接（")  # the last sync reached the server
 
-    # the rejected record, with its Chinese reason and 重试
+    # the rejected record, named as a person knows it, with its Chinese reason and 重试
     assert page.problems.rowCount() == 1
     assert cell(page.problems, 0, 0) == "单位"
+    assert cell(page.problems, 0, 1).startswith("沙河机械厂")
     assert "「纬度」的值无效" in cell(page.problems, 0, 2)
     assert "不可以" in page.safe_label.text()  # a rejected record still needs a look
 

@@ -210,7 +210,7 @@ class SyncPage(QWidget):
         for n, p in enumerate(problems):
             state = "" if p.state == "rejected" else "（下次同步重试）"
             t.setItem(n, 0, QTableWidgetItem(p.kind))
-            t.setItem(n, 1, QTableWidgetItem(p.entity_id[-8:]))
+            t.setItem(n, 1, QTableWidgetItem(p.title or p.entity_id[-8:]))
             t.setItem(n, 2, QTableWidgetItem(p.reason + state))
             if p.state == "rejected":
                 button = QPushButton("重试")
