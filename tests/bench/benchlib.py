@@ -6,8 +6,10 @@ import hashlib
 import math
 import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +76,13 @@ def prune_siblings(keep: Path, *, unfinished_after_s: float = 3600) -> None:
         if entry.name.startswith(".") and now - entry.stat().st_mtime < unfinished_after_s:
             continue
         shutil.rmtree(entry, ignore_errors=True)
+
+
+@contextmanager
+def scratch(prefix: str) -> Iterator[Path]:
+    """A temporary working folder for one benchmark, removed afterwards."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -18,9 +18,7 @@ import io
 import json
 import os
 import pstats
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -29,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from benchlib import ROOT, emit, median, ms, note, percentile
+from benchlib import ROOT, emit, median, ms, note, percentile, scratch
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -430,11 +428,8 @@ def _audit_events(services: Services) -> int:
 
 
 def run(*, profile: bool = False) -> None:
-    work = Path(tempfile.mkdtemp(prefix="inspector-bench-doc-"))
-    try:
+    with scratch("inspector-bench-doc-") as work:
         _run(work, profile)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _run(work: Path, profile: bool) -> None:

@@ -7,15 +7,13 @@ import cProfile
 import io
 import pstats
 import random
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchlib import emit, median, ms, note
+from benchlib import emit, median, ms, note, scratch
 from PIL import Image, ImageDraw, ImageOps
 
 from inspector.services.api import Services
@@ -99,11 +97,8 @@ def _start_inspection(services: Services) -> tuple[str, str, list[str]]:
 
 
 def run(*, profile: bool = False) -> None:
-    work = Path(tempfile.mkdtemp(prefix="inspector-bench-photo-"))
-    try:
+    with scratch("inspector-bench-photo-") as work:
         _run(work, profile)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _run(work: Path, profile: bool) -> None:

@@ -18,11 +18,10 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from benchlib import ROOT, emit, median, ms, note, percentile
+from benchlib import ROOT, emit, median, ms, note, percentile, scratch
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -78,8 +77,7 @@ def _device(workdir: Path, name: str) -> tuple[Services, SyncService]:
 
 # -- pull and no-op -------------------------------------------------------------------------------
 def run_pull(n_units: int = 100_000, noop_runs: int = 30) -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-sync-pull-"))
-    try:
+    with scratch("bench-sync-pull-") as work:
         db_url, engine = _seeded_server_db(work, 3)
         csv = work / "many.csv"
         _units_csv(csv, n_units)
@@ -118,8 +116,6 @@ def run_pull(n_units: int = 100_000, noop_runs: int = 30) -> None:
             svc.close()
         finally:
             server.stop()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 # -- push ------------------------------------------------------------------------------------------
@@ -237,8 +233,7 @@ def _raw_upload(work: Path, requests: list[tuple[str, bytes]], durable: bool = F
 
 
 def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-sync-push-"))
-    try:
+    with scratch("bench-sync-push-") as work:
         db_url, engine = _seeded_server_db(work, 50)
         engine.dispose()
         server = LiveServer(db_url, work / "server-blobs", work / "server.log")
@@ -307,14 +302,11 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
         note(
             f"blob bytes {blob_bytes / 1e6:.0f} MB; server log problems: {server.log_problems()[:3]}"
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 # -- faults ----------------------------------------------------------------------------------------
 def run_faults(faults: int = 1000, seed: int = 1123) -> None:
-    work = Path(tempfile.mkdtemp(prefix="bench-sync-faults-"))
-    try:
+    with scratch("bench-sync-faults-") as work:
         campaign = Campaign(work, f"sqlite:///{work / 'server.sqlite3'}", seed=seed, log=note)
         try:
             result = campaign.run(faults, progress_every=100)
@@ -325,8 +317,6 @@ def run_faults(faults: int = 1000, seed: int = 1123) -> None:
             f"sync-faults: lost/duplicated/unverified: {len(result.problems)} problems "
             f"({'none' if not result.problems else result.problems[:3]})"
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def run(which: str = "all") -> None:
