@@ -11,6 +11,10 @@ share. JSON over HTTP; every call is idempotent and the server keeps no session 
                                 X-Complete: 1 once stored
     PATCH /sync/blobs/{sha}     body = bytes at Upload-Offset (≤ MAX_CHUNK); 409 wrong offset;
                                 at the last byte the server re-hashes: 422 hash_mismatch drops it
+    POST /sync/blobs            several small blobs whole in one request: the Blob-Manifest header
+                                lists `sha:length,…` in body order (≤ MAX_BATCH_BLOBS, each
+                                ≤ MAX_CHUNK, ≤ MAX_BATCH_BYTES in all) → BlobBatchResult; each is
+                                verified and stored on its own, a refused one refuses no other
     POST /sync/push             PushRequest → PushResponse (always 200 with one result per op)
     GET  /sync/changes?since=S&limit=N   → ChangesPage; 410 when S < tombstone_horizon
 
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -32,7 +37,11 @@ PROTOCOL = 1
 MAX_OPS = 100  # per push request
 MAX_CHUNK = 1 << 20  # bytes per blob PATCH
 MAX_PAGE = 1000  # changes per pull page
+MAX_BATCH_BLOBS = 64  # blobs per POST /sync/blobs
+MAX_BATCH_BYTES = 8 << 20  # body of one POST /sync/blobs
+MANIFEST_HEADER = "Blob-Manifest"
 SHA256 = r"^[0-9a-f]{64}$"
+_SHA = re.compile(SHA256)
 
 # records made on one device (single writer) and records shared with the server
 DEVICE_ENTITIES = (
@@ -113,6 +122,33 @@ class BlobMissing(BaseModel):
     missing: list[str]
     # of the missing ones, the caller's unfinished uploads: bytes received (resume there)
     partial: dict[str, int] = {}
+
+
+class BlobBatchResult(BaseModel):
+    stored: list[str]  # on the server now (verified), in the manifest's order
+    refused: dict[str, str] = {}  # sha → reason (hash_mismatch): not stored, nothing kept
+
+
+def manifest(items: list[tuple[str, int]]) -> str:
+    """The Blob-Manifest header for blobs sent whole, in body order."""
+    return ",".join(f"{sha}:{length}" for sha, length in items)
+
+
+def parse_manifest(text: str) -> list[tuple[str, int]]:
+    """(sha, length) pairs of a Blob-Manifest header; ValueError when it breaks a rule."""
+    items: list[tuple[str, int]] = []
+    for part in text.split(","):
+        sha, sep, length = part.strip().partition(":")
+        if not sep or not _SHA.match(sha) or not length.isdigit() or len(length) > 10:
+            raise ValueError("malformed manifest")
+        if not 0 < int(length) <= MAX_CHUNK:
+            raise ValueError("blob size out of range")
+        items.append((sha, int(length)))
+    if len(items) > MAX_BATCH_BLOBS or len({sha for sha, _ in items}) != len(items):
+        raise ValueError("too many or repeated blobs")
+    if sum(n for _, n in items) > MAX_BATCH_BYTES:
+        raise ValueError("batch too large")
+    return items
 
 
 class Op(BaseModel):

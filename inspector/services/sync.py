@@ -25,6 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,16 +45,21 @@ from inspector.services.sync_apply import (
 from inspector.store.models import Outbox, Unit, User
 from inspector.util.ids import uuid7
 from sync.contract import (
+    MANIFEST_HEADER,
+    MAX_BATCH_BLOBS,
+    MAX_BATCH_BYTES,
     MAX_CHUNK,
     MAX_OPS,
     MAX_PAGE,
     PROTOCOL,
+    BlobBatchResult,
     BlobMissing,
     ChangesPage,
     LoginResponse,
     Meta,
     OpResult,
     PushResponse,
+    manifest,
 )
 
 log = logging.getLogger("inspector.sync")
@@ -73,6 +79,7 @@ CLOCK_WARN_S = 300
 PULL_LIMIT = MAX_PAGE  # a page and its cursor per transaction: fewer, larger commits
 CHECK_BATCH = 1000
 UPLOAD_WORKERS = 3
+UPLOAD_BATCH_BYTES = 4 << 20  # a cut costs at most this much to send again
 MAX_PUSH_PASSES = 4  # a child queued before its parent comes back `retry: missing_parent`
 
 ENTITY_NAMES = {
@@ -315,15 +322,19 @@ class SyncService:
         retries: int = 2,
         backoff_s: float = 0.5,
         chunk_size: int = MAX_CHUNK,
+        batch_bytes: int = UPLOAD_BATCH_BYTES,
     ) -> None:
         if not 0 < chunk_size <= MAX_CHUNK:
             raise ValueError(f"chunk_size must be in 1..{MAX_CHUNK}")
+        if not 0 < batch_bytes <= MAX_BATCH_BYTES:
+            raise ValueError(f"batch_bytes must be in 1..{MAX_BATCH_BYTES}")
         self.ctx = ctx
         self.client_factory = client_factory
         self.credentials = credentials or CredentialStore()
         self.retries = retries
         self.backoff_s = backoff_s
         self.chunk_size = chunk_size  # smaller chunks lose less to a cut on a weak link
+        self.batch_bytes = batch_bytes  # small blobs per POST /sync/blobs, at most this much
         self.page_size = PULL_LIMIT  # changes per pull page
         self._token: str | None = None  # this session's token when the keyring has none
 
@@ -633,29 +644,89 @@ class _Steps:
                 raise _Stop("服务器对附件核对的回答无法识别。已保存的记录不受影响。") from None
             missing.extend(answer.missing)
             partial.update(answer.partial)
+        sizes = {sha: self.ctx.blobs.path_for(sha) for sha in missing}
+        batches, singles = plan_uploads(
+            [(sha, _size(path)) for sha, path in sizes.items()],
+            partial,
+            self.svc.chunk_size,
+            self.svc.batch_bytes,
+        )
+        jobs: list[tuple[Callable[[], None], int]] = [
+            (functools.partial(self.upload_batch, batch), len(batch)) for batch in batches
+        ]
+        jobs += [(functools.partial(self.upload, sha, partial.get(sha, 0)), 1) for sha in singles]
         self.progress("上传附件", 0, len(missing))
         # a few uploads at once: one waits for the server's disk while another is sent
         pool = ThreadPoolExecutor(
-            max_workers=min(UPLOAD_WORKERS, len(missing)) or 1, thread_name_prefix="sync-up"
+            max_workers=min(UPLOAD_WORKERS, len(jobs)) or 1, thread_name_prefix="sync-up"
         )
         try:
-            futures = [pool.submit(self.upload, sha, partial.get(sha, 0)) for sha in missing]
-            for n, future in enumerate(as_completed(futures), start=1):
+            futures = {pool.submit(job): n for job, n in jobs}
+            done = 0
+            for future in as_completed(futures):
                 future.result()
-                self.progress("上传附件", n, len(missing))
+                done += futures[future]
+                self.progress("上传附件", done, len(missing))
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)  # nothing new starts after a failure
             raise
         pool.shutdown()
+
+    def missing_file(self, sha: str) -> None:
+        self.report.warnings.append(
+            f"本机缺少附件文件 {sha[:12]}…，引用它的记录暂不能上传。请运行数据校验。"
+        )
+
+    def damaged_file(self, sha: str) -> None:
+        self.report.warnings.append(
+            f"附件 {sha[:12]}… 的内容与其哈希不符（本机文件可能已损坏），未上传。"
+        )
+
+    def upload_batch(self, shas: list[str]) -> None:
+        """Small blobs whole in one request (POST /sync/blobs). A cut connection keeps nothing
+        of the batch on the server, and the resend costs at most one batch."""
+        items: list[tuple[str, int]] = []
+        bodies: list[bytes] = []
+        for sha in shas:
+            try:
+                data = self.ctx.blobs.path_for(sha).read_bytes()
+            except OSError:
+                with self.lock:
+                    self.missing_file(sha)
+                continue
+            if len(data) > self.svc.chunk_size:  # grew since it was planned: send it in pieces
+                self.upload(sha)
+                continue
+            items.append((sha, len(data)))
+            bodies.append(data)
+        if not items:
+            return
+        r = self.request(
+            "POST",
+            "/sync/blobs",
+            content=b"".join(bodies),
+            headers={MANIFEST_HEADER: manifest(items), "Content-Type": "application/octet-stream"},
+        )
+        if r.status_code != 200:
+            raise self.fail(r, "上传附件")
+        try:
+            answer = BlobBatchResult.model_validate_json(r.content)
+        except (ValueError, ValidationError):
+            raise _Stop("服务器对附件上传的回答无法识别。已保存的记录不受影响。") from None
+        lengths = dict(items)
+        with self.lock:
+            self.report.blobs_uploaded += len(answer.stored)
+            self.report.bytes_uploaded += sum(lengths.get(sha, 0) for sha in answer.stored)
+            for sha in answer.refused:
+                self.damaged_file(sha)
 
     def upload(self, sha: str, offset: int = 0) -> None:
         """PATCH from `offset` (where the check said this device's earlier upload stopped); a 409
         names the offset the server has, and the upload goes on from there."""
         path = self.ctx.blobs.path_for(sha)
         if not path.is_file():
-            self.report.warnings.append(
-                f"本机缺少附件文件 {sha[:12]}…，引用它的记录暂不能上传。请运行数据校验。"
-            )
+            with self.lock:
+                self.missing_file(sha)
             return
         length = path.stat().st_size
         if not 0 <= offset <= length:
@@ -690,9 +761,8 @@ class _Steps:
                     offset = int(r.headers.get("Upload-Offset", "0"))
                     continue
                 if r.status_code == 422:
-                    self.report.warnings.append(
-                        f"附件 {sha[:12]}… 的内容与其哈希不符（本机文件可能已损坏），未上传。"
-                    )
+                    with self.lock:
+                        self.damaged_file(sha)
                     return
                 raise self.fail(r, "上传附件")
 
@@ -847,6 +917,40 @@ class _Steps:
             return ChangesPage.model_validate_json(r.content)
         except (ValueError, ValidationError):
             raise _Stop("服务器的更新数据无法识别。已保存的记录不受影响。") from None
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def plan_uploads(
+    sizes: list[tuple[str, int | None]],
+    partial: dict[str, int],
+    chunk_size: int = MAX_CHUNK,
+    batch_bytes: int = MAX_BATCH_BYTES,
+) -> tuple[list[list[str]], list[str]]:
+    """Which blobs go whole in batches (POST /sync/blobs) and which one by one in resumable
+    pieces (PATCH): a blob larger than a piece, or one the server already holds a start of, goes
+    alone; a missing file (size None) too, so that it is reported once."""
+    batches: list[list[str]] = []
+    singles: list[str] = []
+    batch: list[str] = []
+    filled = 0
+    for sha, size in sizes:
+        if size is None or size == 0 or size > chunk_size or partial.get(sha):
+            singles.append(sha)
+            continue
+        if batch and (filled + size > batch_bytes or len(batch) == MAX_BATCH_BLOBS):
+            batches.append(batch)
+            batch, filled = [], 0
+        batch.append(sha)
+        filled += size
+    if batch:
+        batches.append(batch)
+    return batches, singles
 
 
 def wire_op(op: Outbox) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,10 +22,14 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.contract import (
+    MANIFEST_HEADER,
+    MAX_BATCH_BLOBS,
+    MAX_BATCH_BYTES,
     MAX_CHUNK,
     MAX_PAGE,
     PROTOCOL,
     SHA256,
+    BlobBatchResult,
     BlobCheck,
     BlobMissing,
     ChangesPage,
@@ -34,6 +38,7 @@ from sync.contract import (
     Meta,
     PushRequest,
     PushResponse,
+    parse_manifest,
 )
 from sync.server.auth import Caller, caller_from_token, issue_token, verify_password
 from sync.server.blobs import SHA_RE, BlobStore, UploadError
@@ -49,6 +54,7 @@ BODY_LIMITS: tuple[tuple[str, int], ...] = (
     ("/auth/", 16 << 10),
     ("/sync/blobs/check", 256 << 10),
     ("/sync/blobs/", MAX_CHUNK),
+    ("/sync/blobs", MAX_BATCH_BYTES),
     ("/sync/push", 32 << 20),
 )
 DEFAULT_BODY_LIMIT = 1 << 20
@@ -232,6 +238,36 @@ def create_app(
             headers = {"Upload-Offset": str(exc.offset)} if exc.offset is not None else None
             return JSONResponse({"detail": exc.detail}, exc.status, headers=headers)
         return Response(status_code=204, headers=_upload_headers(new_offset, total, complete))
+
+    @app.post(
+        "/sync/blobs",
+        response_model=BlobBatchResult,
+        responses={400: {}, 401: {}, 413: {}},
+        openapi_extra={
+            "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string"}}}}
+        },
+    )
+    async def blobs_batch(
+        request: Request,
+        who: CallerDep,
+        manifest: Annotated[str, Header(alias=MANIFEST_HEADER, max_length=100 * MAX_BATCH_BLOBS)],
+    ) -> Any:
+        try:
+            items = parse_manifest(manifest)
+        except ValueError:
+            raise HTTPException(400, f"{MANIFEST_HEADER} 头无效。") from None
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the connection dropped mid-body: nothing of it is kept
+            return Response(status_code=400)
+        if len(body) != sum(n for _, n in items):
+            raise HTTPException(400, "请求内容与附件清单的长度不符。")
+        parts, at = [], 0
+        for sha, n in items:
+            parts.append((sha, body[at : at + n]))
+            at += n
+        stored, refused = await run_in_threadpool(store.store_batch, who, parts)
+        return BlobBatchResult(stored=stored, refused=refused)
 
     @app.post("/sync/push", response_model=PushResponse, responses={401: {}, 403: {}})
     def push(req: PushRequest, who: CallerDep) -> PushResponse:

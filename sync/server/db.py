@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel
 
@@ -352,6 +353,13 @@ def read_session(engine: Engine) -> Iterator[Session]:
             yield s
         finally:
             s.rollback()
+
+
+def insert_on_conflict(engine: Engine, model: Any) -> Any:
+    """`INSERT` for model's table that takes `.on_conflict_do_nothing()` /
+    `.on_conflict_do_update()` (the same SQL on SQLite and PostgreSQL)."""
+    dialect = sqlite if is_sqlite(engine) else postgresql
+    return dialect.insert(model.__table__)
 
 
 def take_seqs(session: Session, n: int = 1) -> range:

@@ -138,8 +138,9 @@ def apply_ops(engine: Engine, store: BlobStore, caller: Caller, ops: list[Op]) -
     digests = [payload_digest(op.payload) if not bad_text(op.payload) else "" for op in ops]
     results: list[OpResult] = []
     with write_session(engine) as s:
+        look = _Lookups(s, store, caller, ops)
         for op, digest in zip(ops, digests, strict=True):
-            prior = s.get(AppliedOp, op.op_id)
+            prior = look.applied(op.op_id)
             if prior is not None:
                 results.append(_repeat(prior, op, caller, digest))
                 continue
@@ -147,18 +148,86 @@ def apply_ops(engine: Engine, store: BlobStore, caller: Caller, ops: list[Op]) -
             if refused is not None:
                 results.append(refused)
                 continue
-            results.append(_apply_in_savepoint(s, store, caller, op, digest))
+            results.append(_apply_in_savepoint(s, look, caller, op, digest))
         failpoint("push.before_commit")
     failpoint("push.after_commit")
     return results
 
 
+class _Lookups:
+    """What a request's ops look up, read for all of them at once before the first op: the
+    answers already stored, the records they name or hang under (with their units), and the
+    blobs the caller may use. The reads run inside the request's write transaction, so nothing
+    else changes them meanwhile; what the request itself adds is found in the session."""
+
+    def __init__(self, s: Session, store: BlobStore, caller: Caller, ops: list[Op]) -> None:
+        self.s, self.store, self.caller = s, store, caller
+        ids = list({op.op_id for op in ops})
+        self.priors = {
+            row.op_id: row for row in s.exec(select(AppliedOp).where(col(AppliedOp.op_id).in_(ids)))
+        }
+        self.answered_here: set[str] = set()
+        wanted: dict[str, set[str]] = {}
+        refs: set[str] = set()
+        for op in ops:
+            if op.entity not in DEVICE_ENTITIES:
+                continue
+            wanted.setdefault(op.entity, set()).add(op.entity_id)
+            key, parent_entity = _PARENT.get(op.entity, ("inspection_id", "inspection"))
+            parent_id = op.payload.get(key)
+            if isinstance(parent_id, str):
+                wanted.setdefault(parent_entity, set()).add(parent_id)
+            refs |= blob_refs_of(op) or set()
+        # held here: the session's identity map keeps only weak references
+        self.records: dict[tuple[str, str], Record] = {}
+        unit_ids: set[str] = set()
+        for entity, rids in wanted.items():
+            rows = s.exec(select(Record).where(Record.entity == entity, col(Record.id).in_(rids)))
+            for row in rows:
+                self.records[(row.entity, row.id)] = row
+                unit_ids.add(row.unit_id)
+        self.absent = {(e, rid) for e, rids in wanted.items() for rid in rids} - set(self.records)
+        for op in ops:
+            unit_id = op.payload.get("unit_id")
+            if isinstance(unit_id, str):
+                unit_ids.add(unit_id)
+        # into the session, where `s.get(Unit, …)` finds them without a query
+        self.units = s.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()
+        self.blobs = store.accessible(s, caller, sorted(refs))
+
+    def applied(self, op_id: str) -> AppliedOp | None:
+        if op_id in self.answered_here:
+            return self.s.get(AppliedOp, op_id)
+        return self.priors.get(op_id)
+
+    def record(self, entity: str, rid: str) -> Record | None:
+        key = (entity, rid)
+        if key in self.absent:
+            return None
+        row = self.records.get(key)
+        if row is not None and row in self.s:  # not one a rolled-back op had added
+            return row
+        return self.s.get(Record, key)
+
+    def created(self, row: Record) -> None:
+        key = (row.entity, row.id)
+        self.absent.discard(key)
+        self.records[key] = row
+
+    def missing_blobs(self, refs: set[str]) -> set[str]:
+        missing = refs - self.blobs
+        if missing:  # e.g. referred to by a record of this request: ask the database
+            missing -= self.store.accessible(self.s, self.caller, sorted(missing))
+        return missing
+
+
 def _apply_in_savepoint(
-    s: Session, store: BlobStore, caller: Caller, op: Op, digest: str
+    s: Session, look: _Lookups, caller: Caller, op: Op, digest: str
 ) -> OpResult:
     savepoint = s.begin_nested()
+    look.answered_here.add(op.op_id)
     try:
-        result, seq = _dispatch(s, store, caller, op)
+        result, seq = _dispatch(s, look, caller, op)
         if result.status == "retry":
             raise _Abort(result)
         s.add(
@@ -193,7 +262,7 @@ def _apply_in_savepoint(
     return result
 
 
-def _dispatch(s: Session, store: BlobStore, caller: Caller, op: Op) -> tuple[OpResult, int]:
+def _dispatch(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[OpResult, int]:
     if op.entity == "unit":
         if op.kind == "patch":
             return _patch_unit(s, caller, op)
@@ -203,7 +272,7 @@ def _dispatch(s: Session, store: BlobStore, caller: Caller, op: Op) -> tuple[OpR
     if op.entity in DEVICE_ENTITIES:
         if op.kind != "upsert":
             return _res(op, "rejected", "unsupported_kind"), 0
-        return _upsert_record(s, store, caller, op)
+        return _upsert_record(s, look, caller, op)
     return _res(op, "rejected", "unknown_entity"), 0
 
 
@@ -361,7 +430,7 @@ def blob_refs_of(op: Op) -> set[str] | None:
     return refs
 
 
-def _record_unit(s: Session, caller: Caller, op: Op) -> str | OpResult:
+def _record_unit(look: _Lookups, caller: Caller, op: Op) -> str | OpResult:
     """The unit id a record belongs to, or the answer to give."""
     p = op.payload
     if op.entity in _DIRECT_UNIT:
@@ -376,7 +445,7 @@ def _record_unit(s: Session, caller: Caller, op: Op) -> str | OpResult:
     parent_id = p.get(key)
     if not isinstance(parent_id, str):
         return _res(op, "rejected", f"invalid_value:{key}")
-    parent = s.get(Record, (parent_entity, parent_id))
+    parent = look.record(parent_entity, parent_id)
     if parent is None:
         return _res(op, "retry", "missing_parent")
     if parent.agency_id != caller.agency_id:
@@ -384,7 +453,7 @@ def _record_unit(s: Session, caller: Caller, op: Op) -> str | OpResult:
     return parent.unit_id
 
 
-def _upsert_record(s: Session, store: BlobStore, caller: Caller, op: Op) -> tuple[OpResult, int]:
+def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[OpResult, int]:
     p = op.payload
     if p.get("id", op.entity_id) != op.entity_id:
         return _res(op, "rejected", "malformed"), 0
@@ -392,13 +461,13 @@ def _upsert_record(s: Session, store: BlobStore, caller: Caller, op: Op) -> tupl
         return _res(op, "rejected", "forbidden"), 0
     if p.get("agency_id", caller.agency_id) != caller.agency_id:
         return _res(op, "rejected", "out_of_scope"), 0
-    got = _record_unit(s, caller, op)
+    got = _record_unit(look, caller, op)
     if isinstance(got, OpResult):
         return got, 0
     unit = s.get(Unit, got)
     if unit is None or not caller.sees_unit(unit):
         return _res(op, "rejected", "out_of_scope"), 0
-    existing = s.get(Record, (op.entity, op.entity_id))
+    existing = look.record(op.entity, op.entity_id)
     if existing is not None:
         old_unit = s.get(Unit, existing.unit_id)
         if (
@@ -416,10 +485,10 @@ def _upsert_record(s: Session, store: BlobStore, caller: Caller, op: Op) -> tupl
     refs = blob_refs_of(op)
     if refs is None:
         return _res(op, "rejected", "invalid_value:blob_refs"), 0
-    missing = refs - store.accessible(s, caller, sorted(refs))
-    if missing:
+    if look.missing_blobs(refs):
         return _res(op, "retry", "missing_blobs"), 0
     seq = take_seq(s)
+    known: set[str] = set()
     if existing is None:
         existing = Record(
             entity=op.entity,
@@ -432,22 +501,23 @@ def _upsert_record(s: Session, store: BlobStore, caller: Caller, op: Op) -> tupl
             version=1,
             seq=seq,
         )
+        look.created(existing)
     else:
         existing.data = p
         existing.version += 1
         existing.seq = seq
         existing.unit_id = unit.id
         existing.updated_at = utcnow()
-    s.add(existing)
-    known = set(
-        s.exec(
-            select(BlobRef.sha256).where(
-                BlobRef.entity == op.entity,
-                BlobRef.record_id == op.entity_id,
-                col(BlobRef.sha256).in_(refs),
+        known = set(
+            s.exec(
+                select(BlobRef.sha256).where(
+                    BlobRef.entity == op.entity,
+                    BlobRef.record_id == op.entity_id,
+                    col(BlobRef.sha256).in_(refs),
+                )
             )
         )
-    )
+    s.add(existing)
     for sha in sorted(refs - known):
         s.add(
             BlobRef(

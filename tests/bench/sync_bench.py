@@ -35,7 +35,7 @@ from sqlmodel import select
 from inspector.services.api import Services
 from inspector.services.demo import generate_units, make_regions
 from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.sync import SyncService, http_client, wire_op
+from inspector.services.sync import SyncService, http_client, plan_uploads, wire_op
 from inspector.store.models import Outbox
 from sync.contract import MAX_CHUNK, MAX_OPS
 from sync.server import admin
@@ -248,8 +248,8 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
                 f"made {n_insp} inspections with {n_insp * photos_per} photos offline: "
                 f"{time.perf_counter() - t0:.0f} s"
             )
-            # the same bytes as the sync will send: each blob in MAX_CHUNK pieces, the ops in
-            # batches of MAX_OPS as JSON
+            # the same bytes in the same requests as the sync will send: small blobs whole in
+            # batches, larger ones in MAX_CHUNK pieces, the ops in batches of MAX_OPS as JSON
             with svc.ctx.store.read() as s:
                 ops = list(
                     s.exec(select(Outbox).where(Outbox.state == "pending").order_by(Outbox.seq))
@@ -257,13 +257,20 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
             shas = list(
                 dict.fromkeys(sha for op in ops for sha in json.loads(op.blob_refs or "[]"))
             )
-            requests: list[tuple[str, bytes]] = []
-            blob_bytes = 0
-            for sha in shas:
-                data = svc.ctx.blobs.path_for(sha).read_bytes()
-                blob_bytes += len(data)
-                for i in range(0, len(data), MAX_CHUNK):
-                    requests.append(("PATCH", data[i : i + MAX_CHUNK]))
+            data = {sha: svc.ctx.blobs.path_for(sha).read_bytes() for sha in shas}
+            blob_bytes = sum(len(d) for d in data.values())
+            batches, singles = plan_uploads(
+                [(sha, len(d)) for sha, d in data.items()], {}, sync.chunk_size, sync.batch_bytes
+            )
+            requests: list[tuple[str, bytes]] = [
+                ("POST", b"".join(data[sha] for sha in batch)) for batch in batches
+            ]
+            for sha in singles:
+                requests += [
+                    ("PATCH", data[sha][i : i + MAX_CHUNK])
+                    for i in range(0, len(data[sha]), MAX_CHUNK)
+                ]
+            del data
             for i in range(0, len(ops), MAX_OPS):
                 batch = [wire_op(op) for op in ops[i : i + MAX_OPS]]
                 body = json.dumps({"device_id": "d", "ops": batch}, ensure_ascii=False)

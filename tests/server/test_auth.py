@@ -180,3 +180,4 @@ def test_openapi_served(api: Api) -> None:
     for p in ("/auth/login", "/sync/meta", "/sync/push", "/sync/changes", "/sync/blobs/check"):
         assert p in paths
     assert {"head", "patch"} <= set(paths["/sync/blobs/{sha}"])
+    assert "post" in paths["/sync/blobs"]

@@ -8,7 +8,7 @@ import os
 
 from sqlmodel import Session, select
 
-from sync.contract import MAX_CHUNK
+from sync.contract import MANIFEST_HEADER, MAX_BATCH_BYTES, MAX_CHUNK, manifest
 from sync.server import admin
 from sync.server.db import AppliedOp, Blob, Conflict, Record, Unit
 from tests.server.conftest import Api, code, inspection, op
@@ -121,6 +121,71 @@ def test_corrupted_upload_is_dropped(api: Api) -> None:
     assert _patch(api, h, other, b"abcd", 0, 3).status_code == 400
     assert _patch(api, h, other, b"a", 0, 3).status_code == 204
     assert _patch(api, h, other, b"bc", 1, 4).status_code == 409
+
+
+def _batch(api: Api, h: dict[str, str], blobs: list[tuple[str, bytes]]):  # type: ignore[no-untyped-def]
+    return api.c.post(
+        "/sync/blobs",
+        content=b"".join(body for _, body in blobs),
+        headers={**h, MANIFEST_HEADER: manifest([(sha, len(body)) for sha, body in blobs])},
+    )
+
+
+def test_small_blobs_go_in_one_request_each_verified_on_its_own(api: Api) -> None:
+    h = api.login("insp_a")
+    bodies = [os.urandom(n) for n in (1, 5000, MAX_CHUNK)]
+    blobs = [(hashlib.sha256(b).hexdigest(), b) for b in bodies]
+    damaged = bytearray(os.urandom(300))
+    bad_sha = hashlib.sha256(bytes(damaged)).hexdigest()
+    damaged[7] ^= 0xFF  # a bit flipped on the way
+    r = _batch(api, h, [blobs[0], (bad_sha, bytes(damaged)), *blobs[1:]])
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["stored"] == [sha for sha, _ in blobs]
+    assert answer["refused"] == {bad_sha: "hash_mismatch"}
+    store = api.c.app.state.blobs  # type: ignore[attr-defined]
+    for sha, body in blobs:
+        assert store.path(sha).read_bytes() == body
+    assert not store.path(bad_sha).exists()
+    assert not any(store.incoming.iterdir())  # no temporary file left
+    check = api.c.post(
+        "/sync/blobs/check", json={"sha256": [sha for sha, _ in blobs] + [bad_sha]}, headers=h
+    ).json()
+    assert check == {"missing": [bad_sha], "partial": {}}
+    # the answer was lost and the batch comes again: stored once, still fine
+    again = _batch(api, h, blobs)
+    assert again.json() == {"stored": [sha for sha, _ in blobs], "refused": {}}
+    with Session(api.engine) as s:
+        assert len(s.exec(select(Blob)).all()) == 3
+    # a record that refers to them goes through
+    insp = inspection(api.world.units_a[0])
+    photo = {"id": "p-b", "inspection_id": insp["id"], "original_sha256": blobs[1][0]}
+    res = api.push(
+        h,
+        "dev-insp_a",
+        [op("inspection", insp["id"], insp), op("photo", "p-b", photo, blob_refs=[blobs[2][0]])],
+    )
+    assert [r["status"] for r in res] == ["applied", "applied"]
+
+
+def test_a_batch_that_breaks_the_rules_is_refused_whole(api: Api) -> None:
+    h = api.login("insp_a")
+    body = b"abc"
+    sha = hashlib.sha256(body).hexdigest()
+    cases = [
+        ({MANIFEST_HEADER: f"{sha}:4"}, body, 400),  # lengths do not add up
+        ({MANIFEST_HEADER: f"{sha}:3,{sha}:3"}, body * 2, 400),  # the same blob twice
+        ({MANIFEST_HEADER: f"{sha[:-1]}:3"}, body, 400),  # not a sha
+        ({MANIFEST_HEADER: f"{sha}:0"}, b"", 400),
+        ({MANIFEST_HEADER: f"{sha}:{MAX_CHUNK + 1}"}, b"x" * (MAX_CHUNK + 1), 400),  # use PATCH
+        ({}, body, 422),  # no manifest
+        ({MANIFEST_HEADER: f"{sha}:3"}, b"x" * (MAX_BATCH_BYTES + 1), 413),
+    ]
+    for headers, content, status in cases:
+        r = api.c.post("/sync/blobs", content=content, headers={**h, **headers})
+        assert r.status_code == status, (headers, r.text)
+    with Session(api.engine) as s:
+        assert s.exec(select(Blob)).all() == []
 
 
 UNIT_BASE = {"contact_phone": "0792-0000000", "contact_name": "王五", "legal_rep": "赵六"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from sync.contract import MANIFEST_HEADER, manifest
 from sync.server import admin
 from tests.server.conftest import Api, inspection, op
 
@@ -114,8 +115,14 @@ def test_cannot_see_other_townships_blobs(api: Api) -> None:
         "partial": {},
     }
     assert api.c.get(f"/sync/blobs/{sha}", headers=b2).content == secret
-    # A holding the same bytes uploads them (proof of possession), then may refer to them
-    _upload(api, a, secret)
+    # A holding the same bytes uploads them (proof of possession, here in a batch of small
+    # blobs), then may refer to them
+    r = api.c.post(
+        "/sync/blobs",
+        content=secret,
+        headers={**a, MANIFEST_HEADER: manifest([(sha, len(secret))])},
+    )
+    assert r.json() == {"stored": [sha], "refused": {}}
     res = api.push(a, "dev-insp_a", [op("photo", "ph-a", ph)])
     assert res[0]["status"] == "applied"
 
