@@ -22,10 +22,9 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -42,11 +41,11 @@ from inspector.services.sync_apply import (
     apply_user,
     queue_unit_patch,
 )
+from inspector.services.sync_uploads import UploadQueue, file_size, plan_uploads
 from inspector.store.models import Outbox, Unit, User
 from inspector.util.ids import uuid7
 from sync.contract import (
     MANIFEST_HEADER,
-    MAX_BATCH_BLOBS,
     MAX_BATCH_BYTES,
     MAX_CHUNK,
     MAX_OPS,
@@ -517,9 +516,12 @@ class SyncService:
                 step.device_id = device
                 step.meta()
                 step.check()
-                step.blobs()
-                step.check()
-                step.push()
+                uploads = step.start_uploads()
+                try:
+                    step.push(uploads)
+                except BaseException:
+                    step.halt(uploads)
+                    raise
                 step.check()
                 step.pull()
         except _Stop as stop:
@@ -557,10 +559,19 @@ class _Steps:
         self.client: httpx.Client
         self.device_id = ""
         self.lock = threading.Lock()  # the report, from the upload threads
+        self.halted = threading.Event()  # the run is failing: uploads stop between pieces
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
             raise _Stop(CANCELLED, cancelled=True)
+        if self.halted.is_set():
+            raise _Stop("同步已中止。")
+
+    def halt(self, uploads: UploadQueue | None) -> None:
+        """The run stops on an error: no upload starts, a running one ends after its piece."""
+        self.halted.set()
+        if uploads is not None:
+            uploads.abort()
 
     # -- transport -----------------------------------------------------------------------------
     def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
@@ -622,14 +633,15 @@ class _Steps:
         self.progress("连接服务器", 1, 1)
 
     # -- 2. blobs ------------------------------------------------------------------------------
-    def blobs(self) -> None:
+    def start_uploads(self) -> UploadQueue | None:
+        """Ask which blobs the server lacks and start sending them (None: nothing to send)."""
         with self.ctx.store.read() as s:
             refs_json = s.exec(
                 select(Outbox.blob_refs).where(Outbox.state == "pending").order_by(col(Outbox.seq))
             ).all()
         wanted = list(dict.fromkeys(sha for raw in refs_json for sha in json.loads(raw or "[]")))
         if not wanted:
-            return
+            return None
         missing: list[str] = []
         partial: dict[str, int] = {}
         for i in range(0, len(wanted), CHECK_BATCH):
@@ -644,33 +656,27 @@ class _Steps:
                 raise _Stop("服务器对附件核对的回答无法识别。已保存的记录不受影响。") from None
             missing.extend(answer.missing)
             partial.update(answer.partial)
-        sizes = {sha: self.ctx.blobs.path_for(sha) for sha in missing}
+        if not missing:
+            return None
         batches, singles = plan_uploads(
-            [(sha, _size(path)) for sha, path in sizes.items()],
+            [(sha, file_size(self.ctx.blobs.path_for(sha))) for sha in missing],
             partial,
             self.svc.chunk_size,
             self.svc.batch_bytes,
         )
-        jobs: list[tuple[Callable[[], None], int]] = [
-            (functools.partial(self.upload_batch, batch), len(batch)) for batch in batches
+        jobs: list[tuple[Callable[[], None], list[str]]] = [
+            (functools.partial(self.upload_batch, batch), batch) for batch in batches
         ]
-        jobs += [(functools.partial(self.upload, sha, partial.get(sha, 0)), 1) for sha in singles]
+        jobs += [
+            (functools.partial(self.upload, sha, partial.get(sha, 0)), [sha]) for sha in singles
+        ]
+        order = {sha: i for i, sha in enumerate(missing)}
+        jobs.sort(key=lambda job: order[job[1][0]])  # in the order the push needs them
         self.progress("上传附件", 0, len(missing))
-        # a few uploads at once: one waits for the server's disk while another is sent
-        pool = ThreadPoolExecutor(
-            max_workers=min(UPLOAD_WORKERS, len(jobs)) or 1, thread_name_prefix="sync-up"
-        )
-        try:
-            futures = {pool.submit(job): n for job, n in jobs}
-            done = 0
-            for future in as_completed(futures):
-                future.result()
-                done += futures[future]
-                self.progress("上传附件", done, len(missing))
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)  # nothing new starts after a failure
-            raise
-        pool.shutdown()
+        return UploadQueue(jobs, UPLOAD_WORKERS, self.check)
+
+    def upload_progress(self, done: int, total: int) -> None:
+        self.progress("上传附件", done, total)
 
     def missing_file(self, sha: str) -> None:
         self.report.warnings.append(
@@ -767,7 +773,9 @@ class _Steps:
                 raise self.fail(r, "上传附件")
 
     # -- 3. push -------------------------------------------------------------------------------
-    def push(self) -> None:
+    def push(self, uploads: UploadQueue | None = None) -> None:
+        """The pending ops in order, MAX_OPS a request; each batch goes as soon as the blobs it
+        refers to are uploaded (`uploads` runs alongside)."""
         with self.ctx.store.read() as s:
             total = len(s.exec(select(Outbox.seq).where(Outbox.state == "pending")).all())
         done = 0
@@ -790,7 +798,11 @@ class _Steps:
                 if not batch:
                     break
                 after = batch[-1].seq or after
-                self.progress("上传记录", min(done, total), total)
+                if uploads is not None and not uploads.done:
+                    refs = {sha for op in batch for sha in json.loads(op.blob_refs or "[]")}
+                    uploads.wait_for(refs, self.upload_progress)
+                else:
+                    self.progress("上传记录", min(done, total), total)
                 applied = self.push_batch(batch)
                 progressed = progressed or applied > 0
                 for op in batch:
@@ -799,6 +811,8 @@ class _Steps:
                         done += 1
             if not progressed or not self.has_parent_retries():
                 break
+        if uploads is not None:
+            uploads.finish(self.upload_progress)
         self.progress("上传记录", total, total)
 
     def has_parent_retries(self) -> bool:
@@ -917,40 +931,6 @@ class _Steps:
             return ChangesPage.model_validate_json(r.content)
         except (ValueError, ValidationError):
             raise _Stop("服务器的更新数据无法识别。已保存的记录不受影响。") from None
-
-
-def _size(path: Path) -> int | None:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return None
-
-
-def plan_uploads(
-    sizes: list[tuple[str, int | None]],
-    partial: dict[str, int],
-    chunk_size: int = MAX_CHUNK,
-    batch_bytes: int = MAX_BATCH_BYTES,
-) -> tuple[list[list[str]], list[str]]:
-    """Which blobs go whole in batches (POST /sync/blobs) and which one by one in resumable
-    pieces (PATCH): a blob larger than a piece, or one the server already holds a start of, goes
-    alone; a missing file (size None) too, so that it is reported once."""
-    batches: list[list[str]] = []
-    singles: list[str] = []
-    batch: list[str] = []
-    filled = 0
-    for sha, size in sizes:
-        if size is None or size == 0 or size > chunk_size or partial.get(sha):
-            singles.append(sha)
-            continue
-        if batch and (filled + size > batch_bytes or len(batch) == MAX_BATCH_BLOBS):
-            batches.append(batch)
-            batch, filled = [], 0
-        batch.append(sha)
-        filled += size
-    if batch:
-        batches.append(batch)
-    return batches, singles
 
 
 def wire_op(op: Outbox) -> dict[str, Any]:

@@ -35,7 +35,8 @@ from sqlmodel import select
 from inspector.services.api import Services
 from inspector.services.demo import generate_units, make_regions
 from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.sync import SyncService, http_client, plan_uploads, wire_op
+from inspector.services.sync import SyncService, http_client, wire_op
+from inspector.services.sync_uploads import plan_uploads
 from inspector.store.models import Outbox
 from sync.contract import MAX_CHUNK, MAX_OPS
 from sync.server import admin

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inspector.services.sync import plan_uploads
+from inspector.services.sync_uploads import plan_uploads
 from sync.contract import MAX_BATCH_BLOBS
 
 
