@@ -111,8 +111,8 @@ def create_user(
             raise AdminError(f"用户名 {username} 已被使用。")
         t_rows = list(s.exec(select(Township).where(Township.agency_id == agency_id)))
         g_rows = list(s.exec(select(Grid).where(Grid.agency_id == agency_id)))
-        t_ids = [_pick(t_rows, key, "乡镇（街道）") for key in townships]
-        g_ids = [_pick(g_rows, key, "网格") for key in grids]
+        t_ids = [find_place(t_rows, key, "乡镇（街道）") for key in townships]
+        g_ids = [find_place(g_rows, key, "网格") for key in grids]
         uid = uuid7()
         s.add(
             User(
@@ -133,7 +133,8 @@ def create_user(
     return uid
 
 
-def _pick(rows: Sequence[Township | Grid], key: str, what: str) -> str:
+def find_place(rows: Sequence[Township | Grid], key: str, what: str) -> str:
+    """The id of the township or grid named `key` (its id, or its name in any width)."""
     for r in rows:
         if r.id == key or _fold(r.name) == _fold(key):
             return r.id
@@ -530,4 +531,6 @@ def issue_blocks(
 def units_in(engine: Engine, agency_id: str) -> Iterable[Unit]:
     """Every unit of an agency (for scripts and tests)."""
     with read_session(engine) as s:
-        return list(s.exec(select(Unit).where(Unit.agency_id == agency_id)))
+        rows = list(s.exec(select(Unit).where(Unit.agency_id == agency_id)))
+        s.expunge_all()  # usable after the session's rollback
+        return rows

@@ -380,3 +380,20 @@ def counter(session: Session) -> tuple[int, int]:
         text("SELECT seq, tombstone_horizon FROM sync_counter WHERE id = 1")
     ).one()
     return int(row[0]), int(row[1])
+
+
+class Draw(ServerModel, table=True):
+    """A 双随机 draw as it was made: the seed, the filter, every candidate and what was drawn, so
+    anyone can redo it (sync.server.draw)."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    seed: str
+    filter: dict[str, Any] = _json()
+    candidates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    drawn: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # unit id → the inspectors drawn for it, and all who could have been
+    inspectors: dict[str, list[str]] = _json()
+    inspector_pools: dict[str, list[str]] = _json()
+    created_at: datetime = Field(default_factory=utcnow)
+    made_by: str = ""

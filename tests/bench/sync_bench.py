@@ -223,6 +223,7 @@ def _raw_upload(work: Path, requests: list[tuple[str, bytes]], durable: bool = F
             except httpx.TransportError:
                 time.sleep(0.05)
         with http_client(url, "x") as c:
+            os.sync()
             t0 = time.perf_counter()
             for method, body in requests:
                 c.request(method, "/sink", content=body).raise_for_status()
@@ -277,6 +278,7 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
                 body = json.dumps({"device_id": "d", "ops": batch}, ensure_ascii=False)
                 requests.append(("POST", body.encode()))
             total = sum(len(b) for _, b in requests)
+            os.sync()  # each timed upload starts with no dirty pages left by the one before
             t0 = time.perf_counter()
             report = sync.run()
             sync_s = time.perf_counter() - t0
