@@ -119,8 +119,10 @@ class UploadQueue:
 
     def finish(self, progress: Callable[[int, int], None]) -> None:
         """Wait for every job; raises the first failure."""
+        with self._cond:
+            everything = set(self._pending)
         try:
-            self.wait_for(list(self._pending), progress)
+            self.wait_for(everything, progress)
         finally:
             self.abort()
 

@@ -187,28 +187,11 @@ class BlobStore:
             return self._finish(caller, sha, part, length)
 
     def _whole(self, caller: Caller, sha: str, body: bytes) -> tuple[int, int, bool]:
-        """A blob sent in one piece (most photos): verified in memory, made durable under its
-        final name, then recorded in one transaction."""
-        if hashlib.sha256(body).hexdigest() != sha:
+        """A blob sent in one PATCH (a batch of one)."""
+        _stored, refused = self.store_batch(caller, [(sha, body)])
+        if refused:
             raise UploadError(422, "hash_mismatch", 0)
-        part = self.partial_path(caller.user_id, sha)
-        final = self.path(sha)
-        if not final.exists():
-            part.parent.mkdir(parents=True, exist_ok=True)
-            with open(part, "wb") as fh:
-                fh.write(body)
-                fh.flush()
-                os.fsync(fh.fileno())
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(part, final)
-            _fsync_dir(final.parent)
-        else:
-            part.unlink(missing_ok=True)  # a stale start of an earlier upload
-        self._record(caller, sha, len(body))
         return len(body), len(body), True
-
-    def _record(self, caller: Caller, sha: str, length: int) -> None:
-        self._record_many(caller, [(sha, length)])
 
     def _record_many(self, caller: Caller, blobs: list[tuple[str, int]]) -> None:
         """The blobs are stored and verified: the rows that say so, and this caller's uploads,
@@ -317,5 +300,5 @@ class BlobStore:
         else:
             os.replace(part, final)
             _fsync_dir(final.parent)
-        self._record(caller, sha, length)
+        self._record_many(caller, [(sha, length)])
         return length, length, True
