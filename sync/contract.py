@@ -52,6 +52,11 @@ DEVICE_ENTITIES = (
     "photo",
     "document",
     "signature",
+    "patrol",
+    "patrolvisit",
+    "hazardreport",
+    "taskstep",
+    "owntask",
 )
 SHARED_ENTITIES = ("unit",)
 # the unit columns the server owns and both ends exchange, with the value a missing one means
@@ -74,7 +79,16 @@ UNIT_DEFAULTS: dict[str, Any] = {
     "status": "active",
 }
 UNIT_FIELDS = tuple(UNIT_DEFAULTS)
-PULLED_ENTITIES = ("agency", "user", "township", "grid", "unit", "checklist", "numberblock")
+PULLED_ENTITIES = (
+    "agency",
+    "user",
+    "township",
+    "grid",
+    "unit",
+    "checklist",
+    "numberblock",
+    "task",
+)
 
 
 def payload_digest(payload: dict[str, Any]) -> str:

@@ -499,8 +499,10 @@ def signature_block(
     seal_text: str = "",
     after: Sequence[Flowable] = (),
     width: float = CONTENT_WIDTH,
+    before: Sequence[Flowable] = (),
 ) -> KeepTogether:
-    """The bordered signature table, kept on one page (with ``after``, e.g. the copies note).
+    """The bordered signature table, kept on one page (with ``before``, e.g. a closing summary the
+    signatures vouch for, and ``after``, e.g. the copies note; KeepTogether cannot be nested).
 
     notes: full-width rows of (small printed text, blank height below it for handwriting);
     date_text: printed right-aligned at the foot of the last note row (or in a row of its own);
@@ -572,7 +574,7 @@ def signature_block(
         style=TableStyle(commands),
         hAlign="LEFT",
     )
-    return KeepTogether([SignatureAnchor(), table, *after])
+    return KeepTogether([*before, SignatureAnchor(), table, *after])
 
 
 # --- page decoration and build -------------------------------------------------------------------

@@ -13,11 +13,16 @@ from inspector.services.hazards import HazardService
 from inspector.services.inspections import InspectionService
 from inspector.services.journal import get_setting
 from inspector.services.numbering import NumberingService
+from inspector.services.overview import OverviewService
+from inspector.services.patrols import PatrolService
 from inspector.services.photos import PhotoService
+from inspector.services.plan import PlanService
 from inspector.services.printing import PrintService
 from inspector.services.records import RecordService
 from inspector.services.sync import SyncService
+from inspector.services.unit_map import UnitMapService
 from inspector.services.units import UnitService
+from inspector.services.work_plan import WorkPlanService
 from inspector.store.models import Outbox, Unit
 from inspector.util.clock import Clock
 
@@ -32,9 +37,14 @@ class Services:
         self.records = RecordService(ctx)
         self.numbering = NumberingService(ctx)
         self.documents = DocumentService(ctx)
+        self.overview = OverviewService(ctx)
         self.hazard_loop = HazardLoopService(ctx)
         self.printing = PrintService(ctx)
         self.sync = SyncService(ctx)
+        self.unit_map = UnitMapService(ctx)
+        self.plan = PlanService(ctx)
+        self.patrols = PatrolService(ctx)
+        self.work_plan = WorkPlanService(ctx)
 
     @classmethod
     def open(cls, data_dir: Path, *, clock: Clock | None = None) -> Services:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from sqlmodel import Session
 
 from inspector.domain.errors import UserError
 from inspector.fonts import font_files
@@ -243,11 +244,7 @@ class PhotoService:
         self, inspection_id: str, photo: PreparedPhoto, hazard_id: str | None = None
     ) -> tuple[str, Changes]:
         """Write the three files durably, then the row + outbox + audit in one transaction."""
-        shas = {
-            "original": self.ctx.blobs.put(photo.original, photo.original_sha256),
-            "display": self.ctx.blobs.put(photo.display),
-            "thumb": self.ctx.blobs.put(photo.thumb),
-        }
+        shas = self.store_files(photo)
         with self.ctx.store.write() as s:
             insp = s.get(Inspection, inspection_id)
             if insp is None:
@@ -260,42 +257,72 @@ class PhotoService:
                     raise UserError("所选隐患不属于本次检查。")
                 if hazard.status == "withdrawn":
                     raise UserError("所选隐患已撤销，照片未保存。请选择其他隐患或不选隐患。")
-            now = self.ctx.clock.now()
-            files = {
-                "original": (len(photo.original), photo.media_type),
-                "display": (len(photo.display), "image/jpeg"),
-                "thumb": (len(photo.thumb), "image/jpeg"),
-            }
-            for key, sha in shas.items():
-                ensure_blob_row(s, self.ctx.clock, sha, *files[key])
-            row = Photo(
-                id=uuid7(),
-                inspection_id=inspection_id,
-                hazard_id=hazard_id,
-                original_sha256=shas["original"],
-                display_sha256=shas["display"],
-                thumb_sha256=shas["thumb"],
-                original_name=photo.original_name,
-                width=photo.width,
-                height=photo.height,
-                exif_time=photo.exif_time,
-                gps_lat=photo.gps_lat,
-                gps_lon=photo.gps_lon,
-                captured_at=now,
-                clock_offset_s=clock_offset(s),
-                watermark=photo.watermark,
-                created_by=insp.created_by,
+            row = self.add_row(
+                s, photo, shas, insp.created_by, inspection_id=inspection_id, hazard_id=hazard_id
             )
-            s.add(row)
-            s.flush()
-            payload = row_payload(row)
-            queue(s, self.ctx.clock, "photo", row.id, payload, blob_refs=list(shas.values()))
-            audit(s, self.ctx.clock, "photo.added", "photo", row.id, insp.created_by, payload)
         return row.id, Changes(
             inspections=frozenset({inspection_id}),
             photos=frozenset({row.id}),
             hazards=frozenset({hazard_id}) if hazard_id else frozenset(),
         )
+
+    def store_files(self, photo: PreparedPhoto) -> dict[str, str]:
+        """The photo's three files, written durably before any row names them."""
+        return {
+            "original": self.ctx.blobs.put(photo.original, photo.original_sha256),
+            "display": self.ctx.blobs.put(photo.display),
+            "thumb": self.ctx.blobs.put(photo.thumb),
+        }
+
+    def add_row(
+        self,
+        s: Session,
+        photo: PreparedPhoto,
+        shas: dict[str, str],
+        actor_id: str | None,
+        *,
+        inspection_id: str | None = None,
+        hazard_id: str | None = None,
+        visit_id: str | None = None,
+        report_id: str | None = None,
+        aspect: str = "",
+    ) -> Photo:
+        """The photo row (owned by an inspection, patrol visit or report: `owner`), its blob
+        rows, outbox entry and audit event, in the caller's transaction."""
+        files = {
+            "original": (len(photo.original), photo.media_type),
+            "display": (len(photo.display), "image/jpeg"),
+            "thumb": (len(photo.thumb), "image/jpeg"),
+        }
+        for key, sha in shas.items():
+            ensure_blob_row(s, self.ctx.clock, sha, *files[key])
+        row = Photo(
+            id=uuid7(),
+            original_sha256=shas["original"],
+            display_sha256=shas["display"],
+            thumb_sha256=shas["thumb"],
+            original_name=photo.original_name,
+            width=photo.width,
+            height=photo.height,
+            exif_time=photo.exif_time,
+            gps_lat=photo.gps_lat,
+            gps_lon=photo.gps_lon,
+            captured_at=self.ctx.clock.now(),
+            clock_offset_s=clock_offset(s),
+            watermark=photo.watermark,
+            created_by=actor_id,
+            inspection_id=inspection_id,
+            hazard_id=hazard_id,
+            visit_id=visit_id,
+            report_id=report_id,
+            aspect=aspect,
+        )
+        s.add(row)
+        s.flush()
+        payload = row_payload(row)
+        queue(s, self.ctx.clock, "photo", row.id, payload, blob_refs=list(shas.values()))
+        audit(s, self.ctx.clock, "photo.added", "photo", row.id, actor_id, payload)
+        return row
 
     def add_file(
         self, inspection_id: str, path: Path, watermark: str, hazard_id: str | None = None

@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, text
@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from inspector.domain.audit import canonical_json
 from inspector.domain.search_text import unit_search_text
+from inspector.domain.tasks import state_rank
 from inspector.services.journal import to_jsonable
 from inspector.store.models import (
     Agency,
@@ -36,6 +37,8 @@ from inspector.store.models import (
     ItemResult,
     NumberBlock,
     Outbox,
+    Task,
+    TaskStep,
     Township,
     Unit,
     User,
@@ -363,10 +366,48 @@ def apply_numberblock(s: Session, clock: Clock, data: dict[str, Any], device_id:
     )
 
 
+def apply_task(s: Session, data: dict[str, Any], version: int) -> None:
+    """A township task as the server holds it. A step this device took that the server has not
+    answered yet stays visible: the state shown is the further of the two along the ladder."""
+    task = s.get(Task, data["id"]) or Task(
+        id=data["id"],
+        kind="",
+        title="",
+        created_at=_parse_time(data.get("created_at")) or _EPOCH,
+        updated_at=_EPOCH,
+    )
+    state = str(data.get("state") or "accepted")
+    pending = s.exec(
+        select(TaskStep.step)
+        .join(Outbox, col(Outbox.entity_id) == TaskStep.id)
+        .where(TaskStep.task_id == task.id, Outbox.entity == "taskstep", Outbox.state == "pending")
+    ).all()
+    for step in pending:
+        if state_rank(step) > state_rank(state):
+            state = step
+    due = data.get("due_date")
+    task.origin = "server"
+    task.kind = str(data.get("kind") or "")
+    task.title = str(data.get("title") or "")
+    task.detail = str(data.get("detail") or "")
+    task.unit_id = data.get("unit_id")
+    task.township_id = data.get("township_id")
+    task.grid_id = data.get("grid_id")
+    task.report_id = data.get("report_id")
+    task.due_date = date.fromisoformat(due) if isinstance(due, str) else None
+    task.state = state
+    task.assignee_ids = json.dumps(data.get("assignee_ids") or [], ensure_ascii=False)
+    task.history = json.dumps(data.get("history") or [], ensure_ascii=False)
+    task.updated_at = max(task.updated_at, _parse_time(data.get("created_at")) or _EPOCH)
+    task.version = version
+    s.add(task)
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _ORDER = {
     e: n
     for n, e in enumerate(
-        ("agency", "township", "grid", "user", "unit", "checklist", "numberblock")
+        ("agency", "township", "grid", "user", "unit", "checklist", "numberblock", "task")
     )
 }
 
@@ -394,6 +435,8 @@ def apply_changes(s: Session, clock: Clock, changes: list[Any], device_id: str) 
             apply_checklist(s, data, ch.deleted)
         elif ch.entity == "numberblock":
             apply_numberblock(s, clock, data, device_id)
+        elif ch.entity == "task":
+            apply_task(s, data, ch.version)
         else:
             log.info("pull: entity %s not known to this client, skipped", ch.entity)
         if ch.entity in ("agency", "user", "township", "grid"):
@@ -412,6 +455,7 @@ def local_count(s: Session, entity: str) -> int:
         "unit": Unit,
         "checklist": Checklist,
         "numberblock": NumberBlock,
+        "task": Task,
     }[entity]
     stmt = select(func.count()).select_from(model)
     if model is Unit:

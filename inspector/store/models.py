@@ -185,9 +185,15 @@ class Blob(SQLModel, table=True):
 
 
 class Photo(SQLModel, table=True):
+    """An evidence photo of an inspection (and maybe one of its hazards), or of a grid patrol's
+    visit (`visit_id`, with the six-one `aspect` it shows) or hazard report (`report_id`)."""
+
     id: str = Field(primary_key=True)
-    inspection_id: str = Field(foreign_key="inspection.id", index=True)
+    inspection_id: str | None = Field(default=None, foreign_key="inspection.id", index=True)
     hazard_id: str | None = Field(default=None, foreign_key="hazard.id", index=True)
+    visit_id: str | None = Field(default=None, foreign_key="patrolvisit.id", index=True)
+    report_id: str | None = Field(default=None, foreign_key="hazardreport.id", index=True)
+    aspect: str = ""  # walk | look | smell | listen | talk | record (patrol photos)
     original_sha256: str = Field(foreign_key="blob.sha256")
     display_sha256: str = Field(foreign_key="blob.sha256")
     thumb_sha256: str = Field(foreign_key="blob.sha256")
@@ -202,6 +208,102 @@ class Photo(SQLModel, table=True):
     watermark: str = ""
     caption: str = ""
     created_by: str | None = Field(default=None, foreign_key="user.id")
+
+
+class Patrol(SQLModel, table=True):
+    """A grid worker's patrol (网格巡查) of their grid: started, places visited, finished."""
+
+    id: str = Field(primary_key=True)
+    grid_id: str | None = Field(default=None, foreign_key="grid.id", index=True)
+    township_id: str | None = Field(default=None, foreign_key="township.id")
+    user_id: str | None = Field(default=None, foreign_key="user.id")
+    companions: str = ""
+    started_at: datetime
+    ended_at: datetime | None = None
+    status: str = Field(default="open", index=True)  # open | finished
+    summary: str = ""
+    clock_offset_s: float | None = None
+    updated_at: datetime
+
+
+class PatrolVisit(SQLModel, table=True):
+    """One place visited on a patrol: the six-one observations, problems and the action taken.
+    A place without a credit code (九小场所, 出租房, 自建房) is a unit too, of its place kind."""
+
+    id: str = Field(primary_key=True)
+    patrol_id: str = Field(foreign_key="patrol.id", index=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    seq: int = 0
+    place_kind: str = "企业"
+    visited_at: datetime
+    observations: str = "{}"  # JSON: aspect → note
+    problems: str = "[]"  # JSON: [[class, description], …]
+    actions: str = "[]"  # JSON: subset of 劝导 制止 报告 跟踪
+    fixed_on_spot: bool = False
+    deadline: date | None = None
+    party: str = ""  # who of the place was present
+    party_signed: str = ""  # signed | refused | "" (not asked)
+    lat: float | None = None
+    lon: float | None = None
+    updated_at: datetime
+
+
+class HazardReport(SQLModel, table=True):
+    """A grid worker's quick hazard report (网格上报): becomes a township task on the server."""
+
+    id: str = Field(primary_key=True)
+    number: str  # shown to people: 网报 + date + a short part of the id
+    patrol_id: str | None = Field(default=None, foreign_key="patrol.id", index=True)
+    visit_id: str | None = Field(default=None, foreign_key="patrolvisit.id", index=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True)
+    grid_id: str | None = None
+    township_id: str | None = None
+    category: str  # 消防 燃气 用电 通道 危化 其他
+    description: str
+    urgency: str = "normal"  # normal | urgent
+    lat: float | None = None
+    lon: float | None = None
+    location: str = ""
+    user_id: str | None = Field(default=None, foreign_key="user.id")
+    reported_at: datetime
+    clock_offset_s: float | None = None
+
+
+class Task(SQLModel, table=True):
+    """A task of the work plan: from the server (origin "server", pulled) or made on this device
+    (origin "self", pushed as `owntask`). `state` follows inspector.domain.tasks.TaskState."""
+
+    id: str = Field(primary_key=True)
+    origin: str = "server"  # server | self
+    kind: str
+    title: str
+    detail: str = ""
+    unit_id: str | None = Field(default=None, index=True)
+    township_id: str | None = None
+    grid_id: str | None = None
+    report_id: str | None = Field(default=None, index=True)
+    due_date: date | None = Field(default=None, index=True)
+    state: str = Field(default="accepted", index=True)
+    assignee_ids: str = "[]"  # JSON list of user ids
+    history: str = "[]"  # JSON list of {state, at, by, note}
+    inspection_id: str | None = None  # the inspection that handled it (own tasks)
+    created_by: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    version: int = 0
+
+
+class TaskStep(SQLModel, table=True):
+    """A step this device took on a server task (append-only; pushed; the server moves the task)."""
+
+    id: str = Field(primary_key=True)
+    task_id: str = Field(index=True)
+    step: str  # a TaskState
+    note: str = ""
+    inspection_id: str | None = None
+    assignee_id: str | None = None  # for 分拨: who takes it
+    actor_id: str | None = None
+    at: datetime
 
 
 class Document(SQLModel, table=True):

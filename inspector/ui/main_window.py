@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -23,11 +24,16 @@ from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.inspections import StartInspection
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
+from inspector.ui.dialogs.plan_builder import PlanBuilderDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog
 from inspector.ui.pages.documents_page import DocumentsPage
 from inspector.ui.pages.inspection_page import InspectionPage
 from inspector.ui.pages.lists_page import HomePage, hazards_page, inspections_page
+from inspector.ui.pages.map_page import MapPage
+from inspector.ui.pages.overview_page import OverviewPage
+from inspector.ui.pages.patrol_page import PatrolPage
 from inspector.ui.pages.sync_page import SyncPage
+from inspector.ui.pages.tasks_page import TasksPage
 from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.message_bar import MessageBar
@@ -36,12 +42,22 @@ log = logging.getLogger("inspector.ui")
 
 NAV = (
     ("home", "首页"),
+    ("tasks", "待办"),
+    ("patrol", "巡查"),
     ("units", "单位"),
     ("inspection", "检查"),
     ("hazards", "隐患"),
     ("documents", "文书"),
+    ("overview", "统计"),
+    ("map", "地图"),
     ("sync", "同步"),
 )
+# the pages each role sees: a grid worker patrols and reports, an inspector enforces
+ROLE_PAGES: dict[str, frozenset[str]] = {
+    "grid_worker": frozenset({"tasks", "patrol", "units", "sync"}),
+    "inspector": frozenset(k for k, _ in NAV) - {"patrol"},
+    "admin": frozenset(k for k, _ in NAV),
+}
 
 
 class MainWindow(QMainWindow):
@@ -70,6 +86,13 @@ class MainWindow(QMainWindow):
         self.hazards = hazards_page(services, self.tasks)
         self.documents = DocumentsPage(services, self.tasks)
         self.sync_page = SyncPage(services, self.tasks)
+        self.tasks_page = TasksPage(services, self.tasks)
+        self.patrol = PatrolPage(services, self.tasks)
+        self.overview = OverviewPage(services, self.tasks)
+        self.map = MapPage(services, self.tasks)
+        self.role = "inspector"
+        self.plan_dialog: PlanBuilderDialog | None = None
+        self._shortcuts: list[QShortcut] = []
         self.draft_dialog: DocumentDraftDialog | None = None
         inspection_stack = QStackedWidget()
         inspection_stack.addWidget(self.inspection_list)
@@ -84,6 +107,10 @@ class MainWindow(QMainWindow):
                 "hazards": self.hazards,
                 "documents": self.documents,
                 "sync": self.sync_page,
+                "tasks": self.tasks_page,
+                "patrol": self.patrol,
+                "overview": self.overview,
+                "map": self.map,
             }[key]
             self._page_index[key] = self.pages.addWidget(widget)
             item = QListWidgetItem(label)
@@ -133,9 +160,16 @@ class MainWindow(QMainWindow):
         self.documents.message.connect(self.messages.show_message)
         self.sync_page.message.connect(self.messages.show_message)
         self.sync_page.synced.connect(self._after_sync)
-        for n, key in enumerate(k for k, _ in NAV):
-            sc = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
-            sc.activated.connect(lambda k=key: self.go(k))
+        for page in (self.tasks_page, self.patrol, self.overview, self.map):
+            page.message.connect(self.messages.show_message)
+        self.tasks_page.changed.connect(self.apply_changes)
+        self.tasks_page.start_inspection_requested.connect(
+            lambda unit_id, _task: self.ask_start_inspection(unit_id)
+        )
+        self.tasks_page.plan_requested.connect(self.open_plan_builder)
+        self.patrol.changed.connect(self.apply_changes)
+        self.patrol.pdf_ready.connect(lambda title, pdf: self.show_document(title, pdf, ""))
+        self.map.open_unit_requested.connect(self.open_unit)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
 
         self._status_timer = QTimer(self)
@@ -145,10 +179,67 @@ class MainWindow(QMainWindow):
 
     # -- navigation ----------------------------------------------------------------------------
     def start(self) -> None:
+        self.apply_role("inspector")
         self.go("units")
         self.home.load()
         self.units.load()
         self.refresh_status()
+        self.tasks.read(self.services.work_plan.role, on_done=self._role_known)
+
+    def _role_known(self, role: str) -> None:
+        if role != self.role:
+            self.apply_role(role)
+            if role == "grid_worker":
+                self.go("patrol")
+
+    def apply_role(self, role: str) -> None:
+        """Show the pages of the signed-in person's role (Ctrl+1… follow the visible order)."""
+        self.role = role if role in ROLE_PAGES else "inspector"
+        visible = ROLE_PAGES[self.role]
+        for sc in self._shortcuts:
+            sc.setEnabled(False)
+            sc.deleteLater()
+        self._shortcuts = []
+        n = 0
+        for row, (key, _label) in enumerate(NAV):
+            self.nav.item(row).setHidden(key not in visible)
+            if key in visible:
+                n += 1
+                sc = QShortcut(QKeySequence(f"Ctrl+{n % 10}"), self)
+                sc.activated.connect(lambda k=key: self.go(k))
+                self._shortcuts.append(sc)
+        self.tasks_page.set_role(self.role)
+        current = NAV[self.nav.currentRow()][0] if self.nav.currentRow() >= 0 else ""
+        if current and current not in visible:
+            self.go(next(k for k, _ in NAV if k in visible))
+
+    def open_unit(self, unit_id: str) -> None:
+        self.go("units")
+        self.units.show_unit(unit_id)
+
+    def open_plan_builder(self) -> None:
+        self.tasks.read(self.services.plan.propose, on_done=self._show_plan_builder)
+
+    def _show_plan_builder(self, proposals: list[Any]) -> None:
+        dialog = PlanBuilderDialog(proposals, self, self.services.ctx.clock.today())
+        dialog.planned.connect(lambda ids, due: self._plan_chosen(dialog, ids, due))
+        self.plan_dialog = dialog
+        dialog.open()
+
+    def _plan_chosen(self, dialog: PlanBuilderDialog, ids: list[str], due: Any) -> None:
+        self.tasks.write(
+            self.services.work_plan.create_own,
+            ids,
+            due,
+            on_done=lambda ch: self._planned(dialog, ch, len(ids)),
+            on_error=dialog.show_error,
+        )
+
+    def _planned(self, dialog: PlanBuilderDialog, changes: Changes, n: int) -> None:
+        dialog.accept()
+        self.messages.show_message(f"已把 {n} 家单位加入待办。", "ok")
+        self.tasks_page.load()
+        self.apply_changes(changes)
 
     def go(self, key: str) -> None:
         row = [k for k, _ in NAV].index(key)
@@ -170,6 +261,13 @@ class MainWindow(QMainWindow):
             self.documents.load()
         elif key == "sync":
             self.sync_page.load()
+        elif key in ("tasks", "patrol", "overview", "map"):
+            {
+                "tasks": self.tasks_page,
+                "patrol": self.patrol,
+                "overview": self.overview,
+                "map": self.map,
+            }[key].load()
 
     def _focus_search(self) -> None:
         self.go("units")
@@ -195,15 +293,24 @@ class MainWindow(QMainWindow):
                 s.inspections.people(),
                 s.inspections.checklists(),
                 s.inspections.current_user_id(),
+                s.plan.visit_check(unit_id),
             )
 
         self.tasks.read(gather, on_done=self._open_start_dialog)
 
     def _open_start_dialog(self, data: tuple[object, ...]) -> None:
-        detail, people, checklists, me = data
+        detail, people, checklists, me, visit_check = data
         industry = detail.unit["industry"]  # type: ignore[attr-defined]
         codes = [c.code for c in checklists if c.industry == industry]  # type: ignore[attr-defined]
-        dialog = StartInspectionDialog(detail, people, checklists, me, codes, self)  # type: ignore[arg-type]
+        dialog = StartInspectionDialog(
+            detail,  # type: ignore[arg-type]
+            people,  # type: ignore[arg-type]
+            checklists,  # type: ignore[arg-type]
+            me,  # type: ignore[arg-type]
+            codes,
+            self,
+            visit_check=visit_check,  # type: ignore[arg-type]
+        )
         dialog.submitted.connect(self._start_submitted)
         self.start_dialog = dialog
         dialog.open()
@@ -241,11 +348,16 @@ class MainWindow(QMainWindow):
             self.home.load()
         elif current is self.hazards:
             self.hazards.load()
+        elif current is self.tasks_page:
+            self.tasks_page.load()
+        elif current is self.patrol and changes.reference:
+            self.patrol.load()
         self.refresh_status()
 
     def _after_sync(self, units_changed: bool) -> None:
         """A sync run (or a conflict settled) changed what is pending and maybe the units."""
         self._show_connection()
+        self.tasks.read(self.services.work_plan.role, on_done=self._role_known)
         self.apply_changes(Changes(reference=True))
         if units_changed:
             self.units.model.refresh()

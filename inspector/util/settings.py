@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("inspector.settings")
 
 SCHEMA_VERSION = 1
+
+# 分级分类监管: counties draw up their own scheme, so these are defaults a county overrides in
+# settings.json. Minimum inspections a year by supervision level; 0 means "by random selection
+# only" (双随机抽查), never proposed as due.
+DEFAULT_INSPECTIONS_PER_YEAR: dict[str, int] = {"A": 4, "B": 2, "C": 1, "D": 0}
+# Yearly cap on inspections of one enterprise by level (国办发〔2024〕54号 asks for one; each
+# province/county sets the numbers). The client warns from cap − 1 and asks for an
+# acknowledgement at the cap.
+DEFAULT_YEARLY_CAP: dict[str, int] = {"A": 12, "B": 6, "C": 4, "D": 2}
+# Inspection kinds not counted towards the cap (complaint checks and re-inspections of an order
+# are commonly exempt); counties configure this too.
+DEFAULT_CAP_EXEMPT_KINDS: list[str] = ["举报核查", "复查"]
 
 
 @dataclass
@@ -22,6 +34,11 @@ class Settings:
     photo_jpeg_quality: int = 85
     text_max_chars: int = 2000  # one free-text field
     default_deadline_days: int = 7
+    inspections_per_year: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_INSPECTIONS_PER_YEAR)
+    )
+    yearly_cap: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_YEARLY_CAP))
+    cap_exempt_kinds: list[str] = field(default_factory=lambda: list(DEFAULT_CAP_EXEMPT_KINDS))
     path: Path | None = None
 
     @classmethod
@@ -36,8 +53,15 @@ class Settings:
             return settings
         known = {f.name for f in fields(cls)} - {"path"}
         for key, value in raw.items():
-            if key in known:
-                setattr(settings, key, value)
+            if key not in known:
+                continue
+            current = getattr(settings, key)
+            if isinstance(current, dict):
+                value = _merged_counts(key, current, value)
+            elif isinstance(current, list) and not isinstance(value, list):
+                log.warning("setting %s is not a list, using the default", key)
+                continue
+            setattr(settings, key, value)
         settings.version = SCHEMA_VERSION
         return settings
 
@@ -48,3 +72,18 @@ class Settings:
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
         tmp.replace(self.path)
+
+
+def _merged_counts(key: str, defaults: dict[str, int], value: object) -> dict[str, int]:
+    """A per-level table from the file over the defaults: a file naming only some levels keeps
+    the defaults of the others, and entries that are not whole numbers ≥ 0 are ignored."""
+    merged = dict(defaults)
+    if not isinstance(value, dict):
+        log.warning("setting %s is not a table, using the defaults", key)
+        return merged
+    for level, n in value.items():
+        if isinstance(n, int) and not isinstance(n, bool) and n >= 0:
+            merged[str(level)] = n
+        else:
+            log.warning("setting %s[%s]=%r ignored", key, level, n)
+    return merged

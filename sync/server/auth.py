@@ -59,30 +59,39 @@ class Caller:
         wrapped (``col || ''``) so that no index on them can be chosen and the query walks the
         seq index, filtering as it goes; otherwise SQLite picks the scope index, reads every
         unit of the township and sorts them, for every page of a pull."""
+        return self.area_scope(Unit.agency_id, Unit.township_id, Unit.grid_id, walk_seq=walk_seq)
+
+    def area_scope(
+        self, agency: Any, township: Any, grid: Any, *, walk_seq: bool = False
+    ) -> ColumnElement[bool]:
+        """SQL condition on a row's agency, township and grid columns: in this jurisdiction."""
 
         def c(column: Any) -> Any:
-            return column.op("||")("") if walk_seq else column
+            return col(column).op("||")("") if walk_seq else col(column)
 
-        same_agency = c(col(Unit.agency_id)) == self.agency_id
+        same_agency = c(agency) == self.agency_id
         if self.agency_wide:
             return same_agency
         parts: list[ColumnElement[bool]] = []
         if self.township_ids:
-            parts.append(c(col(Unit.township_id)).in_(self.township_ids))
+            parts.append(c(township).in_(self.township_ids))
         if self.grid_ids:
-            parts.append(c(col(Unit.grid_id)).in_(self.grid_ids))
+            parts.append(c(grid).in_(self.grid_ids))
         if not parts:
             return false()
         return and_(same_agency, or_(*parts))
 
-    def sees_unit(self, unit: Unit) -> bool:
-        if unit.agency_id != self.agency_id:
+    def sees_area(self, agency_id: str, township_id: str | None, grid_id: str | None) -> bool:
+        if agency_id != self.agency_id:
             return False
         if self.agency_wide:
             return True
-        return (unit.township_id is not None and unit.township_id in self.township_ids) or (
-            unit.grid_id is not None and unit.grid_id in self.grid_ids
+        return (township_id is not None and township_id in self.township_ids) or (
+            grid_id is not None and grid_id in self.grid_ids
         )
+
+    def sees_unit(self, unit: Unit) -> bool:
+        return self.sees_area(unit.agency_id, unit.township_id, unit.grid_id)
 
 
 def caller_for(user: User, device_id: str) -> Caller:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, or_
+from sqlalchemy import ColumnElement, Engine, and_, func, or_
 from sqlmodel import Session, col, select
 
 from sync.contract import Change, ChangesPage
@@ -23,6 +23,7 @@ from sync.server.db import (
     Grid,
     NumberBlock,
     ServerModel,
+    Task,
     Township,
     Unit,
     User,
@@ -30,6 +31,7 @@ from sync.server.db import (
     read_session,
 )
 from sync.server.push import unit_row
+from sync.server.tasks import task_row
 
 
 class Gone(Exception):
@@ -66,6 +68,16 @@ def _grid_data(g: Grid) -> dict[str, Any]:
 
 def _checklist_data(c: Checklist) -> dict[str, Any]:
     return {**c.data, "id": c.id, "code": c.code, "version": c.label}
+
+
+def _task_scope(c: Caller) -> ColumnElement[bool]:
+    """Tasks of the caller's area, and the tasks opened by the caller's own reports. A grid worker
+    sees only grid reports: a 双随机 or 专项 inspection is not announced (四不两直)."""
+    mine = col(Task.reporter_id) == c.user_id
+    area = c.area_scope(Task.agency_id, Task.township_id, Task.grid_id, walk_seq=True)
+    if c.role == "grid_worker":
+        return or_(mine, and_(area, col(Task.source) == "report"))
+    return or_(mine, area)
 
 
 def _block_data(b: NumberBlock) -> dict[str, Any]:
@@ -117,6 +129,7 @@ FEEDS: tuple[_Feed, ...] = (
         ),
         _block_data,
     ),
+    _Feed("task", Task, _task_scope, task_row),
 )
 
 

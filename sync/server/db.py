@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -165,19 +165,50 @@ class NumberBlock(ServerModel, table=True):
 
 
 class Record(ServerModel, table=True):
-    """A device-made (single-writer) record as the device sent it: inspection, item_result, hazard,
-    hazardevent, photo, document, signature."""
+    """A device-made (single-writer) record as the device sent it (sync.contract.DEVICE_ENTITIES):
+    inspection, item_result, hazard, hazardevent, photo, document, signature, patrol, patrolvisit,
+    hazardreport, taskstep, owntask."""
 
     entity: str = Field(primary_key=True, max_length=40)
     id: str = Field(primary_key=True, max_length=64)
     agency_id: str = Field(foreign_key="agency.id", index=True)
-    unit_id: str = Field(foreign_key="unit.id", index=True)
+    # the unit it concerns; None only for a patrol, which belongs to its grid
+    unit_id: str | None = Field(default=None, foreign_key="unit.id", index=True)
+    grid_id: str | None = Field(default=None, foreign_key="grid.id")
     device_id: str = Field(max_length=64)
     user_id: str = Field(foreign_key="user.id")
     data: dict[str, Any] = _json()
     version: int = 1
     seq: int = _seq()
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Task(ServerModel, table=True):
+    """A township task (pulled by the devices in its area): a grid worker's report as a township
+    event, a 双随机 draw's unit, an admin's assignment. `state` walks inspector.domain.tasks'
+    ladder; `history` lists every step taken, moving or not."""
+
+    __table_args__ = (Index("ix_task_scope", "agency_id", "township_id", "grid_id"),)
+    id: str = Field(primary_key=True, max_length=64)
+    agency_id: str = Field(foreign_key="agency.id")
+    township_id: str | None = Field(default=None, foreign_key="township.id")
+    grid_id: str | None = Field(default=None, foreign_key="grid.id")
+    unit_id: str | None = Field(default=None, foreign_key="unit.id")
+    kind: str
+    title: str
+    detail: str = ""
+    source: str = "admin"  # report | draw | admin
+    report_id: str | None = Field(default=None, index=True)  # the hazardreport record
+    reporter_id: str | None = None
+    due_date: date | None = None
+    state: str = "accepted"
+    assignee_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    history: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+    seq: int = _seq()
 
 
 class AppliedOp(ServerModel, table=True):

@@ -15,14 +15,17 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from inspector.domain.enums import SUPERVISION_LEVELS
+from inspector.domain.tasks import TaskKind, TaskState
 from inspector.util.ids import uuid7
 from sync.server.admin import AdminError, find_place
 from sync.server.db import Agency, Draw, Township, Unit, User, read_session, write_session
+from sync.server.tasks import new_task
 
 COLOURS = ("red", "orange", "yellow", "blue")
 COLOUR_NAMES = {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"}
@@ -112,9 +115,11 @@ def draw_units(
     inspectors_per_unit: int = 0,
     seed: str | None = None,
     made_by: str = "",
+    due: date | None = None,
 ) -> DrawResult:
     """Draw n units of the agency that pass the filter (and k inspectors whose jurisdiction
-    covers each), and record the draw."""
+    covers each), record the draw, and open a 双随机抽查 task for each drawn unit (dispatched to
+    its drawn inspectors), which flows to the devices of the unit's area."""
     if not 1 <= n <= 100_000 or not 0 <= inspectors_per_unit <= 10:
         raise DrawError("抽取单位数应为1–100000，每家单位的执法人员数应为0–10。")
     _check(flt)
@@ -161,6 +166,21 @@ def draw_units(
             made_by=made_by,
         )
         s.add(record)
+        for uid in drawn:
+            assigned = chosen.get(uid, [])
+            new_task(
+                s,
+                task_id=uuid7(),
+                agency_id=agency_id,
+                unit=by_id[uid],
+                kind=TaskKind.RANDOM,
+                title=f"{by_id[uid].data.get('name', '')}：双随机抽查",
+                source="draw",
+                due=due,
+                assignee_ids=assigned,
+                state=TaskState.DISPATCHED if assigned else TaskState.ACCEPTED,
+                note=f"双随机抽取（种子 {seed}，抽取记录 {record.id}）",
+            )
         users = {p.id: p for p in people}
     return DrawResult(
         draw_id=record.id,

@@ -30,6 +30,7 @@ from sync.server.db import (
     Conflict,
     Grid,
     Record,
+    Task,
     Township,
     Unit,
     take_seq,
@@ -37,6 +38,7 @@ from sync.server.db import (
     write_session,
 )
 from sync.server.failpoints import failpoint
+from sync.server.tasks import StepRefused, check_step, open_for_report, take_step
 from sync.server.units import (
     EDITABLE_FIELDS,
     InvalidValue,
@@ -46,18 +48,39 @@ from sync.server.units import (
 
 log = logging.getLogger("inspector.server.push")
 
-# how a device record finds its unit: directly, or through its parent record
+# how a device record finds its unit: directly, or through its parent record (a photo through
+# the first of its parents it names); a patrol belongs to its grid, a task step to its task
 _PARENT: dict[str, tuple[str, str]] = {
     "item_result": ("inspection_id", "inspection"),
-    "photo": ("inspection_id", "inspection"),
     "hazardevent": ("hazard_id", "hazard"),
     "signature": ("document_id", "document"),
 }
-_DIRECT_UNIT = ("inspection", "hazard", "document")
-_ISSUER_ONLY = ("document", "signature")  # grid workers issue no enforcement documents
+_PHOTO_PARENTS = (
+    ("inspection_id", "inspection"),
+    ("visit_id", "patrolvisit"),
+    ("report_id", "hazardreport"),
+)
+_DIRECT_UNIT = ("inspection", "hazard", "document", "patrolvisit", "hazardreport", "owntask")
+# grid workers issue no enforcement documents and keep no inspection plan
+_ISSUER_ONLY = ("document", "signature", "owntask")
+
+
+def parent_of(op: Op) -> tuple[str, str] | None:
+    """(payload key, entity) of the record an op's record hangs under; None when it has none."""
+    if op.entity in _DIRECT_UNIT or op.entity in ("patrol", "taskstep"):
+        return None
+    if op.entity == "photo":
+        for key, entity in _PHOTO_PARENTS:
+            if op.payload.get(key) is not None:
+                return key, entity
+    return _PARENT.get(op.entity, ("inspection_id", "inspection"))
+
+
 # what may still change on an issued document (voiding, print count)
 _DOCUMENT_MUTABLE = frozenset({"status", "void_reason", "voided_at", "print_count"})
 _BIGINT = 2**62
+# records that are never changed once sent (a grid report opens a task; a step moves one)
+_APPEND_ONLY = ("hazardreport", "taskstep")
 
 
 def bad_text(value: Any) -> bool:
@@ -173,10 +196,10 @@ class _Lookups:
             if op.entity not in DEVICE_ENTITIES:
                 continue
             wanted.setdefault(op.entity, set()).add(op.entity_id)
-            key, parent_entity = _PARENT.get(op.entity, ("inspection_id", "inspection"))
-            parent_id = op.payload.get(key)
-            if isinstance(parent_id, str):
-                wanted.setdefault(parent_entity, set()).add(parent_id)
+            parent = parent_of(op)
+            parent_id = op.payload.get(parent[0]) if parent else None
+            if parent is not None and isinstance(parent_id, str):
+                wanted.setdefault(parent[1], set()).add(parent_id)
             refs |= blob_refs_of(op) or set()
         # held here: the session's identity map keeps only weak references
         self.records: dict[tuple[str, str], Record] = {}
@@ -185,7 +208,8 @@ class _Lookups:
             rows = s.exec(select(Record).where(Record.entity == entity, col(Record.id).in_(rids)))
             for row in rows:
                 self.records[(row.entity, row.id)] = row
-                unit_ids.add(row.unit_id)
+                if row.unit_id is not None:
+                    unit_ids.add(row.unit_id)
         self.absent = {(e, rid) for e, rids in wanted.items() for rid in rids} - set(self.records)
         for op in ops:
             unit_id = op.payload.get("unit_id")
@@ -430,9 +454,23 @@ def blob_refs_of(op: Op) -> set[str] | None:
     return refs
 
 
-def _record_unit(look: _Lookups, caller: Caller, op: Op) -> str | OpResult:
-    """The unit id a record belongs to, or the answer to give."""
+def _record_unit(s: Session, look: _Lookups, caller: Caller, op: Op) -> str | OpResult | None:
+    """The unit id a record belongs to (None: a patrol, scoped by its grid), or the answer."""
     p = op.payload
+    if op.entity == "patrol":
+        grid_id = p.get("grid_id")
+        grid = s.get(Grid, grid_id) if isinstance(grid_id, str) else None
+        if grid is None or not caller.sees_area(grid.agency_id, grid.township_id, grid.id):
+            return _res(op, "rejected", "out_of_scope")
+        return None
+    if op.entity == "taskstep":
+        task_id = p.get("task_id")
+        task = s.get(Task, task_id) if isinstance(task_id, str) else None
+        if task is None or not task_visible(caller, task):
+            return _res(op, "rejected", "out_of_scope")
+        if task.unit_id is None:
+            return _res(op, "rejected", "invalid_value:task_id")
+        return task.unit_id
     if op.entity in _DIRECT_UNIT:
         unit_id = p.get("unit_id")
         if unit_id is None and op.entity == "document":
@@ -441,16 +479,32 @@ def _record_unit(look: _Lookups, caller: Caller, op: Op) -> str | OpResult:
             return _res(op, "rejected", "invalid_value:unit_id")
         else:
             return unit_id
-    key, parent_entity = _PARENT.get(op.entity, ("inspection_id", "inspection"))
+    key, parent_entity = parent_of(op) or ("inspection_id", "inspection")
     parent_id = p.get(key)
     if not isinstance(parent_id, str):
         return _res(op, "rejected", f"invalid_value:{key}")
     parent = look.record(parent_entity, parent_id)
     if parent is None:
         return _res(op, "retry", "missing_parent")
-    if parent.agency_id != caller.agency_id:
+    if parent.agency_id != caller.agency_id or parent.unit_id is None:
         return _res(op, "rejected", "out_of_scope")
     return parent.unit_id
+
+
+def task_visible(caller: Caller, task: Task) -> bool:
+    return task.reporter_id == caller.user_id or caller.sees_area(
+        task.agency_id, task.township_id, task.grid_id
+    )
+
+
+def _sees_record(s: Session, caller: Caller, row: Record) -> bool:
+    if row.agency_id != caller.agency_id:
+        return False
+    if row.unit_id is None:
+        grid = s.get(Grid, row.grid_id) if row.grid_id else None
+        return grid is not None and caller.sees_area(grid.agency_id, grid.township_id, grid.id)
+    unit = s.get(Unit, row.unit_id)
+    return unit is not None and caller.sees_unit(unit)
 
 
 def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[OpResult, int]:
@@ -461,20 +515,17 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
         return _res(op, "rejected", "forbidden"), 0
     if p.get("agency_id", caller.agency_id) != caller.agency_id:
         return _res(op, "rejected", "out_of_scope"), 0
-    got = _record_unit(look, caller, op)
+    got = _record_unit(s, look, caller, op)
     if isinstance(got, OpResult):
         return got, 0
-    unit = s.get(Unit, got)
-    if unit is None or not caller.sees_unit(unit):
-        return _res(op, "rejected", "out_of_scope"), 0
+    unit: Unit | None = None
+    if got is not None:
+        unit = s.get(Unit, got)
+        if unit is None or not caller.sees_unit(unit):
+            return _res(op, "rejected", "out_of_scope"), 0
     existing = look.record(op.entity, op.entity_id)
     if existing is not None:
-        old_unit = s.get(Unit, existing.unit_id)
-        if (
-            existing.agency_id != caller.agency_id
-            or old_unit is None
-            or not caller.sees_unit(old_unit)
-        ):
+        if not _sees_record(s, caller, existing):
             return _res(op, "rejected", "out_of_scope"), 0
         if existing.data == p:
             return _res(op, "applied", version=existing.version), 0
@@ -482,19 +533,31 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
             changed = {k for k in set(p) | set(existing.data) if p.get(k) != existing.data.get(k)}
             if changed - _DOCUMENT_MUTABLE:
                 return _res(op, "rejected", "immutable", version=existing.version), 0
+        if op.entity in _APPEND_ONLY:
+            return _res(op, "rejected", "immutable", version=existing.version), 0
     refs = blob_refs_of(op)
-    if refs is None:
+    if refs is None or (refs and unit is None):
         return _res(op, "rejected", "invalid_value:blob_refs"), 0
     if look.missing_blobs(refs):
         return _res(op, "retry", "missing_blobs"), 0
+    task: Task | None = None
+    if op.entity == "taskstep":
+        task = s.get(Task, p.get("task_id"))
+        assert task is not None  # checked by _record_unit
+        try:
+            check_step(task, caller, str(p.get("step")))
+        except StepRefused:
+            return _res(op, "rejected", "forbidden"), 0
     seq = take_seq(s)
     known: set[str] = set()
+    grid_id = p.get("grid_id") if op.entity == "patrol" else None
     if existing is None:
         existing = Record(
             entity=op.entity,
             id=op.entity_id,
             agency_id=caller.agency_id,
-            unit_id=unit.id,
+            unit_id=got,
+            grid_id=grid_id,
             device_id=caller.device_id,
             user_id=caller.user_id,
             data=p,
@@ -502,12 +565,19 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
             seq=seq,
         )
         look.created(existing)
+        s.add(existing)
+        if op.entity == "hazardreport" and unit is not None:
+            seq = open_for_report(s, existing, unit).seq
+        elif task is not None:
+            seq = take_step(s, task, caller, p)
     else:
         existing.data = p
         existing.version += 1
         existing.seq = seq
-        existing.unit_id = unit.id
+        existing.unit_id = got
+        existing.grid_id = grid_id
         existing.updated_at = utcnow()
+        s.add(existing)
         known = set(
             s.exec(
                 select(BlobRef.sha256).where(
@@ -517,8 +587,8 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
                 )
             )
         )
-    s.add(existing)
     for sha in sorted(refs - known):
+        assert unit is not None
         s.add(
             BlobRef(
                 sha256=sha,

@@ -1,12 +1,28 @@
-"""开始检查: inspectors (two or more), checklists, place and the unit's representative."""
+"""开始检查: inspectors (two or more), checklists, place and the unit's representative.
+
+With a `VisitCheck` that has warnings (already inspected today, yearly cap near or reached) an amber
+banner shows them first; a second visit today or a reached cap keeps 开始检查 disabled until the
+person ticks 我已知悉，仍要开始检查.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.domain.enums import INSPECTION_KINDS
 from inspector.services.inspections import ChecklistInfo, Person, StartInspection
+from inspector.services.plan import VisitCheck
 from inspector.services.units import UnitDetail
 from inspector.ui.dialogs.form_dialog import FormDialog
 
@@ -22,6 +38,7 @@ class StartInspectionDialog(FormDialog):
         current_user_id: str | None,
         suggested_codes: list[str],
         parent: QWidget | None = None,
+        visit_check: VisitCheck | None = None,
     ) -> None:
         super().__init__("开始现场检查", "开始检查", parent)
         self.unit = unit
@@ -74,6 +91,53 @@ class StartInspectionDialog(FormDialog):
             )
         ):
             self.body.insertWidget(n, widget)
+        self.warning_banner: QFrame | None = None
+        self.warning_labels: list[QLabel] = []
+        self.acknowledge: QCheckBox | None = None
+        self._storing = False  # 开始检查 was tapped and the write has not answered yet
+        if visit_check is not None and visit_check.warnings:
+            self._add_warning_banner(visit_check)
+
+    def _add_warning_banner(self, check: VisitCheck) -> None:
+        banner = QFrame()
+        banner.setObjectName("visitWarning")
+        banner.setStyleSheet(
+            "#visitWarning { background:#fff4e0; border:1px solid #f0a020; border-radius:6px; }"
+            "#visitWarning QLabel { color:#6d4200; }"
+        )
+        box = QVBoxLayout(banner)
+        title = QLabel("请注意")
+        title.setStyleSheet("font-weight:bold;")
+        box.addWidget(title)
+        for text in check.warnings:
+            label = QLabel(f"• {text}")
+            label.setWordWrap(True)
+            box.addWidget(label)
+            self.warning_labels.append(label)
+        if check.needs_acknowledgement:
+            ack = QCheckBox("我已知悉，仍要开始检查")
+            ack.setMinimumHeight(40)  # a finger-sized target; Space toggles it from the keyboard
+            ack.setStyleSheet("QCheckBox::indicator { width:24px; height:24px; }")
+            ack.toggled.connect(
+                lambda ticked: self.ok_button.setEnabled(ticked and not self._storing)
+            )
+            box.addWidget(ack)
+            self.acknowledge = ack
+            self.ok_button.setEnabled(False)
+            ack.setFocus()
+        self.body.insertWidget(0, banner)
+        self.warning_banner = banner
+
+    def _submit(self) -> None:
+        if self.ok_button.isEnabled():
+            self._storing = True
+        super()._submit()
+
+    def show_error(self, message: str) -> None:
+        self._storing = False
+        super().show_error(message)
+        if self.acknowledge is not None:
+            self.ok_button.setEnabled(self.acknowledge.isChecked())
 
     def _checked(self, widget: QListWidget) -> list[str]:
         return [

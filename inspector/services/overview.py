@@ -1,0 +1,663 @@
+"""月度统计: one local calendar month's figures of inspections, hazards, documents and fines, and
+their export to Excel and PDF (the township's 统计表).
+
+The figures are computed by :func:`monthly_figures`, a pure function over plain rows, so the
+reference server can run the same function over the JSON records devices push
+(:meth:`StatsRows.from_payloads`). "In the month" always means the stored UTC time converted to
+local wall time (``to_local``) falls in that calendar month. With a township filter, only rows of
+units in that township count.
+
+Definitions (the page shows the same text, in Chinese, as tooltips — see ``DEFINITIONS``):
+
+* units inspected — distinct units with a finished inspection started in the month;
+* inspections — finished inspections started in the month (unfinished ones are not counted),
+  also per ``kind`` (日常检查, 专项检查, …);
+* hazards found — hazards created in the month whose status is neither draft (the inspection is
+  still running) nor withdrawn; split into general (一般) and major (重大) by ``grade``;
+* rectified — of the hazards found, those whose status is now reviewed_ok or closed;
+* rectification rate — rectified / found; ``None`` (shown "—") when nothing was found;
+* overdue — of the hazards found, those not rectified whose deadline is before today (the same
+  rule as the hazard list's 逾期: pending, rectifying or failed review, deadline passed);
+* documents — documents with status ``issued`` and issued in the month, per kind; a document
+  issued and later voided is not counted (its status is ``voided``);
+* fines — the sum, in whole yuan, of the fines decided by the issued 行政（当场）处罚决定书 of the
+  month (``data.input_fields.fine_yuan`` when ``penalty_type`` is ``fine``). A 行政处罚告知书 only
+  announces an intended penalty and adds nothing;
+* per day — finished inspections started that day; hazards found that day, general and major.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from inspector.domain.document_kinds import SPECS, fine_of
+from inspector.domain.enums import INSPECTION_KINDS, HazardGrade, HazardStatus, InspectionStatus
+from inspector.domain.hazard_loop import LoopState
+from inspector.services.context import Context
+from inspector.services.journal import get_setting
+from inspector.services.records import SITE_RECORD, export_file
+from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
+from inspector.util.clock import format_cn_date, to_local
+
+RECTIFIED_STATES = (HazardStatus.REVIEWED_OK.value, HazardStatus.CLOSED.value)
+NOT_FOUND_STATES = (HazardStatus.DRAFT.value, HazardStatus.WITHDRAWN.value)
+PENALTY_KINDS = ("onsite_penalty_unit", "onsite_penalty_person")
+SCOPE_NOTE = "统计范围：本机记录（仅本设备数据库中的检查、隐患和文书）"
+
+DEFINITIONS: dict[str, str] = {
+    "units_inspected": "本月开始且已完成的检查所涉及的单位数（同一单位多次检查只计一次）。",
+    "inspections": "本月开始且已完成的检查次数；未完成的检查不计。",
+    "hazards_found": "本月登记的隐患数（不含检查未完成时的草稿和已撤销的隐患）。",
+    "hazards_general": "本月发现的隐患中，一般隐患的数量。",
+    "hazards_major": "本月发现的隐患中，重大隐患的数量。",
+    "rectified": "本月发现的隐患中，目前已复查合格或已销号的数量。",
+    "rectification_rate": "已整改 ÷ 发现隐患；本月未发现隐患时显示“—”。",
+    "overdue": "本月发现的隐患中，尚未整改且整改期限早于今天的数量。",
+    "documents": "本月签发且目前仍有效的文书份数（签发后又作废的不计）。",
+    "penalties": "本月签发的行政（当场）处罚决定书中，决定罚款的份数。",
+    "fines_yuan": "本月签发的行政（当场）处罚决定书的罚款金额之和（元）；处罚告知书不计。",
+}
+
+
+# --- rows ----------------------------------------------------------------------------------------
+
+
+def _when(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    id: str
+    township_id: str | None
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    id: str
+    unit_id: str
+    kind: str
+    status: str
+    started_at: datetime  # aware UTC (or naive meaning UTC)
+
+
+@dataclass(frozen=True)
+class HazardRow:
+    id: str
+    unit_id: str
+    grade: str
+    status: str
+    created_at: datetime
+    deadline: date | None
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    id: str
+    unit_id: str
+    kind: str
+    status: str
+    issued_at: datetime | None
+    data: str  # the document's frozen JSON (where a penalty decision keeps its fine)
+
+    @property
+    def fine_yuan(self) -> int:
+        """The fine this document decides, in whole yuan (0 for anything but a fine decision)."""
+        if self.kind not in PENALTY_KINDS:
+            return 0
+        try:
+            body = json.loads(self.data)
+        except ValueError:
+            return 0
+        fields = body.get("input_fields") if isinstance(body, dict) else None
+        if not isinstance(fields, dict) or fields.get("penalty_type") != "fine":
+            return 0
+        fine = fine_of({k: str(v) for k, v in fields.items()})
+        return fine if fine is not None and fine > 0 else 0
+
+
+@dataclass(frozen=True)
+class StatsRows:
+    """What the figures are computed from: rows of the inspection, hazard, document and unit
+    tables (units only matter for a township filter)."""
+
+    inspections: list[InspectionRow]
+    hazards: list[HazardRow]
+    documents: list[DocumentRow]
+    units: list[UnitRow]
+
+    @classmethod
+    def from_payloads(
+        cls,
+        inspections: Iterable[Mapping[str, Any]] = (),
+        hazards: Iterable[Mapping[str, Any]] = (),
+        documents: Iterable[Mapping[str, Any]] = (),
+        units: Iterable[Mapping[str, Any]] = (),
+    ) -> StatsRows:
+        """Rows from JSON records (the row snapshots devices push, times as ISO strings)."""
+        return cls(
+            inspections=[
+                InspectionRow(r["id"], r["unit_id"], r["kind"], r["status"], _when(r["started_at"]))
+                for r in inspections
+            ],
+            hazards=[
+                HazardRow(
+                    r["id"],
+                    r["unit_id"],
+                    r["grade"],
+                    r["status"],
+                    _when(r["created_at"]),
+                    _day(r.get("deadline")),
+                )
+                for r in hazards
+            ],
+            documents=[
+                DocumentRow(
+                    r["id"],
+                    r["unit_id"],
+                    r["kind"],
+                    r["status"],
+                    _when(r["issued_at"]) if r.get("issued_at") else None,
+                    r.get("data") or "{}",
+                )
+                for r in documents
+            ],
+            units=[UnitRow(r["id"], r.get("township_id")) for r in units],
+        )
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    inspections: int
+    hazards_general: int
+    hazards_major: int
+
+
+@dataclass(frozen=True)
+class FigureLine:
+    """One row of the 统计表: what it counts, its value and how it is defined."""
+
+    key: str
+    label: str
+    value: int | float | None
+    unit: str
+    definition: str
+    part_of: str = ""  # key of the line this one breaks down ("其中")
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return "—"
+        if isinstance(self.value, float):
+            return f"{self.value:.1%}"
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class MonthlyFigures:
+    year: int
+    month: int
+    today: date
+    township_id: str | None
+    units_inspected: int
+    inspections: int
+    inspections_by_kind: tuple[KindCount, ...]
+    hazards_found: int
+    hazards_general: int
+    hazards_major: int
+    rectified: int
+    rectification_rate: float | None
+    overdue: int
+    documents_by_kind: tuple[KindCount, ...]
+    penalties: int
+    fines_yuan: int
+    daily: tuple[DayCount, ...]
+    agency_name: str = ""
+    township_name: str = ""  # "" = every township
+
+    @property
+    def documents(self) -> int:
+        return sum(k.count for k in self.documents_by_kind)
+
+    @property
+    def title(self) -> str:
+        where = f" {self.township_name}" if self.township_name else ""
+        return f"{self.year}年{self.month}月{where} 安全生产检查统计表"
+
+    def lines(self) -> list[FigureLine]:
+        """The 统计表's rows, in order (the same rows in the page, Excel and PDF)."""
+
+        def line(key: str, label: str, value: int | float | None, unit: str) -> FigureLine:
+            return FigureLine(key, label, value, unit, DEFINITIONS[key])
+
+        out = [
+            line("units_inspected", "检查单位数", self.units_inspected, "家"),
+            line("inspections", "检查次数", self.inspections, "次"),
+        ]
+        out += [
+            FigureLine(
+                f"inspections:{k.kind}",
+                f"其中：{k.label}",
+                k.count,
+                "次",
+                f"本月开始且已完成的{k.label}次数。",
+                part_of="inspections",
+            )
+            for k in self.inspections_by_kind
+        ]
+        out += [
+            line("hazards_found", "发现隐患", self.hazards_found, "项"),
+            replace(
+                line("hazards_general", "其中：一般隐患", self.hazards_general, "项"),
+                part_of="hazards_found",
+            ),
+            replace(
+                line("hazards_major", "其中：重大隐患", self.hazards_major, "项"),
+                part_of="hazards_found",
+            ),
+            line("rectified", "已整改", self.rectified, "项"),
+            line("rectification_rate", "整改率", self.rectification_rate, ""),
+            line("overdue", "逾期未整改", self.overdue, "项"),
+            line("documents", "签发文书", self.documents, "份"),
+            line("penalties", "罚款决定", self.penalties, "份"),
+            line("fines_yuan", "罚款金额", self.fines_yuan, "元"),
+        ]
+        return out
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """First and last day of the month."""
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def document_kind_label(kind: str) -> str:
+    if kind == SITE_RECORD:
+        return "现场检查记录"
+    spec = SPECS.get(kind)
+    return spec.title if spec else kind
+
+
+def monthly_figures(
+    rows: StatsRows, year: int, month: int, today: date, township_id: str | None = None
+) -> MonthlyFigures:
+    """The month's figures (definitions in the module docstring), for one township or all."""
+    first, last = month_bounds(year, month)
+    allowed: set[str] | None = None
+    if township_id is not None:
+        allowed = {u.id for u in rows.units if u.township_id == township_id}
+
+    def counts(unit_id: str, moment: datetime | None) -> date | None:
+        """The local day of `moment` when the row is in the month and the filter."""
+        if moment is None or (allowed is not None and unit_id not in allowed):
+            return None
+        day = to_local(moment).date()
+        return day if first <= day <= last else None
+
+    per_day_insp: Counter[date] = Counter()
+    per_kind: Counter[str] = Counter()
+    units: set[str] = set()
+    for i in rows.inspections:
+        day = counts(i.unit_id, i.started_at)
+        if day is None or i.status != InspectionStatus.FINISHED.value:
+            continue
+        per_day_insp[day] += 1
+        per_kind[i.kind] += 1
+        units.add(i.unit_id)
+
+    per_day_haz: Counter[tuple[date, str]] = Counter()
+    found = rectified = overdue = 0
+    for h in rows.hazards:
+        day = counts(h.unit_id, h.created_at)
+        if day is None or h.status in NOT_FOUND_STATES:
+            continue
+        found += 1
+        per_day_haz[day, h.grade] += 1
+        if h.status in RECTIFIED_STATES:
+            rectified += 1
+        elif LoopState(HazardStatus(h.status), h.deadline).overdue(today):
+            overdue += 1
+
+    per_doc: Counter[str] = Counter()
+    penalties = fines = 0
+    for d in rows.documents:
+        day = counts(d.unit_id, d.issued_at)
+        if day is None or d.status != "issued":
+            continue
+        per_doc[d.kind] += 1
+        fine = d.fine_yuan
+        if fine:
+            penalties += 1
+            fines += fine
+
+    kinds = list(INSPECTION_KINDS) + sorted(set(per_kind) - set(INSPECTION_KINDS))
+    doc_order = [SITE_RECORD, *SPECS]
+    doc_kinds = [k for k in doc_order if per_doc[k]] + sorted(set(per_doc) - set(doc_order))
+    general = sum(n for (_d, g), n in per_day_haz.items() if g == HazardGrade.GENERAL.value)
+    major = sum(n for (_d, g), n in per_day_haz.items() if g == HazardGrade.MAJOR.value)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return MonthlyFigures(
+        year=year,
+        month=month,
+        today=today,
+        township_id=township_id,
+        units_inspected=len(units),
+        inspections=sum(per_kind.values()),
+        inspections_by_kind=tuple(KindCount(k, k, per_kind[k]) for k in kinds),
+        hazards_found=found,
+        hazards_general=general,
+        hazards_major=major,
+        rectified=rectified,
+        rectification_rate=rectified / found if found else None,
+        overdue=overdue,
+        documents_by_kind=tuple(
+            KindCount(k, document_kind_label(k), per_doc[k]) for k in doc_kinds
+        ),
+        penalties=penalties,
+        fines_yuan=fines,
+        daily=tuple(
+            DayCount(
+                d,
+                per_day_insp[d],
+                per_day_haz[d, HazardGrade.GENERAL.value],
+                per_day_haz[d, HazardGrade.MAJOR.value],
+            )
+            for d in days
+        ),
+    )
+
+
+# --- service -------------------------------------------------------------------------------------
+
+
+def _local_utc(day: date) -> datetime:
+    """Local midnight at the start of `day`, as an aware time (compares with stored UTC)."""
+    return datetime.combine(day, time.min).astimezone()
+
+
+class OverviewService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def months(self) -> list[tuple[int, int]]:
+        """(year, month) of every month with an inspection, hazard or issued document, newest
+        first; the current month is always there."""
+        today = self.ctx.clock.today()
+        found = {(today.year, today.month)}
+        with self.ctx.store.read() as s:
+            moments: list[datetime | None] = [
+                *s.exec(select(Inspection.started_at)).all(),
+                *s.exec(select(Hazard.created_at)).all(),
+                *s.exec(select(Document.issued_at)).all(),
+            ]
+        for moment in moments:
+            if moment is not None:
+                local = to_local(moment)
+                found.add((local.year, local.month))
+        return sorted(found, reverse=True)
+
+    def townships(self) -> list[tuple[str, str]]:
+        """(id, name) of every township, by name."""
+        with self.ctx.store.read() as s:
+            rows = s.exec(select(Township.id, Township.name).order_by(Township.name)).all()
+        return [(tid, name) for tid, name in rows]
+
+    def figures(self, year: int, month: int, township_id: str | None = None) -> MonthlyFigures:
+        first, last = month_bounds(year, month)
+        # a day's margin each side; the pure function applies the exact local month
+        lo, hi = _local_utc(first - timedelta(days=1)), _local_utc(last + timedelta(days=2))
+        with self.ctx.store.read() as s:
+            inspections = [
+                InspectionRow(i.id, i.unit_id, i.kind, i.status, i.started_at)
+                for i in s.exec(
+                    select(Inspection).where(
+                        Inspection.started_at >= lo, Inspection.started_at < hi
+                    )
+                )
+            ]
+            hazards = [
+                HazardRow(h.id, h.unit_id, h.grade, h.status, h.created_at, h.deadline)
+                for h in s.exec(
+                    select(Hazard).where(Hazard.created_at >= lo, Hazard.created_at < hi)
+                )
+            ]
+            documents = [
+                DocumentRow(d.id, d.unit_id, d.kind, d.status, d.issued_at, d.data)
+                for d in s.exec(
+                    select(Document).where(
+                        Document.status == "issued",
+                        col(Document.issued_at) >= lo,
+                        col(Document.issued_at) < hi,
+                    )
+                )
+            ]
+            units: list[UnitRow] = []
+            township_name = ""
+            if township_id is not None:
+                units = [
+                    UnitRow(uid, township_id)
+                    for uid in s.exec(select(Unit.id).where(Unit.township_id == township_id))
+                ]
+                township = s.get(Township, township_id)
+                township_name = township.name if township else ""
+            agency_id = get_setting(s, "agency_id")
+            agency = s.get(Agency, agency_id) if agency_id else s.exec(select(Agency)).first()
+            agency_name = agency.name if agency else ""
+        figures = monthly_figures(
+            StatsRows(inspections, hazards, documents, units),
+            year,
+            month,
+            self.ctx.clock.today(),
+            township_id,
+        )
+        return replace(figures, agency_name=agency_name, township_name=township_name)
+
+    # -- export --------------------------------------------------------------------------------
+    def export_xlsx(self, figures: MonthlyFigures, path: Path) -> Path:
+        """The 统计表 as an .xlsx workbook: 月度统计, 文书, 每日."""
+        return export_file(path, xlsx_bytes(figures))
+
+    def export_pdf(self, figures: MonthlyFigures, path: Path) -> Path:
+        """The 统计表 as an A4 PDF in the shipped font."""
+        return export_file(path, pdf_bytes(figures))
+
+
+def xlsx_bytes(figures: MonthlyFigures) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
+    wb = Workbook()
+    wb.properties.title = figures.title
+    main = wb.active
+    assert main is not None
+    main.title = "月度统计"
+    main.append(["项目", "数值", "单位", "口径说明"])
+    for line in figures.lines():
+        value: int | float | str = "—" if line.value is None else line.value
+        main.append([line.label, value, line.unit, line.definition])
+        if isinstance(line.value, float):
+            main.cell(row=main.max_row, column=2).number_format = "0.0%"
+        if line.part_of:
+            main.cell(row=main.max_row, column=1).alignment = Alignment(indent=1)
+
+    docs = wb.create_sheet("文书")
+    docs.append(["文书种类", "份数"])
+    for k in figures.documents_by_kind:
+        docs.append([k.label, k.count])
+    docs.append(["合计", figures.documents])
+
+    daily = wb.create_sheet("每日")
+    daily.append(["日期", "检查次数", "一般隐患", "重大隐患", "隐患合计"])
+    for d in figures.daily:
+        daily.append(
+            [
+                d.day,
+                d.inspections,
+                d.hazards_general,
+                d.hazards_major,
+                d.hazards_general + d.hazards_major,
+            ]
+        )
+        daily.cell(row=daily.max_row, column=1).number_format = "yyyy-mm-dd"
+
+    for ws, widths in ((main, (18, 10, 6, 60)), (docs, (34, 8)), (daily, (12, 10, 10, 10, 10))):
+        for cell in ws[1]:
+            cell.font = bold
+        for n, width in enumerate(widths):
+            ws.column_dimensions[chr(ord("A") + n)].width = width
+        ws.freeze_panes = "A2"
+        ws.oddHeader.center.text = figures.title
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def scope_text(figures: MonthlyFigures) -> str:
+    """The line under the title: what the figures cover and as of when."""
+    return f"{SCOPE_NOTE}；统计日期：{format_cn_date(figures.today)}"
+
+
+def pdf_bytes(figures: MonthlyFigures) -> bytes:
+    """The 统计表 on A4: title, agency, scope, the figures with their definitions, documents by
+    kind and the per-day table (two columns of days), page numbers at the foot."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import (
+        Flowable,
+        KeepTogether,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    from inspector.documents import layout as L
+
+    st = L.styles()
+
+    def table(rows: list[list[Any]], widths: list[float], small_last: bool = False) -> Table:
+        """Numbers right-aligned, text left; the last column small (the definitions)."""
+
+        def cell(value: Any, last: bool) -> Flowable:
+            if isinstance(value, int) or value in ("—",) or str(value).endswith("%"):
+                return L.para(str(value), st.right)
+            return L.para(str(value), st.small if small_last and last else st.value)
+
+        cells = [[cell(c, n == len(row) - 1) for n, c in enumerate(row)] for row in rows]
+        return Table(
+            cells,
+            colWidths=widths,
+            repeatRows=1,
+            hAlign="LEFT",
+            style=TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), L.LINE_WIDTH, colors.black),
+                    ("FONTNAME", (0, 0), (-1, -1), st.font),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ]
+            ),
+        )
+
+    lines = figures.lines()
+    story: list[Flowable] = [
+        L.TextLine(figures.title, 16, fake_bold=True, space_after=4),
+        L.TextLine(figures.agency_name, 12, space_after=2),
+        L.para(scope_text(figures), st.small),
+        Spacer(1, 4 * mm),
+        table(
+            [["项目", "数值", "单位", "口径说明"]]
+            + [
+                [
+                    ("　" if x.part_of else "") + x.label,
+                    x.text if x.value is None or isinstance(x.value, float) else x.value,
+                    x.unit,
+                    x.definition,
+                ]
+                for x in lines
+            ],
+            [40 * mm, 20 * mm, 13 * mm, L.CONTENT_WIDTH - 73 * mm],
+            small_last=True,
+        ),
+        Spacer(1, 5 * mm),
+        L.para("文书签发情况", st.heading),
+        table(
+            [["文书种类", "份数"]]
+            + [[k.label, k.count] for k in figures.documents_by_kind]
+            + [["合计", figures.documents]],
+            [L.CONTENT_WIDTH - 30 * mm, 30 * mm],
+        ),
+        Spacer(1, 5 * mm),
+    ]
+    head = ["日期", "检查", "一般隐患", "重大隐患"]
+    half = (len(figures.daily) + 1) // 2
+    left, right = figures.daily[:half], figures.daily[half:]
+    rows: list[list[Any]] = [head + head]
+    for n, d in enumerate(left):
+        cells: list[Any] = [_md(d.day), d.inspections, d.hazards_general, d.hazards_major]
+        if n < len(right):
+            e = right[n]
+            cells += [_md(e.day), e.inspections, e.hazards_general, e.hazards_major]
+        else:
+            cells += ["", "", "", ""]
+        rows.append(cells)
+    daily = table(rows, [L.CONTENT_WIDTH / 8] * 8)
+    story.append(KeepTogether([L.para("每日检查和隐患情况", st.heading), daily]))
+
+    def footer(canvas: Canvas, doc: Any) -> None:
+        L.draw_text(
+            canvas,
+            f"第 {doc.page} 页",
+            L.PAGE_WIDTH / 2,
+            L.FOOTER_BASELINE,
+            font=st.font,
+            size=L.SMALL_SIZE,
+            align="center",
+        )
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=(L.PAGE_WIDTH, L.PAGE_HEIGHT),
+        leftMargin=L.MARGIN_LEFT,
+        rightMargin=L.MARGIN_RIGHT,
+        topMargin=L.MARGIN_TOP,
+        bottomMargin=L.MARGIN_BOTTOM,
+        title=figures.title,
+        author=figures.agency_name,
+        creator=L.CREATOR,
+    )
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()
+
+
+def _md(day: date) -> str:
+    return f"{day.month}月{day.day}日"

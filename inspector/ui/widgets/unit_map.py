@@ -1,0 +1,614 @@
+"""The offline four-colour unit map: dots by risk colour over a graticule, no tiles, no network.
+
+`UnitMap` paints `MapPoints` (services/unit_map.py) with QPainter: the dots go into a cached image
+(blue first, red last so red is on top) that is re-rendered only when the view or the visible colours
+change; while a pan or zoom is under way the old image is moved and scaled instead, and re-rendered
+once the hand rests. Over it: a light graticule with degree labels, township names, a scale bar in
+km and a north arrow. Mouse: wheel zooms around the cursor, drag pans, a click selects the nearest
+unit (`unit_clicked`), double-click shows the whole map, hovering shows a tooltip. Touch: one finger
+pans, a tap selects (with a larger hit radius), two fingers pinch-zoom. Keys: + / − zoom, arrows
+pan, Home or 0 shows the whole map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QNativeGestureEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+    QTouchEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
+
+from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
+from inspector.services.unit_map import COLOUR_ORDER, MapPoints
+
+PAPER = QColor("#f3f1ec")
+GRID_LINE = QColor(120, 130, 140, 60)
+GRID_TEXT = QColor("#6b7280")
+INK = QColor("#1f2933")
+HALO = QColor(255, 255, 255, 230)
+MOUSE_HIT_PX = 10.0
+TOUCH_HIT_PX = 24.0  # a fingertip covers ~7 mm
+FIT_MARGIN = 0.92  # share of the widget the whole map fills after a reset
+MIN_ZOOM = 0.5  # relative to the fitted scale
+MAX_SCALE = 2000.0  # px per km: 0.5 m a pixel
+SETTLE_MS = 140  # after the last pan/zoom step the dots are re-rendered crisply
+AA_LIMIT = 20_000  # above this many dots on screen, draw them without antialiasing (speed)
+# the serious colours are drawn a little larger, so a red unit stands out among many blue ones
+EMPHASIS_PX = {
+    RiskColour.RED: 2.0,
+    RiskColour.ORANGE: 1.0,
+    RiskColour.YELLOW: 0.0,
+    RiskColour.BLUE: 0.0,
+}
+KEY_ZOOM = 1.5
+WHEEL_ZOOM = 1.25  # per notch
+_GRID_STEPS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+_SCALE_STEPS_KM = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
+
+
+def unit_tooltip(points: MapPoints, i: int) -> str:
+    """What hovering over a unit shows: its name, risk colour and supervision level."""
+    colour = points.colour(i)
+    level = points.levels[i]
+    return (
+        f"{points.names[i]}\n风险等级：{colour.label}（{colour.meaning}）\n"
+        f"监管级别：{SUPERVISION_LEVELS.get(level, level)}"
+    )
+
+
+def _distance_label(km: float) -> str:
+    return f"{km * 1000:.0f} 米" if km < 1 else f"{km:g} 公里"
+
+
+def _degree_label(value: float, step: float, positive: str, negative: str) -> str:
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    return f"{positive if value >= 0 else negative}{abs(value):.{decimals}f}°"
+
+
+class UnitMap(QWidget):
+    unit_clicked = Signal(str)  # unit id
+    view_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.points: MapPoints | None = None
+        self.placeholder = "正在加载…"
+        self.selected: int | None = None
+        self._hovered: int | None = None
+        self._visible: frozenset[str] = frozenset(c.value for c in COLOUR_ORDER)
+        self._centre = (0.0, 0.0)  # km, in the points' projection
+        self._scale = 1.0  # px per km
+        self._fit_scale = 1.0
+        self._layer: QImage | None = None
+        self._layer_key: tuple[object, ...] | None = None
+        self._press: QPointF | None = None
+        self._last: QPointF | None = None
+        self._dragging = False
+        self._touch_start: QPointF | None = None
+        self._touch_last: QPointF | None = None  # where the finger was when the map last moved
+        self._touch_moved = False
+        self._pinch: tuple[float, QPointF] | None = None  # finger distance, midpoint
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.update)
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setAccessibleName("风险四色分布图")
+
+    # -- data and view -------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        return QSize(900, 640)
+
+    def set_points(self, points: MapPoints | None, placeholder: str = "") -> None:
+        """Show `points` (the whole map in view), or `placeholder` text when there are none."""
+        self.points = points
+        self.placeholder = placeholder
+        self.selected = None
+        self._hovered = None
+        self.reset_view()
+
+    def set_visible_colours(self, colours: Iterable[str]) -> None:
+        self._visible = frozenset(colours)
+        self.update()
+
+    def visible_colours(self) -> frozenset[str]:
+        return self._visible
+
+    @property
+    def scale(self) -> float:
+        """Pixels per km at the current zoom."""
+        return self._scale
+
+    def reset_view(self) -> None:
+        """Fit every unit on the map into the widget."""
+        x0, y0, x1, y1 = self.points.bounds() if self.points else (-0.5, -0.5, 0.5, 0.5)
+        self._centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+        span_x, span_y = max(x1 - x0, 0.5), max(y1 - y0, 0.5)
+        self._fit_scale = min(self.width() / span_x, self.height() / span_y) * FIT_MARGIN
+        self._scale = self._fit_scale
+        self._view_moved(settle=False)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        if self._scale == self._fit_scale:  # not zoomed by hand: keep the whole map in view
+            self.reset_view()
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom by `factor`, keeping the map point under `anchor` (default: the centre) in place."""
+        anchor = anchor or QPointF(self.width() / 2, self.height() / 2)
+        new_scale = min(max(self._scale * factor, self._fit_scale * MIN_ZOOM), MAX_SCALE)
+        ax, ay = self.to_map(anchor)
+        self._scale = new_scale
+        # the map point (ax, ay) must stay under the anchor
+        self._centre = (
+            ax - (anchor.x() - self.width() / 2) / new_scale,
+            ay + (anchor.y() - self.height() / 2) / new_scale,
+        )
+        self._view_moved()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the map content by (dx, dy) pixels."""
+        cx, cy = self._centre
+        self._centre = (cx - dx / self._scale, cy + dy / self._scale)
+        self._view_moved()
+
+    def _view_moved(self, settle: bool = True) -> None:
+        if settle:
+            self._settle.start()
+        self.update()
+        self.view_changed.emit()
+
+    def to_screen(self, x: float, y: float) -> QPointF:
+        cx, cy = self._centre
+        return QPointF(
+            self.width() / 2 + (x - cx) * self._scale, self.height() / 2 - (y - cy) * self._scale
+        )
+
+    def to_map(self, pos: QPointF) -> tuple[float, float]:
+        cx, cy = self._centre
+        return (
+            cx + (pos.x() - self.width() / 2) / self._scale,
+            cy - (pos.y() - self.height() / 2) / self._scale,
+        )
+
+    def screen_pos(self, unit_id: str) -> QPointF | None:
+        """Where a unit is drawn, in widget coordinates (None when it is not on the map)."""
+        i = self.points.find(unit_id) if self.points else None
+        if self.points is None or i is None:
+            return None
+        return self.to_screen(self.points.xs[i], self.points.ys[i])
+
+    def unit_at(self, pos: QPointF, radius_px: float = MOUSE_HIT_PX) -> int | None:
+        """The visible unit nearest to `pos` within `radius_px` pixels."""
+        if self.points is None:
+            return None
+        x, y = self.to_map(pos)
+        return self.points.nearest(x, y, radius_px / self._scale, self._visible)
+
+    def select_at(self, pos: QPointF, radius_px: float) -> None:
+        i = self.unit_at(pos, radius_px)
+        self.selected = i
+        self.update()
+        if i is not None and self.points is not None:
+            self.unit_clicked.emit(self.points.ids[i])
+
+    def selected_id(self) -> str | None:
+        if self.points is None or self.selected is None:
+            return None
+        return self.points.ids[self.selected]
+
+    def invalidate(self) -> None:
+        """Drop the cached dots image so the next paint draws every dot again."""
+        self._layer = None
+        self._layer_key = None
+        self.update()
+
+    # -- painting ------------------------------------------------------------------------------
+    def _key(self) -> tuple[object, ...]:
+        return (
+            id(self.points),
+            self.width(),
+            self.height(),
+            self.devicePixelRatioF(),
+            self._centre,
+            self._scale,
+            self._visible,
+        )
+
+    def dot_diameter(self) -> float:
+        """Dots grow a little as the map is zoomed in."""
+        zoom = self._scale / self._fit_scale if self._fit_scale else 1.0
+        return min(5.0 + 1.6 * math.log2(max(zoom, 1.0)), 12.0)
+
+    def _render_layer(self) -> QImage:
+        dpr = self.devicePixelRatioF()
+        image = QImage(
+            max(1, round(self.width() * dpr)),
+            max(1, round(self.height() * dpr)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.setDevicePixelRatio(dpr)
+        image.fill(Qt.GlobalColor.transparent)
+        points = self.points
+        if points is None:
+            return image
+        d = self.dot_diameter()
+        pad = (d + 4) / self._scale
+        x0, y1 = self.to_map(QPointF(0, 0))
+        x1, y0 = self.to_map(QPointF(self.width(), self.height()))
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+        cx, cy, s = self._centre[0], self._centre[1], self._scale
+        hx, hy = self.width() / 2 - cx * s, self.height() / 2 + cy * s
+        polygons: list[tuple[RiskColour, QPolygonF]] = []
+        total = 0
+        for colour in COLOUR_ORDER:
+            if colour.value not in self._visible:
+                continue
+            a, b = points.colour_ranges[colour.value]
+            polygon = QPolygonF(
+                [
+                    QPointF(hx + x * s, hy - y * s)
+                    for x, y in zip(points.xs[a:b], points.ys[a:b], strict=True)
+                    if x0 <= x <= x1 and y0 <= y <= y1
+                ]
+            )
+            total += polygon.size()
+            polygons.append((colour, polygon))
+        painter = QPainter(image)
+        smooth = total <= AA_LIMIT
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
+        for colour, polygon in polygons:
+            size = d + EMPHASIS_PX[colour]
+            if smooth:  # few dots: a thin white rim keeps neighbours apart
+                painter.setPen(_dot_pen(QColor(255, 255, 255, 220), size + 2))
+                painter.drawPoints(polygon)
+            painter.setPen(_dot_pen(QColor(colour.hex), size))
+            painter.drawPoints(polygon)
+        painter.end()
+        return image
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), PAPER)
+        if self.points is not None and len(self.points):
+            self._paint_graticule(painter)
+            self._paint_dots(painter)
+            self._paint_areas(painter)
+            self._paint_selection(painter)
+            self._paint_scale_bar(painter)
+            self._paint_north_arrow(painter)
+        else:
+            painter.setPen(GRID_TEXT)
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder or "暂无带坐标的单位"
+            )
+        if self.hasFocus():
+            painter.setPen(QPen(QColor(21, 101, 192, 120), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
+        painter.end()
+
+    def _paint_dots(self, painter: QPainter) -> None:
+        key = self._key()
+        if self._layer is None or (self._layer_key != key and not self._settle.isActive()):
+            self._layer = self._render_layer()
+            self._layer_key = key
+        if self._layer_key == key:
+            painter.drawImage(0, 0, self._layer)
+            return
+        # moving: show the last image moved and scaled to the current view until the hand rests
+        old = self._layer_key
+        assert old is not None
+        (ocx, ocy), old_scale = old[4], old[5]
+        assert isinstance(old_scale, float)
+        k = self._scale / old_scale
+        w2, h2 = self.width() / 2, self.height() / 2
+        painter.save()
+        painter.translate(
+            w2 + (ocx - self._centre[0]) * self._scale, h2 - (ocy - self._centre[1]) * self._scale
+        )
+        painter.scale(k, k)
+        painter.translate(-w2, -h2)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.drawImage(0, 0, self._layer)
+        painter.restore()
+
+    def _paint_graticule(self, painter: QPainter) -> None:
+        assert self.points is not None
+        proj = self.points.projection
+        w, h = self.width(), self.height()
+        lat_top, lon_left = proj.to_latlon(*self.to_map(QPointF(0, 0)))
+        lat_bottom, lon_right = proj.to_latlon(*self.to_map(QPointF(w, h)))
+        px_per_deg = self._scale * proj.km_per_degree_lon
+        step = next((s for s in _GRID_STEPS if s * px_per_deg >= 110), _GRID_STEPS[-1])
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF() - 2, 7))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        painter.setPen(QPen(GRID_LINE, 1))
+        lons = _multiples(lon_left, lon_right, step)
+        lats = _multiples(lat_bottom, lat_top, step)
+        for lon in lons:
+            sx = self.to_screen(*proj.to_xy(proj.lat0, lon)).x()
+            painter.drawLine(QPointF(sx, 0), QPointF(sx, h))
+        for lat in lats:
+            sy = self.to_screen(*proj.to_xy(lat, proj.lon0)).y()
+            painter.drawLine(QPointF(0, sy), QPointF(w, sy))
+        for lon in lons:
+            sx = self.to_screen(*proj.to_xy(proj.lat0, lon)).x()
+            label = _degree_label(lon, step, "东经", "西经")
+            tw = metrics.horizontalAdvance(label)
+            if sx - tw / 2 >= 4 and sx + tw / 2 <= w - 4:
+                _halo_text(painter, QPointF(sx - tw / 2, metrics.ascent() + 4), label, GRID_TEXT)
+        for lat in lats:
+            sy = self.to_screen(*proj.to_xy(lat, proj.lon0)).y()
+            label = _degree_label(lat, step, "北纬", "南纬")
+            if metrics.ascent() + 24 <= sy <= h - 8:
+                _halo_text(painter, QPointF(6, sy - 3), label, GRID_TEXT)
+
+    def _paint_areas(self, painter: QPainter) -> None:
+        assert self.points is not None
+        if len(self.points.areas) < 2:  # a single township is named by the page already
+            return
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() + 1)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        taken: list[QRectF] = []
+        for area in self.points.areas:  # the biggest first: they win when labels collide
+            p = self.to_screen(area.x, area.y)
+            tw = metrics.horizontalAdvance(area.name)
+            box = QRectF(p.x() - tw / 2, p.y() - metrics.ascent() / 2, tw, metrics.height())
+            if any(box.intersects(t) for t in taken) or not QRectF(self.rect()).contains(box):
+                continue
+            taken.append(box.adjusted(-6, -4, 6, 4))
+            _halo_text(
+                painter, QPointF(box.left(), p.y() + metrics.ascent() / 2), area.name, INK, 4.0
+            )
+
+    def _paint_selection(self, painter: QPainter) -> None:
+        assert self.points is not None
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        r = self.dot_diameter() / 2
+        for i, width in ((self._hovered, 1.5), (self.selected, 3.0)):
+            if i is None or self.points.colour(i).value not in self._visible:
+                continue
+            p = self.to_screen(self.points.xs[i], self.points.ys[i])
+            painter.setPen(QPen(QColor("white"), width + 2))
+            painter.drawEllipse(p, r + 4, r + 4)
+            painter.setPen(QPen(INK, width))
+            painter.drawEllipse(p, r + 4, r + 4)
+
+    def _paint_scale_bar(self, painter: QPainter) -> None:
+        target_km = 160 / self._scale
+        km = next((s for s in reversed(_SCALE_STEPS_KM) if s <= target_km), _SCALE_STEPS_KM[0])
+        length = km * self._scale
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF() - 1, 8))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        left, base = 16.0, self.height() - 18.0
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(
+            QRectF(left - 8, base - metrics.height() - 14, length + 16 + 60, metrics.height() + 26),
+            QColor(255, 255, 255, 200),
+        )
+        half = length / 2
+        painter.fillRect(QRectF(left, base - 5, half, 5), INK)
+        painter.fillRect(QRectF(left + half, base - 5, half, 5), QColor("white"))
+        painter.setPen(QPen(INK, 1))
+        painter.drawRect(QRectF(left, base - 5, length, 5))
+        painter.drawText(QPointF(left - 3, base - 9), "0")
+        label = _distance_label(km)
+        painter.drawText(
+            QPointF(left + length - metrics.horizontalAdvance(label) / 2, base - 9), label
+        )
+
+    def _paint_north_arrow(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        cx, top = self.width() - 36.0, 16.0
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 200))
+        painter.drawEllipse(QPointF(cx, top + 30), 24, 24)
+        left = QPolygonF([QPointF(cx, top + 12), QPointF(cx - 9, top + 48), QPointF(cx, top + 40)])
+        right = QPolygonF([QPointF(cx, top + 12), QPointF(cx + 9, top + 48), QPointF(cx, top + 40)])
+        painter.setPen(QPen(INK, 1))
+        painter.setBrush(INK)
+        painter.drawPolygon(left)
+        painter.setBrush(QColor("white"))
+        painter.drawPolygon(right)
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        tw = painter.fontMetrics().horizontalAdvance("北")
+        _halo_text(painter, QPointF(cx - tw / 2, top + 8), "北", INK)
+
+    # -- input ---------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = self._last = event.position()
+            self._dragging = False
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            if not self._dragging:
+                moved = (pos - self._press).manhattanLength()
+                self._dragging = moved >= QApplication.startDragDistance()
+            if self._dragging and self._last is not None:
+                delta = pos - self._last
+                self.pan_by(delta.x(), delta.y())
+                self._last = pos
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        hovered = self.unit_at(pos)
+        if hovered != self._hovered:
+            self._hovered = hovered
+            self.setCursor(
+                Qt.CursorShape.PointingHandCursor
+                if hovered is not None
+                else Qt.CursorShape.ArrowCursor
+            )
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
+            return
+        if not self._dragging:
+            self.select_at(event.position(), MOUSE_HIT_PX)
+        self._press = self._last = None
+        self._dragging = False
+        self.unsetCursor()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.reset_view()
+
+    def leaveEvent(self, event: QEvent) -> None:
+        if self._hovered is not None:
+            self._hovered = None
+            self.update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        pixels = event.pixelDelta().y()
+        notches = event.angleDelta().y() / 120 if not pixels else pixels / 120
+        if notches:
+            self.zoom_by(WHEEL_ZOOM**notches, event.position())
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        step = min(self.width(), self.height()) / 6
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(KEY_ZOOM)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_by(1 / KEY_ZOOM)
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_0):
+            self.reset_view()
+        elif key == Qt.Key.Key_Left:
+            self.pan_by(step, 0)
+        elif key == Qt.Key.Key_Right:
+            self.pan_by(-step, 0)
+        elif key == Qt.Key.Key_Up:
+            self.pan_by(0, step)
+        elif key == Qt.Key.Key_Down:
+            self.pan_by(0, -step)
+        else:
+            super().keyPressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            i = self.unit_at(QPointF(event.pos()))
+            if i is not None and self.points is not None:
+                QToolTip.showText(event.globalPos(), unit_tooltip(self.points, i), self)
+            else:
+                QToolTip.hideText()
+            return True
+        if isinstance(event, QTouchEvent) and kind in (
+            QEvent.Type.TouchBegin,
+            QEvent.Type.TouchUpdate,
+            QEvent.Type.TouchEnd,
+            QEvent.Type.TouchCancel,
+        ):
+            self._touch(event)
+            return True
+        if (
+            isinstance(event, QNativeGestureEvent)  # touchpad pinch (macOS, Windows)
+            and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture
+        ):
+            self.zoom_by(1.0 + event.value(), event.position())
+            return True
+        return super().event(event)
+
+    def _touch(self, event: QTouchEvent) -> None:
+        """One finger pans (a tap selects), two fingers pinch-zoom and pan together."""
+        pressed = [p for p in event.points() if p.state() != p.State.Released]
+        kind = event.type()
+        if kind == QEvent.Type.TouchBegin:
+            self._touch_start = self._touch_last = event.points()[0].position()
+            self._touch_moved = False
+            self._pinch = None
+        elif kind == QEvent.Type.TouchCancel:
+            self._touch_start = self._touch_last = self._pinch = None
+        if len(pressed) >= 2:
+            a, b = pressed[0].position(), pressed[1].position()
+            distance = math.hypot(a.x() - b.x(), a.y() - b.y())
+            middle = (a + b) / 2
+            if self._pinch is not None and self._pinch[0] > 0:
+                last_distance, last_middle = self._pinch
+                self.pan_by(middle.x() - last_middle.x(), middle.y() - last_middle.y())
+                self.zoom_by(distance / last_distance, middle)
+            self._pinch = (distance, middle)
+            self._touch_moved = True
+        elif len(pressed) == 1 and kind == QEvent.Type.TouchUpdate:
+            pos = pressed[0].position()
+            if self._pinch is not None or self._touch_last is None:  # one finger left a pinch
+                self._pinch = None
+                self._touch_last = pos
+            start = self._touch_start or pos
+            threshold = QApplication.startDragDistance() * 2
+            self._touch_moved = self._touch_moved or (pos - start).manhattanLength() >= threshold
+            if self._touch_moved:
+                delta = pos - self._touch_last
+                self.pan_by(delta.x(), delta.y())
+                self._touch_last = pos
+        if kind == QEvent.Type.TouchEnd:
+            if not self._touch_moved and event.points():
+                self.select_at(event.points()[0].position(), TOUCH_HIT_PX)
+            self._touch_start = self._touch_last = self._pinch = None
+        event.accept()
+
+
+def _dot_pen(colour: QColor, width: float) -> QPen:
+    pen = QPen(colour)
+    pen.setWidthF(width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    return pen
+
+
+def _multiples(low: float, high: float, step: float) -> list[float]:
+    """The multiples of `step` between low and high (rounded so labels print cleanly)."""
+    first = math.ceil(low / step)
+    last = math.floor(high / step)
+    digits = max(0, -math.floor(math.log10(step))) + 2
+    return [round(k * step, digits) for k in range(first, last + 1)]
+
+
+def _halo_text(
+    painter: QPainter, baseline: QPointF, text: str, colour: QColor, halo: float = 3.0
+) -> None:
+    """Text with a white halo so it stays readable over dots and lines."""
+    path = QPainterPath()
+    path.addText(baseline, painter.font(), text)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    pen = QPen(HALO, halo)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.strokePath(path, pen)
+    painter.fillPath(path, colour)
+    painter.restore()
