@@ -141,9 +141,104 @@ def main(out: Path) -> None:
     window.go("documents")
     settle(window)
     window.grab().save(str(out / "screenshot-documents.png"))
+    work_plan_pictures(window, services, out, photo)
     window.close()
     services.close()
     app.quit()
+
+
+def work_plan_pictures(window: MainWindow, services: Services, out: Path, photo: Path) -> None:
+    """The due list, the overview, the map, and a grid worker's patrol screen."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from inspector.services.journal import set_setting
+    from inspector.services.patrols import VisitInput
+    from inspector.services.sync_apply import apply_task
+    from inspector.store.models import Unit, User
+
+    today = services.ctx.clock.today()
+    units = [r.id for r in window.units.model.rows[3:6]]
+    services.work_plan.create_own(units[:2], today + timedelta(days=2))
+    services.work_plan.create_own(units[2:], today - timedelta(days=3))
+    now = services.ctx.clock.now().isoformat()
+    with services.ctx.store.write() as s:
+        unit = s.get(Unit, window.units.model.rows[1].id)
+        assert unit is not None
+        history = [{"state": "accepted", "at": now, "by": "系统", "note": "乡镇受理网格员上报"}]
+        for n, (kind, title) in enumerate(
+            (
+                ("网格上报", f"{unit.name}：燃气隐患（网格上报，紧急）"),
+                ("双随机抽查", f"{window.units.model.rows[7].name}：双随机抽查"),
+            )
+        ):
+            apply_task(
+                s,
+                {
+                    "id": f"demo-task-{n}",
+                    "kind": kind,
+                    "title": title,
+                    "detail": "后厨液化气瓶放在灶台下，无固定，靠近明火。" if n == 0 else "",
+                    "unit_id": unit.id if n == 0 else window.units.model.rows[7].id,
+                    "report_id": "demo-report" if n == 0 else None,
+                    "due_date": (today + timedelta(days=n)).isoformat(),
+                    "state": "accepted" if n == 0 else "dispatched",
+                    "history": history,
+                    "created_at": now,
+                },
+                1,
+            )
+    window.go("tasks")
+    settle(window)
+    window.grab().save(str(out / "screenshot-due-list.png"))
+    window.go("overview")
+    settle(window, 600)
+    window.grab().save(str(out / "screenshot-overview.png"))
+    window.go("map")
+    settle(window, 600)
+    window.grab().save(str(out / "screenshot-map.png"))
+
+    # the same device signed in as a grid worker, on patrol
+    with services.ctx.store.write() as s:
+        worker = s.exec(select(User).where(User.role == "grid_worker")).first()
+        assert worker is not None
+        set_setting(s, "current_user_id", worker.id)
+    window.apply_role("grid_worker")
+    patrols = services.patrols
+    grid = patrols.grids()[0]
+    patrol_id, _ = patrols.start(grid.id, "村安全员 周敏")
+    places = patrols.places(grid.id)
+    notes = {
+        "walk": "走遍前厅、后厨、仓库和后门通道",
+        "look": "灭火器压力正常；后门通道堆放纸箱",
+        "smell": "后厨有轻微燃气味，已关阀通风",
+        "listen": "店主反映燃气软管去年更换",
+        "talk": "讲解燃气泄漏处置和电动车不得室内充电",
+        "record": "后门通道限当天清理；燃气问题已上报",
+    }
+    visit_id, _ = patrols.save_visit(
+        patrol_id,
+        VisitInput(
+            unit_id=places[0].unit_id,
+            place_kind="九小场所",
+            observations=notes,
+            problems=[("通道", "后门安全出口堆放纸箱"), ("燃气", "液化气瓶无固定，靠近灶台")],
+            actions=["劝导", "报告"],
+            party="王𠀀堃",
+            party_signed="signed",
+        ),
+    )
+    patrols.add_visit_photo_file(visit_id, "look", photo)
+    patrols.save_visit(
+        patrol_id,
+        VisitInput(unit_id=places[1].unit_id, observations={"look": "消防通道畅通"}),
+    )
+    window.go("patrol")
+    settle(window)
+    window.patrol.visits.setCurrentRow(0)
+    settle(window)
+    window.grab().save(str(out / "screenshot-patrol.png"))
 
 
 if __name__ == "__main__":

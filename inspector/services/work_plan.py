@@ -226,7 +226,9 @@ def _row(task: Task, unit_name: str, today: date, role: str, mine: bool) -> Task
         due_date=task.due_date,
         days_left=days,
         state=state,
-        state_label=TaskState(state).label,
+        state_label="待检查"
+        if task.origin == "self" and state == TaskState.DISPATCHED
+        else TaskState(state).label,
         next_steps=steps,
         inspection_kind=INSPECTION_KIND_FOR.get(task.kind, "日常检查"),
         history=history,

@@ -1,6 +1,6 @@
 """Benchmarks: `python tests/bench/run.py [NAME ...]` prints one line per figure on stdout.
 
-Names: search, photo, documents, sync, sync-faults (default: all). Progress notes and the slowest cases go to stderr.
+Names: search, photo, documents, sync, sync-faults, map (default: all). Progress notes and the slowest cases go to stderr.
 `--profile` adds a cProfile summary of the photo ingest and of the document issue (stderr).
 """
 
@@ -19,6 +19,7 @@ if str(HERE) not in sys.path:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import documents  # noqa: E402
+import map_bench  # noqa: E402
 import photo_bench  # noqa: E402
 import search_bench  # noqa: E402
 import sync_bench  # noqa: E402
@@ -30,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "documents": lambda args: documents.run(profile=args.profile),
     "sync": lambda args: (sync_bench.run_pull(), sync_bench.run_push()),
     "sync-faults": lambda args: sync_bench.run_faults(),
+    "map": lambda args: map_bench.run(),
 }
 
 

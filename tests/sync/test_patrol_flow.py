@@ -89,7 +89,7 @@ def test_a_grid_report_becomes_a_township_task_that_walks_the_ladder_back_to_the
     synced(grid)
     photo = tmp_path / "p.jpg"
     photo.write_bytes(jpeg_bytes(640, 480))
-    patrol_id, report_id = patrol_with_report(grid, photo)
+    _, report_id = patrol_with_report(grid, photo)
     [row] = grid.services.patrols.reports()
     assert row.state_label == "待同步"
 

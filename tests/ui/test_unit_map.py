@@ -192,7 +192,7 @@ def test_legend_shows_the_counts_and_hiding_a_colour_removes_its_dots(
     for colour in RiskColour:
         assert page.count_labels[colour.value].text() == f"{counts[colour.value]} 家"
     assert page.total_label.text() == "图上共 400 家单位"
-    assert not page.missing_label.isVisible()
+    assert page.missing_label.text() == "全部单位均有坐标。"
 
     shown = map_counts(page)
     red, orange, blue = (RiskColour(c).hex for c in ("red", "orange", "blue"))
@@ -373,7 +373,6 @@ def test_a_unit_without_coordinates_is_counted_not_drawn(
     assert points.without_coordinates == 1
     assert points.counts == before.counts  # not on the map, so not in the colour counts
     assert points.find(unit_id) is None and page.map.screen_pos(unit_id) is None
-    assert page.missing_label.isVisible()
     assert page.missing_label.text() == "1 家单位无坐标，未在图上显示。"
     assert map_counts(page)[RiskColour.RED.hex] > 0  # the others are still drawn
 

@@ -86,7 +86,6 @@ class MapPage(QWidget):
         self.total_label = QLabel("")
         self.missing_label = QLabel("")
         self.missing_label.setWordWrap(True)
-        self.missing_label.setStyleSheet("color:#8a5a00;")
 
         self.zoom_in_button = QPushButton("放大")
         self.zoom_out_button = QPushButton("缩小")
@@ -171,8 +170,12 @@ class MapPage(QWidget):
             self.count_labels[colour.value].setText(f"{counts.get(colour.value, 0)} 家")
         self.total_label.setText(f"图上共 {len(points)} 家单位")
         missing = points.without_coordinates
-        self.missing_label.setText(f"{missing} 家单位无坐标，未在图上显示。" if missing else "")
-        self.missing_label.setVisible(bool(missing))
+        if missing:
+            self.missing_label.setText(f"{missing} 家单位无坐标，未在图上显示。")
+            self.missing_label.setStyleSheet("color:#8a5a00;")
+        else:
+            self.missing_label.setText("全部单位均有坐标。")
+            self.missing_label.setStyleSheet("color:#666;")
         self.selected_label.setText("点击图上的单位可查看详情。")
 
     def _failed(self, text: str) -> None:

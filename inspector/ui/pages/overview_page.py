@@ -48,6 +48,11 @@ CARDS = (
     ("fines_yuan", "罚款金额（元）"),
 )
 GENERAL_COLOUR, MAJOR_COLOUR, INSPECTION_COLOUR = "#f9a825", "#d32f2f", "#1565c0"
+# the chart's category labels: the two penalty decisions shortened so both fit beside the bars
+CHART_NAMES = {
+    "onsite_penalty_unit": "当场处罚决定书（单位）",
+    "onsite_penalty_person": "当场处罚决定书（个人）",
+}
 EXPORTS = {"xlsx": (".xlsx", "Excel 工作簿 (*.xlsx)"), "pdf": (".pdf", "PDF 文件 (*.pdf)")}
 
 
@@ -278,7 +283,8 @@ class OverviewPage(QWidget):
         chart.addSeries(inspections)
         days = QBarCategoryAxis()
         days.append([str(d.day.day) for d in f.daily])
-        days.setLabelsFont(_app_font(8))
+        days.setLabelsFont(_app_font(7))
+        days.setTruncateLabels(False)
         days.setTitleText(f"{f.month}月（日）")
         days.setTitleFont(_app_font(9))
         top = max(
@@ -313,8 +319,9 @@ class OverviewPage(QWidget):
         series.setBarWidth(0.6)
         chart.addSeries(series)
         labels = QBarCategoryAxis()
-        labels.append([k.label for k in kinds])
+        labels.append([CHART_NAMES.get(k.kind, k.label) for k in kinds])
         labels.setLabelsFont(_app_font(9))
+        labels.setTruncateLabels(False)  # （单位）and（个人）differ only at the end
         axis = _value_axis(max(k.count for k in kinds))
         chart.addAxis(labels, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)

@@ -122,7 +122,7 @@ class PatrolPage(QWidget):
 
         # -- reports and past patrols (跟踪)
         self.reports = QListWidget()
-        self.reports.setMaximumHeight(150)
+        self.reports.setMaximumHeight(96)
         self.print_last = QPushButton("打印最近一次巡查记录")
         self.print_last.clicked.connect(self._print_last)
         tail = QHBoxLayout()

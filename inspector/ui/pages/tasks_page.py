@@ -67,9 +67,8 @@ class TaskModel(QAbstractTableModel):
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             origin = "自行安排" if r.origin == "self" else "乡镇下达"
-            return (due_text(r), r.kind, r.title, r.unit_name, r.state_label, origin)[
-                index.column()
-            ]
+            title = r.title.removeprefix(f"{r.unit_name}：") if r.unit_name else r.title
+            return (due_text(r), r.kind, title, r.unit_name, r.state_label, origin)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0 and r.overdue:
             return QColor("#b00020")
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -127,6 +127,7 @@ class UnitMap(QWidget):
         self.placeholder = placeholder
         self.selected = None
         self._hovered = None
+        self._layer = self._layer_key = None
         self.reset_view()
 
     def set_visible_colours(self, colours: Iterable[str]) -> None:
@@ -227,7 +228,7 @@ class UnitMap(QWidget):
     # -- painting ------------------------------------------------------------------------------
     def _key(self) -> tuple[object, ...]:
         return (
-            id(self.points),
+            id(self.points),  # set_points() drops the image, so a reused id cannot match
             self.width(),
             self.height(),
             self.devicePixelRatioF(),
@@ -410,22 +411,24 @@ class UnitMap(QWidget):
         font.setPointSizeF(max(font.pointSizeF() - 1, 8))
         painter.setFont(font)
         metrics = painter.fontMetrics()
-        left, base = 16.0, self.height() - 18.0
+        label = _distance_label(km)
+        label_width = metrics.horizontalAdvance(label)
+        left, base = 18.0, self.height() - 16.0
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        box_top = base - metrics.height() - 12
+        box_right = left + length + label_width / 2 + 8
         painter.fillRect(
-            QRectF(left - 8, base - metrics.height() - 14, length + 16 + 60, metrics.height() + 26),
-            QColor(255, 255, 255, 200),
+            QRectF(left - 10, box_top, box_right - left + 10, base + 8 - box_top),
+            QColor(255, 255, 255, 210),
         )
         half = length / 2
         painter.fillRect(QRectF(left, base - 5, half, 5), INK)
         painter.fillRect(QRectF(left + half, base - 5, half, 5), QColor("white"))
         painter.setPen(QPen(INK, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(left, base - 5, length, 5))
         painter.drawText(QPointF(left - 3, base - 9), "0")
-        label = _distance_label(km)
-        painter.drawText(
-            QPointF(left + length - metrics.horizontalAdvance(label) / 2, base - 9), label
-        )
+        painter.drawText(QPointF(left + length - label_width / 2, base - 9), label)
 
     def _paint_north_arrow(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

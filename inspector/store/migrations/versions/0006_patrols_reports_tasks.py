@@ -184,7 +184,6 @@ def upgrade() -> None:
         batch_op.create_foreign_key("fk_photo_visit_id", "patrolvisit", ["visit_id"], ["id"])
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("photo", schema=None) as batch_op:
         batch_op.drop_constraint("fk_photo_visit_id", type_="foreignkey")
