@@ -108,7 +108,9 @@ class HazardRow:
 
 
 @dataclass(frozen=True)
-class DocumentRow:
+class DocRow:
+    """A row of the document table (not the register's DocumentRow of services.documents)."""
+
     id: str
     unit_id: str
     kind: str
@@ -139,7 +141,7 @@ class StatsRows:
 
     inspections: list[InspectionRow]
     hazards: list[HazardRow]
-    documents: list[DocumentRow]
+    documents: list[DocRow]
     units: list[UnitRow]
 
     @classmethod
@@ -168,7 +170,7 @@ class StatsRows:
                 for r in hazards
             ],
             documents=[
-                DocumentRow(
+                DocRow(
                     r["id"],
                     r["unit_id"],
                     r["kind"],
@@ -254,8 +256,10 @@ class MonthlyFigures:
     def lines(self) -> list[FigureLine]:
         """The 统计表's rows, in order (the same rows in the page, Excel and PDF)."""
 
-        def line(key: str, label: str, value: int | float | None, unit: str) -> FigureLine:
-            return FigureLine(key, label, value, unit, DEFINITIONS[key])
+        def line(
+            key: str, label: str, value: int | float | None, unit: str, part_of: str = ""
+        ) -> FigureLine:
+            return FigureLine(key, label, value, unit, DEFINITIONS[key], part_of)
 
         out = [
             line("units_inspected", "检查单位数", self.units_inspected, "家"),
@@ -274,14 +278,8 @@ class MonthlyFigures:
         ]
         out += [
             line("hazards_found", "发现隐患", self.hazards_found, "项"),
-            replace(
-                line("hazards_general", "其中：一般隐患", self.hazards_general, "项"),
-                part_of="hazards_found",
-            ),
-            replace(
-                line("hazards_major", "其中：重大隐患", self.hazards_major, "项"),
-                part_of="hazards_found",
-            ),
+            line("hazards_general", "其中：一般隐患", self.hazards_general, "项", "hazards_found"),
+            line("hazards_major", "其中：重大隐患", self.hazards_major, "项", "hazards_found"),
             line("rectified", "已整改", self.rectified, "项"),
             line("rectification_rate", "整改率", self.rectification_rate, ""),
             line("overdue", "逾期未整改", self.overdue, "项"),
@@ -448,7 +446,7 @@ class OverviewService:
                 )
             ]
             documents = [
-                DocumentRow(d.id, d.unit_id, d.kind, d.status, d.issued_at, d.data)
+                DocRow(d.id, d.unit_id, d.kind, d.status, d.issued_at, d.data)
                 for d in s.exec(
                     select(Document).where(
                         Document.status == "issued",
@@ -534,6 +532,7 @@ def xlsx_bytes(figures: MonthlyFigures) -> bytes:
             ws.column_dimensions[chr(ord("A") + n)].width = width
         ws.freeze_panes = "A2"
         ws.oddHeader.center.text = figures.title
+        ws.oddFooter.left.text = f"{figures.agency_name}　{scope_text(figures)}"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

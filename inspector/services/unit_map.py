@@ -92,6 +92,8 @@ class GridIndex:
         c1 = min(int((x + radius - self.x0) * inv), self.cols - 1)
         r0 = max(int((y - radius - self.y0) * inv), 0)
         r1 = min(int((y + radius - self.y0) * inv), self.rows - 1)
+        if c0 > c1 or r0 > r1:  # the circle lies wholly outside the indexed area
+            return None
         best, best_d2 = None, radius * radius
         xs, ys, order, starts = self.xs, self.ys, self.order, self.starts
         for row in range(r0, r1 + 1):
@@ -179,6 +181,7 @@ def _placeable(lat: float | None, lon: float | None) -> bool:
     return not (lat == 0.0 and lon == 0.0)
 
 
+_Row = tuple[str, str, str, str, float, float, str | None]  # as _SELECT reads it
 _SELECT = (
     "SELECT u.id, u.name, u.risk_colour, u.supervision_level, u.lat, u.lon, u.township_id"
     " FROM unit u WHERE u.deleted = 0"
@@ -197,68 +200,58 @@ class UnitMapService:
             sql += " AND u.township_id = :township"
             params["township"] = township_id
         with self.ctx.store.reader.connect() as conn:
-            rows = conn.execute(text(sql), params).all()
+            # the DB-API cursor directly: SQLAlchemy's Row objects cost more than the query
+            sqlite = conn.connection.driver_connection
+            assert sqlite is not None
+            rows = sqlite.execute(sql, params).fetchall()
             towns: dict[str, str] = dict(conn.execute(text("SELECT id, name FROM township")).all())
-        groups: list[list[tuple[str, str, str, float, float, str | None]]] = [
-            [] for _ in COLOUR_ORDER
-        ]
+        groups: tuple[list[_Row], ...] = tuple([] for _ in COLOUR_ORDER)
+        town_sums: dict[str | None, list[float]] = {}  # sum of lat, sum of lon, count
         missing = 0
-        for uid, name, colour, level, lat, lon, town in rows:
+        for row in rows:
+            lat, lon = row[4], row[5]
             if not _placeable(lat, lon):
                 missing += 1
                 continue
-            groups[COLOUR_CODE.get(colour, _UNKNOWN_COLOUR)].append(
-                (uid, name, level, lat, lon, town)
-            )
+            groups[COLOUR_CODE.get(row[2], _UNKNOWN_COLOUR)].append(row)
+            acc = town_sums.get(row[6])
+            if acc is None:
+                acc = town_sums[row[6]] = [0.0, 0.0, 0.0]
+            acc[0] += lat
+            acc[1] += lon
+            acc[2] += 1
         placed = [r for g in groups for r in g]
-        lats = array("d", (r[3] for r in placed))
-        lons = array("d", (r[4] for r in placed))
+        lats = array("d", [r[4] for r in placed])
+        lons = array("d", [r[5] for r in placed])
         projection = Projection(
             lat0=math.fsum(lats) / len(lats) if lats else 0.0,
             lon0=math.fsum(lons) / len(lons) if lons else 0.0,
         )
-        kx, ky = projection.km_per_degree_lon, KM_PER_DEGREE
-        xs = array("d", ((lon - projection.lon0) * kx for lon in lons))
-        ys = array("d", ((lat - projection.lat0) * ky for lat in lats))
+        kx, lat0, lon0 = projection.km_per_degree_lon, projection.lat0, projection.lon0
         ranges: dict[str, tuple[int, int]] = {}
         start = 0
-        for colour_enum, group in zip(COLOUR_ORDER, groups, strict=True):
-            ranges[colour_enum.value] = (start, start + len(group))
+        for colour, group in zip(COLOUR_ORDER, groups, strict=True):
+            ranges[colour.value] = (start, start + len(group))
             start += len(group)
+        areas = sorted(
+            (
+                AreaLabel(towns[t], *projection.to_xy(sum_lat / n, sum_lon / n), int(n))
+                for t, (sum_lat, sum_lon, n) in town_sums.items()
+                if t in towns
+            ),
+            key=lambda a: -a.count,
+        )
         return MapPoints(
             projection=projection,
             ids=[r[0] for r in placed],
             names=[r[1] for r in placed],
-            levels="".join((r[2] or "D")[:1] for r in placed),
-            codes=bytes(i for i, g in enumerate(groups) for _ in g),
+            levels="".join([(r[3] or "D")[:1] for r in placed]),
+            codes=b"".join(bytes([i]) * len(g) for i, g in enumerate(groups)),
             lat=lats,
             lon=lons,
-            xs=xs,
-            ys=ys,
+            xs=array("d", [(lon - lon0) * kx for lon in lons]),
+            ys=array("d", [(lat - lat0) * KM_PER_DEGREE for lat in lats]),
             colour_ranges=ranges,
             without_coordinates=missing,
-            areas=_area_labels(placed, xs, ys, towns),
+            areas=tuple(areas),
         )
-
-
-def _area_labels(
-    placed: list[tuple[str, str, str, float, float, str | None]],
-    xs: array[float],
-    ys: array[float],
-    towns: dict[str, str],
-) -> tuple[AreaLabel, ...]:
-    sums: dict[str, list[float]] = {}
-    for r, x, y in zip(placed, xs, ys, strict=True):
-        town = r[5]
-        if town is None or town not in towns:
-            continue
-        acc = sums.setdefault(town, [0.0, 0.0, 0.0])
-        acc[0] += x
-        acc[1] += y
-        acc[2] += 1
-    return tuple(
-        sorted(
-            (AreaLabel(towns[t], sx / n, sy / n, int(n)) for t, (sx, sy, n) in sums.items()),
-            key=lambda a: -a.count,
-        )
-    )

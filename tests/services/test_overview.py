@@ -30,6 +30,7 @@ from inspector.services.journal import row_payload
 from inspector.services.overview import StatsRows, monthly_figures
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from tests.conftest import FixedClock
+from tests.services.test_documents import inspection_with_hazards, load_blocks, penalty_draft
 
 CHINA = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 2026-11-20 10:00 in China
@@ -452,3 +453,26 @@ def test_a_folder_that_is_gone_gives_a_chinese_message(
     with pytest.raises(UserError, match="目标文件夹不存在"):
         services.overview.export_xlsx(figures, blocker / "统计" / "统计.xlsx")
     assert blocker.read_text() == "not a folder"
+
+
+def test_documents_issued_through_the_service_are_counted(
+    services: Services, tmp_path: Path
+) -> None:
+    """The real flow: a finished inspection with two findings, two fines decided on the spot
+    (2,000 and 200 yuan); voiding one takes it out of the figures."""
+    iid = inspection_with_hazards(services)
+    load_blocks(services, tmp_path, "罚当")
+    unit = services.documents.issue(penalty_draft(services, iid, "onsite_penalty_unit", "2000"))
+    services.documents.issue(penalty_draft(services, iid, "onsite_penalty_person", "200"))
+    today = services.ctx.clock.today()
+    figures = services.overview.figures(today.year, today.month)
+    assert (figures.inspections, figures.units_inspected) == (1, 1)
+    assert (figures.hazards_found, figures.hazards_general, figures.hazards_major) == (2, 1, 1)
+    assert (figures.penalties, figures.fines_yuan) == (2, 2200)
+    assert {k.label: k.count for k in figures.documents_by_kind} == {
+        "行政（当场）处罚决定书（单位）": 1,
+        "行政（当场）处罚决定书（个人）": 1,
+    }
+    services.documents.void(unit.document_id, "罚款金额写错")
+    figures = services.overview.figures(today.year, today.month)
+    assert (figures.penalties, figures.fines_yuan, figures.documents) == (1, 200, 1)

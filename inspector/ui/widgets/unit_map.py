@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QResizeEvent,
     QTouchEvent,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
@@ -57,6 +58,7 @@ EMPHASIS_PX = {
     RiskColour.YELLOW: 0.0,
     RiskColour.BLUE: 0.0,
 }
+MIN_DOT_PX = 2.5
 KEY_ZOOM = 1.5
 WHEEL_ZOOM = 1.25  # per notch
 _GRID_STEPS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
@@ -82,13 +84,56 @@ def _degree_label(value: float, step: float, positive: str, negative: str) -> st
     return f"{positive if value >= 0 else negative}{abs(value):.{decimals}f}°"
 
 
+class DotLayer:
+    """The units as QPolygonF in km: one per colour, and the same points cut into horizontal
+    strips, so a zoomed-in view hands Qt only the strips it can see (Qt clips every point it is
+    given, and that is not free at 100,000). Building it is the costly part (~0.25 s at 100,000
+    units), so it may run on a worker thread; drawing then needs no Python loop over points."""
+
+    STRIPS = 32
+
+    def __init__(self, points: MapPoints) -> None:
+        self.points = points
+        self.bounds = points.bounds()
+        self.y0, y1 = self.bounds[1], self.bounds[3]
+        self.strip = max((y1 - self.y0) / self.STRIPS, 1e-9)
+        self.whole: dict[str, QPolygonF] = {}
+        self.strips: dict[str, list[QPolygonF]] = {}
+        xs, ys = points.xs, points.ys
+        for colour, (a, b) in points.colour_ranges.items():
+            strip_of = [self._strip_of(y) for y in ys[a:b]]
+            order = sorted(range(b - a), key=strip_of.__getitem__)
+            dots = [QPointF(xs[a + i], ys[a + i]) for i in order]
+            self.whole[colour] = QPolygonF(dots)
+            starts = [0] * (self.STRIPS + 1)
+            for k in strip_of:
+                starts[k + 1] += 1
+            for k in range(self.STRIPS):
+                starts[k + 1] += starts[k]
+            self.strips[colour] = [
+                QPolygonF(dots[starts[k] : starts[k + 1]]) for k in range(self.STRIPS)
+            ]
+
+    def _strip_of(self, y: float) -> int:
+        return min(max(int((y - self.y0) / self.strip), 0), self.STRIPS - 1)
+
+    def visible(self, colour: str, y0: float, y1: float) -> list[QPolygonF]:
+        """What to hand Qt for a view spanning y0..y1 km: the whole set when most is in view."""
+        first, last = self._strip_of(y0), self._strip_of(y1)
+        if y1 < self.bounds[1] or y0 > self.bounds[3]:
+            return []
+        if 2 * (last - first + 1) > self.STRIPS:
+            return [self.whole[colour]]
+        return [p for p in self.strips[colour][first : last + 1] if not p.isEmpty()]
+
+
 class UnitMap(QWidget):
     unit_clicked = Signal(str)  # unit id
-    view_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.points: MapPoints | None = None
+        self.dots: DotLayer | None = None
         self.placeholder = "正在加载…"
         self.selected: int | None = None
         self._hovered: int | None = None
@@ -96,6 +141,7 @@ class UnitMap(QWidget):
         self._centre = (0.0, 0.0)  # km, in the points' projection
         self._scale = 1.0  # px per km
         self._fit_scale = 1.0
+        self._dot = 5.0  # the ordinary dot's diameter in the last drawing
         self._layer: QImage | None = None
         self._layer_key: tuple[object, ...] | None = None
         self._press: QPointF | None = None
@@ -121,9 +167,13 @@ class UnitMap(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(900, 640)
 
-    def set_points(self, points: MapPoints | None, placeholder: str = "") -> None:
-        """Show `points` (the whole map in view), or `placeholder` text when there are none."""
+    def set_points(
+        self, points: MapPoints | None, placeholder: str = "", dots: DotLayer | None = None
+    ) -> None:
+        """Show `points` (the whole map in view), or `placeholder` text when there are none.
+        `dots` may be built beforehand off the GUI thread; otherwise the first paint builds it."""
         self.points = points
+        self.dots = dots if dots is not None and dots.points is points else None
         self.placeholder = placeholder
         self.selected = None
         self._hovered = None
@@ -178,7 +228,6 @@ class UnitMap(QWidget):
         if settle:
             self._settle.start()
         self.update()
-        self.view_changed.emit()
 
     def to_screen(self, x: float, y: float) -> QPointF:
         cx, cy = self._centre
@@ -238,9 +287,21 @@ class UnitMap(QWidget):
         )
 
     def dot_diameter(self) -> float:
-        """Dots grow a little as the map is zoomed in."""
+        """The diameter of an ordinary dot in the last drawing, in logical pixels."""
+        return self._dot
+
+    def _dot_for(self, drawn: int) -> float:
+        """Dots grow a little as the map is zoomed in, and shrink where so many units crowd the
+        view that big dots would bury every colour under the last one drawn."""
         zoom = self._scale / self._fit_scale if self._fit_scale else 1.0
-        return min(5.0 + 1.6 * math.log2(max(zoom, 1.0)), 12.0)
+        d = min(5.0 + 1.6 * math.log2(max(zoom, 1.0)), 12.0)
+        if self.points is None or not drawn:
+            return d
+        x0, y0, x1, y1 = self.points.bounds()
+        data = QRectF(self.to_screen(x0, y1), self.to_screen(x1, y0)).normalized()
+        area = data.intersected(QRectF(self.rect())).size()
+        spacing = math.sqrt(max(area.width() * area.height(), 1.0) / drawn)
+        return min(d, max(MIN_DOT_PX, 1.3 * spacing))
 
     def _render_layer(self) -> QImage:
         dpr = self.devicePixelRatioF()
@@ -251,41 +312,39 @@ class UnitMap(QWidget):
         )
         image.setDevicePixelRatio(dpr)
         image.fill(Qt.GlobalColor.transparent)
-        points = self.points
-        if points is None:
+        if self.points is None:
             return image
-        d = self.dot_diameter()
-        pad = (d + 4) / self._scale
-        x0, y1 = self.to_map(QPointF(0, 0))
-        x1, y0 = self.to_map(QPointF(self.width(), self.height()))
-        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-        cx, cy, s = self._centre[0], self._centre[1], self._scale
-        hx, hy = self.width() / 2 - cx * s, self.height() / 2 + cy * s
-        polygons: list[tuple[RiskColour, QPolygonF]] = []
-        total = 0
-        for colour in COLOUR_ORDER:
-            if colour.value not in self._visible:
-                continue
-            a, b = points.colour_ranges[colour.value]
-            polygon = QPolygonF(
-                [
-                    QPointF(hx + x * s, hy - y * s)
-                    for x, y in zip(points.xs[a:b], points.ys[a:b], strict=True)
-                    if x0 <= x <= x1 and y0 <= y <= y1
-                ]
-            )
-            total += polygon.size()
-            polygons.append((colour, polygon))
+        if self.dots is None or self.dots.points is not self.points:
+            self.dots = DotLayer(self.points)
+        pad = 16 / self._scale
+        y1 = self.to_map(QPointF(0, -pad))[1]
+        y0 = self.to_map(QPointF(0, self.height() + pad))[1]
+        slices = [
+            (colour, self.dots.visible(colour.value, y0, y1))
+            for colour in COLOUR_ORDER
+            if colour.value in self._visible
+        ]
+        drawn = sum(p.size() for _, parts in slices for p in parts)
+        smooth = drawn <= AA_LIMIT
+        d = self._dot = self._dot_for(drawn)
+        # emphasis fades where dots crowd, or the serious colours would cover all the others
+        emphasis = min(max((d - MIN_DOT_PX) / (5.0 - MIN_DOT_PX), 0.0), 1.0)
         painter = QPainter(image)
-        smooth = total <= AA_LIMIT
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
-        for colour, polygon in polygons:
-            size = d + EMPHASIS_PX[colour]
+        cx, cy, s = self._centre[0], self._centre[1], self._scale
+        # km → widget pixels; the dots are cosmetic pens, sized in device pixels
+        painter.setTransform(
+            QTransform(s, 0, 0, -s, self.width() / 2 - cx * s, self.height() / 2 + cy * s)
+        )
+        for colour, parts in slices:
+            size = (d + max(EMPHASIS_PX[colour] * emphasis, 1.0 if colour == "red" else 0)) * dpr
+            pens = [_dot_pen(QColor(colour.hex), size, smooth)]
             if smooth:  # few dots: a thin white rim keeps neighbours apart
-                painter.setPen(_dot_pen(QColor(255, 255, 255, 220), size + 2))
-                painter.drawPoints(polygon)
-            painter.setPen(_dot_pen(QColor(colour.hex), size))
-            painter.drawPoints(polygon)
+                pens.insert(0, _dot_pen(QColor(255, 255, 255, 220), size + 2 * dpr, smooth))
+            for pen in pens:
+                painter.setPen(pen)
+                for part in parts:
+                    painter.drawPoints(part)
         painter.end()
         return image
 
@@ -587,10 +646,19 @@ class UnitMap(QWidget):
         event.accept()
 
 
-def _dot_pen(colour: QColor, width: float) -> QPen:
+def _dot_pen(colour: QColor, width: float, smooth: bool) -> QPen:
+    """A cosmetic pen (width in device pixels whatever the km→pixel transform) for dots.
+
+    Without antialiasing a dot is a whole number of pixels: round caps at fractional widths cost
+    Qt three times as much, and below 4 px a round dot is a square anyway (and 10× cheaper)."""
     pen = QPen(colour)
-    pen.setWidthF(width)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    if smooth:
+        pen.setWidthF(width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    else:
+        pen.setWidth(max(2, round(width)))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap if width >= 4 else Qt.PenCapStyle.SquareCap)
+    pen.setCosmetic(True)
     return pen
 
 
