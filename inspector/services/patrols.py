@@ -193,11 +193,6 @@ class PatrolService:
                 raise UserError("找不到这次巡查记录。")
             return _patrol_view(s, row)
 
-    def recent(self, limit: int = 50) -> list[PatrolView]:
-        with self.ctx.store.read() as s:
-            rows = s.exec(select(Patrol).order_by(col(Patrol.started_at).desc()).limit(limit))
-            return [_patrol_view(s, p) for p in rows]
-
     def reports(self, limit: int = 200) -> list[ReportRow]:
         """This device's reports with where the township has got with each (跟踪)."""
         with self.ctx.store.read() as s:
@@ -207,21 +202,29 @@ class PatrolService:
                 .order_by(col(HazardReport.reported_at).desc())
                 .limit(limit)
             ).all()
+            ids = [r.id for r, _ in rows]
+            # the township's task of each report, and the reports still waiting to be sent
+            tasks = {
+                t.report_id: t for t in s.exec(select(Task).where(col(Task.report_id).in_(ids)))
+            }
+            unsent = set(
+                s.exec(
+                    select(Outbox.entity_id).where(
+                        Outbox.entity == "hazardreport",
+                        Outbox.state == "pending",
+                        col(Outbox.entity_id).in_(ids),
+                    )
+                )
+            )
             out = []
             for r, name in rows:
-                task = s.exec(select(Task).where(Task.report_id == r.id)).first()
-                sent = not s.exec(
-                    select(Outbox.seq).where(
-                        Outbox.entity == "hazardreport",
-                        Outbox.entity_id == r.id,
-                        Outbox.state == "pending",
-                    )
-                ).first()
+                task = tasks.get(r.id)
                 if task is not None:
                     state, label = task.state, TaskState(task.state).label
                     history = json.loads(task.history)
                 else:
-                    state, label, history = "", "已上报，待乡镇受理" if sent else "待同步", []
+                    label = "待同步" if r.id in unsent else "已上报，待乡镇受理"
+                    state, history = "", []
                 out.append(
                     ReportRow(
                         r.id,
@@ -617,11 +620,21 @@ def _patrol_view(s: Session, p: Patrol) -> PatrolView:
         .where(PatrolVisit.patrol_id == p.id)
         .order_by(col(PatrolVisit.seq))
     ).all()
+    ids = [v.id for v, _ in rows]
+    counts: dict[str, dict[str, int]] = {}
+    for visit_id, aspect in s.exec(
+        select(Photo.visit_id, Photo.aspect).where(col(Photo.visit_id).in_(ids))
+    ):
+        per = counts.setdefault(str(visit_id), {})
+        per[aspect] = per.get(aspect, 0) + 1
+    numbers: dict[str, list[str]] = {}
+    for visit_id, number in s.exec(
+        select(HazardReport.visit_id, HazardReport.number)
+        .where(col(HazardReport.visit_id).in_(ids))
+        .order_by(col(HazardReport.reported_at))
+    ):
+        numbers.setdefault(str(visit_id), []).append(number)
     for v, u in rows:
-        counts: dict[str, int] = {}
-        for aspect in s.exec(select(Photo.aspect).where(Photo.visit_id == v.id)).all():
-            counts[aspect] = counts.get(aspect, 0) + 1
-        numbers = list(s.exec(select(HazardReport.number).where(HazardReport.visit_id == v.id)))
         data = VisitInput(
             unit_id=v.unit_id,
             place_kind=v.place_kind,
@@ -637,7 +650,15 @@ def _patrol_view(s: Session, p: Patrol) -> PatrolView:
         )
         visits.append(
             VisitView(
-                v.id, u.id, u.name, u.address, u.credit_code, data, v.visited_at, counts, numbers
+                v.id,
+                u.id,
+                u.name,
+                u.address,
+                u.credit_code,
+                data,
+                v.visited_at,
+                counts.get(v.id, {}),
+                numbers.get(v.id, []),
             )
         )
     return PatrolView(

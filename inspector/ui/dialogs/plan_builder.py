@@ -10,11 +10,8 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -34,19 +31,19 @@ from PySide6.QtWidgets import (
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
 from inspector.services.plan import DueUnit, level_label
 from inspector.ui.dialogs.form_dialog import FormDialog
+from inspector.ui.models.table_model import ColumnsModel, Index
 
 COLUMNS = ("单位", "级别", "风险", "上次检查", "应检日期", "超期", "今年次数/上限", "原因")
-_Index = QModelIndex | QPersistentModelIndex
 _OVER_CAP = QColor("#b00020")
 
 
-class ProposalModel(QAbstractTableModel):
+class ProposalModel(ColumnsModel):
     """The proposals with a tick each; the filter hides rows but keeps their ticks."""
 
     checked_changed = Signal()
 
     def __init__(self, proposals: list[DueUnit], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self.proposals = list(proposals)
         self._haystacks = [
             f"{p.name}\n{p.address}\n{p.township}\n{level_label(p.level)}\n{p.reason}".casefold()
@@ -81,26 +78,16 @@ class ProposalModel(QAbstractTableModel):
         return self.proposals[self.visible[row]]
 
     # -- Qt model ------------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.visible)
+    def row_count(self) -> int:
+        return len(self.visible)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
+    def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
         if index.isValid() and index.column() == 0:
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         p = self.proposal_at(index.row())
@@ -121,7 +108,7 @@ class ProposalModel(QAbstractTableModel):
             return p.unit_id
         return None
 
-    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
             return False
         uid = self.proposal_at(index.row()).unit_id

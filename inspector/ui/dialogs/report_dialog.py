@@ -21,19 +21,24 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.tasks import PROBLEM_CLASSES, URGENCIES
-from inspector.services.patrols import Place
+from inspector.services.patrols import Place, ReportInput
 
 
 class ReportDialog(QDialog):
-    """Collects a report; emits `submitted(fields, photo paths)`; the caller files it and calls
-    `accept()` or `show_error(message)` (the dialog stays open with what was typed)."""
+    """Collects a report; emits `submitted(ReportInput, photo paths)`; the caller files it and
+    calls `accept()` or `show_error(message)` (the dialog stays open with what was typed)."""
 
-    submitted = Signal(dict, list)
+    submitted = Signal(object, list)
 
     def __init__(
-        self, places: list[Place], unit_id: str | None, parent: QWidget | None = None
+        self,
+        places: list[Place],
+        unit_id: str | None,
+        visit_id: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.visit_id = visit_id
         self.setWindowTitle("上报隐患")
         self.setMinimumWidth(520)
         self.places = places
@@ -115,21 +120,22 @@ class ReportDialog(QDialog):
         self.photo_paths.extend(paths)
         self.photos_label.setText(f"照片：{len(self.photo_paths)} 张")
 
-    def fields(self) -> dict[str, object]:
-        return {
-            "unit_id": self.place.currentData(),
-            "category": self.category.currentText(),
-            "urgency": self.urgency.currentData(),
-            "description": self.description.toPlainText(),
-            "location": self.location.text(),
-            "lat": self.lat,
-            "lon": self.lon,
-        }
+    def report(self) -> ReportInput:
+        return ReportInput(
+            unit_id=str(self.place.currentData() or ""),
+            category=self.category.currentText(),
+            description=self.description.toPlainText(),
+            urgency=str(self.urgency.currentData()),
+            lat=self.lat,
+            lon=self.lon,
+            location=self.location.text(),
+            visit_id=self.visit_id,
+        )
 
     def _submit(self) -> None:
         self.error.hide()
         self.ok.setEnabled(False)
-        self.submitted.emit(self.fields(), list(self.photo_paths))
+        self.submitted.emit(self.report(), list(self.photo_paths))
 
     def show_error(self, message: str) -> None:
         self.ok.setEnabled(True)

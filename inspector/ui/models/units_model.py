@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -17,21 +15,21 @@ from PySide6.QtGui import QColor
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
 from inspector.services.api import Services
 from inspector.services.units import UnitFilters, UnitRow
+from inspector.ui.models.table_model import ColumnsModel, Index
 from inspector.ui.tasks import TaskRunner
 
 PAGE = 200
 COLUMNS = ("单位名称", "风险", "分级", "行业", "统一社会信用代码", "地址")
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class UnitsModel(QAbstractTableModel):
+class UnitsModel(ColumnsModel):
     count_changed = Signal(int)
     loaded = Signal()
 
     def __init__(
         self, services: Services, tasks: TaskRunner, parent: QObject | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self.services = services
         self.tasks = tasks
         self.rows: list[UnitRow] = []
@@ -74,10 +72,10 @@ class UnitsModel(QAbstractTableModel):
         self.total = n
         self.count_changed.emit(n)
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._fetching and len(self.rows) < self.total
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._fetching:
             return
         self._fetching = True
@@ -98,20 +96,10 @@ class UnitsModel(QAbstractTableModel):
         self.endInsertRows()
 
     # -- Qt model ------------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+    def row_count(self) -> int:
+        return len(self.rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row = self.rows[index.row()]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,34 +29,19 @@ from PySide6.QtWidgets import (
 from inspector.domain.document_kinds import ORDER_KINDS, SPECS
 from inspector.services.api import Services
 from inspector.services.documents import VOIDED, DocumentRow, SignerInput
+from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
 
 COLUMNS = ("单位", "文书种类", "文号", "签发日期", "状态", "签名", "打印份数")
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class RegisterModel(QAbstractTableModel):
+class RegisterModel(RowsModel):
+    rows: list[DocumentRow]
+
     def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[DocumentRow] = []
+        super().__init__(COLUMNS)
 
-    def set_rows(self, rows: list[DocumentRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = 0) -> Any:
+    def data(self, index: Index, role: int = 0) -> Any:
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             status = r.status_label

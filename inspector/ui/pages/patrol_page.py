@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -466,25 +465,12 @@ class PatrolPage(QWidget):
     # -- report, finish, print -----------------------------------------------------------------
     def open_report(self) -> None:
         unit_id = self.place.currentData() if self.patrol else None
-        dialog = ReportDialog(self.places or [], unit_id, self)
-        visit_id = self.visit_id
-        dialog.submitted.connect(lambda f, paths: self._report(dialog, f, paths, visit_id))
+        dialog = ReportDialog(self.places or [], unit_id, self.visit_id, self)
+        dialog.submitted.connect(lambda data, paths: self._report(dialog, data, paths))
         self.report_dialog = dialog
         dialog.open()
 
-    def _report(
-        self, dialog: ReportDialog, f: dict[str, Any], paths: list[Path], visit_id: str | None
-    ) -> None:
-        data = ReportInput(
-            unit_id=str(f["unit_id"] or ""),
-            category=str(f["category"]),
-            description=str(f["description"]),
-            urgency=str(f["urgency"]),
-            lat=f["lat"],
-            lon=f["lon"],
-            location=str(f["location"]),
-            visit_id=visit_id,
-        )
+    def _report(self, dialog: ReportDialog, data: ReportInput, paths: list[Path]) -> None:
         self.tasks.write(
             self.services.patrols.report_files,
             data,

@@ -3,10 +3,10 @@ inspector's own plan — with each task's history and the next step the person m
 
 from __future__ import annotations
 
-from datetime import date
+from html import escape
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from inspector.services.api import Services
 from inspector.services.changes import Changes
 from inspector.services.work_plan import TaskRow
+from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
 
 COLUMNS = ("应完成", "类型", "任务", "单位（场所）", "状态", "来源")
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def due_text(row: TaskRow) -> str:
@@ -42,28 +42,13 @@ def due_text(row: TaskRow) -> str:
     return f"{row.due_date:%m-%d} 逾期{-row.days_left}天"
 
 
-class TaskModel(QAbstractTableModel):
+class TaskModel(RowsModel):
+    rows: list[TaskRow]
+
     def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[TaskRow] = []
+        super().__init__(COLUMNS)
 
-    def set_rows(self, rows: list[TaskRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = 0) -> Any:
+    def data(self, index: Index, role: int = 0) -> Any:
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             origin = "自行安排" if r.origin == "self" else "乡镇下达"
@@ -183,18 +168,18 @@ class TasksPage(QWidget):
             self.detail.setHtml("<p style='color:#666'>选择一项任务查看详情。</p>")
             return
         lines = [
-            f"<h3>{_esc(row.title)}</h3>",
-            f"<p>类型：{_esc(row.kind)}　状态：<b>{_esc(row.state_label)}</b>　"
-            f"应完成：{_esc(due_text(row))}</p>",
+            f"<h3>{escape(row.title)}</h3>",
+            f"<p>类型：{escape(row.kind)}　状态：<b>{escape(row.state_label)}</b>　"
+            f"应完成：{escape(due_text(row))}</p>",
         ]
         if row.detail:
-            lines.append(f"<p>{_esc(row.detail)}</p>")
+            lines.append(f"<p>{escape(row.detail)}</p>")
         lines.append("<h4>办理经过</h4><ul>")
         for h in row.history:
             mark = "" if h.get("moved", True) else "（未改变状态）"
             lines.append(
-                f"<li>{_esc(h.get('at_local', ''))} {_esc(h.get('by', ''))}："
-                f"{_esc(h.get('note', ''))}{mark}</li>"
+                f"<li>{escape(h.get('at_local', ''))} {escape(h.get('by', ''))}："
+                f"{escape(h.get('note', ''))}{mark}</li>"
             )
         lines.append("</ul>")
         self.detail.setHtml("".join(lines))
@@ -232,21 +217,3 @@ class TasksPage(QWidget):
         row = self.current()
         if row is not None and row.unit_id:
             self.start_inspection_requested.emit(row.unit_id, row.id)
-
-    def add_own(self, unit_ids: list[str], due: date) -> None:
-        self.tasks.write(
-            self.services.work_plan.create_own,
-            unit_ids,
-            due,
-            on_done=lambda ch: self._planned(ch, len(unit_ids)),
-            on_error=lambda m: self.message.emit(m, "error"),
-        )
-
-    def _planned(self, changes: Changes, n: int) -> None:
-        self.message.emit(f"已把 {n} 家单位加入待办。", "ok")
-        self.changed.emit(changes)
-        self.load()
-
-
-def _esc(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
