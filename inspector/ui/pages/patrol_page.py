@@ -112,7 +112,12 @@ class PatrolPage(QWidget):
         scroll.setWidget(self.editor)
         running = QSplitter()
         running.addWidget(left)
-        running.addWidget(scroll)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(scroll, 1)
+        rl.addLayout(self.editor_actions)
+        running.addWidget(right)
         running.setSizes([300, 900])
 
         self.stack = QStackedWidget()
@@ -121,7 +126,7 @@ class PatrolPage(QWidget):
 
         # -- reports and past patrols (跟踪)
         self.reports = QListWidget()
-        self.reports.setMaximumHeight(96)
+        self.reports.setMaximumHeight(84)
         self.print_last = QPushButton("打印最近一次巡查记录")
         self.print_last.clicked.connect(self._print_last)
         tail = QHBoxLayout()
@@ -219,11 +224,12 @@ class PatrolPage(QWidget):
         self.save_button.clicked.connect(self.save_visit)
         self.report_button.clicked.connect(self.open_report)
         self.notice_button.clicked.connect(self._print_notice)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.report_button)
-        buttons.addWidget(self.notice_button)
-        buttons.addStretch(1)
+        # the place's actions sit under the scrolling form, always in reach
+        self.editor_actions = QHBoxLayout()
+        self.editor_actions.addWidget(self.save_button)
+        self.editor_actions.addWidget(self.report_button)
+        self.editor_actions.addWidget(self.notice_button)
+        self.editor_actions.addStretch(1)
 
         form = QFormLayout()
         form.addRow("场所", place_row)
@@ -233,7 +239,6 @@ class PatrolPage(QWidget):
         layout.addWidget(six)
         layout.addWidget(problems)
         layout.addWidget(act)
-        layout.addLayout(buttons)
         layout.addStretch(1)
         return w
 
