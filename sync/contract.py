@@ -17,6 +17,9 @@ share. JSON over HTTP; every call is idempotent and the server keeps no session 
                                 verified and stored on its own, a refused one refuses no other
     POST /sync/push             PushRequest → PushResponse (always 200 with one result per op)
     GET  /sync/changes?since=S&limit=N   → ChangesPage; 410 when S < tombstone_horizon
+    GET  /stats/monthly?year=Y&month=M[&township_id=T] → MonthlyStats: one local month's figures
+                                over every record pushed in the caller's jurisdiction (403 for
+                                a township outside it)
 
 Push results: applied | duplicate (same op_id and payload hash seen before: the stored result) |
 conflict (kept the server value; the device value is recorded) | rejected (with reason; the op is
@@ -28,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -206,3 +209,44 @@ class ChangesPage(BaseModel):
     changes: list[Change]
     next: int  # the cursor to ask with next time
     more: bool
+
+
+class KindCountOut(BaseModel):
+    kind: str
+    label: str
+    count: int
+
+
+class DayCountOut(BaseModel):
+    day: date
+    inspections: int
+    hazards_general: int
+    hazards_major: int
+
+
+class MonthlyStats(BaseModel):
+    """One month's figures (the fields of inspector.services.overview.MonthlyFigures) computed by
+    the server over the records of the caller's jurisdiction, as of `as_of`."""
+
+    year: int
+    month: int
+    today: date
+    township_id: str | None
+    units_inspected: int
+    inspections: int
+    inspections_by_kind: list[KindCountOut]
+    hazards_found: int
+    hazards_general: int
+    hazards_major: int
+    rectified: int
+    rectification_rate: float | None
+    overdue: int
+    documents_by_kind: list[KindCountOut]
+    penalties: int
+    fines_yuan: int
+    daily: list[DayCountOut]
+    agency_name: str = ""
+    township_name: str = ""
+    scope_label: str = ""  # whose records: "柴桑区应急管理局（全区）" or the townships' names
+    as_of: datetime
+    skipped: int = 0  # records whose fields could not be read (left out, logged on the server)

@@ -32,8 +32,8 @@ import calendar
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,12 +42,14 @@ from sqlmodel import col, select
 
 from inspector.domain.document_kinds import SPECS, fine_of
 from inspector.domain.enums import INSPECTION_KINDS, HazardGrade, HazardStatus, InspectionStatus
+from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
-from inspector.services.journal import get_setting
+from inspector.services.journal import get_setting, set_setting
 from inspector.services.records import SITE_RECORD, export_file
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from inspector.util.clock import format_cn_date, to_local
+from sync.contract import MonthlyStats
 
 RECTIFIED_STATES = (HazardStatus.REVIEWED_OK.value, HazardStatus.CLOSED.value)
 NOT_FOUND_STATES = (HazardStatus.DRAFT.value, HazardStatus.WITHDRAWN.value)
@@ -144,6 +146,8 @@ class StatsRows:
     documents: list[DocRow]
     units: list[UnitRow]
 
+    skipped: int = 0  # records left out because a field could not be read
+
     @classmethod
     def from_payloads(
         cls,
@@ -152,35 +156,56 @@ class StatsRows:
         documents: Iterable[Mapping[str, Any]] = (),
         units: Iterable[Mapping[str, Any]] = (),
     ) -> StatsRows:
-        """Rows from JSON records (the row snapshots devices push, times as ISO strings)."""
+        """Rows from JSON records (the row snapshots devices push, times as ISO strings). A
+        record with a missing or unreadable field is left out and counted in `skipped`, so one
+        bad record from an old or broken client cannot stop a leader's statistics."""
+        skipped = 0
+
+        def rows(records: Iterable[Mapping[str, Any]], make: Any) -> list[Any]:
+            nonlocal skipped
+            out = []
+            for r in records:
+                try:
+                    out.append(make(r))
+                except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                    skipped += 1
+            return out
+
         return cls(
-            inspections=[
-                InspectionRow(r["id"], r["unit_id"], r["kind"], r["status"], _when(r["started_at"]))
-                for r in inspections
-            ],
-            hazards=[
-                HazardRow(
-                    r["id"],
-                    r["unit_id"],
-                    r["grade"],
-                    r["status"],
+            inspections=rows(
+                inspections,
+                lambda r: InspectionRow(
+                    str(r["id"]),
+                    str(r["unit_id"]),
+                    str(r["kind"]),
+                    str(r["status"]),
+                    _when(r["started_at"]),
+                ),
+            ),
+            hazards=rows(
+                hazards,
+                lambda r: HazardRow(
+                    str(r["id"]),
+                    str(r["unit_id"]),
+                    HazardGrade(r["grade"]).value,  # ValueError: not a grade we count
+                    HazardStatus(r["status"]).value,
                     _when(r["created_at"]),
                     _day(r.get("deadline")),
-                )
-                for r in hazards
-            ],
-            documents=[
-                DocRow(
-                    r["id"],
-                    r["unit_id"],
-                    r["kind"],
-                    r["status"],
+                ),
+            ),
+            documents=rows(
+                documents,
+                lambda r: DocRow(
+                    str(r["id"]),
+                    str(r["unit_id"]),
+                    str(r["kind"]),
+                    str(r["status"]),
                     _when(r["issued_at"]) if r.get("issued_at") else None,
-                    r.get("data") or "{}",
-                )
-                for r in documents
-            ],
-            units=[UnitRow(r["id"], r.get("township_id")) for r in units],
+                    str(r.get("data") or "{}"),
+                ),
+            ),
+            units=[UnitRow(str(r["id"]), r.get("township_id")) for r in units],
+            skipped=skipped,
         )
 
 
@@ -243,6 +268,12 @@ class MonthlyFigures:
     daily: tuple[DayCount, ...]
     agency_name: str = ""
     township_name: str = ""  # "" = every township
+    source: str = "device"  # device: this device's records | server: the whole jurisdiction's
+    as_of: datetime | None = None  # server figures: when the server computed them
+    scope_label: str = ""  # server figures: whose records (the caller's jurisdiction)
+    skipped: int = 0  # server figures: records left out because a field could not be read
+    stale_reason: str = ""  # server figures kept from an earlier fetch: why the server was not
+    # reached this time ("" = fresh)
 
     @property
     def documents(self) -> int:
@@ -391,6 +422,30 @@ def monthly_figures(
     )
 
 
+def stats_of(
+    figures: MonthlyFigures, as_of: datetime, scope_label: str, skipped: int = 0
+) -> MonthlyStats:
+    """The figures as the server sends them (sync.contract.MonthlyStats)."""
+    body = asdict(figures)
+    for key in ("source", "as_of", "scope_label", "skipped", "stale_reason"):
+        body.pop(key)
+    return MonthlyStats(**body, as_of=as_of, scope_label=scope_label, skipped=skipped)
+
+
+def figures_of(stats: MonthlyStats) -> MonthlyFigures:
+    """The server's figures as the page, Excel and PDF show them."""
+    body = stats.model_dump()
+    return MonthlyFigures(
+        **{
+            **body,
+            "inspections_by_kind": tuple(KindCount(**k) for k in body["inspections_by_kind"]),
+            "documents_by_kind": tuple(KindCount(**k) for k in body["documents_by_kind"]),
+            "daily": tuple(DayCount(**d) for d in body["daily"]),
+        },
+        source="server",
+    )
+
+
 # --- service -------------------------------------------------------------------------------------
 
 
@@ -399,9 +454,53 @@ def _local_utc(day: date) -> datetime:
     return datetime.combine(day, time.min).astimezone()
 
 
+FetchMonthly = Callable[[int, int, str | None], MonthlyStats]
+STATS_CACHE = "stats_cache:"  # setting key prefix: the last server figures per user and month
+
+
 class OverviewService:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, fetch: FetchMonthly | None = None) -> None:
         self.ctx = ctx
+        self.fetch = fetch  # the server's figures (SyncService.fetch_monthly); None: no server
+
+    def server_figures(
+        self, year: int, month: int, township_id: str | None = None
+    ) -> MonthlyFigures:
+        """The jurisdiction's figures from the server (network: call off the GUI thread). Each
+        answer is kept, so with the server out of reach the last one comes back with
+        `stale_reason`; with none kept, UserError says why and points to 本机记录."""
+        with self.ctx.store.read() as s:
+            key = f"{STATS_CACHE}{get_setting(s, 'sync_username') or ''}:{year}-{month:02d}"
+            key += f":{township_id or '*'}"
+        try:
+            if self.fetch is None:
+                raise UserError("本机没有配置同步服务器。")
+            stats = self.fetch(year, month, township_id)
+        except UserError as err:
+            with self.ctx.store.read() as s:
+                kept = get_setting(s, key)
+            if kept is None:
+                raise UserError(
+                    f"{err} 无法显示全辖区统计，可在“数据来源”中选择“本机记录”。"
+                ) from None
+            try:
+                old = MonthlyStats.model_validate_json(kept)
+            except ValueError:
+                raise UserError(f"{err} 无法显示全辖区统计。") from None
+            return replace(figures_of(old), stale_reason=str(err))
+        with self.ctx.store.write() as s:
+            set_setting(s, key, stats.model_dump_json())
+        return figures_of(stats)
+
+    def recent_months(self, count: int = 12) -> list[tuple[int, int]]:
+        """The current month and the `count` - 1 before it, newest first (the server's figures
+        cover months this device has no record of)."""
+        today = self.ctx.clock.today()
+        out, year, month = [], today.year, today.month
+        for _ in range(count):
+            out.append((year, month))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        return out
 
     def months(self) -> list[tuple[int, int]]:
         """(year, month) of every month with an inspection, hazard or issued document, newest
@@ -540,7 +639,18 @@ def xlsx_bytes(figures: MonthlyFigures) -> bytes:
 
 def scope_text(figures: MonthlyFigures) -> str:
     """The line under the title: what the figures cover and as of when."""
-    return f"{SCOPE_NOTE}；统计日期：{format_cn_date(figures.today)}"
+    if figures.source != "server":
+        return f"{SCOPE_NOTE}；统计日期：{format_cn_date(figures.today)}"
+    when = to_local(figures.as_of).strftime("%Y-%m-%d %H:%M") if figures.as_of else "—"
+    text = (
+        f"统计范围：{figures.scope_label or '本人辖区'}全部已同步到服务器的记录"
+        f"（服务器汇总于 {when}）；统计日期：{format_cn_date(figures.today)}"
+    )
+    if figures.skipped:
+        text += f"；另有 {figures.skipped} 条记录内容不完整，未计入"
+    if figures.stale_reason:
+        text += "；本次未能连接服务器，显示的是上次获取的结果"
+    return text
 
 
 def pdf_bytes(figures: MonthlyFigures) -> bytes:

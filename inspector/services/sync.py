@@ -56,6 +56,7 @@ from sync.contract import (
     ChangesPage,
     LoginResponse,
     Meta,
+    MonthlyStats,
     OpResult,
     PushResponse,
     manifest,
@@ -150,6 +151,18 @@ def reason_text(reason: str | None) -> str:
     if head in ("applied", "conflict", "rejected", "retry") and tail:
         return reason_text(tail)  # a duplicate's stored first answer
     return REASONS.get(head, f"服务器未接受（{reason}）")
+
+
+def server_said(r: httpx.Response) -> str:
+    """ "服务器返回 403：…" — the status and the server's Chinese detail, when it sent one."""
+    detail = ""
+    try:
+        body = r.json()
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            detail = "：" + body["detail"]
+    except ValueError:
+        pass
+    return f"服务器返回 {r.status_code}{detail}"
 
 
 @functools.cache
@@ -496,6 +509,38 @@ class SyncService:
             s.add(row)
 
     # -- one run -----------------------------------------------------------------------------------
+    def _session(self) -> tuple[str | None, str | None, str | None, str | None]:
+        """Server URL, user name, device id and token of the signed-in session (None: missing)."""
+        with self.ctx.store.read() as s:
+            base_url = get_setting(s, SERVER_URL)
+            username = get_setting(s, USERNAME)
+            device = get_setting(s, DEVICE_ID)
+        token = self._token or (self.credentials.token(username) if username else None)
+        return base_url, username, device, token
+
+    def fetch_monthly(self, year: int, month: int, township_id: str | None) -> MonthlyStats:
+        """The month's figures over the whole jurisdiction, computed by the server (one GET;
+        UserError in Chinese when it cannot be had)."""
+        base_url, username, _device, token = self._session()
+        if not base_url or not username or not token:
+            raise UserError(NOT_SIGNED_IN)
+        params: dict[str, str | int] = {"year": year, "month": month}
+        if township_id is not None:
+            params["township_id"] = township_id
+        try:
+            with self.client_factory(base_url, token) as client:
+                r = client.get("/stats/monthly", params=params)
+        except httpx.TransportError as exc:
+            raise UserError(f"无法连接同步服务器（{type(exc).__name__}）。") from None
+        if r.status_code == 401:
+            raise UserError("登录已失效，请在“同步”页重新登录。")
+        if r.status_code != 200:
+            raise UserError(f"未能获取全辖区统计（{server_said(r)}）。")
+        try:
+            return MonthlyStats.model_validate(r.json())
+        except (ValueError, ValidationError):
+            raise UserError("服务器的统计结果无法识别。") from None
+
     def run(
         self,
         progress: Progress | None = None,
@@ -504,11 +549,7 @@ class SyncService:
         report = SyncReport()
         step = _Steps(self, report, progress or (lambda _s, _d, _t: None), cancelled)
         try:
-            with self.ctx.store.read() as s:
-                base_url = get_setting(s, SERVER_URL)
-                username = get_setting(s, USERNAME)
-                device = get_setting(s, DEVICE_ID)
-            token = self._token or (self.credentials.token(username) if username else None)
+            base_url, username, device, token = self._session()
             if not base_url or not username or not device or not token:
                 raise _Stop(NOT_SIGNED_IN)
             with self.client_factory(base_url, token) as client:
@@ -594,14 +635,7 @@ class _Steps:
             time.sleep(self.svc.backoff_s * attempt * (0.5 + random.random()))
 
     def fail(self, r: httpx.Response, what: str) -> _Stop:
-        detail = ""
-        try:
-            body = r.json()
-            if isinstance(body, dict) and isinstance(body.get("detail"), str):
-                detail = "：" + body["detail"]
-        except ValueError:
-            pass
-        return _Stop(f"{what}失败（服务器返回 {r.status_code}{detail}）。已完成的部分已保存。")
+        return _Stop(f"{what}失败（{server_said(r)}）。已完成的部分已保存。")
 
     # -- 1. meta -------------------------------------------------------------------------------
     def meta(self) -> None:

@@ -7,7 +7,8 @@ The server keeps no session state: every call stands alone.
 """
 
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,6 +37,7 @@ from sync.contract import (
     LoginRequest,
     LoginResponse,
     Meta,
+    MonthlyStats,
     PushRequest,
     PushResponse,
     parse_manifest,
@@ -45,6 +47,7 @@ from sync.server.blobs import SHA_RE, BlobStore, UploadError
 from sync.server.changes import Gone, changes_page, scope_counts
 from sync.server.db import User, counter, make_engine, read_session, write_session
 from sync.server.push import apply_ops, bad_text
+from sync.server.stats import NotInScope, local_today, monthly_stats
 
 log = logging.getLogger("inspector.server")
 
@@ -103,9 +106,11 @@ def create_app(
     blob_dir: Path,
     *,
     token_ttl: timedelta = DEFAULT_TOKEN_TTL,
+    today: Callable[[], date] = local_today,
 ) -> FastAPI:
     """The server on a database URL (``sqlite:///…`` or ``postgresql+psycopg://…``) and a blob
-    directory. Creates the tables when they are missing."""
+    directory. Creates the tables when they are missing. `today` gives the calendar day that
+    decides what is overdue in the statistics (the server's local day)."""
     engine = make_engine(db_url)
     store = BlobStore(Path(blob_dir), engine)
     app = FastAPI(
@@ -294,5 +299,25 @@ def create_app(
         # serialized by pydantic-core directly: FastAPI would validate the page again and go
         # through jsonable_encoder, which doubles the server's time per page of a pull
         return Response(page.model_dump_json(), media_type="application/json")
+
+    @app.get(
+        "/stats/monthly",
+        response_model=MonthlyStats,
+        responses={401: {}, 403: {}},
+    )
+    def stats_monthly(
+        who: CallerDep,
+        year: Annotated[int, Query(ge=2000, le=2100)],
+        month: Annotated[int, Query(ge=1, le=12)],
+        township_id: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> Any:
+        """One local month's figures over every record pushed in the caller's jurisdiction."""
+        if township_id is not None and bad_text(township_id):
+            raise HTTPException(422, "乡镇标识含有无效字符。")
+        try:
+            stats = monthly_stats(engine, who, year, month, township_id, today())
+        except NotInScope:
+            raise HTTPException(403, "该乡镇不在您的辖区内。") from None
+        return Response(stats.model_dump_json(), media_type="application/json")
 
     return app

@@ -129,18 +129,12 @@ def _document(rng: random.Random, insp: Inspection, moment: datetime, n: int) ->
     )
 
 
-def generate(services: Services, seed: int = 11) -> Generated:
-    """~45 units (20 + 20 in two townships, 5 elsewhere), ~120 inspections over three months with
-    unfinished ones, hazards of both grades in every status, issued/voided/draft documents."""
+def make_rows(
+    township_a: str, township_b: str, chosen: dict[str, str], agency_id: str, seed: int = 11
+) -> Generated:
+    """Inspections, hazards and documents (not stored) for the chosen units (unit → township)."""
     rng = random.Random(seed)
-    with services.ctx.store.read() as s:
-        agency_id = s.exec(select(Agency.id)).one()
-        towns = list(s.exec(select(Township.id).order_by(Township.name)))
-        by_town = {t: list(s.exec(select(Unit.id).where(Unit.township_id == t))) for t in towns}
-    a, b, *others = sorted(towns, key=lambda t: -len(by_town[t]))
-    chosen = {u: a for u in by_town[a][:20]} | {u: b for u in by_town[b][:20]}
-    chosen |= {u: others[0] for u in by_town[others[0]][:5]}
-    gen = Generated(a, b, dict(chosen))
+    gen = Generated(township_a, township_b, dict(chosen))
     units = sorted(chosen)
     moments = [_moment(rng) for _ in range(118)]
     # two inspections on either side of local midnight at the October/November boundary
@@ -186,6 +180,20 @@ def generate(services: Services, seed: int = 11) -> Generated:
             for _ in range(rng.choice((0, 1, 1, 2))):
                 issued = started + timedelta(hours=rng.uniform(1, 30))
                 gen.documents.append(_document(rng, insp, issued, len(gen.documents) + 1))
+    return gen
+
+
+def generate(services: Services, seed: int = 11) -> Generated:
+    """~45 units (20 + 20 in two townships, 5 elsewhere), ~120 inspections over three months with
+    unfinished ones, hazards of both grades in every status, issued/voided/draft documents."""
+    with services.ctx.store.read() as s:
+        agency_id = s.exec(select(Agency.id)).one()
+        towns = list(s.exec(select(Township.id).order_by(Township.name)))
+        by_town = {t: list(s.exec(select(Unit.id).where(Unit.township_id == t))) for t in towns}
+    a, b, *others = sorted(towns, key=lambda t: -len(by_town[t]))
+    chosen = {u: a for u in by_town[a][:20]} | {u: b for u in by_town[b][:20]}
+    chosen |= {u: others[0] for u in by_town[others[0]][:5]}
+    gen = make_rows(a, b, chosen, agency_id, seed)
     with services.ctx.store.write() as s:
         for row in [*gen.inspections, *gen.hazards, *gen.documents]:
             s.add(row)

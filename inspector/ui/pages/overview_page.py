@@ -1,6 +1,8 @@
 """统计: one month's figures for township leaders — cards with each figure's definition as a
 tooltip, a per-day chart (inspections; hazards stacked 一般/重大), documents by kind, and the
-统计表 exported to Excel or PDF. The figures cover this device's records only (本机记录)."""
+统计表 exported to Excel or PDF. 数据来源: the whole jurisdiction as the server computes it over
+every device's synced records (the default once signed in; the last answer is kept for offline
+use), or this device's own records (本机记录)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ CARDS = (
     ("fines_yuan", "罚款金额（元）"),
 )
 GENERAL_COLOUR, MAJOR_COLOUR, INSPECTION_COLOUR = "#f9a825", "#d32f2f", "#1565c0"
+# the scope line: this device only or kept from earlier | the server's fresh figures | failure
+DEVICE_COLOUR, SERVER_COLOUR, ERROR_COLOUR = "#8a5a00", "#1b5e20", "#b00020"
 # the chart's category labels: the two penalty decisions shortened so both fit beside the bars
 CHART_NAMES = {
     "onsite_penalty_unit": "当场处罚决定书（单位）",
@@ -133,12 +137,29 @@ class OverviewPage(QWidget):
         self.township = QComboBox()
         self.township.setMinimumWidth(150)
         self.township.addItem("全部乡镇", None)
+        self.source = QComboBox()
+        self.source.addItem("全辖区（服务器汇总）", "server")
+        self.source.addItem("本机记录", "device")
+        self.source.setCurrentIndex(1)  # until load() finds a signed-in session
+        self.source.setToolTip(
+            "全辖区：服务器汇总辖区内所有设备已同步的记录；本机记录：只统计本设备数据库中的记录。"
+        )
+        self._source_touched = False  # the person chose a source: load() keeps it
+        self._months: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
         self.xlsx_button = QPushButton("导出 Excel…")
         self.pdf_button = QPushButton("导出 PDF…")
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
         top = QHBoxLayout()
-        for w in (title, QLabel("月份"), self.month, QLabel("乡镇"), self.township):
+        for w in (
+            title,
+            QLabel("数据来源"),
+            self.source,
+            QLabel("月份"),
+            self.month,
+            QLabel("乡镇"),
+            self.township,
+        ):
             top.addWidget(w)
         top.addStretch(1)
         for b in (self.xlsx_button, self.pdf_button):
@@ -147,10 +168,8 @@ class OverviewPage(QWidget):
             top.addWidget(b)
 
         self.scope = QLabel("统计范围：本机记录")
-        self.scope.setStyleSheet("color:#8a5a00;")
-        self.scope.setToolTip(
-            "只统计本设备数据库中的记录；其他设备尚未同步到本机的检查、隐患和文书不在其中。"
-        )
+        self.scope.setWordWrap(True)
+        self._scope_colour(DEVICE_COLOUR)
 
         self.cards: dict[str, FigureCard] = {}
         grid = QGridLayout()
@@ -180,34 +199,66 @@ class OverviewPage(QWidget):
 
         self.month.currentIndexChanged.connect(self.refresh)
         self.township.currentIndexChanged.connect(self.refresh)
+        self.source.currentIndexChanged.connect(self._source_changed)
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> None:
         """Fill the month and township choices, then the figures (all reads off the GUI thread)."""
-        overview = self.services.overview
+        overview, sync = self.services.overview, self.services.sync
         self.tasks.read(
-            lambda: (overview.months(), overview.townships()),
+            lambda: (
+                (overview.months(), overview.recent_months()),
+                overview.townships(),
+                sync.signed_in_as(),
+            ),
             on_done=self._fill_choices,
             on_error=lambda text: self.message.emit(text, "error"),
         )
 
-    def _fill_choices(self, choices: tuple[list[tuple[int, int]], list[tuple[str, str]]]) -> None:
-        months, townships = choices
+    def _fill_choices(
+        self,
+        choices: tuple[
+            tuple[list[tuple[int, int]], list[tuple[int, int]]], list[tuple[str, str]], str | None
+        ],
+    ) -> None:
+        self._months, townships, signed_in = choices
         month, township = self.month.currentData(), self.township.currentData()
-        for combo in (self.month, self.township):
+        for combo in (self.month, self.township, self.source):
             combo.blockSignals(True)
-        self.month.clear()
-        for year, m in months:
-            self.month.addItem(f"{year}年{m}月", (year, m))
+        if not self._source_touched:
+            self.source.setCurrentIndex(self.source.findData("server" if signed_in else "device"))
+        self._fill_months()
         self.township.clear()
         self.township.addItem("全部乡镇", None)
         for tid, name in townships:
             self.township.addItem(name, tid)
         self.month.setCurrentIndex(max(self.month.findData(month), 0))
         self.township.setCurrentIndex(max(self.township.findData(township), 0))
-        for combo in (self.month, self.township):
+        for combo in (self.month, self.township, self.source):
             combo.blockSignals(False)
         self.refresh()
+
+    def _fill_months(self) -> None:
+        """This device's months; for the server's figures also the last twelve months."""
+        chosen = self.month.currentData()
+        with_data, recent = self._months
+        months = with_data
+        if self.source.currentData() == "server":
+            months = sorted(set(with_data) | set(recent), reverse=True)
+        self.month.blockSignals(True)
+        self.month.clear()
+        for year, m in months:
+            self.month.addItem(f"{year}年{m}月", (year, m))
+        self.month.setCurrentIndex(max(self.month.findData(chosen), 0))
+        self.month.blockSignals(False)
+
+    def _source_changed(self) -> None:
+        self._source_touched = True
+        self._fill_months()
+        self.refresh()
+
+    def _scope_colour(self, colour: str) -> None:
+        self.scope.setStyleSheet(f"color:{colour};")
 
     def show_month(self, year: int, month: int, township_id: str | None = None) -> None:
         """Select a month (and township) that is in the choices, and load its figures."""
@@ -227,20 +278,54 @@ class OverviewPage(QWidget):
         generation = self._generation
         for b in (self.xlsx_button, self.pdf_button):
             b.setEnabled(False)
+        overview = self.services.overview
+        from_server = self.source.currentData() == "server"
+        if from_server:
+            self.scope.setText("正在从服务器获取全辖区统计……")
+            self._scope_colour(DEVICE_COLOUR)
         self.tasks.read(
-            self.services.overview.figures,
+            overview.server_figures if from_server else overview.figures,
             chosen[0],
             chosen[1],
             self.township.currentData(),
             on_done=lambda f: self._show(generation, f),
-            on_error=lambda text: self.message.emit(text, "error"),
+            on_error=lambda text: self._failed(generation, text),
         )
+
+    def _failed(self, generation: int, text: str) -> None:
+        """No figures to show (the server out of reach and nothing kept): say so, show none."""
+        if generation != self._generation:
+            return
+        self.figures = None
+        self.scope.setText(text)
+        self._scope_colour(ERROR_COLOUR)
+        for card in self.cards.values():
+            card.value.setText("—")
+            card.detail.setText("")
+        self.kinds.setText("")
+        for chart in (self.daily_chart, self.docs_chart):
+            _clear(chart)
+        self.message.emit(text, "error")
 
     def _show(self, generation: int, figures: MonthlyFigures) -> None:
         if generation != self._generation:
             return
         self.figures = figures
         self.scope.setText(scope_text(figures))
+        if figures.source != "server":
+            self._scope_colour(DEVICE_COLOUR)
+            self.scope.setToolTip(
+                "只统计本设备数据库中的记录；其他设备尚未同步到本机的检查、隐患和文书不在其中。"
+            )
+        elif figures.stale_reason:
+            self._scope_colour(DEVICE_COLOUR)
+            self.scope.setToolTip(figures.stale_reason)
+            self.message.emit(
+                f"{figures.stale_reason} 显示的是上次从服务器获取的全辖区统计。", "info"
+            )
+        else:
+            self._scope_colour(SERVER_COLOUR)
+            self.scope.setToolTip("服务器汇总辖区内所有设备已同步的检查、隐患和文书。")
         values = {line.key: line.text for line in figures.lines()}
         for key, card in self.cards.items():
             card.value.setText(values[key])
