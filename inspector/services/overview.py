@@ -481,12 +481,12 @@ class OverviewService:
                 kept = get_setting(s, key)
             if kept is None:
                 raise UserError(
-                    f"{err} 无法显示全辖区统计，可在“数据来源”中选择“本机记录”。"
+                    f"{err}无法显示全辖区统计，可在“数据来源”中选择“本机记录”。"
                 ) from None
             try:
                 old = MonthlyStats.model_validate_json(kept)
             except ValueError:
-                raise UserError(f"{err} 无法显示全辖区统计。") from None
+                raise UserError(f"{err}无法显示全辖区统计。") from None
             return replace(figures_of(old), stale_reason=str(err))
         with self.ctx.store.write() as s:
             set_setting(s, key, stats.model_dump_json())

@@ -114,5 +114,6 @@ def test_the_leader_sees_the_jurisdictions_month_from_the_server(
         assert level == "error" and "无法连接同步服务器" in text and "本机记录" in text
         assert set(cards(page).values()) == {"—"} and page.scope.text() == text
         assert not page.xlsx_button.isEnabled()
+        assert "没有签发" not in page.docs_chart.title()  # nothing known, nothing claimed
     finally:
         tasks.shutdown()

@@ -52,6 +52,7 @@ CARDS = (
 GENERAL_COLOUR, MAJOR_COLOUR, INSPECTION_COLOUR = "#f9a825", "#d32f2f", "#1565c0"
 # the scope line: this device only or kept from earlier | the server's fresh figures | failure
 DEVICE_COLOUR, SERVER_COLOUR, ERROR_COLOUR = "#8a5a00", "#1b5e20", "#b00020"
+DAILY_TITLE, DOCS_TITLE = "每日检查与发现隐患", "签发文书（按种类）"
 # the chart's category labels: the two penalty decisions shortened so both fit beside the bars
 CHART_NAMES = {
     "onsite_penalty_unit": "当场处罚决定书（单位）",
@@ -180,8 +181,8 @@ class OverviewPage(QWidget):
         self.kinds = QLabel("")
         self.kinds.setToolTip("本月开始且已完成的检查，按检查类型。")
 
-        self.daily_chart = _new_chart("每日检查与发现隐患")
-        self.docs_chart = _new_chart("签发文书（按种类）")
+        self.daily_chart = _new_chart(DAILY_TITLE)
+        self.docs_chart = _new_chart(DOCS_TITLE)
         self.daily_view = QChartView(self.daily_chart)
         self.docs_view = QChartView(self.docs_chart)
         charts = QHBoxLayout()
@@ -303,8 +304,9 @@ class OverviewPage(QWidget):
             card.value.setText("—")
             card.detail.setText("")
         self.kinds.setText("")
-        for chart in (self.daily_chart, self.docs_chart):
+        for chart, title in ((self.daily_chart, DAILY_TITLE), (self.docs_chart, DOCS_TITLE)):
             _clear(chart)
+            chart.setTitle(title)
         self.message.emit(text, "error")
 
     def _show(self, generation: int, figures: MonthlyFigures) -> None:
@@ -321,7 +323,7 @@ class OverviewPage(QWidget):
             self._scope_colour(DEVICE_COLOUR)
             self.scope.setToolTip(figures.stale_reason)
             self.message.emit(
-                f"{figures.stale_reason} 显示的是上次从服务器获取的全辖区统计。", "info"
+                f"{figures.stale_reason}显示的是上次从服务器获取的全辖区统计。", "info"
             )
         else:
             self._scope_colour(SERVER_COLOUR)
