@@ -225,9 +225,10 @@ class RecordService:
 
 
 def export_file(path: Path, data: bytes) -> Path:
-    """Save a copy somewhere the person chose (a USB stick, the desktop)."""
+    """Save a copy somewhere the person chose (a USB stick, the desktop): readable by others
+    there (0644), unlike the evidence store's own files."""
     try:
-        write_durably(path, data)
+        write_durably(path, data, mode=0o644)
     except OSError as exc:
         raise UserError(f"无法保存到 {path}：{disk_problem(exc)}。") from None
     return path

@@ -64,11 +64,14 @@ class BlobStore:
         return None
 
 
-def write_durably(final: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename over `final`, fsync the folder."""
+def write_durably(final: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Temp file in the same folder, fsync, rename over `final`, fsync the folder. The file is
+    private to this user (0600, as mkstemp makes it) unless `mode` says otherwise (POSIX)."""
     final.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
     try:
+        if mode is not None and os.name == "posix":
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -88,7 +91,15 @@ def disk_problem(exc: OSError) -> str:
         return "没有写入权限（磁盘或U盘可能被写保护）"
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
         return "目标文件夹不存在（U盘可能已拔出）"
-    return exc.strerror or str(exc)
+    if exc.errno == errno.EEXIST:
+        return "路径中有一个同名的文件，不能当作文件夹使用"
+    if exc.errno == errno.EISDIR:
+        return "已有同名的文件夹，请换一个文件名"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "文件名或路径过长，请换一个短一些的名称"
+    if exc.errno == errno.EIO:
+        return "磁盘读写出错（U盘可能已损坏或被拔出）"
+    return f"磁盘错误（{exc.strerror or exc}）"
 
 
 def _fsync_dir(path: Path) -> None:

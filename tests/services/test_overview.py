@@ -463,6 +463,25 @@ def test_a_folder_that_is_gone_gives_a_chinese_message(
     assert blocker.read_text() == "not a folder"
 
 
+def test_other_disk_failures_are_said_in_chinese(
+    services: Services, data: Generated, tmp_path: Path
+) -> None:
+    """A file where the folder should be, a folder where the file should be: no English errno
+    text reaches the person; what was exported elsewhere is readable by others (not 0600)."""
+    figures = services.overview.figures(2026, 11)
+    blocker = tmp_path / "统计"
+    blocker.write_text("a file, not a folder")
+    with pytest.raises(UserError, match="同名的文件，不能当作文件夹") as caught:
+        services.overview.export_xlsx(figures, blocker / "统计.xlsx")
+    assert "File exists" not in str(caught.value)
+    (tmp_path / "表.xlsx").mkdir()
+    with pytest.raises(UserError, match="已有同名的文件夹"):
+        services.overview.export_xlsx(figures, tmp_path / "表.xlsx")
+    out = services.overview.export_xlsx(figures, tmp_path / "ok" / "统计.xlsx")
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in out.parent.iterdir()) == ["统计.xlsx"]  # no temporary left
+
+
 def test_documents_issued_through_the_service_are_counted(
     services: Services, tmp_path: Path
 ) -> None:
