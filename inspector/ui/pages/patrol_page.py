@@ -155,7 +155,9 @@ class PatrolPage(QWidget):
         place_row.addWidget(QLabel("类型"))
         place_row.addWidget(self.kind)
 
-        six = QGroupBox("“六个一”巡查情况")
+        # no quote marks: the style sizes a group title by its ink, not its advance, and the
+        # wide bearings of CJK punctuation then cut off the last character
+        six = QGroupBox("六个一巡查情况")
         grid = QGridLayout(six)
         self.notes: dict[str, QLineEdit] = {}
         self.photo_buttons: dict[str, QPushButton] = {}
