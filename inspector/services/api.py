@@ -8,6 +8,7 @@ from sqlmodel import func, select
 
 from inspector.services.context import Context, open_context
 from inspector.services.documents import DocumentService
+from inspector.services.drafts import DraftStore
 from inspector.services.hazard_loop import HazardLoopService
 from inspector.services.hazards import HazardService
 from inspector.services.inspections import InspectionService
@@ -37,6 +38,7 @@ class Services:
         self.records = RecordService(ctx)
         self.numbering = NumberingService(ctx)
         self.documents = DocumentService(ctx)
+        self.drafts = DraftStore(ctx)
         # late-bound: tests and the sign-in may put another SyncService in place
         self.overview = OverviewService(ctx, lambda *a: self.sync.fetch_monthly(*a))
         self.hazard_loop = HazardLoopService(ctx)

@@ -55,6 +55,7 @@ from inspector.services.records import export_file
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
     Agency,
+    DocDraft,
     Document,
     Hazard,
     Inspection,
@@ -127,6 +128,12 @@ class Draft:
     @property
     def spec(self) -> KindSpec:
         return SPECS[self.kind]
+
+    @property
+    def key(self) -> str:
+        """Which case this form is for: the same key reopens the same unsaved form."""
+        parts = (self.kind, self.inspection_id, self.refers_to_id, self.supersedes_id)
+        return "|".join(p or "" for p in parts)
 
 
 @dataclass(frozen=True)
@@ -813,6 +820,9 @@ class DocumentService:
                     "refers_to_id": draft.refers_to_id,
                 },
             )
+            saved = s.get(DocDraft, draft.key)  # the form's autosave is done with
+            if saved is not None:
+                s.delete(saved)
             doc_id = doc.id
         changes = Changes(
             documents=frozenset({doc_id}),

@@ -373,6 +373,19 @@ class Outbox(SQLModel, table=True):
     created_at: datetime
 
 
+class DocDraft(SQLModel, table=True):
+    """A document form not yet issued, saved as the inspector types (so a flat battery or a
+    mistaken 取消 loses nothing). Device-local, never synced; removed when the document is
+    issued. `key` names the case: kind, inspection, the document it refers to or replaces."""
+
+    key: str = Field(primary_key=True)
+    kind: str
+    unit_id: str
+    inspection_id: str | None = Field(default=None, index=True)
+    data: str  # JSON of the form (services.drafts); drawn signatures are never kept
+    saved_at: datetime
+
+
 class Setting(SQLModel, table=True):
     """Small device-local key/value facts: signed-in user, clock offset, sync cursor."""
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from inspector.services.api import Services
 from inspector.services.changes import Changes
 from inspector.services.documents import Draft, IssuedDocument
+from inspector.services.drafts import SavedDraft
 from inspector.services.inspections import StartInspection
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
@@ -416,8 +418,42 @@ class MainWindow(QMainWindow):
         )
 
     def _show_draft(self, draft: Draft, electronic_allowed: bool) -> None:
+        self.tasks.read(
+            self.services.drafts.find,
+            draft,
+            on_done=lambda saved: self._offer_saved(draft, electronic_allowed, saved),
+        )
+
+    def ask_restore(self, saved: SavedDraft) -> bool:
+        """Continue the saved draft (True) or start again from the record (False)?"""
+        when = saved.saved_at.astimezone().strftime("%m-%d %H:%M")
+        box = QMessageBox(self)
+        box.setWindowTitle("未签发的草稿")
+        text = f"这份{saved.draft.spec.title}有一份 {when} 保存、尚未签发的草稿。"
+        if saved.had_signatures:
+            text += "\n草稿中的签名不保存，继续编辑后请各方重新签名。"
+        box.setText(text)
+        resume = box.addButton("继续编辑草稿", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("重新填写", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(resume)
+        box.exec()
+        return box.clickedButton() is resume
+
+    def _offer_saved(
+        self, draft: Draft, electronic_allowed: bool, saved: SavedDraft | None
+    ) -> None:
+        restored = saved is not None and self.ask_restore(saved)
+        if saved is not None and not restored:
+            self.tasks.write(self.services.drafts.discard, draft)
+        if saved is not None and restored:
+            draft = saved.draft
         dialog = DocumentDraftDialog(
-            draft, self.services, self.tasks, electronic_allowed=electronic_allowed, parent=self
+            draft,
+            self.services,
+            self.tasks,
+            electronic_allowed=electronic_allowed,
+            restored=restored,
+            parent=self,
         )
         dialog.preview_ready.connect(lambda title, pdf: self.show_document(title, pdf, ""))
         dialog.issued.connect(self.document_issued)

@@ -4,6 +4,10 @@ Everything the reviewer's rules look at is here: the party, the kind's own field
 (included, or excluded with a reason), deadlines, the 清单 rows, how it is signed (paper by default;
 on screen where the agency allows it) and refusals with reason and witness. 检查 lists what still
 stops the issue; 预览 shows the PDF without a number; 签发 numbers and freezes it.
+
+The form saves itself every few seconds once it differs from how it opened (services.drafts), and
+closing it asks whether to keep the draft, throw it away or go back, so neither a flat battery
+nor a mistaken 取消 costs the inspector a form filled in front of the unit.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -38,10 +43,13 @@ from inspector.documents.model import Party
 from inspector.domain.document_kinds import FieldSpec
 from inspector.services.api import Services
 from inspector.services.documents import ELECTRONIC, PAPER, Draft, IssuedDocument
+from inspector.services.drafts import draft_json
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.signature_pad import SignatureDialog
 
 _NO_DATE = QDate(2000, 1, 1)
+AUTOSAVE_MS = 2000
+KEEP, DISCARD, STAY = "keep", "discard", "stay"
 VERDICTS = (("", "请选择"), ("ok", "已整改"), ("failed", "未整改"))
 
 
@@ -103,10 +111,13 @@ class DocumentDraftDialog(QDialog):
         tasks: TaskRunner,
         *,
         electronic_allowed: bool,
+        restored: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.draft, self.services, self.tasks = draft, services, tasks
+        self._opened_as = draft_json(draft)  # autosave starts once the form differs from this
+        self._saved: str | None = self._opened_as if restored else None  # what the store holds
         spec = draft.spec
         self.setWindowTitle(f"制作{spec.title}")
         self.resize(1100, 860)
@@ -233,13 +244,20 @@ class DocumentDraftDialog(QDialog):
         self.preview_button.clicked.connect(self.preview)
         self.issue_button.clicked.connect(self.issue)
         cancel.clicked.connect(self.reject)
+        self.saved_label = QLabel("已恢复上次保存的草稿" if restored else "")
+        self.saved_label.setStyleSheet("color:#555;")
         buttons = QHBoxLayout()
+        buttons.addWidget(self.saved_label)
         buttons.addStretch(1)
         for b in (self.check_button, self.preview_button, self.issue_button, cancel):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
 
     # -- widgets ---------------------------------------------------------------------------------
     def _field_widget(self, f: FieldSpec, value: str) -> QWidget:
@@ -418,6 +436,56 @@ class DocumentDraftDialog(QDialog):
             photo_ids=list(d.photo_ids) if self.with_photos.isChecked() else [],
         )
 
+    # -- saving the draft ----------------------------------------------------------------------
+    def autosave(self) -> None:
+        """Keep the form if it changed since it opened and since the last save (writer thread)."""
+        draft = self.collect()
+        text = draft_json(draft)
+        if text == self._saved or (self._saved is None and text == self._opened_as):
+            return
+        self._saved = text
+        self.tasks.write(
+            self.services.drafts.save,
+            draft,
+            on_done=lambda at: self.saved_label.setText(
+                f"草稿已自动保存（{at.astimezone():%H:%M:%S}）"
+            ),
+            on_error=lambda err: self.saved_label.setText(f"草稿未能保存：{err}"),
+        )
+
+    def close_choice(self) -> str:
+        """Ask what becomes of the draft: KEEP, DISCARD or STAY."""
+        box = QMessageBox(self)
+        box.setWindowTitle("关闭文书草稿")
+        box.setText("这份文书还没有签发。保留草稿，下次从这次检查再制作同一文书时可以继续编辑。")
+        keep = box.addButton("保留草稿", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("放弃草稿", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("返回编辑", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        return KEEP if clicked is keep else DISCARD if clicked is discard else STAY
+
+    def reject(self) -> None:
+        """取消, Esc or the window's ×: nothing to ask when the form is as it opened and nothing
+        is saved; otherwise keep the draft, throw it away, or go back to it."""
+        text = draft_json(self.collect())
+        if self._saved is None and text == self._opened_as:
+            self._close(None)
+            return
+        choice = self.close_choice()
+        if choice == STAY:
+            return
+        self._close(choice)
+
+    def _close(self, choice: str | None) -> None:
+        self.autosave_timer.stop()
+        if choice == KEEP:
+            self.autosave()
+        elif choice == DISCARD:
+            self.tasks.write(self.services.drafts.discard, self.draft)
+        super().reject()
+
     # -- actions -------------------------------------------------------------------------------
     def show_problems(self, problems: list[str]) -> None:
         if problems:
@@ -430,6 +498,7 @@ class DocumentDraftDialog(QDialog):
         self.problems_label.setStyleSheet("color:#b00020; font-size:15px;")
         self.problems_label.setText(message)
         self.issue_button.setEnabled(True)
+        self.autosave_timer.start()
 
     def check(self) -> None:
         self.problems_label.setStyleSheet("color:#b00020; font-size:15px;")
@@ -456,6 +525,8 @@ class DocumentDraftDialog(QDialog):
 
     def issue(self) -> None:
         self.issue_button.setEnabled(False)  # a double tap must not issue twice
+        # no save may land after the issue removed the draft (the writer thread keeps order)
+        self.autosave_timer.stop()
         self.problems_label.setText("正在签发…")
         self.tasks.write(
             self.services.documents.issue,
