@@ -487,5 +487,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.inspection.save_pending_text()
+        if self.draft_dialog is not None and self.draft_dialog.isVisible():
+            self.draft_dialog.autosave()  # the last seconds of typing, before the writer stops
         self.tasks.shutdown()
         super().closeEvent(event)

@@ -133,3 +133,16 @@ def test_closing_keeps_or_throws_away_the_draft(
     dialog.reject()
     idle(qtbot, window)
     assert not dialog.isVisible() and services.drafts.find(dialog.draft) is None
+
+
+def test_closing_the_app_keeps_the_last_seconds_of_typing(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    open_order_draft(qtbot, window, services)
+    dialog = window.draft_dialog
+    assert dialog is not None
+    dialog.autosave_timer.stop()  # typed just now: the timer has not saved it yet
+    dialog.party_edits["legal_rep_title"].setText("厂长")
+    window.close()
+    kept = services.drafts.find(dialog.draft)
+    assert kept is not None and kept.draft.party.legal_rep_title == "厂长"

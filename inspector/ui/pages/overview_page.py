@@ -246,12 +246,12 @@ class OverviewPage(QWidget):
         months = with_data
         if self.source.currentData() == "server":
             months = sorted(set(with_data) | set(recent), reverse=True)
-        self.month.blockSignals(True)
+        was_blocked = self.month.blockSignals(True)  # the caller decides when to refresh
         self.month.clear()
         for year, m in months:
             self.month.addItem(f"{year}年{m}月", (year, m))
         self.month.setCurrentIndex(max(self.month.findData(chosen), 0))
-        self.month.blockSignals(False)
+        self.month.blockSignals(was_blocked)
 
     def _source_changed(self) -> None:
         self._source_touched = True
