@@ -11,6 +11,11 @@
     inspector-server publish-checklists forms/checklists [--agency ID]
     inspector-server issue-blocks --agency ID --device DEV --series 责改 --year 2026 --count 50
     inspector-server delete-unit ID
+    inspector-server draw --agency ID --count N [--township …] [--level A] [--inspectors K]
+    inspector-server give-tasks --agency ID --kind 专项整治 --title 燃气安全专项整治 [--detail …]
+                                [--due 2026-12-31] [--unit 信用代码或ID ...] [--township …]
+                                [--industry …] [--level …] [--colour …] [--to 用户名 ...]
+    inspector-server dispatch-task TASK_ID --to 用户名 [--to …]
     inspector-server purge-tombstones
 
 The database is ``--db`` (alias ``--database``; ``postgresql+psycopg://…`` in production), else the
@@ -25,11 +30,12 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from sync.server import admin, draw
+from sync.server import admin, draw, task_admin
 from sync.server.db import default_sqlite_url, make_engine
 
 COMMANDS = (
@@ -42,6 +48,10 @@ COMMANDS = (
     "publish-checklists",
     "issue-blocks",
     "delete-unit",
+    "draw",
+    "verify-draw",
+    "give-tasks",
+    "dispatch-task",
     "purge-tombstones",
 )
 
@@ -138,6 +148,27 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("draw_id")
 
+    p = sub.add_parser(
+        "give-tasks", help="下达任务（专项整治、日常检查、举报核查、复查）：每家单位一项"
+    )
+    _common(p)
+    p.add_argument("--agency", required=True)
+    p.add_argument("--kind", required=True, help="专项整治 / 日常检查 / 举报核查 / 复查")
+    p.add_argument("--title", required=True, help="任务名称，如“燃气安全专项整治”")
+    p.add_argument("--detail", default="", help="任务要求")
+    p.add_argument("--due", type=_day, help="完成期限 YYYY-MM-DD")
+    p.add_argument("--unit", action="append", default=[], help="信用代码或单位ID，可重复")
+    p.add_argument("--township", action="append", default=[], help="名称或ID，可重复")
+    p.add_argument("--level", action="append", default=[], help="监管级别 A–D，可重复")
+    p.add_argument("--colour", action="append", default=[], help="red/orange/yellow/blue，可重复")
+    p.add_argument("--industry", action="append", default=[], help="行业，可重复")
+    p.add_argument("--to", action="append", default=[], help="分派给的执法人员用户名，可重复")
+
+    p = sub.add_parser("dispatch-task", help="把任务分拨给执法人员")
+    _common(p)
+    p.add_argument("task_id")
+    p.add_argument("--to", action="append", default=[], help="执法人员用户名，可重复")
+
     p = sub.add_parser("purge-tombstones", help="清除墓碑：更早的同步游标须从头同步")
     _common(p)
     return parser
@@ -229,6 +260,11 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
         for line in problems or ["抽取记录与按种子重算的结果一致。"]:
             print(line)
         return 1 if problems else 0
+    elif cmd == "give-tasks":
+        return _give_tasks(args, engine)
+    elif cmd == "dispatch-task":
+        task = task_admin.dispatch(engine, args.task_id, tuple(args.to), by=_whoami())
+        print(f"{task.id}  {task.title}  已分拨（共 {len(task.assignee_ids)} 名执法人员）")
     elif cmd == "purge-tombstones":
         print(f"tombstone_horizon={admin.purge_tombstones(engine)}")
     return 0
@@ -242,12 +278,7 @@ def _whoami() -> str:
 
 
 def _draw(args: argparse.Namespace, engine: Engine) -> int:
-    flt = draw.DrawFilter(
-        township_ids=tuple(args.township),
-        levels=tuple(v.strip().upper() for v in args.level),
-        colours=tuple(v.strip().lower() for v in args.colour),
-        industries=tuple(v.strip() for v in args.industry),
-    )
+    flt = _filter(args)
     result = draw.draw_units(
         engine,
         args.agency,
@@ -268,6 +299,40 @@ def _draw(args: argparse.Namespace, engine: Engine) -> int:
             f"{i:>4}. {d.get('name', '')}  {unit.credit_code or '（无信用代码）'}  "
             f"级别{d.get('supervision_level', '')} {colour}  {people}".rstrip()
         )
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
+
+
+def _filter(args: argparse.Namespace) -> draw.DrawFilter:
+    return draw.DrawFilter(
+        township_ids=tuple(args.township),
+        levels=tuple(v.strip().upper() for v in args.level),
+        colours=tuple(v.strip().lower() for v in args.colour),
+        industries=tuple(v.strip() for v in args.industry),
+    )
+
+
+def _give_tasks(args: argparse.Namespace, engine: Engine) -> int:
+    order = task_admin.TaskOrder(
+        agency_id=args.agency,
+        kind=args.kind.strip(),
+        title=args.title,
+        detail=args.detail,
+        due=args.due,
+        units=tuple(u.strip() for u in args.unit),
+        filter=_filter(args),
+        assignees=tuple(args.to),
+    )
+    tasks = task_admin.give_tasks(engine, order, made_by=_whoami())
+    print(f"已下达 {len(tasks)} 项{order.kind}任务" + (f"，期限 {order.due}" if order.due else ""))
+    for i, t in enumerate(tasks, start=1):
+        print(f"{i:>4}. {t.id}  {t.title}")
     return 0
 
 

@@ -77,7 +77,7 @@ def pick(seed: str, ids: Sequence[str], n: int, *prefix: str) -> list[str]:
     return sorted(ids, key=lambda i: rank(seed, *prefix, i))[:n]
 
 
-def _check(flt: DrawFilter) -> None:
+def check_filter(flt: DrawFilter) -> None:
     bad_levels = set(flt.levels) - set(SUPERVISION_LEVELS)
     if bad_levels:
         raise DrawError(
@@ -100,7 +100,7 @@ def _eligible_inspectors(s: Session, agency_id: str) -> list[User]:
     )
 
 
-def _covers(user: User, unit: Unit) -> bool:
+def covers(user: User, unit: Unit) -> bool:
     return user.agency_wide or (
         unit.township_id is not None and unit.township_id in user.township_ids
     )
@@ -122,7 +122,7 @@ def draw_units(
     its drawn inspectors), which flows to the devices of the unit's area."""
     if not 1 <= n <= 100_000 or not 0 <= inspectors_per_unit <= 10:
         raise DrawError("抽取单位数应为1–100000，每家单位的执法人员数应为0–10。")
-    _check(flt)
+    check_filter(flt)
     seed = seed.strip() if seed is not None else secrets.token_hex(16)
     if not seed or len(seed) > 200:
         raise DrawError("随机种子不能为空，且不超过200个字符。")
@@ -146,7 +146,7 @@ def draw_units(
         pools: dict[str, list[str]] = {}
         if inspectors_per_unit:
             for uid in drawn:
-                ok = sorted(p.id for p in people if _covers(p, by_id[uid]))
+                ok = sorted(p.id for p in people if covers(p, by_id[uid]))
                 pools[uid] = ok
                 if len(ok) < inspectors_per_unit:
                     name = by_id[uid].data.get("name", uid)

@@ -45,7 +45,9 @@ def task_row(task: Task) -> dict[str, Any]:
     }
 
 
-def _entry(state: str, by: str, note: str, *, moved: bool = True, **extra: Any) -> dict[str, Any]:
+def history_entry(
+    state: str, by: str, note: str, *, moved: bool = True, **extra: Any
+) -> dict[str, Any]:
     return {
         "state": state,
         "at": utcnow().isoformat(),
@@ -56,7 +58,7 @@ def _entry(state: str, by: str, note: str, *, moved: bool = True, **extra: Any) 
     }
 
 
-def _touch(s: Session, task: Task) -> int:
+def touch(s: Session, task: Task) -> int:
     seq = take_seq(s)
     task.seq = seq
     task.version += 1
@@ -99,7 +101,7 @@ def new_task(
         due_date=due,
         state=state,
         assignee_ids=list(assignee_ids or []),
-        history=[_entry(state, SYSTEM, note or TaskState(state).label)],
+        history=[history_entry(state, SYSTEM, note or TaskState(state).label)],
         seq=take_seq(s),
     )
     s.add(task)
@@ -175,5 +177,8 @@ def take_step(s: Session, task: Task, caller: Caller, data: dict[str, Any]) -> i
         if isinstance(assignee, str) and assignee not in task.assignee_ids:
             task.assignee_ids = [*task.assignee_ids, assignee]
     text = note or STEP_ACTIONS.get(step, step)
-    task.history = [*task.history, _entry(step, caller.user_name, text, moved=moved, **extra)]
-    return _touch(s, task)
+    task.history = [
+        *task.history,
+        history_entry(step, caller.user_name, text, moved=moved, **extra),
+    ]
+    return touch(s, task)

@@ -4,6 +4,7 @@ inspector who takes it, the steps flowing back to the grid worker, and the scope
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from inspector.services.patrols import ReportInput, VisitInput
 from inspector.store.models import Outbox
 from sync.server import admin
 from sync.server.db import Record, Task
-from sync.server.draw import draw_units
+from sync.server.draw import DrawFilter, draw_units
+from sync.server.task_admin import TaskOrder, dispatch, give_tasks
 from tests.conftest import jpeg_bytes
 from tests.support.sync_world import FAST_HASHER, PASSWORD
 from tests.sync.conftest import BASE_URL, Device, Server
@@ -204,3 +206,40 @@ def test_a_report_without_photo_or_location_says_what_is_missing(
     with pytest.raises(UserError, match="还没有任何记录"):
         svc.finish(patrol_id)
     assert pending(grid) >= 1  # what was saved stays saved
+
+
+def test_an_administrators_campaign_reaches_the_named_inspectors_due_list(
+    server: Server, make_device: Any
+) -> None:
+    add_grid_worker(server)
+    tasks = give_tasks(
+        server.engine,
+        TaskOrder(
+            agency_id=server.agency,
+            kind="专项整治",
+            title="机械加工安全专项整治",
+            due=date(2026, 12, 31),
+            filter=DrawFilter(industries=("机械",)),
+            assignees=("zhang",),
+        ),
+    )
+    assert len(tasks) == 5
+    devices = {}
+    for name in ("zhang", "li", "grid1"):
+        devices[name] = make_device(name)
+        devices[name].sync.sign_in(BASE_URL, name, PASSWORD)
+        synced(devices[name])
+    due = devices["zhang"].services.work_plan.due_list()
+    assert {t.id for t in due} == {t.id for t in tasks}
+    assert {(t.kind, t.state, t.inspection_kind) for t in due} == {
+        ("专项整治", "dispatched", "专项检查")
+    }
+    assert all(t.due_date == date(2026, 12, 31) and t.next_steps for t in due)
+    assert devices["li"].services.work_plan.due_list() == []  # given to another inspector
+    assert devices["grid1"].services.work_plan.due_list() == []  # 四不两直
+
+    # 分拨 to li as well: li's device hears of it at the next sync
+    dispatch(server.engine, tasks[0].id, ("li",), by="站长")
+    synced(devices["li"])
+    [row] = devices["li"].services.work_plan.due_list()
+    assert row.id == tasks[0].id and row.history[-1]["note"] == "分拨给李四"
