@@ -16,6 +16,7 @@
                                 [--due 2026-12-31] [--unit 信用代码或ID ...] [--township …]
                                 [--industry …] [--level …] [--colour …] [--to 用户名 ...]
     inspector-server dispatch-task TASK_ID --to 用户名 [--to …]
+    inspector-server check-numbers --agency ID   (文号 used twice, or outside the device's blocks)
     inspector-server purge-tombstones
 
 The database is ``--db`` (alias ``--database``; ``postgresql+psycopg://…`` in production), else the
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from sync.server import admin, draw, task_admin
+from sync.server import admin, draw, number_check, task_admin
 from sync.server.db import default_sqlite_url, make_engine
 
 COMMANDS = (
@@ -52,6 +53,7 @@ COMMANDS = (
     "verify-draw",
     "give-tasks",
     "dispatch-task",
+    "check-numbers",
     "purge-tombstones",
 )
 
@@ -169,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task_id")
     p.add_argument("--to", action="append", default=[], help="执法人员用户名，可重复")
 
+    p = sub.add_parser("check-numbers", help="检查已上传文书的文号：重号、不在设备文号段内")
+    _common(p)
+    p.add_argument("--agency", required=True)
+
     p = sub.add_parser("purge-tombstones", help="清除墓碑：更早的同步游标须从头同步")
     _common(p)
     return parser
@@ -265,6 +271,12 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
     elif cmd == "dispatch-task":
         task = task_admin.dispatch(engine, args.task_id, tuple(args.to), by=_whoami())
         print(f"{task.id}  {task.title}  已分拨（共 {len(task.assignee_ids)} 名执法人员）")
+    elif cmd == "check-numbers":
+        found = number_check.check_numbers(engine, args.agency)
+        for p in found:
+            print(f"{p.text}  文书：{'、'.join(p.document_ids)}")
+        print(f"文号检查：发现 {len(found)} 个问题。" if found else "文号检查：未发现问题。")
+        return 1 if found else 0
     elif cmd == "purge-tombstones":
         print(f"tombstone_horizon={admin.purge_tombstones(engine)}")
     return 0
