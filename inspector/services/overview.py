@@ -47,6 +47,7 @@ from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
 from inspector.services.journal import get_setting, set_setting
 from inspector.services.records import SITE_RECORD, export_file
+from inspector.services.sync import USERNAME
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from inspector.util.clock import format_cn_date, to_local
 from sync.contract import MonthlyStats
@@ -470,7 +471,7 @@ class OverviewService:
         answer is kept, so with the server out of reach the last one comes back with
         `stale_reason`; with none kept, UserError says why and points to 本机记录."""
         with self.ctx.store.read() as s:
-            key = f"{STATS_CACHE}{get_setting(s, 'sync_username') or ''}:{year}-{month:02d}"
+            key = f"{STATS_CACHE}{get_setting(s, USERNAME) or ''}:{year}-{month:02d}"
             key += f":{township_id or '*'}"
         try:
             if self.fetch is None:

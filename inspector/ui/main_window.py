@@ -411,17 +411,11 @@ class MainWindow(QMainWindow):
         )
 
     def open_draft(self, draft: Draft) -> None:
+        """Show the form, after asking whether to go on with a saved draft of the same case."""
+        documents, drafts = self.services.documents, self.services.drafts
         self.tasks.read(
-            self.services.documents.electronic_signing_allowed,
-            draft.agency_id,
-            on_done=lambda allowed: self._show_draft(draft, allowed),
-        )
-
-    def _show_draft(self, draft: Draft, electronic_allowed: bool) -> None:
-        self.tasks.read(
-            self.services.drafts.find,
-            draft,
-            on_done=lambda saved: self._offer_saved(draft, electronic_allowed, saved),
+            lambda: (documents.electronic_signing_allowed(draft.agency_id), drafts.find(draft)),
+            on_done=lambda found: self._show_draft(draft, *found),
         )
 
     def ask_restore(self, saved: SavedDraft) -> bool:
@@ -439,14 +433,12 @@ class MainWindow(QMainWindow):
         box.exec()
         return box.clickedButton() is resume
 
-    def _offer_saved(
-        self, draft: Draft, electronic_allowed: bool, saved: SavedDraft | None
-    ) -> None:
+    def _show_draft(self, draft: Draft, electronic_allowed: bool, saved: SavedDraft | None) -> None:
         restored = saved is not None and self.ask_restore(saved)
-        if saved is not None and not restored:
-            self.tasks.write(self.services.drafts.discard, draft)
         if saved is not None and restored:
             draft = saved.draft
+        elif saved is not None:
+            self.tasks.write(self.services.drafts.discard, draft)
         dialog = DocumentDraftDialog(
             draft,
             self.services,

@@ -39,24 +39,6 @@ from sqlalchemy import Engine
 from sync.server import admin, draw, number_check, task_admin
 from sync.server.db import default_sqlite_url, make_engine
 
-COMMANDS = (
-    "serve",
-    "create-agency",
-    "create-township",
-    "create-grid",
-    "create-user",
-    "import-units",
-    "publish-checklists",
-    "issue-blocks",
-    "delete-unit",
-    "draw",
-    "verify-draw",
-    "give-tasks",
-    "dispatch-task",
-    "check-numbers",
-    "purge-tombstones",
-)
-
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", "--database", dest="db", help="数据库 URL（默认：数据目录中的 SQLite）")
