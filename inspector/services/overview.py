@@ -31,6 +31,7 @@ from __future__ import annotations
 import calendar
 import io
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -51,6 +52,8 @@ from inspector.services.sync import USERNAME
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from inspector.util.clock import format_cn_date, to_local
 from sync.contract import MonthlyStats
+
+log = logging.getLogger("inspector.overview")
 
 RECTIFIED_STATES = (HazardStatus.REVIEWED_OK.value, HazardStatus.CLOSED.value)
 NOT_FOUND_STATES = (HazardStatus.DRAFT.value, HazardStatus.WITHDRAWN.value)
@@ -488,6 +491,7 @@ class OverviewService:
                 old = MonthlyStats.model_validate_json(kept)
             except ValueError:
                 raise UserError(f"{err}无法显示全辖区统计。") from None
+            log.warning("server statistics not reached, showing the kept ones: %s", err)
             return replace(figures_of(old), stale_reason=str(err))
         with self.ctx.store.write() as s:
             set_setting(s, key, stats.model_dump_json())
