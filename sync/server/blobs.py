@@ -1,9 +1,16 @@
 """Content-addressed blob store with resumable uploads (tus-like: HEAD for the offset, PATCH to
 append at it).
 
-Files: ``<blob_dir>/<sha[:2]>/<sha>`` once verified; partial uploads at
-``<blob_dir>/partial/<user_id>/<sha>`` — one per uploader, so nobody can append to, or learn about,
-another user's upload.
+Where the bytes are kept, once verified:
+- a blob sent whole in a batch (POST /sync/blobs; every photo, signature and most PDFs) in a pack:
+  the batch's new blobs one after another in ``<blob_dir>/packs/<year-month>/<id>.pack``, one
+  fsync for the batch; table ``packed_blob`` says which pack and at what offset;
+- a blob sent in resumable pieces (PATCH; larger than a piece) in a file of its own,
+  ``<blob_dir>/<sha[:2]>/<sha>``, grown at ``<blob_dir>/partial/<user_id>/<sha>`` — one per
+  uploader, so nobody can append to, or learn about, another user's upload.
+`read_blob` finds either. A pack is written in full and renamed into place before its rows are
+committed; a crash in between leaves a pack nobody refers to (harmless: the device is told the
+blobs are missing and sends them again).
 
 Access rule (simple and sound): a caller may see a blob (``check`` reports it present, ``HEAD``
 says complete, ``GET`` serves it) only if the caller uploaded it completely itself, or a record
@@ -20,6 +27,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine, exists
@@ -30,8 +38,10 @@ from sync.server.db import (
     Blob,
     BlobRef,
     BlobUpload,
+    PackedBlob,
     Unit,
     insert_on_conflict,
+    read_session,
     relaxed_engine,
     utcnow,
     write_session,
@@ -40,6 +50,41 @@ from sync.server.failpoints import failpoint
 
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_BLOB = 512 << 20  # largest single blob accepted (a scanned PDF, a long video is not evidence)
+PACKS = "packs"
+Chunk = bytes | memoryview  # a blob's bytes, or a view of them inside a request body
+
+
+def loose_path(root: Path, sha: str) -> Path:
+    return root / sha[:2] / sha
+
+
+def locate_blob(s: Session, root: Path, sha: str) -> tuple[Path, int, int] | None:
+    """(file, offset, length) of a stored blob; None when the server does not hold it."""
+    blob = s.get(Blob, sha)
+    if blob is None:
+        return None
+    packed = s.get(PackedBlob, sha)
+    if packed is not None:
+        return root / PACKS / packed.pack, packed.offset, blob.length
+    return loose_path(root, sha), 0, blob.length
+
+
+def read_blob(engine: Engine, root: Path, sha: str) -> bytes | None:
+    """A stored blob's bytes (None when the server does not hold it, or its file is gone)."""
+    with read_session(engine) as s:
+        where = locate_blob(s, root, sha)
+    return None if where is None else read_at(*where)
+
+
+def read_at(path: Path, offset: int, length: int) -> bytes | None:
+    """length bytes at offset of path; None when the file is gone or too short."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(length)
+    except OSError:
+        return None
+    return data if len(data) == length else None
 
 
 class UploadError(Exception):
@@ -91,7 +136,11 @@ class BlobStore:
         self._locks_guard = threading.Lock()
 
     def path(self, sha: str) -> Path:
-        return self.root / sha[:2] / sha
+        """Where a blob sent in pieces is kept (see `read_blob` for any blob)."""
+        return loose_path(self.root, sha)
+
+    def read(self, sha: str) -> bytes | None:
+        return read_blob(self.engine, self.root, sha)
 
     def partial_path(self, user_id: str, sha: str) -> Path:
         return self.root / "partial" / user_id / sha
@@ -193,9 +242,14 @@ class BlobStore:
             raise UploadError(422, "hash_mismatch", 0)
         return len(body), len(body), True
 
-    def _record_many(self, caller: Caller, blobs: list[tuple[str, int]]) -> None:
-        """The blobs are stored and verified: the rows that say so, and this caller's uploads,
-        in one transaction."""
+    def _record_many(
+        self,
+        caller: Caller,
+        blobs: list[tuple[str, int]],
+        placed: Sequence[tuple[str, str, int]] = (),
+    ) -> None:
+        """The blobs are stored and verified: the rows that say so (and where a packed one is),
+        and this caller's uploads, in one transaction."""
         failpoint("blob.before_record")
         engine = self.record_engine
         with write_session(engine, durable=False) as s:
@@ -203,6 +257,11 @@ class BlobStore:
                 insert_on_conflict(engine, Blob).on_conflict_do_nothing(),
                 [{"sha256": sha, "length": n, "created_at": utcnow()} for sha, n in blobs],
             )
+            if placed:
+                s.execute(
+                    insert_on_conflict(engine, PackedBlob).on_conflict_do_nothing(),
+                    [{"sha256": sha, "pack": pack, "offset": at} for sha, pack, at in placed],
+                )
             ins = insert_on_conflict(engine, BlobUpload)
             s.execute(
                 ins.on_conflict_do_update(
@@ -223,44 +282,55 @@ class BlobStore:
         failpoint("blob.after_record")
 
     def store_batch(
-        self, caller: Caller, items: list[tuple[str, bytes]]
+        self, caller: Caller, items: list[tuple[str, Chunk]]
     ) -> tuple[list[str], dict[str, str]]:
-        """Blobs sent whole in one request: each verified against its name, written, then all
-        made durable together (data, renames, directories) and recorded in one transaction.
+        """Blobs sent whole in one request: each verified against its name; the ones the server
+        lacks written one after another into one new pack file, made durable (data, rename,
+        directory) and recorded in one transaction. One fsync for the batch, not two per blob.
         Returns (stored shas, refused sha → reason); a refused blob leaves nothing behind."""
         refused = {
             sha: "hash_mismatch" for sha, body in items if hashlib.sha256(body).hexdigest() != sha
         }
-        good = [(sha, body) for sha, body in items if sha not in refused]
-        written: list[tuple[int, Path, Path]] = []  # (fd, temporary, final)
+        good = dict((sha, body) for sha, body in items if sha not in refused)
+        if not good:
+            return [], refused
+        with read_session(self.engine) as s:
+            held = set(s.exec(select(Blob.sha256).where(col(Blob.sha256).in_(list(good)))))
+        new = [(sha, body) for sha, body in good.items() if sha not in held]
+        placed = self._write_pack(new) if new else []
+        for sha in good:
+            self.partial_path(caller.user_id, sha).unlink(missing_ok=True)  # a stale start
+        self._record_many(caller, [(sha, len(body)) for sha, body in good.items()], placed)
+        return list(good), refused
+
+    def _write_pack(self, blobs: list[tuple[str, Chunk]]) -> list[tuple[str, str, int]]:
+        """The blobs one after another in a new file under packs/<year-month>/, fsynced and
+        renamed into place before anything says they are stored. Returns (sha, pack, offset)."""
+        name = f"{utcnow():%Y-%m}/{uuid.uuid4().hex}.pack"
+        tmp = self.incoming / f"{uuid.uuid4().hex}.pack"
+        placed, at = [], 0
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            for sha, body in good:
-                final = self.path(sha)
-                if final.exists():
-                    continue
-                tmp = self.incoming / f"{sha}.{uuid.uuid4().hex}"
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-                written.append((fd, tmp, final))
+            for sha, body in blobs:
                 view = memoryview(body)
                 while view:
                     view = view[os.write(fd, view) :]
-            for fd, _tmp, _final in written:
-                os.fdatasync(fd)
-        finally:
-            for fd, _tmp, _final in written:
-                os.close(fd)
-        dirs = set()
-        for _fd, tmp, final in written:
-            final.parent.mkdir(exist_ok=True)
-            os.replace(tmp, final)
-            dirs.add(final.parent)
-        for d in dirs:
-            _fsync_dir(d)
-        for sha, _body in good:
-            self.partial_path(caller.user_id, sha).unlink(missing_ok=True)  # a stale start
-        if good:
-            self._record_many(caller, [(sha, len(body)) for sha, body in good])
-        return [sha for sha, _ in good], refused
+                placed.append((sha, name, at))
+                at += len(body)
+            os.fdatasync(fd)
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        final = self.root / PACKS / name
+        folder_is_new = not final.parent.exists()
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+        _fsync_dir(final.parent)
+        if folder_is_new:
+            _fsync_dir(final.parent.parent)
+        return placed
 
     def partial_offsets(self, s: Session, caller: Caller, shas: list[str]) -> dict[str, int]:
         """Bytes already received of this caller's unfinished uploads (where to resume)."""

@@ -234,6 +234,16 @@ class Blob(ServerModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class PackedBlob(ServerModel, table=True):
+    """Where a blob sent in a batch is kept: at `offset` in a pack file (a path under the blob
+    directory), one pack per batch. A blob without this row is a file of its own."""
+
+    __tablename__ = "packed_blob"
+    sha256: str = Field(primary_key=True, max_length=64)
+    pack: str = Field(max_length=200)
+    offset: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class BlobUpload(ServerModel, table=True):
     """Who uploaded (or is uploading) which blob. Access rule: a caller may see a blob it uploaded
     itself, or one referenced by a record in its jurisdiction (see sync.server.blobs)."""

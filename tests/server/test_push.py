@@ -89,7 +89,8 @@ def test_missing_blob_then_resumable_upload_then_applied(api: Api, tmp_path) -> 
     assert r.headers["X-Complete"] == "1" and r.headers["Upload-Offset"] == str(n)
     # stored under its hash, byte for byte
     store = api.c.app.state.blobs  # type: ignore[attr-defined]
-    assert hashlib.sha256(store.path(sha).read_bytes()).hexdigest() == sha
+    assert hashlib.sha256(store.read(sha)).hexdigest() == sha
+    assert store.path(sha).is_file()  # sent in pieces: a file of its own
     assert not list((store.root / "partial").rglob(sha))
     # the op now goes through, once
     [r1] = api.push(h, "dev-insp_a", [photo_op])
@@ -145,8 +146,9 @@ def test_small_blobs_go_in_one_request_each_verified_on_its_own(api: Api) -> Non
     assert answer["refused"] == {bad_sha: "hash_mismatch"}
     store = api.c.app.state.blobs  # type: ignore[attr-defined]
     for sha, body in blobs:
-        assert store.path(sha).read_bytes() == body
-    assert not store.path(bad_sha).exists()
+        assert store.read(sha) == body
+    assert store.read(bad_sha) is None
+    assert len(list((store.root / "packs").rglob("*.pack"))) == 1  # one file for the batch
     assert not any(store.incoming.iterdir())  # no temporary file left
     check = api.c.post(
         "/sync/blobs/check", json={"sha256": [sha for sha, _ in blobs] + [bad_sha]}, headers=h
@@ -157,6 +159,19 @@ def test_small_blobs_go_in_one_request_each_verified_on_its_own(api: Api) -> Non
     assert again.json() == {"stored": [sha for sha, _ in blobs], "refused": {}}
     with Session(api.engine) as s:
         assert len(s.exec(select(Blob)).all()) == 3
+    packs = sorted((store.root / "packs").rglob("*.pack"))
+    assert len(packs) == 1  # nothing written again
+    # a batch of one stored and one new blob writes only the new one, in a pack of its own
+    fresh = os.urandom(777)
+    fresh_sha = hashlib.sha256(fresh).hexdigest()
+    r = _batch(api, h, [blobs[1], (fresh_sha, fresh)])
+    assert r.json() == {"stored": [blobs[1][0], fresh_sha], "refused": {}}
+    new_pack = set((store.root / "packs").rglob("*.pack")) - set(packs)
+    assert [p.stat().st_size for p in new_pack] == [777]
+    # each blob comes back whole from inside its pack
+    for sha, body in [*blobs, (fresh_sha, fresh)]:
+        got = api.c.get(f"/sync/blobs/{sha}", headers=h)
+        assert got.status_code == 200 and got.content == body
     # a record that refers to them goes through
     insp = inspection(api.world.units_a[0])
     photo = {"id": "p-b", "inspection_id": insp["id"], "original_sha256": blobs[1][0]}

@@ -45,6 +45,7 @@ from inspector.services.verify import verify
 from inspector.store.models import Outbox
 from inspector.store.models import Unit as ClientUnit
 from sync.contract import UNIT_FIELDS
+from sync.server.blobs import read_blob
 from sync.server.db import AppliedOp, Blob, BlobRef, Record, Unit, make_engine
 from tests.support.faultproxy import FaultProxy
 from tests.support.live_server import LiveServer
@@ -552,6 +553,7 @@ class Campaign:
                 blobs = {b.sha256: b for b in s.exec(select(Blob))}
                 refs = list(s.exec(select(BlobRef)))
                 units = {u.id: u for u in s.exec(select(Unit))}
+            stored = {sha: read_blob(engine, self.workdir / "server-blobs", sha) for sha in blobs}
         finally:
             engine.dispose()
         done_ops: dict[str, str] = {}  # op_id → device
@@ -600,8 +602,7 @@ class Campaign:
         self.result.records = dict(Counter(entity for entity, _ in records))
         # blobs
         for sha, blob in blobs.items():
-            path = self.workdir / "server-blobs" / sha[:2] / sha
-            data = path.read_bytes() if path.is_file() else b""
+            data = stored[sha] or b""
             if hashlib.sha256(data).hexdigest() != sha or len(data) != blob.length:
                 problems.append(f"server blob {sha[:12]} does not match its hash")
         if wanted_blobs - set(blobs):
