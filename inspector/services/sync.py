@@ -41,7 +41,7 @@ from inspector.services.sync_apply import (
     apply_user,
     queue_unit_patch,
 )
-from inspector.services.sync_uploads import UploadQueue, file_size, plan_uploads
+from inspector.services.sync_uploads import BatchSizer, UploadQueue, file_size, plan_uploads
 from inspector.store.models import Outbox, Unit, User
 from inspector.util.ids import uuid7
 from sync.contract import (
@@ -79,7 +79,6 @@ CLOCK_WARN_S = 300
 PULL_LIMIT = MAX_PAGE  # a page and its cursor per transaction: fewer, larger commits
 CHECK_BATCH = 1000
 UPLOAD_WORKERS = 3
-UPLOAD_BATCH_BYTES = 4 << 20  # a cut costs at most this much to send again
 MAX_PUSH_PASSES = 4  # a child queued before its parent comes back `retry: missing_parent`
 
 ENTITY_NAMES = {
@@ -334,7 +333,7 @@ class SyncService:
         retries: int = 2,
         backoff_s: float = 0.5,
         chunk_size: int = MAX_CHUNK,
-        batch_bytes: int = UPLOAD_BATCH_BYTES,
+        batch_bytes: int = MAX_BATCH_BYTES,
     ) -> None:
         if not 0 < chunk_size <= MAX_CHUNK:
             raise ValueError(f"chunk_size must be in 1..{MAX_CHUNK}")
@@ -347,6 +346,7 @@ class SyncService:
         self.backoff_s = backoff_s
         self.chunk_size = chunk_size  # smaller chunks lose less to a cut on a weak link
         self.batch_bytes = batch_bytes  # small blobs per POST /sync/blobs, at most this much
+        # (each batch is sized to the link: sync_uploads.BatchSizer)
         self.page_size = PULL_LIMIT  # changes per pull page
         self._token: str | None = None  # this session's token when the keyring has none
 
@@ -692,22 +692,20 @@ class _Steps:
             partial.update(answer.partial)
         if not missing:
             return None
-        batches, singles = plan_uploads(
+        uploads = plan_uploads(
             [(sha, file_size(self.ctx.blobs.path_for(sha))) for sha in missing],
             partial,
             self.svc.chunk_size,
-            self.svc.batch_bytes,
         )
-        jobs: list[tuple[Callable[[], None], list[str]]] = [
-            (functools.partial(self.upload_batch, batch), batch) for batch in batches
-        ]
-        jobs += [
-            (functools.partial(self.upload, sha, partial.get(sha, 0)), [sha]) for sha in singles
-        ]
-        order = {sha: i for i, sha in enumerate(missing)}
-        jobs.sort(key=lambda job: order[job[1][0]])  # in the order the push needs them
         self.progress("上传附件", 0, len(missing))
-        return UploadQueue(jobs, UPLOAD_WORKERS, self.check)
+        return UploadQueue(
+            uploads,
+            self.upload_batch,
+            lambda sha: self.upload(sha, partial.get(sha, 0)),
+            UPLOAD_WORKERS,
+            self.check,
+            BatchSizer(self.svc.batch_bytes),
+        )
 
     def upload_progress(self, done: int, total: int) -> None:
         self.progress("上传附件", done, total)

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import os
 import random
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from benchlib import ROOT, emit, median, ms, note, percentile, scratch
 
@@ -35,10 +36,9 @@ from sqlmodel import select
 from inspector.services.api import Services
 from inspector.services.demo import generate_units, make_regions
 from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.sync import SyncService, http_client, wire_op
-from inspector.services.sync_uploads import plan_uploads
+from inspector.services.sync import SyncService, http_client
 from inspector.store.models import Outbox
-from sync.contract import MAX_CHUNK, MAX_OPS
+from sync.contract import MANIFEST_HEADER, parse_manifest
 from sync.server import admin
 from sync.server.db import make_engine
 from tests.support.fault_campaign import Campaign
@@ -234,14 +234,54 @@ def _raw_upload(work: Path, requests: list[tuple[str, bytes]], durable: bool = F
         shutil.rmtree(out, ignore_errors=True)
 
 
+class _Recorder:
+    """The sync's client factory, noting what each blob and push request carried, so that the raw
+    upload can send the very same bodies in the same order (the batches are sized as the sync
+    goes: sync_uploads.BatchSizer)."""
+
+    def __init__(self) -> None:
+        self.sent: list[
+            tuple[str, Any]
+        ] = []  # ("batch", manifest) | ("piece", (sha, at, n)) | ("push", body)
+
+    def __call__(self, base_url: str, token: str | None) -> httpx.Client:
+        client = http_client(base_url, token)
+        client.event_hooks["request"] = [self._note]
+        return client
+
+    def _note(self, request: httpx.Request) -> None:
+        path = request.url.path
+        if path == "/sync/blobs":
+            self.sent.append(("batch", parse_manifest(request.headers[MANIFEST_HEADER])))
+        elif path.startswith("/sync/blobs/") and request.method == "PATCH":
+            at, n = int(request.headers["Upload-Offset"]), len(request.content)
+            self.sent.append(("piece", (path.rsplit("/", 1)[1], at, n)))
+        elif path == "/sync/push":
+            self.sent.append(("push", request.content))
+
+    def bodies(self, read: Callable[[str], bytes]) -> list[tuple[str, bytes]]:
+        out = []
+        for kind, what in self.sent:
+            if kind == "batch":
+                out.append(("POST", b"".join(read(sha) for sha, _n in what)))
+            elif kind == "piece":
+                sha, at, n = what
+                out.append(("PATCH", read(sha)[at : at + n]))
+            else:
+                out.append(("POST", what))
+        return out
+
+
 def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
     with scratch("bench-sync-push-") as work:
         db_url, engine = _seeded_server_db(work, 50)
         engine.dispose()
         server = LiveServer(db_url, work / "server-blobs", work / "server.log")
         server.start()
+        recorder = _Recorder()
         try:
-            svc, sync = _device(work, "device")
+            svc = Services.open(work / "device")
+            sync = SyncService(svc.ctx, recorder, retries=0)
             sync.sign_in(server.url, "zhang", PASSWORD)
             assert sync.run().ok
             t0 = time.perf_counter()
@@ -250,34 +290,9 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
                 f"made {n_insp} inspections with {n_insp * photos_per} photos offline: "
                 f"{time.perf_counter() - t0:.0f} s"
             )
-            # the same bytes in the same requests as the sync will send: small blobs whole in
-            # batches, larger ones in MAX_CHUNK pieces, the ops in batches of MAX_OPS as JSON
             with svc.ctx.store.read() as s:
-                ops = list(
-                    s.exec(select(Outbox).where(Outbox.state == "pending").order_by(Outbox.seq))
-                )
-            shas = list(
-                dict.fromkeys(sha for op in ops for sha in json.loads(op.blob_refs or "[]"))
-            )
-            data = {sha: svc.ctx.blobs.path_for(sha).read_bytes() for sha in shas}
-            blob_bytes = sum(len(d) for d in data.values())
-            batches, singles = plan_uploads(
-                [(sha, len(d)) for sha, d in data.items()], {}, sync.chunk_size, sync.batch_bytes
-            )
-            requests: list[tuple[str, bytes]] = [
-                ("POST", b"".join(data[sha] for sha in batch)) for batch in batches
-            ]
-            for sha in singles:
-                requests += [
-                    ("PATCH", data[sha][i : i + MAX_CHUNK])
-                    for i in range(0, len(data[sha]), MAX_CHUNK)
-                ]
-            del data
-            for i in range(0, len(ops), MAX_OPS):
-                batch = [wire_op(op) for op in ops[i : i + MAX_OPS]]
-                body = json.dumps({"device_id": "d", "ops": batch}, ensure_ascii=False)
-                requests.append(("POST", body.encode()))
-            total = sum(len(b) for _, b in requests)
+                n_ops = len(s.exec(select(Outbox.seq).where(Outbox.state == "pending")).all())
+            recorder.sent.clear()
             os.sync()  # each timed upload starts with no dirty pages left by the one before
             t0 = time.perf_counter()
             report = sync.run()
@@ -285,15 +300,21 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
             assert report.ok and not report.retry and not report.rejected, report.error
             assert report.pushed.get("inspection") == n_insp, report.pushed
             assert report.pushed.get("photo") == n_insp * photos_per, report.pushed
+            # the same bytes in the same requests as the sync sent: the blob batches as sized,
+            # pieces of larger blobs, the ops as JSON
+            requests = recorder.bodies(lambda sha: svc.ctx.blobs.path_for(sha).read_bytes())
+            n_blobs = report.blobs_uploaded
             svc.close()
         finally:
             server.stop()
+        total = sum(len(b) for _, b in requests)
+        batches = sum(1 for kind, _ in recorder.sent if kind == "batch")
         raw_s = _raw_upload(work, requests)
         durable_s = _raw_upload(work, requests, durable=True)
         ratio = raw_s / sync_s
         emit(
-            f"sync-push: {n_insp} inspections, {n_insp * photos_per} photos, {len(ops)} ops, "
-            f"{len(shas)} blobs, {total / 1e6:.0f} MB in {sync_s:.1f} s "
+            f"sync-push: {n_insp} inspections, {n_insp * photos_per} photos, {n_ops} ops, "
+            f"{n_blobs} blobs in {batches} batches, {total / 1e6:.0f} MB in {sync_s:.1f} s "
             f"({total / 1e6 / sync_s:.0f} MB/s)"
         )
         emit(
@@ -309,9 +330,7 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
             f"{'met' if ratio >= PUSH_GOAL_RATIO else 'NOT met'}); "
             f"{durable_s / sync_s:.2f} of the durable raw upload"
         )
-        note(
-            f"blob bytes {blob_bytes / 1e6:.0f} MB; server log problems: {server.log_problems()[:3]}"
-        )
+        note(f"server log problems: {server.log_problems()[:3]}")
 
 
 # -- faults ----------------------------------------------------------------------------------------

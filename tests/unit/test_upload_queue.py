@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
-from inspector.services.sync_uploads import UploadQueue
+from inspector.services.sync_uploads import Upload, UploadQueue
+
+
+def _queue(jobs: list[tuple[Callable[[], None], list[str]]], workers: int, check) -> UploadQueue:  # type: ignore[no-untyped-def]
+    """A queue of single uploads, each running its own job."""
+    by_sha = {shas[0]: job for job, shas in jobs}
+    uploads = [Upload(shas[0], 1, False) for _, shas in jobs]
+    return UploadQueue(uploads, lambda _b: None, lambda sha: by_sha[sha](), workers, check)
 
 
 def test_wait_for_returns_once_its_blobs_are_sent_while_others_still_run() -> None:
@@ -21,7 +29,7 @@ def test_wait_for_returns_once_its_blobs_are_sent_while_others_still_run() -> No
 
         return run
 
-    q = UploadQueue([(job("a"), ["a"]), (job("b", block=True), ["b"])], 2, lambda: None)
+    q = _queue([(job("a"), ["a"]), (job("b", block=True), ["b"])], 2, lambda: None)
     q.wait_for({"a"}, lambda _d, _t: None)  # does not wait for b
     assert "a" in sent and "b" not in sent and not q.done
     release.set()
@@ -41,7 +49,7 @@ def test_a_failed_upload_stops_the_queue_and_reaches_the_push() -> None:
         raise ConnectionError("cut")
 
     jobs = [(broken, ["x"])] + [(ok(f"s{i}"), [f"s{i}"]) for i in range(50)]
-    q = UploadQueue(jobs, 1, lambda: None)  # one thread: the jobs run in order
+    q = _queue(jobs, 1, lambda: None)  # one thread: the jobs run in order
     with pytest.raises(ConnectionError):
         q.wait_for({"s49"}, lambda _d, _t: None)
     with pytest.raises(ConnectionError):
@@ -58,7 +66,7 @@ def test_cancel_while_waiting_stops_the_queue() -> None:
     def cancelled() -> None:
         raise KeyboardInterrupt  # stands for the run's cancel check
 
-    q = UploadQueue([(slow, ["a"]), (slow, ["b"])], 1, cancelled)
+    q = _queue([(slow, ["a"]), (slow, ["b"])], 1, cancelled)
     threading.Timer(0.3, gate.set).start()
     with pytest.raises(KeyboardInterrupt):
         q.wait_for({"b"}, lambda _d, _t: None)
