@@ -14,6 +14,7 @@ Write discipline (anchors A4/A5.3):
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
@@ -403,12 +404,36 @@ def insert_on_conflict(engine: Engine, model: Any) -> Any:
     return dialect.insert(model.__table__)
 
 
-def take_seqs(session: Session, n: int = 1) -> range:
-    """Reserve n change numbers from the counter row, inside the caller's write transaction."""
+_SEQ_POOL = "inspector_seq_pool"  # Session.info key: numbers reserved by reserve_seqs
+
+
+def _bump_counter(session: Session, n: int) -> range:
     last = session.execute(
         text("UPDATE sync_counter SET seq = seq + :n WHERE id = 1 RETURNING seq"), {"n": n}
     ).scalar_one()
     return range(int(last) - n + 1, int(last) + 1)
+
+
+def reserve_seqs(session: Session, n: int) -> None:
+    """Reserve n change numbers at once for the `take_seqs` that follow in this write transaction
+    (a push: one counter update per request, not one per op). Numbers left unused, or taken by an
+    op whose savepoint rolled back, are gaps: a cursor only needs the numbers to grow."""
+    session.info[_SEQ_POOL] = deque(_bump_counter(session, n)) if n > 0 else deque()
+
+
+def take_seqs(session: Session, n: int = 1) -> range:
+    """n consecutive change numbers, inside the caller's write transaction: from the reserved ones
+    while they last, then from the counter row (which is above every reserved number, so the
+    numbers still grow in the order they are taken)."""
+    pool: deque[int] | None = session.info.get(_SEQ_POOL)
+    if pool is not None and len(pool) >= n:
+        first = pool[0]
+        for _ in range(n):
+            pool.popleft()
+        return range(first, first + n)
+    if pool:
+        pool.clear()  # what is left would be lower than the numbers taken from here on
+    return _bump_counter(session, n)
 
 
 def take_seq(session: Session) -> int:
