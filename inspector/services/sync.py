@@ -885,12 +885,16 @@ class _Steps:
         by_id = {res.op_id: res for res in results}
         answered = 0
         with self.ctx.store.write() as s:
+            current = {
+                row.seq: row
+                for row in s.exec(select(Outbox).where(col(Outbox.seq).in_(list(fresh))))
+            }
             for op in batch:
                 res = by_id.get(op.op_id)
-                current = s.get(Outbox, op.seq)
-                if res is None or current is None or current.state != "pending":
+                row = current.get(op.seq)
+                if res is None or row is None or row.state != "pending":
                     continue
-                if self.store_answer(s, current, res):
+                if self.store_answer(s, row, res):
                     answered += 1
         return answered
 
@@ -915,8 +919,8 @@ class _Steps:
         )
         row.last_error = "" if status == "applied" else reason_text(reason)
         s.add(row)
-        s.flush()
         if row.entity == "unit" and res.row is not None:
+            s.flush()
             apply_units(s, self.ctx.clock, [(res.row, int(res.row.get("version", 0)), False)])
         if status == "applied":
             if res.status != "duplicate":
