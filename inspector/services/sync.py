@@ -891,10 +891,10 @@ class _Steps:
             }
             for op in batch:
                 res = by_id.get(op.op_id)
-                row = current.get(op.seq)
-                if res is None or row is None or row.state != "pending":
+                now = current.get(op.seq)
+                if res is None or now is None or now.state != "pending":
                     continue
-                if self.store_answer(s, row, res):
+                if self.store_answer(s, now, res):
                     answered += 1
         return answered
 

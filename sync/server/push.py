@@ -183,7 +183,8 @@ class _Lookups:
     """What a request's ops look up, read for all of them at once before the first op: the
     answers already stored, the records they name or hang under (with their units), and the
     blobs the caller may use. The reads run inside the request's write transaction, so nothing
-    else changes them meanwhile; what the request itself adds is found in the session."""
+    else changes them meanwhile. What the request itself adds is found in the session, or, for
+    the new records written with Core, in `fresh` (their agency and unit, all a child needs)."""
 
     def __init__(self, s: Session, store: BlobStore, caller: Caller, ops: list[Op]) -> None:
         self.s, self.store, self.caller = s, store, caller
@@ -192,6 +193,10 @@ class _Lookups:
             row.op_id: row for row in s.exec(select(AppliedOp).where(col(AppliedOp.op_id).in_(ids)))
         }
         self.answered_here: set[str] = set()
+        # records this request wrote with Core: (agency, unit) of each, for the ops that hang
+        # under them; an op's own are kept only once its savepoint is released
+        self.fresh: dict[tuple[str, str], tuple[str, str | None]] = {}
+        self._pending: dict[tuple[str, str], tuple[str, str | None]] = {}
         wanted: dict[str, set[str]] = {}
         refs: set[str] = set()
         for op in ops:
@@ -240,11 +245,29 @@ class _Lookups:
         self.absent.discard(key)
         self.records[key] = row
 
-    def inserted(self, entity: str, rid: str) -> None:
+    def inserted(self, entity: str, rid: str, agency_id: str, unit_id: str | None) -> None:
         """A record written without an ORM object: `record` reads it back from the transaction
         (and finds nothing when its op's savepoint rolled back)."""
         self.absent.discard((entity, rid))
         self.records.pop((entity, rid), None)
+        self._pending[(entity, rid)] = (agency_id, unit_id)
+
+    def changed(self, entity: str, rid: str) -> None:
+        self.fresh.pop((entity, rid), None)
+
+    def settle(self, kept: bool) -> None:
+        """The op's savepoint was released (kept) or rolled back."""
+        if kept:
+            self.fresh.update(self._pending)
+        self._pending.clear()
+
+    def owner(self, entity: str, rid: str) -> tuple[str, str | None] | None:
+        """(agency, unit) of a record, or None when there is none."""
+        known = self.fresh.get((entity, rid))
+        if known is not None:
+            return known
+        row = self.record(entity, rid)
+        return None if row is None else (row.agency_id, row.unit_id)
 
     def missing_blobs(self, refs: set[str]) -> set[str]:
         missing = refs - self.blobs
@@ -283,18 +306,22 @@ def _apply_in_savepoint(
         )
     except _Abort as abort:
         savepoint.rollback()
+        look.settle(kept=False)
         return abort.result
     except IntegrityError as exc:
         savepoint.rollback()
+        look.settle(kept=False)
         log.warning("op %s hit a constraint: %s", op.op_id, exc.orig)
         return _res(op, "rejected", "constraint")
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise
         savepoint.rollback()
+        look.settle(kept=False)
         log.warning("op %s refused by the database: %s", op.op_id, exc.orig)
         return _res(op, "rejected", "invalid_value")
     savepoint.commit()
+    look.settle(kept=True)
     return result
 
 
@@ -495,12 +522,13 @@ def _record_unit(s: Session, look: _Lookups, caller: Caller, op: Op) -> str | Op
     parent_id = p.get(key)
     if not isinstance(parent_id, str):
         return _res(op, "rejected", f"invalid_value:{key}")
-    parent = look.record(parent_entity, parent_id)
+    parent = look.owner(parent_entity, parent_id)
     if parent is None:
         return _res(op, "retry", "missing_parent")
-    if parent.agency_id != caller.agency_id or parent.unit_id is None:
+    agency_id, unit_id = parent
+    if agency_id != caller.agency_id or unit_id is None:
         return _res(op, "rejected", "out_of_scope")
-    return parent.unit_id
+    return unit_id
 
 
 def task_visible(caller: Caller, task: Task) -> bool:
@@ -588,7 +616,7 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
                 seq = take_step(s, task, caller, p)
         else:  # the common case, a new record: Core, as for the op's answer below
             s.connection().execute(insert(Record.__table__), row)  # type: ignore[attr-defined]
-            look.inserted(op.entity, op.entity_id)
+            look.inserted(op.entity, op.entity_id, caller.agency_id, got)
     else:
         existing.data = p
         existing.version += 1
@@ -597,6 +625,7 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
         existing.grid_id = grid_id
         existing.updated_at = utcnow()
         s.add(existing)
+        look.changed(op.entity, op.entity_id)
         version = existing.version
         known = set(
             s.exec(

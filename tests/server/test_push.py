@@ -292,3 +292,55 @@ def test_device_created_unit(api: Api) -> None:
     assert (again["status"], again["reason"]) == ("rejected", "exists")
     b = api.login("insp_b")
     assert "unit-new-1" not in {c["id"] for c in api.pull_all(b)}
+
+
+def test_an_op_rolled_back_takes_its_new_record_with_it(api: Api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The database refuses something of an op after its record was written: the record goes
+    with the op's savepoint, and a record hanging under it in the same request waits for it."""
+    from sqlalchemy.exc import IntegrityError
+
+    from sync.server import push
+
+    real = push._upsert_record
+
+    def refused_after_writing(s, look, caller, o):  # type: ignore[no-untyped-def]
+        answer = real(s, look, caller, o)
+        if o.entity == "inspection":
+            raise IntegrityError("INSERT …", {}, Exception("refused"))
+        return answer
+
+    monkeypatch.setattr(push, "_upsert_record", refused_after_writing)
+    h = api.login("insp_a")
+    insp = inspection(api.world.units_a[0])
+    hazard = {"id": "hz-1", "inspection_id": insp["id"], "description": "消防通道堵塞"}
+    item = {"id": "it-1", "inspection_id": insp["id"], "item_id": "x", "result": "ok"}
+    res = api.push(
+        h,
+        "dev-insp_a",
+        [op("inspection", insp["id"], insp), op("item_result", "it-1", item)],
+    )
+    assert [(r["status"], r["reason"]) for r in res] == [
+        ("rejected", "constraint"),
+        ("retry", "missing_parent"),
+    ]
+    with Session(api.engine) as s:
+        assert s.exec(select(Record)).all() == []
+    # accepted once the database takes it: parent and child in one request
+    monkeypatch.setattr(push, "_upsert_record", real)
+    res = api.push(
+        h,
+        "dev-insp_a",
+        [
+            op("inspection", insp["id"], insp),
+            op("item_result", "it-1", item),
+            op("hazard", "hz-1", {**hazard, "unit_id": insp["unit_id"]}),
+        ],
+    )
+    assert [r["status"] for r in res] == ["applied", "applied", "applied"]
+    with Session(api.engine) as s:
+        rows = {(r.entity, r.id): r.unit_id for r in s.exec(select(Record))}
+    assert rows == {
+        ("inspection", insp["id"]): insp["unit_id"],
+        ("item_result", "it-1"): insp["unit_id"],
+        ("hazard", "hz-1"): insp["unit_id"],
+    }
