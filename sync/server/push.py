@@ -155,16 +155,43 @@ def apply_ops(engine: Engine, store: BlobStore, caller: Caller, ops: list[Op]) -
     """Apply a request's ops in order, each at most once; one result per op (never raises for an
     op's content).
 
-    One write transaction for the request, one savepoint per op: an op's effects and its
-    applied_ops row stand or fall together, a refused op rolls back alone, and the request costs
-    one commit instead of one per op. A crash before the commit loses the whole request's
-    answers and effects together; the device still holds every op and sends them again."""
+    One write transaction for the request. An op that creates a device record (the bulk of a
+    push: inspections, photos, hazards …) can be refused only before it writes anything, so its
+    rows — the record, its blob references, its answer — are gathered and written with the
+    others in one statement per table (`_Deferred`). Every other op runs in a savepoint of its
+    own after the gathered rows are written: its effects and its applied_ops row stand or fall
+    together, and a refused op rolls back alone. Should the database refuse a gathered row, the
+    request is rolled back and applied again op by op, each in its savepoint. A crash before the
+    commit loses the whole request's answers and effects together; the device still holds every
+    op and sends them again."""
     digests = [payload_digest(op.payload) if not bad_text(op.payload) else "" for op in ops]
+    try:
+        results = _apply(engine, store, caller, ops, digests, gather=True)
+    except _Redo as redo:
+        log.warning("push of %d ops applied again op by op: %s", len(ops), redo)
+        results = _apply(engine, store, caller, ops, digests, gather=False)
+    failpoint("push.after_commit")
+    return results
+
+
+def _apply(
+    engine: Engine,
+    store: BlobStore,
+    caller: Caller,
+    ops: list[Op],
+    digests: list[str],
+    *,
+    gather: bool,
+) -> list[OpResult]:
     results: list[OpResult] = []
     with write_session(engine) as s:
         reserve_seqs(s, len(ops))
         look = _Lookups(s, store, caller, ops)
+        rows = _Deferred() if gather else None
         for op, digest in zip(ops, digests, strict=True):
+            new_record = rows is not None and _creates_record(look, op)
+            if rows is not None and not new_record:
+                rows.write(s)  # what the op may read or change is in the database first
             prior = look.applied(op.op_id)
             if prior is not None:
                 results.append(_repeat(prior, op, caller, digest))
@@ -173,10 +200,58 @@ def apply_ops(engine: Engine, store: BlobStore, caller: Caller, ops: list[Op]) -
             if refused is not None:
                 results.append(refused)
                 continue
-            results.append(_apply_in_savepoint(s, look, caller, op, digest))
+            if rows is not None and new_record:
+                results.append(_apply_gathered(s, look, caller, op, digest, rows))
+            else:
+                results.append(_apply_in_savepoint(s, look, caller, op, digest))
+        if rows is not None:
+            rows.write(s)
         failpoint("push.before_commit")
-    failpoint("push.after_commit")
     return results
+
+
+class _Redo(Exception):
+    """The database refused a gathered row: the request is applied again op by op."""
+
+
+class _Deferred:
+    """The rows of a request's new records, their blob references and the answers, gathered to
+    be written in one statement per table."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.refs: list[dict[str, Any]] = []
+        self.answers: list[dict[str, Any]] = []
+
+    def write(self, s: Session) -> None:
+        conn = s.connection()
+        try:
+            tables: tuple[tuple[Any, list[dict[str, Any]]], ...] = (
+                (Record.__table__, self.records),  # type: ignore[attr-defined]
+                (BlobRef.__table__, self.refs),  # type: ignore[attr-defined]
+                (AppliedOp.__table__, self.answers),  # type: ignore[attr-defined]
+            )
+            for table, rows in tables:
+                if rows:
+                    conn.execute(insert(table), rows)
+                    rows.clear()
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise
+            raise _Redo(str(exc.orig)) from exc
+
+
+def _creates_record(look: _Lookups, op: Op) -> bool:
+    """True for an op that would write a new device record and nothing else (see `_Deferred`);
+    an op_id seen before in the request is answered from the database instead."""
+    return (
+        op.kind == "upsert"
+        and op.entity in DEVICE_ENTITIES
+        and op.entity not in ("hazardreport", "taskstep")  # these open or move a task
+        and op.op_id not in look.answered_here
+        and (op.entity, op.entity_id) not in look.fresh
+        and look.record(op.entity, op.entity_id) is None
+    )
 
 
 class _Lookups:
@@ -290,19 +365,7 @@ def _apply_in_savepoint(
         # bulk path took a third of an op's time
         s.connection().execute(
             insert(AppliedOp.__table__),  # type: ignore[attr-defined]
-            {
-                "op_id": op.op_id,
-                "device_id": caller.device_id,
-                "user_id": caller.user_id,
-                "entity": op.entity,
-                "entity_id": op.entity_id,
-                "kind": op.kind,
-                "payload_sha256": digest,
-                "status": result.status,
-                "result": result.model_dump(mode="json", exclude={"op_id", "status"}),
-                "seq": seq,
-                "at": utcnow(),
-            },
+            _answer_row(caller, op, digest, result, seq),
         )
     except _Abort as abort:
         savepoint.rollback()
@@ -323,6 +386,41 @@ def _apply_in_savepoint(
     savepoint.commit()
     look.settle(kept=True)
     return result
+
+
+def _apply_gathered(
+    s: Session, look: _Lookups, caller: Caller, op: Op, digest: str, rows: _Deferred
+) -> OpResult:
+    """An op that creates a device record: checked now, its rows gathered (no savepoint: it
+    writes nothing until `_Deferred.write`, and is refused, if at all, before that)."""
+    look.answered_here.add(op.op_id)
+    try:
+        result, seq = _upsert_record(s, look, caller, op, rows)
+    except DBAPIError as exc:  # not expected of reads; the op-by-op pass answers it
+        if exc.connection_invalidated:
+            raise
+        raise _Redo(str(exc.orig)) from exc
+    look.settle(kept=result.status != "retry")
+    if result.status != "retry":  # a retry is not an answer: the op comes again
+        rows.answers.append(_answer_row(caller, op, digest, result, seq))
+    return result
+
+
+def _answer_row(caller: Caller, op: Op, digest: str, result: OpResult, seq: int) -> dict[str, Any]:
+    """The applied_ops row that remembers an op's answer."""
+    return {
+        "op_id": op.op_id,
+        "device_id": caller.device_id,
+        "user_id": caller.user_id,
+        "entity": op.entity,
+        "entity_id": op.entity_id,
+        "kind": op.kind,
+        "payload_sha256": digest,
+        "status": result.status,
+        "result": result.model_dump(mode="json", exclude={"op_id", "status"}),
+        "seq": seq,
+        "at": utcnow(),
+    }
 
 
 def _dispatch(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[OpResult, int]:
@@ -547,7 +645,11 @@ def _sees_record(s: Session, caller: Caller, row: Record) -> bool:
     return unit is not None and caller.sees_unit(unit)
 
 
-def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[OpResult, int]:
+def _upsert_record(
+    s: Session, look: _Lookups, caller: Caller, op: Op, gather: _Deferred | None = None
+) -> tuple[OpResult, int]:
+    """Create or update a device record; with `gather`, a new record's rows are gathered there
+    instead of written (the caller has checked that the record is new)."""
     p = op.payload
     if p.get("id", op.entity_id) != op.entity_id:
         return _res(op, "rejected", "malformed"), 0
@@ -614,7 +716,10 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
                 seq = open_for_report(s, existing, unit).seq
             elif task is not None:
                 seq = take_step(s, task, caller, p)
-        else:  # the common case, a new record: Core, as for the op's answer below
+        elif gather is not None:  # the common case: written with the request's other records
+            gather.records.append(row)
+            look.inserted(op.entity, op.entity_id, caller.agency_id, got)
+        else:  # Core, as for the op's answer
             s.connection().execute(insert(Record.__table__), row)  # type: ignore[attr-defined]
             look.inserted(op.entity, op.entity_id, caller.agency_id, got)
     else:
@@ -636,20 +741,20 @@ def _upsert_record(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[
                 )
             )
         )
-    new_refs = sorted(refs - known)
+    new_refs = [
+        {
+            "sha256": sha,
+            "entity": op.entity,
+            "record_id": op.entity_id,
+            "agency_id": caller.agency_id,
+            "unit_id": unit.id if unit is not None else None,
+        }
+        for sha in sorted(refs - known)
+    ]
     if new_refs:
         assert unit is not None
-        s.connection().execute(
-            insert(BlobRef.__table__),  # type: ignore[attr-defined]
-            [
-                {
-                    "sha256": sha,
-                    "entity": op.entity,
-                    "record_id": op.entity_id,
-                    "agency_id": caller.agency_id,
-                    "unit_id": unit.id,
-                }
-                for sha in new_refs
-            ],
-        )
+        if gather is not None:
+            gather.refs.extend(new_refs)
+        else:
+            s.connection().execute(insert(BlobRef.__table__), new_refs)  # type: ignore[attr-defined]
     return _res(op, "applied", version=version), seq

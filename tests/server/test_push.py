@@ -295,16 +295,17 @@ def test_device_created_unit(api: Api) -> None:
 
 
 def test_an_op_rolled_back_takes_its_new_record_with_it(api: Api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The database refuses something of an op after its record was written: the record goes
-    with the op's savepoint, and a record hanging under it in the same request waits for it."""
+    """The database refuses something of an op after its record was written: the request is
+    applied again op by op, the record goes with the op's savepoint, and a record hanging under it
+    in the same request waits for it."""
     from sqlalchemy.exc import IntegrityError
 
     from sync.server import push
 
     real = push._upsert_record
 
-    def refused_after_writing(s, look, caller, o):  # type: ignore[no-untyped-def]
-        answer = real(s, look, caller, o)
+    def refused_after_writing(s, look, caller, o, *gather):  # type: ignore[no-untyped-def]
+        answer = real(s, look, caller, o, *gather)
         if o.entity == "inspection":
             raise IntegrityError("INSERT …", {}, Exception("refused"))
         return answer
@@ -344,3 +345,38 @@ def test_an_op_rolled_back_takes_its_new_record_with_it(api: Api, monkeypatch) -
         ("item_result", "it-1"): insp["unit_id"],
         ("hazard", "hz-1"): insp["unit_id"],
     }
+
+
+def test_one_request_creates_edits_and_repeats_records_in_order(api: Api) -> None:
+    """New records are written together at the end of the request, yet an op that repeats,
+    edits or hangs under one of them earlier in the same request sees it."""
+    h = api.login("insp_a")
+    insp = inspection(api.world.units_a[0])
+    first = op("inspection", insp["id"], insp)
+    edited = {**insp, "status": "finished", "summary": "检查完毕，发现一般隐患一项。"}
+    item = {"id": "it-2", "inspection_id": insp["id"], "item_id": "x", "result": "fail"}
+    other = inspection(api.world.units_a[0])
+    ops = [
+        first,
+        op("item_result", "it-2", item),
+        first,  # the same op again (a resend inside one request)
+        op("inspection", insp["id"], edited),  # an edit of the record made two ops ago
+        op("inspection", other["id"], other),
+    ]
+    res = api.push(h, "dev-insp_a", ops)
+    assert [(r["status"], r["reason"]) for r in res] == [
+        ("applied", None),
+        ("applied", None),
+        ("duplicate", "applied"),
+        ("applied", None),
+        ("applied", None),
+    ]
+    assert [r["version"] for r in res] == [1, 1, 1, 2, 1]
+    with Session(api.engine) as s:
+        rows = {r.id: r for r in s.exec(select(Record))}
+        answers = s.exec(select(AppliedOp)).all()
+    assert rows[insp["id"]].data == edited and rows[insp["id"]].version == 2
+    assert rows["it-2"].unit_id == insp["unit_id"] and rows[other["id"]].version == 1
+    assert len(answers) == 4  # one per distinct op
+    # the change numbers grow in the order the ops were applied
+    assert rows["it-2"].seq < rows[insp["id"]].seq < rows[other["id"]].seq
