@@ -742,8 +742,12 @@ class _Steps:
         r = self.request(
             "POST",
             "/sync/blobs",
-            content=b"".join(bodies),
-            headers={MANIFEST_HEADER: manifest(items), "Content-Type": "application/octet-stream"},
+            content=bodies,  # sent one after another, not joined: a copy of every byte less
+            headers={
+                MANIFEST_HEADER: manifest(items),
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(sum(n for _, n in items)),
+            },
         )
         if r.status_code != 200:
             raise self.fail(r, "上传附件")
