@@ -298,8 +298,9 @@ class BlobStore:
             held = set(s.exec(select(Blob.sha256).where(col(Blob.sha256).in_(list(good)))))
         new = [(sha, body) for sha, body in good.items() if sha not in held]
         placed = self._write_pack(new) if new else []
-        for sha in good:
-            self.partial_path(caller.user_id, sha).unlink(missing_ok=True)  # a stale start
+        if (self.root / "partial" / caller.user_id).is_dir():  # this user started uploads
+            for sha in good:
+                self.partial_path(caller.user_id, sha).unlink(missing_ok=True)  # a stale start
         self._record_many(caller, [(sha, len(body)) for sha, body in good.items()], placed)
         return list(good), refused
 

@@ -380,3 +380,19 @@ def test_one_request_creates_edits_and_repeats_records_in_order(api: Api) -> Non
     assert len(answers) == 4  # one per distinct op
     # the change numbers grow in the order the ops were applied
     assert rows["it-2"].seq < rows[insp["id"]].seq < rows[other["id"]].seq
+
+
+def test_a_blob_started_in_pieces_then_sent_whole_leaves_no_start_behind(api: Api) -> None:
+    h = api.login("insp_a")
+    body = os.urandom(5000)
+    sha = hashlib.sha256(body).hexdigest()
+    assert _patch(api, h, sha, body[:1000], 0, len(body)).status_code == 204  # then a cut
+    check = api.c.post("/sync/blobs/check", json={"sha256": [sha]}, headers=h).json()
+    assert check == {"missing": [sha], "partial": {sha: 1000}}
+    # the device sends it whole in a batch instead: stored, and the start is gone
+    assert _batch(api, h, [(sha, body)]).json() == {"stored": [sha], "refused": {}}
+    store = api.c.app.state.blobs  # type: ignore[attr-defined]
+    assert not list((store.root / "partial").rglob(sha))
+    check = api.c.post("/sync/blobs/check", json={"sha256": [sha]}, headers=h).json()
+    assert check == {"missing": [], "partial": {}}
+    assert store.read(sha) == body
