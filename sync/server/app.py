@@ -283,13 +283,14 @@ def create_app(
         return BlobBatchResult(stored=stored, refused=refused)
 
     @app.post("/sync/push", response_model=PushResponse, responses={401: {}, 403: {}})
-    def push(req: PushRequest, who: CallerDep) -> PushResponse:
+    def push(req: PushRequest, who: CallerDep) -> Any:
         if req.device_id != who.device_id:
             raise HTTPException(403, "设备标识与登录时不同，请重新登录。")
         for op in req.ops:
             if bad_text([op.op_id, op.entity, op.entity_id, op.blob_refs]):
                 raise HTTPException(422, "操作标识含有无效字符。")
-        return PushResponse(results=apply_ops(engine, store, who, list(req.ops)))
+        answer = PushResponse(results=apply_ops(engine, store, who, list(req.ops)))
+        return Response(answer.model_dump_json(), media_type="application/json")  # as changes
 
     @app.get("/sync/changes", response_model=ChangesPage, responses={401: {}, 410: {}})
     def changes(
