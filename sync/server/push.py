@@ -158,7 +158,7 @@ def apply_ops(engine: Engine, store: BlobStore, caller: Caller, ops: list[Op]) -
     One write transaction for the request. An op that creates a device record (the bulk of a
     push: inspections, photos, hazards …) can be refused only before it writes anything, so its
     rows — the record, its blob references, its answer — are gathered and written with the
-    others in one statement per table (`_Deferred`). Every other op runs in a savepoint of its
+    others in one statement per table (`_Gathered`). Every other op runs in a savepoint of its
     own after the gathered rows are written: its effects and its applied_ops row stand or fall
     together, and a refused op rolls back alone. Should the database refuse a gathered row, the
     request is rolled back and applied again op by op, each in its savepoint. A crash before the
@@ -187,7 +187,7 @@ def _apply(
     with write_session(engine) as s:
         reserve_seqs(s, len(ops))
         look = _Lookups(s, store, caller, ops)
-        rows = _Deferred() if gather else None
+        rows = _Gathered() if gather else None
         for op, digest in zip(ops, digests, strict=True):
             new_record = rows is not None and _creates_record(look, op)
             if rows is not None and not new_record:
@@ -214,7 +214,7 @@ class _Redo(Exception):
     """The database refused a gathered row: the request is applied again op by op."""
 
 
-class _Deferred:
+class _Gathered:
     """The rows of a request's new records, their blob references and the answers, gathered to
     be written in one statement per table."""
 
@@ -242,7 +242,7 @@ class _Deferred:
 
 
 def _creates_record(look: _Lookups, op: Op) -> bool:
-    """True for an op that would write a new device record and nothing else (see `_Deferred`);
+    """True for an op that would write a new device record and nothing else (see `_Gathered`);
     an op_id seen before in the request is answered from the database instead."""
     return (
         op.kind == "upsert"
@@ -389,10 +389,10 @@ def _apply_in_savepoint(
 
 
 def _apply_gathered(
-    s: Session, look: _Lookups, caller: Caller, op: Op, digest: str, rows: _Deferred
+    s: Session, look: _Lookups, caller: Caller, op: Op, digest: str, rows: _Gathered
 ) -> OpResult:
     """An op that creates a device record: checked now, its rows gathered (no savepoint: it
-    writes nothing until `_Deferred.write`, and is refused, if at all, before that)."""
+    writes nothing until `_Gathered.write`, and is refused, if at all, before that)."""
     look.answered_here.add(op.op_id)
     try:
         result, seq = _upsert_record(s, look, caller, op, rows)
@@ -646,7 +646,7 @@ def _sees_record(s: Session, caller: Caller, row: Record) -> bool:
 
 
 def _upsert_record(
-    s: Session, look: _Lookups, caller: Caller, op: Op, gather: _Deferred | None = None
+    s: Session, look: _Lookups, caller: Caller, op: Op, gather: _Gathered | None = None
 ) -> tuple[OpResult, int]:
     """Create or update a device record; with `gather`, a new record's rows are gathered there
     instead of written (the caller has checked that the record is new)."""
