@@ -5,6 +5,7 @@
 #                                      directory of its binaries. Safe to run again and again.
 #   tools/postgres_setup.sh start DIR  (installs if needed) creates a cluster in DIR (a new or empty
 #                                      directory), starts it on a free loopback port with fsync off
+#                                      (on with INSPECTOR_PG_DURABLE=1, for benchmarks)
 #                                      and prints its URL (as root, DIR's parents must be searchable
 #                                      by the postgres user): postgresql+psycopg://postgres@127.0.0.1:PORT/postgres
 #   tools/postgres_setup.sh stop DIR   stops that cluster (the caller removes DIR).
@@ -87,10 +88,15 @@ case "$cmd" in
       cat "$dir.initdb.log" >&2
       exit 1
     }
+    # tests run without durability; a benchmark asks for a production-like cluster
+    speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${INSPECTOR_PG_DURABLE:-0}" = 1 ]; then
+      speed=""
+    fi
     for _ in 1 2 3 4 5; do
       port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
       if as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $speed -c max_connections=200" \
         start >/dev/null; then
         echo "postgresql+psycopg://postgres@127.0.0.1:$port/postgres"
         exit 0

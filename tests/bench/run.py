@@ -1,6 +1,6 @@
 """Benchmarks: `python tests/bench/run.py [NAME ...]` prints one line per figure on stdout.
 
-Names: search, photo, documents, sync, sync-push, sync-faults, map (default: all). Progress notes and the slowest cases go to stderr.
+Names: search, photo, documents, sync, sync-push, sync-push-pg, sync-faults, map (default: all). Progress notes and the slowest cases go to stderr.
 `--profile` adds a cProfile summary of the photo ingest and of the document issue (stderr).
 """
 
@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], None]] = {
     "documents": lambda args: documents.run(profile=args.profile),
     "sync": lambda args: (sync_bench.run_pull(), sync_bench.run_push()),
     "sync-push": lambda args: sync_bench.run_push(),
+    "sync-push-pg": lambda args: sync_bench.run_push(postgres=True),
     "sync-faults": lambda args: sync_bench.run_faults(),
     "map": lambda args: map_bench.run(),
 }

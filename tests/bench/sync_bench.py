@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -18,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +64,37 @@ def _units_csv(path: Path, n: int) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def _seeded_server_db(work: Path, n_units: int) -> tuple[str, Engine]:
-    """A server database in `work` with the small world of the tests and n_units units."""
-    db_url = f"sqlite:///{work / 'server.sqlite3'}"
+def _seeded_server_db(work: Path, n_units: int, db_url: str = "") -> tuple[str, Engine]:
+    """A server database (in `work` unless a URL is given) with the small world of the tests
+    and n_units units."""
+    db_url = db_url or f"sqlite:///{work / 'server.sqlite3'}"
     engine = make_engine(db_url)
     seed_world(engine, work, n_units=n_units)
     return db_url, engine
+
+
+@contextlib.contextmanager
+def _postgres(work: Path) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster as production runs it (fsync on), from
+    tools/postgres_setup.sh; yields its database URL."""
+    cluster = work / "pg" / "cluster"
+    cluster.parent.mkdir()
+    for folder in (work, cluster.parent):
+        folder.chmod(0o755)  # the postgres user must reach the cluster directory
+    setup = ROOT / "tools" / "postgres_setup.sh"
+    started = subprocess.run(
+        ["bash", str(setup), "start", str(cluster)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "INSPECTOR_PG_DURABLE": "1"},
+        check=False,
+    )
+    if started.returncode != 0:
+        raise SystemExit(f"PostgreSQL did not start: {started.stderr.strip()[-500:]}")
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run(["bash", str(setup), "stop", str(cluster)], capture_output=True, check=False)
 
 
 def _device(workdir: Path, name: str) -> tuple[Services, SyncService]:
@@ -272,10 +298,14 @@ class _Recorder:
         return out
 
 
-def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
-    with scratch("bench-sync-push-") as work:
-        db_url, engine = _seeded_server_db(work, 50)
+def run_push(n_insp: int = 1000, photos_per: int = 3, postgres: bool = False) -> None:
+    """The push benchmark on the embedded SQLite server, or with `postgres` on a PostgreSQL
+    cluster with fsync on (the production set-up)."""
+    with scratch("bench-sync-push-") as work, contextlib.ExitStack() as stack:
+        url = stack.enter_context(_postgres(work)) if postgres else ""
+        db_url, engine = _seeded_server_db(work, 50, url)
         engine.dispose()
+        label = "sync-push-pg" if postgres else "sync-push"
         server = LiveServer(db_url, work / "server-blobs", work / "server.log")
         server.start()
         recorder = _Recorder()
@@ -313,7 +343,7 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
         durable_s = _raw_upload(work, requests, durable=True)
         ratio = raw_s / sync_s
         emit(
-            f"sync-push: {n_insp} inspections, {n_insp * photos_per} photos, {n_ops} ops, "
+            f"{label}: {n_insp} inspections, {n_insp * photos_per} photos, {n_ops} ops, "
             f"{n_blobs} blobs in {batches} batches, {total / 1e6:.0f} MB in {sync_s:.1f} s "
             f"({total / 1e6 / sync_s:.0f} MB/s)"
         )
@@ -326,7 +356,7 @@ def run_push(n_insp: int = 1000, photos_per: int = 3) -> None:
             f"in {durable_s:.1f} s ({total / 1e6 / durable_s:.0f} MB/s)"
         )
         emit(
-            f"sync-push ratio={ratio:.2f} of raw (goal ≥ {PUSH_GOAL_RATIO:.2f}: "
+            f"{label} ratio={ratio:.2f} of raw (goal ≥ {PUSH_GOAL_RATIO:.2f}: "
             f"{'met' if ratio >= PUSH_GOAL_RATIO else 'NOT met'}); "
             f"{durable_s / sync_s:.2f} of the durable raw upload"
         )
