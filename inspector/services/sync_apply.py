@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import canonical_json
@@ -278,7 +278,7 @@ def apply_units(
             }
         )
     s.flush()
-    insert_units_indexed(s.connection(), insert(Unit), new_rows)
+    insert_units_indexed(s.connection(), Unit.__table__, new_rows)  # type: ignore[attr-defined]
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from inspector.domain import creditcode
@@ -271,5 +271,5 @@ def insert_units(session: Session, units: Iterable[NewUnit], ctx: Context) -> li
             }
         )
         next_sn += 1
-    insert_units_indexed(session.connection(), insert(Unit), rows)
+    insert_units_indexed(session.connection(), Unit.__table__, rows)  # type: ignore[attr-defined]
     return rows

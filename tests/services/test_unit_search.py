@@ -14,6 +14,7 @@ from inspector.services.sync_apply import apply_units
 from inspector.services.units import NewUnit, UnitFilters
 from sync.contract import UNIT_DEFAULTS
 from tests.conftest import FixedClock
+from tests.support.sync_world import code
 
 
 @pytest.fixture
@@ -197,3 +198,43 @@ def test_pulled_units_are_indexed_in_bulk_exactly_as_the_trigger_indexes_them(
         assert [r.id for r in svc.units.search("kzwjd")] == [uid]
     finally:
         svc.close()
+
+
+def test_pulled_units_are_stored_exactly_as_sqlalchemy_stores_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk insert of a pull builds the driver's parameters itself (unit_search._insert_many):
+    every column must hold what SQLAlchemy's own insert writes — times with their zone, flags,
+    empty values, rare characters."""
+    from sqlalchemy import insert
+
+    import inspector.store.unit_search as unit_search
+
+    rows = []
+    for n in range(40):
+        data = {
+            **UNIT_DEFAULTS,
+            "id": f"u{n:04d}",
+            "name": f"𠀀堃喆商行{n}",
+            "address": f"白沙镇{n}号",
+        }
+        data.update(updated_at=f"2026-11-{1 + n % 28:02d}T0{n % 10}:30:00+08:00")
+        data.update(credit_code=None if n % 3 else code(n), deleted=n % 7 == 0)
+        rows.append((data, 1 + n % 4, n % 11 == 0))
+
+    def stored(folder: str) -> list[tuple[object, ...]]:
+        svc = Services.open(tmp_path / folder, clock=FixedClock())
+        try:
+            with svc.ctx.store.write() as s:
+                apply_units(s, svc.ctx.clock, rows)
+            with svc.ctx.store.read() as s:
+                conn = s.connection()
+                return [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM unit ORDER BY sn")]
+        finally:
+            svc.close()
+
+    fast = stored("fast")
+    monkeypatch.setattr(
+        unit_search, "_insert_many", lambda conn, table, rs: conn.execute(insert(table), rs)
+    )
+    assert fast == stored("sqlalchemy") and len(fast) == 40
