@@ -180,8 +180,9 @@ def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> No
     parameter building was a tenth of an initial pull's time."""
     names = list(rows[0])
     dialect = conn.dialect
-    procs = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    plan = [(name, proc) for name, proc in zip(names, procs, strict=True)]
+    plan = [
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    ]
     params = [
         tuple(row[name] if proc is None else proc(row[name]) for name, proc in plan) for row in rows
     ]
