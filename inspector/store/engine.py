@@ -22,6 +22,14 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    # A 32 MB page cache (SQLite's default is 2 MB) and a checkpoint every 32 MB of WAL (default
+    # 4 MB): applying pages of units touches the same index and FTS pages over and over, and at the
+    # defaults most of an initial pull's commit time went into copying them back to the database
+    # at every page (measured: applying 100,000 units 12.0 s → 9.7 s). The WAL file is cut back to
+    # 64 MB after a checkpoint.
+    cur.execute("PRAGMA cache_size=-32768")
+    cur.execute("PRAGMA wal_autocheckpoint=8192")
+    cur.execute("PRAGMA journal_size_limit=67108864")
     cur.close()
 
 
