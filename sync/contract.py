@@ -82,6 +82,12 @@ UNIT_DEFAULTS: dict[str, Any] = {
     "status": "active",
 }
 UNIT_FIELDS = tuple(UNIT_DEFAULTS)
+# A pulled unit's data also carries its name's tone-less pinyin syllables, space-separated, as
+# `inspector.domain.search_text.name_syllables` cuts them ("hong guang ji xie chang"). The server
+# works them out once for every device; a client may use them for its search columns instead of
+# running pypinyin (a third of applying a page), and works them out itself when they are missing
+# or malformed. Derived, never stored by the server, never sent up.
+UNIT_NAME_SYLLABLES = "name_syllables"
 PULLED_ENTITIES = (
     "agency",
     "user",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
@@ -43,7 +45,7 @@ def _word_syllables(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _syllables(name: str) -> list[str]:
+def name_syllables(name: str) -> list[str]:
     """Tone-less pinyin syllables of a name; Latin letters and digits one token each. The name is
     cut into words as pypinyin would cut it (Han runs by its phrase dictionary), so polyphonic
     characters read as in their word (重庆 chong, 银行 hang)."""
@@ -58,7 +60,7 @@ def _syllables(name: str) -> list[str]:
 
 def pinyin_forms(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lower case, letters and digits only."""
-    words = _syllables(name)
+    words = name_syllables(name)
     return "".join(words), "".join(w[0] for w in words)
 
 
@@ -71,8 +73,26 @@ class UnitSearchText:
     search_pyfull: str
 
 
-def unit_search_text(name: str, address: str) -> UnitSearchText:
-    words = _syllables(name)
+_WIRE_SYLLABLES = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+def syllables_from_wire(value: object, name: str) -> list[str] | None:
+    """A name's syllables as the server sent them (space-separated, see
+    `sync.contract.UNIT_NAME_SYLLABLES`), or None when the value is missing or not of that shape
+    (the caller works them out itself). At most 8 tokens a character: no name reads longer."""
+    if not isinstance(value, str) or len(value) > 8 * len(name) + 8:
+        return None
+    if value == "":
+        return []
+    return value.split(" ") if _WIRE_SYLLABLES.fullmatch(value) else None
+
+
+def unit_search_text(
+    name: str, address: str, syllables: Sequence[str] | None = None
+) -> UnitSearchText:
+    """The search columns of a unit; `syllables` when the name's pinyin is known already (a pull
+    carries it: the server works it out once for every device)."""
+    words = name_syllables(name) if syllables is None else list(syllables)
     return UnitSearchText(
         name_pinyin="".join(words),
         name_initials="".join(w[0] for w in words),

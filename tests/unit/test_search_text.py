@@ -7,7 +7,13 @@ import random
 
 from pypinyin import Style, lazy_pinyin
 
-from inspector.domain.search_text import _fold, _syllables, pinyin_forms, unit_search_text
+from inspector.domain.search_text import (
+    _fold,
+    name_syllables,
+    pinyin_forms,
+    syllables_from_wire,
+    unit_search_text,
+)
 from inspector.services.demo import generate_units, make_regions
 
 TRICKY = [
@@ -31,7 +37,7 @@ def whole_name(name: str) -> list[str]:
 def test_word_by_word_pinyin_equals_whole_name_pinyin() -> None:
     names = TRICKY + [u.name for u in generate_units(3000, make_regions(random.Random(5)), 5)]
     for name in names:
-        assert _syllables(name) == whole_name(name), name
+        assert name_syllables(name) == whole_name(name), name
 
 
 def test_polyphonic_characters_read_as_in_their_word() -> None:
@@ -39,3 +45,11 @@ def test_polyphonic_characters_read_as_in_their_word() -> None:
     text = unit_search_text("ＸＹＺ２号仓库", "沙河街道")
     assert text.search_pyfull == "x y z 2 hao cang ku"
     assert text.search_name == "x y z 2 号 仓 库"
+
+
+def test_syllables_sent_by_the_server_are_used_only_when_well_formed() -> None:
+    assert syllables_from_wire("chong qing 2 hao", "重庆2号") == ["chong", "qing", "2", "hao"]
+    assert syllables_from_wire("", "") == []
+    for bad in ("chong  qing", " chong", "Chong", "chóng", "chong\nqing", None, 7, ["chong"]):
+        assert syllables_from_wire(bad, "重庆") is None, bad
+    assert syllables_from_wire("a " * 30 + "a", "重庆") is None  # longer than any reading
