@@ -43,7 +43,14 @@ from sync.contract import (
     parse_manifest,
 )
 from sync.server.auth import Caller, caller_from_token, issue_token, verify_password
-from sync.server.blobs import SHA_RE, BlobStore, Chunk, UploadError, locate_blob, read_at
+from sync.server.blobs import (
+    SHA_RE,
+    BlobStore,
+    UploadError,
+    locate_blob,
+    read_at,
+    split_body,
+)
 from sync.server.changes import Gone, changes_page, scope_counts
 from sync.server.db import User, counter, make_engine, read_session, write_session
 from sync.server.push import apply_ops, bad_text
@@ -268,17 +275,19 @@ def create_app(
             items = parse_manifest(manifest)
         except ValueError:
             raise HTTPException(400, f"{MANIFEST_HEADER} 头无效。") from None
+        chunks: list[bytes] = []  # kept as they came: joining them was a copy of every byte
         try:
-            body = await request.body()
+            async for chunk in request.stream():
+                chunks.append(chunk)
         except ClientDisconnect:  # the connection dropped mid-body: nothing of it is kept
             return Response(status_code=400)
-        if len(body) != sum(n for _, n in items):
+        sizes = [n for _, n in items]
+        if sum(len(c) for c in chunks) != sum(sizes):
             raise HTTPException(400, "请求内容与附件清单的长度不符。")
-        parts: list[tuple[str, Chunk]] = []
-        view, at = memoryview(body), 0  # slices without copying the bytes
-        for sha, n in items:
-            parts.append((sha, view[at : at + n]))
-            at += n
+        parts = [
+            (sha, pieces)
+            for (sha, _n), pieces in zip(items, split_body(chunks, sizes), strict=True)
+        ]
         stored, refused = await run_in_threadpool(store.store_batch, who, parts)
         return BlobBatchResult(stored=stored, refused=refused)
 

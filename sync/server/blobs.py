@@ -51,7 +51,35 @@ from sync.server.failpoints import failpoint
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_BLOB = 512 << 20  # largest single blob accepted (a scanned PDF, a long video is not evidence)
 PACKS = "packs"
-Chunk = bytes | memoryview  # a blob's bytes, or a view of them inside a request body
+Chunk = bytes | memoryview
+Pieces = Sequence[Chunk]  # a blob's bytes in one or more pieces (views into a request's chunks)
+WRITE_SLICE = 1 << 20  # bytes per write(2): larger writes measured 4× slower on ext4 here
+
+
+def split_body(chunks: Sequence[bytes], sizes: Sequence[int]) -> list[list[memoryview]]:
+    """A request body, as the chunks it arrived in, cut into consecutive parts of `sizes` bytes
+    without copying a byte (each part a list of views). The sizes must add up to the body."""
+    parts: list[list[memoryview]] = []
+    views = [memoryview(c) for c in chunks if len(c)]
+    i, at = 0, 0  # the chunk being cut, and how far
+    for size in sizes:
+        part: list[memoryview] = []
+        while size:
+            take = min(size, len(views[i]) - at)
+            part.append(views[i][at : at + take])
+            size -= take
+            at += take
+            if at == len(views[i]):
+                i, at = i + 1, 0
+        parts.append(part)
+    return parts
+
+
+def digest(pieces: Pieces) -> str:
+    h = hashlib.sha256()
+    for piece in pieces:
+        h.update(piece)
+    return h.hexdigest()
 
 
 def loose_path(root: Path, sha: str) -> Path:
@@ -237,7 +265,7 @@ class BlobStore:
 
     def _whole(self, caller: Caller, sha: str, body: bytes) -> tuple[int, int, bool]:
         """A blob sent in one PATCH (a batch of one)."""
-        _stored, refused = self.store_batch(caller, [(sha, body)])
+        _stored, refused = self.store_batch(caller, [(sha, [body])])
         if refused:
             raise UploadError(422, "hash_mismatch", 0)
         return len(body), len(body), True
@@ -282,16 +310,14 @@ class BlobStore:
         failpoint("blob.after_record")
 
     def store_batch(
-        self, caller: Caller, items: list[tuple[str, Chunk]]
+        self, caller: Caller, items: Sequence[tuple[str, Pieces]]
     ) -> tuple[list[str], dict[str, str]]:
         """Blobs sent whole in one request: each verified against its name; the ones the server
         lacks written one after another into one new pack file, made durable (data, rename,
         directory) and recorded in one transaction. One fsync for the batch, not two per blob.
         Returns (stored shas, refused sha → reason); a refused blob leaves nothing behind."""
-        refused = {
-            sha: "hash_mismatch" for sha, body in items if hashlib.sha256(body).hexdigest() != sha
-        }
-        good = dict((sha, body) for sha, body in items if sha not in refused)
+        refused = {sha: "hash_mismatch" for sha, pieces in items if digest(pieces) != sha}
+        good = {sha: pieces for sha, pieces in items if sha not in refused}
         if not good:
             return [], refused
         with read_session(self.engine) as s:
@@ -301,10 +327,11 @@ class BlobStore:
         if (self.root / "partial" / caller.user_id).is_dir():  # this user started uploads
             for sha in good:
                 self.partial_path(caller.user_id, sha).unlink(missing_ok=True)  # a stale start
-        self._record_many(caller, [(sha, len(body)) for sha, body in good.items()], placed)
+        sizes = [(sha, sum(len(p) for p in pieces)) for sha, pieces in good.items()]
+        self._record_many(caller, sizes, placed)
         return list(good), refused
 
-    def _write_pack(self, blobs: list[tuple[str, Chunk]]) -> list[tuple[str, str, int]]:
+    def _write_pack(self, blobs: list[tuple[str, Pieces]]) -> list[tuple[str, str, int]]:
         """The blobs one after another in a new file under packs/<year-month>/, fsynced and
         renamed into place before anything says they are stored. Returns (sha, pack, offset)."""
         name = f"{utcnow():%Y-%m}/{uuid.uuid4().hex}.pack"
@@ -312,12 +339,13 @@ class BlobStore:
         placed, at = [], 0
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            for sha, body in blobs:
-                view = memoryview(body)
-                while view:
-                    view = view[os.write(fd, view) :]
+            for sha, pieces in blobs:
                 placed.append((sha, name, at))
-                at += len(body)
+                for piece in pieces:
+                    view = memoryview(piece)
+                    while view:
+                        view = view[os.write(fd, view[:WRITE_SLICE]) :]
+                    at += len(piece)
             os.fdatasync(fd)
         except BaseException:
             os.close(fd)
