@@ -27,7 +27,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, exists
@@ -47,6 +48,11 @@ from sync.server.db import (
     write_session,
 )
 from sync.server.failpoints import failpoint
+
+try:
+    import fcntl
+except ImportError:  # Windows: one worker process only (see the CLI)
+    fcntl = None  # type: ignore[assignment]
 
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_BLOB = 512 << 20  # largest single blob accepted (a scanned PDF, a long video is not evidence)
@@ -173,9 +179,25 @@ class BlobStore:
     def partial_path(self, user_id: str, sha: str) -> Path:
         return self.root / "partial" / user_id / sha
 
-    def _lock(self, user_id: str, sha: str) -> threading.Lock:
+    @contextmanager
+    def _lock(self, user_id: str, sha: str) -> Iterator[None]:
+        """One upload of a blob by a user at a time: the threads of this process queue on a
+        lock, the processes of `serve --workers N` on a lock file beside the partial file (kept:
+        a removed one could be locked by two processes at once)."""
         with self._locks_guard:
-            return self._locks.setdefault((user_id, sha), threading.Lock())
+            lock = self._locks.setdefault((user_id, sha), threading.Lock())
+        with lock:
+            if fcntl is None:
+                yield
+                return
+            folder = self.root / "partial" / user_id
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder / f"{sha}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
 
     # -- access ---------------------------------------------------------------------------------
     def accessible(self, s: Session, caller: Caller, shas: list[str]) -> set[str]:

@@ -1,6 +1,7 @@
 """``inspector-server``: run the reference central server, or administer its database.
 
     inspector-server [serve] [--host H] [--port P] [--db URL] [--data-dir DIR] [--blobs DIR]
+                           [--workers N]   (N processes; Linux)
     inspector-server create-agency --name 柴桑区应急管理局 --short-name 柴 [--id ID]
     inspector-server create-township --agency ID 沙河街道
     inspector-server create-grid --township ID 第一网格
@@ -33,6 +34,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -61,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--blobs", type=Path, help="附件目录（默认：数据目录/blobs）")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="工作进程数（默认 1；多核服务器可设为核数，上传与下载并行处理）",
+    )
 
     p = sub.add_parser("create-agency", help="新建执法机关")
     _common(p)
@@ -181,15 +189,49 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
+_DB_ENV, _BLOBS_ENV = "INSPECTOR_SERVER_DB_URL", "INSPECTOR_SERVER_BLOBS"
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync.server.app import create_app
+    from sync.server.tuning import tune_allocator
 
     blobs = args.blobs or args.data_dir / "blobs"
-    app = create_app(_db_url(args), blobs)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    db_url = _db_url(args)
+    if args.workers < 1 or args.workers > 64:
+        print("错误：工作进程数应在 1 到 64 之间。", file=sys.stderr)
+        return 2
+    if args.workers > 1 and sys.platform == "win32":
+        print("错误：Windows 上只能以单个工作进程运行。", file=sys.stderr)
+        return 2
+    tune_allocator()
+    if args.workers == 1:
+        uvicorn.run(create_app(db_url, blobs), host=args.host, port=args.port, log_level="info")
+        return 0
+    # Each worker process builds its own app from the environment; the tables are made here
+    # first, so that the workers do not race to create them.
+    make_engine(db_url).dispose()
+    os.environ[_DB_ENV], os.environ[_BLOBS_ENV] = db_url, str(blobs)
+    uvicorn.run(
+        "sync.server.cli:app_from_environment",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+    )
     return 0
+
+
+def app_from_environment() -> Any:
+    """The app of one worker process of `serve --workers N`."""
+    from sync.server.app import create_app
+    from sync.server.tuning import tune_allocator
+
+    tune_allocator()
+    return create_app(os.environ[_DB_ENV], Path(os.environ[_BLOBS_ENV]))
 
 
 def _run(args: argparse.Namespace, engine: Engine) -> int:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from sync.contract import MANIFEST_HEADER, MAX_BATCH_BYTES, MAX_CHUNK, manifest
 from sync.server import admin
+from sync.server.blobs import digest, split_body
 from sync.server.db import AppliedOp, Blob, Conflict, Record, Unit
 from tests.server.conftest import Api, code, inspection, op
 
@@ -396,3 +397,11 @@ def test_a_blob_started_in_pieces_then_sent_whole_leaves_no_start_behind(api: Ap
     check = api.c.post("/sync/blobs/check", json={"sha256": [sha]}, headers=h).json()
     assert check == {"missing": [], "partial": {}}
     assert store.read(sha) == body
+
+
+def test_a_body_is_cut_into_blobs_across_its_chunks_without_copies() -> None:
+    chunks = [b"", b"abc", b"defgh", b"", b"i", b"jklmnopq"]
+    parts = split_body(chunks, [2, 4, 0, 1, 9])
+    assert [b"".join(p) for p in parts] == [b"ab", b"cdef", b"", b"g", b"hijklmnopq"]
+    assert all(isinstance(v, memoryview) for p in parts for v in p)
+    assert digest(parts[4]) == hashlib.sha256(b"hijklmnopq").hexdigest()

@@ -23,9 +23,14 @@ def free_port() -> int:
 
 class LiveServer:
     def __init__(
-        self, db_url: str, blobs: Path, log: Path, env: dict[str, str] | None = None
+        self,
+        db_url: str,
+        blobs: Path,
+        log: Path,
+        env: dict[str, str] | None = None,
+        workers: int = 1,
     ) -> None:
-        self.db_url, self.blobs, self.log = db_url, blobs, log
+        self.db_url, self.blobs, self.log, self.workers = db_url, blobs, log, workers
         self.env = env or {}  # e.g. INSPECTOR_FAILPOINTS (sync.server.failpoints)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -37,12 +42,14 @@ class LiveServer:
         exe = shutil.which("inspector-server", path=str(Path(sys.executable).parent))
         cmd = [exe] if exe else [sys.executable, "-m", "sync.server.cli"]
         cmd += ["serve", "--db", self.db_url, "--blobs", str(self.blobs), "--port", str(self.port)]
+        cmd += ["--workers", str(self.workers)]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 cmd,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **self.env, "INSPECTOR_FAILPOINT_SEED": str(self.starts)},
+                start_new_session=True,  # its own process group: a kill takes its workers too
             )
         self.starts += 1
         deadline = time.monotonic() + timeout_s
@@ -76,7 +83,7 @@ class LiveServer:
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, open transactions die with the process."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
     def stop(self) -> None:
