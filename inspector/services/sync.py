@@ -29,6 +29,8 @@ from typing import Any
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from inspector.domain.errors import UserError
@@ -823,27 +825,32 @@ class _Steps:
             while True:
                 self.check()
                 with self.ctx.store.read() as s:
-                    batch = list(
-                        s.exec(
-                            select(Outbox)
+                    batch = (
+                        s.connection()
+                        .execute(
+                            select(Outbox.seq, Outbox.blob_refs)
                             .where(Outbox.state == "pending", col(Outbox.seq) > after)
                             .order_by(col(Outbox.seq))
                             .limit(MAX_OPS)
                         )
+                        .all()
                     )
                 if not batch:
                     break
-                after = batch[-1].seq or after
+                seqs = [int(seq) for seq, _refs in batch]
+                after = seqs[-1]
                 if uploads is not None and not uploads.done:
-                    refs = {sha for op in batch for sha in json.loads(op.blob_refs or "[]")}
+                    refs = {
+                        sha for _seq, blob_refs in batch for sha in json.loads(blob_refs or "[]")
+                    }
                     uploads.wait_for(refs, self.upload_progress)
                 else:
                     self.progress("上传记录", min(done, total), total)
-                applied = self.push_batch(batch)
+                applied = self.push_batch(seqs)
                 progressed = progressed or applied > 0
-                for op in batch:
-                    if op.seq is not None and op.seq not in seen:
-                        seen.add(op.seq)
+                for seq in seqs:
+                    if seq not in seen:
+                        seen.add(seq)
                         done += 1
             if not progressed or not self.has_parent_retries():
                 break
@@ -863,19 +870,22 @@ class _Steps:
                 is not None
             )
 
-    def push_batch(self, batch: list[Outbox]) -> int:
-        """Send one batch; returns how many ops were answered applied/duplicate/conflict."""
+    def push_batch(self, seqs: list[int]) -> int:
+        """Send one batch of ops (outbox seqs, in order); returns how many were answered
+        applied/duplicate/conflict. Plain statements, not ORM objects: building and flushing a
+        hundred Outbox objects twice was half of the client's time per batch."""
         # freeze the payloads first: from here on journal.queue makes a new op for a new edit
-        seqs = [op.seq for op in batch]
         with self.ctx.store.write() as s:
-            rows = list(s.exec(select(Outbox).where(col(Outbox.seq).in_(seqs))))
-            for row in rows:
-                row.attempts += 1
-                s.add(row)
-            fresh = {row.seq: row for row in rows}
-        batch = [
-            fresh[op.seq] for op in batch if op.seq in fresh and fresh[op.seq].state == "pending"
-        ]
+            conn = s.connection()
+            conn.execute(
+                update(Outbox)
+                .where(col(Outbox.seq).in_(seqs))
+                .values(attempts=col(Outbox.attempts) + 1)
+            )
+            rows = {
+                r.seq: r for r in conn.execute(sa_select(*_WIRE).where(col(Outbox.seq).in_(seqs)))
+            }
+        batch = [rows[seq] for seq in seqs if seq in rows and rows[seq].state == "pending"]
         if not batch:
             return 0
         body = {"device_id": self.device_id, "ops": [wire_op(op) for op in batch]}
@@ -887,23 +897,48 @@ class _Steps:
         except (ValueError, ValidationError):
             raise _Stop("服务器对上传的回答无法识别。已保存的记录不受影响。") from None
         by_id = {res.op_id: res for res in results}
-        answered = 0
+        answered: list[dict[str, Any]] = []
+        retries: list[dict[str, Any]] = []
+        unit_rows: list[dict[str, Any]] = []
         with self.ctx.store.write() as s:
-            current = {
-                row.seq: row
-                for row in s.exec(select(Outbox).where(col(Outbox.seq).in_(list(fresh))))
-            }
+            conn = s.connection()
+            states: dict[int, str] = dict(
+                conn.execute(
+                    select(Outbox.seq, Outbox.state).where(col(Outbox.seq).in_(list(rows)))
+                ).all()
+            )
             for op in batch:
                 res = by_id.get(op.op_id)
-                now = current.get(op.seq)
-                if res is None or now is None or now.state != "pending":
+                if res is None or states.get(op.seq) != "pending":
                     continue
-                if self.store_answer(s, now, res):
-                    answered += 1
-        return answered
+                values = self.take_answer(op, res)
+                (answered if "b_state" in values else retries).append(values)
+                if op.entity == "unit" and res.row is not None and "b_state" in values:
+                    unit_rows.append(res.row)
+            where = col(Outbox.seq) == bindparam("b_seq")
+            if answered:
+                conn.execute(
+                    update(Outbox)
+                    .where(where)
+                    .values(
+                        state=bindparam("b_state"),
+                        result=bindparam("b_result"),
+                        last_error=bindparam("b_error"),
+                    ),
+                    answered,
+                )
+            if retries:
+                conn.execute(
+                    update(Outbox).where(where).values(last_error=bindparam("b_error")), retries
+                )
+            # after the answers are stored, so that an answered patch no longer holds its fields
+            for row in unit_rows:
+                apply_units(s, self.ctx.clock, [(row, int(row.get("version", 0)), False)])
+        return sum(1 for values in answered if values["b_state"] in ("done", "conflict"))
 
-    def store_answer(self, s: Session, row: Outbox, res: OpResult) -> bool:
-        """Record one answer on its op (and apply the returned row) in the caller's transaction."""
+    def take_answer(self, op: Any, res: OpResult) -> dict[str, Any]:
+        """What one answer changes on its op (parameters of push_batch's update; a retry changes
+        only its error), noted in the report."""
         status: str = res.status
         reason = res.reason
         if status == "duplicate":
@@ -911,30 +946,29 @@ class _Steps:
             first, _, rest = (reason or "applied").partition(":")
             status, reason = first, rest or None
         if status == "retry":
-            row.last_error = f"{reason or 'retry'}: {reason_text(reason)}"
-            s.add(row)
-            return False
-        if status == "rejected" and row.entity == "unit" and reason == "deleted":
+            return {"b_seq": op.seq, "b_error": f"{reason or 'retry'}: {reason_text(reason)}"}
+        if status == "rejected" and op.entity == "unit" and reason == "deleted":
             status = "conflict"  # a local edit to a deleted unit is kept and shown (A5.5)
-        row.state = {"applied": "done", "conflict": "conflict"}.get(status, "rejected")
-        row.result = json.dumps(
-            {"status": res.status, "reason": res.reason, "version": res.version, "row": res.row},
-            ensure_ascii=False,
-        )
-        row.last_error = "" if status == "applied" else reason_text(reason)
-        s.add(row)
-        if row.entity == "unit" and res.row is not None:
-            s.flush()
-            apply_units(s, self.ctx.clock, [(res.row, int(res.row.get("version", 0)), False)])
+        state = {"applied": "done", "conflict": "conflict"}.get(status, "rejected")
+        error = "" if status == "applied" else reason_text(reason)
         if status == "applied":
             if res.status != "duplicate":
-                self.report.add_pushed(row.entity)
+                self.report.add_pushed(op.entity)
         else:
-            item = Rejection(row.entity, row.entity_id, row.op_id, row.state, row.last_error)
-            (self.report.conflicts if row.state == "conflict" else self.report.rejected).append(
-                item
-            )
-        return status in ("applied", "conflict")
+            item = Rejection(op.entity, op.entity_id, op.op_id, state, error)
+            (self.report.conflicts if state == "conflict" else self.report.rejected).append(item)
+        result = {
+            "status": res.status,
+            "reason": res.reason,
+            "version": res.version,
+            "row": res.row,
+        }
+        return {
+            "b_seq": op.seq,
+            "b_state": state,
+            "b_result": json.dumps(result, ensure_ascii=False),
+            "b_error": error,
+        }
 
     # -- 4. pull -------------------------------------------------------------------------------
     def pull(self) -> None:
@@ -973,8 +1007,24 @@ class _Steps:
             raise _Stop("服务器的更新数据无法识别。已保存的记录不受影响。") from None
 
 
-def wire_op(op: Outbox) -> dict[str, Any]:
-    """An outbox row as the server's `sync.contract.Op`.
+# the outbox columns a push sends, and the state it is sent in
+_WIRE: tuple[Any, ...] = (
+    Outbox.seq,
+    Outbox.op_id,
+    Outbox.kind,
+    Outbox.entity,
+    Outbox.entity_id,
+    Outbox.payload,
+    Outbox.payload_sha256,
+    Outbox.base_version,
+    Outbox.blob_refs,
+    Outbox.state,
+)
+
+
+def wire_op(op: Any) -> dict[str, Any]:
+    """An outbox row (an `Outbox` or a row of its `_WIRE` columns) as the server's
+    `sync.contract.Op`.
 
     The client's snapshots already have the shape the server keeps (each record names its unit or
     its parent record; blob hashes sit in ``*_sha256`` fields and `blob_refs`), and the outbox text

@@ -2,7 +2,8 @@
 
 - sync-initial-pull: a fresh client pulls 100,000 units (goal ≤ 15 s);
 - sync-noop: a sync with nothing to send or fetch (goal median ≤ 100 ms);
-- sync-push: 1,000 inspections with 3,000 photos pushed, next to a raw loopback HTTP upload of the
+- sync-push: 1,000 inspections with 3,000 photos pushed to a server of one worker process a core
+  (`serve --workers`, up to 4), next to a raw loopback HTTP upload of the
   same bytes in the same requests to a bare ASGI app on the same server stack (uvicorn) that only
   writes the bodies to disk (goal: sync throughput ≥ 80 % of raw);
 - sync-faults: the fault campaign of tests/sync/test_faults.py with ≥ 1,000 fault runs.
@@ -49,6 +50,8 @@ from tests.support.sync_world import PASSWORD, code, seed_world
 PULL_GOAL_S = 15.0
 NOOP_GOAL_MS = 100.0
 PUSH_GOAL_RATIO = 0.80
+# the push server as deployed on a machine of this size: one worker process a core, up to four
+PUSH_SERVER_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 def _units_csv(path: Path, n: int) -> None:
@@ -306,7 +309,9 @@ def run_push(n_insp: int = 1000, photos_per: int = 3, postgres: bool = False) ->
         db_url, engine = _seeded_server_db(work, 50, url)
         engine.dispose()
         label = "sync-push-pg" if postgres else "sync-push"
-        server = LiveServer(db_url, work / "server-blobs", work / "server.log")
+        server = LiveServer(
+            db_url, work / "server-blobs", work / "server.log", workers=PUSH_SERVER_WORKERS
+        )
         server.start()
         recorder = _Recorder()
         try:
@@ -345,7 +350,7 @@ def run_push(n_insp: int = 1000, photos_per: int = 3, postgres: bool = False) ->
         emit(
             f"{label}: {n_insp} inspections, {n_insp * photos_per} photos, {n_ops} ops, "
             f"{n_blobs} blobs in {batches} batches, {total / 1e6:.0f} MB in {sync_s:.1f} s "
-            f"({total / 1e6 / sync_s:.0f} MB/s)"
+            f"({total / 1e6 / sync_s:.0f} MB/s; server: serve --workers {PUSH_SERVER_WORKERS})"
         )
         emit(
             f"sync-push-raw: the same {len(requests)} requests, {total / 1e6:.0f} MB, to a bare "
