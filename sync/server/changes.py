@@ -79,7 +79,7 @@ def _spoken(name: str) -> str:
     return " ".join(name_syllables(name))
 
 
-def _unit_data(u: Unit) -> dict[str, Any]:
+def _unit_data(u: Any) -> dict[str, Any]:
     row = unit_row(u)
     row[UNIT_NAME_SYLLABLES] = _spoken(row["name"])
     return row
