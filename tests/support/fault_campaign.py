@@ -175,6 +175,7 @@ class Campaign:
         damage_every: int = 40,
         failpoints: str = FAILPOINTS,
         log: Callable[[str], None] | None = None,
+        workers: int = 1,
     ) -> None:
         self.workdir = workdir
         self.db_url = db_url
@@ -198,6 +199,7 @@ class Campaign:
             workdir / "server-blobs",
             workdir / "server.log",
             env={"INSPECTOR_FAILPOINTS": failpoints} if failpoints else None,
+            workers=workers,
         )
         self.server.start()
         self.proxy = FaultProxy(self.server.port)
@@ -329,6 +331,7 @@ class Campaign:
     # -- syncs ---------------------------------------------------------------------------------
     def _sync(self, dev: _Device) -> Any:
         self.result.syncs += 1
+        exits = self.server.failpoint_exits()
         report = dev.sync.run(dev.progress)
         dev.edit_before_pull = None
         self._check_own_edits(dev)
@@ -342,6 +345,8 @@ class Campaign:
                 self.result.crashes += 1
             self.relay_killed = False
             self.server.start()
+        elif self.server.workers > 1 and self.server.failpoint_exits() > exits:
+            self.result.crashes += 1  # a worker died; its supervisor has started another
         return report
 
     def _check_own_edits(self, dev: _Device) -> None:

@@ -36,6 +36,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self._log_read, self._exits = 0, 0  # failpoint exits seen in the log so far
 
     def start(self, timeout_s: float = 30) -> None:
         assert self.proc is None or self.proc.poll() is not None, "the server is still running"
@@ -93,6 +94,19 @@ class LiveServer:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+    def failpoint_exits(self) -> int:
+        """How many times a server process has exited at a failpoint so far (its last log line).
+        With `workers` > 1 the process that exits is a worker, which its supervisor replaces:
+        the server lives on, and this count is how a caller learns of the crash."""
+        if self.log.exists():
+            with open(self.log, "rb") as fh:
+                fh.seek(self._log_read)
+                new = fh.read()
+            complete = new.rfind(b"\n") + 1  # a line still being written is read next time
+            self._exits += new[:complete].count(b": exiting")
+            self._log_read += complete
+        return self._exits
 
     def log_problems(self) -> list[str]:
         """Lines of the server log that show a server fault (a traceback or a 5xx answer)."""

@@ -40,3 +40,22 @@ def test_nothing_lost_or_duplicated_over_broken_connections_and_server_kills(
     assert result.duplicates > 0
     assert result.records["inspection"] == result.inspections
     assert result.records["photo"] == result.photos
+
+
+WORKER_FAULTS = 60
+
+
+def test_a_server_of_two_worker_processes_loses_nothing_either(tmp_path: Path, db_url: str) -> None:
+    """The same campaign against `serve --workers 2`: a kill takes the whole server, a failpoint
+    only the worker it hits (its supervisor starts another, and the other worker goes on)."""
+    seed = SEED + 2
+    campaign = Campaign(tmp_path, db_url, seed=seed, workers=2)
+    try:
+        result = campaign.run(WORKER_FAULTS)
+    finally:
+        campaign.close()
+    print(result.summary())
+    assert result.problems == [], f"seed {seed}: " + "\n".join(result.problems[:20])
+    assert result.kills >= WORKER_FAULTS // 20 - 1 and result.crashes > 0
+    assert result.records["inspection"] == result.inspections
+    assert result.records["photo"] == result.photos
