@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.support.fault_campaign import Campaign
+from tests.support.fault_campaign import Campaign, CampaignResult
 
 FAULTS = int(os.environ.get("INSPECTOR_FAULT_RUNS", "200"))
 
@@ -18,17 +18,24 @@ FAULTS = int(os.environ.get("INSPECTOR_FAULT_RUNS", "200"))
 SEED = 20261123
 
 
-def test_nothing_lost_or_duplicated_over_broken_connections_and_server_kills(
-    tmp_path: Path, db_url: str
-) -> None:
-    seed = SEED
-    campaign = Campaign(tmp_path, db_url, seed=seed)
+def _campaign(
+    workdir: Path, db_url: str, seed: int, faults: int, workers: int = 1
+) -> CampaignResult:
+    """The campaign run to its end; no problem may be reported."""
+    campaign = Campaign(workdir, db_url, seed=seed, workers=workers)
     try:
-        result = campaign.run(FAULTS)
+        result = campaign.run(faults)
     finally:
         campaign.close()
     print(result.summary())
     assert result.problems == [], f"seed {seed}: " + "\n".join(result.problems[:20])
+    return result
+
+
+def test_nothing_lost_or_duplicated_over_broken_connections_and_server_kills(
+    tmp_path: Path, db_url: str
+) -> None:
+    result = _campaign(tmp_path, db_url, SEED, FAULTS)
     assert result.fault_runs >= FAULTS
     # the faults reached every step of a sync, both directions, and lost answers were resent
     assert result.kills >= FAULTS // 20 - 1 and result.crashes > 0
@@ -48,14 +55,7 @@ WORKER_FAULTS = 60
 def test_a_server_of_two_worker_processes_loses_nothing_either(tmp_path: Path, db_url: str) -> None:
     """The same campaign against `serve --workers 2`: a kill takes the whole server, a failpoint
     only the worker it hits (its supervisor starts another, and the other worker goes on)."""
-    seed = SEED + 2
-    campaign = Campaign(tmp_path, db_url, seed=seed, workers=2)
-    try:
-        result = campaign.run(WORKER_FAULTS)
-    finally:
-        campaign.close()
-    print(result.summary())
-    assert result.problems == [], f"seed {seed}: " + "\n".join(result.problems[:20])
+    result = _campaign(tmp_path, db_url, SEED + 2, WORKER_FAULTS, workers=2)
     assert result.kills >= WORKER_FAULTS // 20 - 1 and result.crashes > 0
     assert result.records["inspection"] == result.inspections
     assert result.records["photo"] == result.photos
