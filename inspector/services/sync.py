@@ -912,8 +912,9 @@ class _Steps:
                 if res is None or states.get(op.seq) != "pending":
                     continue
                 values = self.take_answer(op, res)
-                (answered if "b_state" in values else retries).append(values)
-                if op.entity == "unit" and res.row is not None and "b_state" in values:
+                final = "b_state" in values  # not a retry
+                (answered if final else retries).append(values)
+                if final and op.entity == "unit" and res.row is not None:
                     unit_rows.append(res.row)
             where = col(Outbox.seq) == bindparam("b_seq")
             if answered:

@@ -206,12 +206,12 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and sys.platform == "win32":
         print("错误：Windows 上只能以单个工作进程运行。", file=sys.stderr)
         return 2
-    tune_allocator()
     if args.workers == 1:
+        tune_allocator()
         uvicorn.run(create_app(db_url, blobs), host=args.host, port=args.port, log_level="info")
         return 0
-    # Each worker process builds its own app from the environment; the tables are made here
-    # first, so that the workers do not race to create them.
+    # Each worker process tunes itself and builds its own app from the environment; the tables
+    # are made here first, so that the workers do not race to create them.
     make_engine(db_url).dispose()
     os.environ[_DB_ENV], os.environ[_BLOBS_ENV] = db_url, str(blobs)
     uvicorn.run(
