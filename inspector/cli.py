@@ -41,9 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         return import_blocks_command(data_dir, args.file)
     from inspector.domain.errors import UserError
     from inspector.services.api import Services
+    from inspector.services.profiles import PeopleDesk, Profiles
 
+    profiles = Profiles(data_dir)
     try:
-        services = Services.open(data_dir)
+        services = Services.open(profiles.active_dir())
     except UserError as exc:
         return startup_failed(exc.message, gui=args.screenshot is None)
     if args.demo and services.is_empty():
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from inspector.ui.app import run_gui
 
-    return run_gui(services, args.screenshot)
+    return run_gui(services, args.screenshot, PeopleDesk(profiles, Services.open))
 
 
 def startup_failed(message: str, *, gui: bool) -> int:
@@ -75,8 +77,10 @@ def import_blocks_command(data_dir: Path, file: Path | None) -> int:
     if file is None:
         print("请给出号段文件：inspector import-blocks 文件.json", file=sys.stderr)
         return 2
+    from inspector.services.profiles import Profiles
+
     try:
-        services = Services.open(data_dir)
+        services = Services.open(Profiles(data_dir).admin_dir())
         added, _ = services.numbering.load_block_file(file)
     except UserError as exc:
         print(exc.message, file=sys.stderr)
@@ -86,28 +90,42 @@ def import_blocks_command(data_dir: Path, file: Path | None) -> int:
 
 
 def verify_command(data_dir: Path) -> int:
+    """Verify the store in `data_dir`, or each person's store when it holds several."""
+    from inspector.domain.errors import UserError
     from inspector.services.context import open_context
+    from inspector.services.profiles import Profiles
     from inspector.services.verify import verify
 
-    if not (data_dir / "inspector.sqlite3").is_file():
-        print(f"数据目录中没有数据库：{data_dir}", file=sys.stderr)
-        return 2
-    from inspector.domain.errors import UserError
-
     try:
-        ctx = open_context(data_dir)
+        stores = Profiles(data_dir).stores()
     except UserError as exc:
         print(exc.message, file=sys.stderr)
         return 2
-    report = verify(ctx)
-    print(
-        f"已校验文件 {report.blobs_checked} 个，已签发文书 {report.documents_checked} 份，"
-        f"审计事件 {report.events_checked} 条。"
-    )
-    for problem in report.problems:
-        print(f"问题：{problem}")
-    print("完整无误。" if report.ok else f"发现 {len(report.problems)} 处问题。")
-    return 0 if report.ok else 1
+    if not stores:
+        print(f"数据目录中没有数据库：{data_dir}", file=sys.stderr)
+        return 2
+    whole = True
+    for store_dir in stores:
+        try:
+            ctx = open_context(store_dir)
+        except UserError as exc:
+            print(exc.message, file=sys.stderr)
+            return 2
+        try:
+            report = verify(ctx)
+        finally:
+            ctx.store.dispose()
+        if len(stores) > 1:
+            print(f"== {store_dir}")
+        print(
+            f"已校验文件 {report.blobs_checked} 个，已签发文书 {report.documents_checked} 份，"
+            f"审计事件 {report.events_checked} 条。"
+        )
+        for problem in report.problems:
+            print(f"问题：{problem}")
+        print("完整无误。" if report.ok else f"发现 {len(report.problems)} 处问题。")
+        whole = whole and report.ok
+    return 0 if whole else 1
 
 
 if __name__ == "__main__":

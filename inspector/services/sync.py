@@ -398,8 +398,18 @@ class SyncService:
             resp = LoginResponse.model_validate(r.json())
         except (ValueError, ValidationError):
             raise UserError("登录失败：服务器的回答无法识别。") from None
-        self._token = resp.token
         with self.ctx.store.write() as s:
+            if get_setting(s, USERNAME) and get_setting(s, "current_user_id") not in (
+                None,
+                resp.user_id,
+            ):
+                # one store per person: another person's records are never sent under this
+                # person's session (services.profiles opens each person's own store)
+                raise UserError(
+                    "这份本机数据属于另一位已登录过的人员，不能用您的账号登录到其中。"
+                    "请从“同步”页登录，程序会打开您自己的数据。"
+                )
+            self._token = resp.token
             set_setting(s, SERVER_URL, base_url)
             set_setting(s, USERNAME, username)
             set_setting(s, "current_user_id", resp.user_id)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from inspector.fonts import font_files
 from inspector.services.api import Services
+from inspector.services.profiles import PeopleDesk
 from inspector.ui.main_window import MainWindow
 
 log = logging.getLogger("inspector.ui")
@@ -72,32 +73,44 @@ def show_startup_error(message: str) -> None:
     QMessageBox.critical(None, "安全生产现场执法检查终端", message)
 
 
-def run_gui(services: Services, screenshot: Path | None = None) -> int:
+def run_gui(
+    services: Services, screenshot: Path | None = None, desk: PeopleDesk | None = None
+) -> int:
+    """The main window on `services`; when a person signs in to (or out of) their own store, the
+    window closes and a new one opens on that store."""
     qInstallMessageHandler(_qt_message)
     app = make_application()
-    window = MainWindow(services)
-    window.start()
-    window.show()
-    if screenshot is not None:
-        units = window.units
+    while True:
+        window = MainWindow(services, desk=desk)
+        window.start()
+        window.show()
+        if screenshot is not None:
+            _screenshot_when_ready(app, window, screenshot)
+        code = app.exec()
+        following = window.next_services
+        services.close()
+        if following is None:
+            return code
+        services = following
 
-        def grab() -> None:
-            if window.tasks.pending:  # wait until the first pages have loaded
-                QTimer.singleShot(100, grab)
-                return
-            units.select_row(0)
-            QTimer.singleShot(400, save)
 
-        def save() -> None:
-            if window.tasks.pending:
-                QTimer.singleShot(100, save)
-                return
-            ok = window.grab().save(str(screenshot))
-            log.info("screenshot %s saved=%s", screenshot, ok)
-            window.close()
-            app.exit(0 if ok else 1)
+def _screenshot_when_ready(app: QApplication, window: MainWindow, screenshot: Path) -> None:
+    units = window.units
 
-        QTimer.singleShot(300, grab)
-    code = app.exec()
-    services.close()
-    return code
+    def grab() -> None:
+        if window.tasks.pending:  # wait until the first pages have loaded
+            QTimer.singleShot(100, grab)
+            return
+        units.select_row(0)
+        QTimer.singleShot(400, save)
+
+    def save() -> None:
+        if window.tasks.pending:
+            QTimer.singleShot(100, save)
+            return
+        ok = window.grab().save(str(screenshot))
+        log.info("screenshot %s saved=%s", screenshot, ok)
+        window.close()
+        app.exit(0 if ok else 1)
+
+    QTimer.singleShot(300, grab)

@@ -24,6 +24,7 @@ from inspector.services.changes import Changes
 from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.drafts import SavedDraft
 from inspector.services.inspections import StartInspection
+from inspector.services.profiles import PeopleDesk
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.plan_builder import PlanBuilderDialog
@@ -63,9 +64,18 @@ ROLE_PAGES: dict[str, frozenset[str]] = {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, tasks: TaskRunner | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        tasks: TaskRunner | None = None,
+        *,
+        desk: PeopleDesk | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
+        # set when another person's store is to be shown: the window closes and the app opens
+        # a new one on it (ui.app.run_gui), so no page can hold the previous person's data
+        self.next_services: Services | None = None
         self.tasks = tasks or TaskRunner(self)
         self.setWindowTitle("安全生产现场执法检查终端")
         self.resize(1366, 860)
@@ -87,7 +97,7 @@ class MainWindow(QMainWindow):
         self.inspection_list = inspections_page(services, self.tasks)
         self.hazards = hazards_page(services, self.tasks)
         self.documents = DocumentsPage(services, self.tasks)
-        self.sync_page = SyncPage(services, self.tasks)
+        self.sync_page = SyncPage(services, self.tasks, desk=desk)
         self.tasks_page = TasksPage(services, self.tasks)
         self.patrol = PatrolPage(services, self.tasks)
         self.overview = OverviewPage(services, self.tasks)
@@ -162,6 +172,7 @@ class MainWindow(QMainWindow):
         self.documents.message.connect(self.messages.show_message)
         self.sync_page.message.connect(self.messages.show_message)
         self.sync_page.synced.connect(self._after_sync)
+        self.sync_page.person_changed.connect(self.switch_person)
         for page in (self.tasks_page, self.patrol, self.overview, self.map):
             page.message.connect(self.messages.show_message)
         self.tasks_page.changed.connect(self.apply_changes)
@@ -476,6 +487,11 @@ class MainWindow(QMainWindow):
         )
         self.preview.printed.connect(lambda _n: self.documents.load())
         self.preview.show()
+
+    def switch_person(self, services: Services) -> None:
+        """Close this window on the current person's store; the app reopens on `services`."""
+        self.next_services = services
+        self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.inspection.save_pending_text()

@@ -7,6 +7,9 @@ logged; the token goes to the keyring inside the sync service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,16 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.sync import SyncService
 from inspector.ui.tasks import TaskRunner
+
+SignIn = Callable[[str, str, str], Any]  # (server, user name, password) → what the page needs
 
 
 class SignInDialog(QDialog):
     signed_in = Signal(str)  # the user name
+    # what the sign-in call returned (the person's own store when it is another one)
+    signed_in_to = Signal(object)
 
     def __init__(
         self,
-        sync: SyncService,
+        sign_in: SignIn,
         tasks: TaskRunner,
         parent: QWidget | None = None,
         *,
@@ -36,7 +42,7 @@ class SignInDialog(QDialog):
         username: str = "",
     ) -> None:
         super().__init__(parent)
-        self.sync = sync
+        self.sign_in = sign_in
         self.tasks = tasks
         self.setWindowTitle("登录同步服务器")
         self.setMinimumWidth(460)
@@ -91,19 +97,20 @@ class SignInDialog(QDialog):
         self.error.setText("正在登录…")
         self.error.show()
         self.tasks.write(
-            self.sync.sign_in,
+            self.sign_in,
             url,
             user,
             password,
-            on_done=lambda _resp: self._done(user.strip()),
+            on_done=lambda result: self._done(user.strip(), result),
             on_error=self.show_error,
         )
 
-    def _done(self, username: str) -> None:
+    def _done(self, username: str, result: object) -> None:
         self._busy = False
         self.error.hide()
-        self.signed_in.emit(username)
         self.accept()
+        self.signed_in.emit(username)
+        self.signed_in_to.emit(result)  # last: it may close the window
 
     def show_error(self, message: str) -> None:
         self._busy = False

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.services.api import Services
+from inspector.services.profiles import PeopleDesk
 from inspector.services.sync import (
     ENTITY_NAMES,
     ConflictItem,
@@ -57,11 +58,21 @@ class _ProgressBridge(QObject):
 class SyncPage(QWidget):
     message = Signal(str, str)  # text, kind (for the window's message bar)
     synced = Signal(bool)  # a run or an action ended; True when units may have changed
+    # another person's own store is to be shown (signed in as someone else, or signed out)
+    person_changed = Signal(object)
 
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(
+        self,
+        services: Services,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        desk: PeopleDesk | None = None,
+    ):
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
+        self.desk = desk  # one store per person; None: this store only (tests of one store)
         self.status: SyncStatus | None = None
         self.last_report: SyncReport | None = None
         self.sign_in_dialog: SignInDialog | None = None
@@ -252,20 +263,31 @@ class SyncPage(QWidget):
     # -- signing in and out --------------------------------------------------------------------
     def open_sign_in(self) -> None:
         st = self.status
+        desk = self.desk
+        sign_in = (
+            (lambda url, user, pw: desk.sign_in(self.services, url, user, pw))
+            if desk is not None
+            else self.services.sync.sign_in
+        )
         dialog = SignInDialog(
-            self.services.sync,
+            sign_in,
             self.tasks,
             self,
             server_url=(st.server_url or "") if st else "",
             username=(st.username or "") if st else "",
         )
         dialog.signed_in.connect(self._signed_in)
+        dialog.signed_in_to.connect(self._maybe_switch)
         self.sign_in_dialog = dialog
         dialog.open()
 
     def _signed_in(self, username: str) -> None:
         self.message.emit(f"已登录为 {username}。", "ok")
         self.load()
+
+    def _maybe_switch(self, result: object) -> None:
+        if isinstance(result, Services) and result is not self.services:
+            self.person_changed.emit(result)
 
     def request_sign_out(self) -> None:
         self.tasks.read(self.services.sync.status, on_done=self._ask_sign_out)
@@ -294,7 +316,14 @@ class SyncPage(QWidget):
         box.open()
 
     def sign_out(self) -> None:
+        if self.desk is not None:
+            self.tasks.write(self.desk.sign_out, self.services, on_done=self._signed_out_to)
+            return
         self.tasks.read(self.services.sync.sign_out, on_done=lambda _r: self._signed_out())
+
+    def _signed_out_to(self, guest: Services) -> None:
+        self._signed_out()
+        self.person_changed.emit(guest)
 
     def _signed_out(self) -> None:
         self.message.emit("已退出登录。本机的记录都保留着。", "ok")
