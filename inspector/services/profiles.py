@@ -195,11 +195,8 @@ class Profiles:
         shutil.rmtree(staging, ignore_errors=True)
         people = _split_into(self.root, staging, owner, owner_name)
         target = self.root / PEOPLE
-        if target.exists():  # stores made beside the shared one by an older run are kept
-            for child in target.iterdir():
-                if not (staging / child.name).exists():
-                    child.rename(staging / child.name)
-            target.rmdir()
+        if target.exists():  # an earlier split that died before the registry was written: its
+            shutil.rmtree(target)  # stores are copies of the shared one, which is still here
         staging.rename(target)
         _fsync_dir(self.root)
         active = next((p["dir"] for p in people if owner_name and p["user_id"] == owner), None)

@@ -37,6 +37,8 @@ _TABLE = {
     "taskstep": "taskstep",
     "owntask": "task",
 }
+# table → the entity name its audit events carry
+_AUDIT_ENTITY = {"itemresult": "item_result"}
 # deleted children first (foreign keys are on)
 _DELETE_ORDER = (
     "signature",
@@ -177,7 +179,8 @@ def _in(ids: Iterable[str]) -> tuple[str, list[str]]:
 
 def keep_only(conn: sqlite3.Connection, p: Partition, person: str | None) -> dict[str, list[str]]:
     """Remove from `conn` (a copy of the shared database) what belongs to other people with stores
-    of their own; returns what was removed (table → ids). One transaction; the caller commits."""
+    of their own; returns what was removed (audit entity name → ids). One transaction; the caller
+    commits."""
     moved = p.moved_out(person)
     if "document" in moved:
         marks, ids = _in(moved["document"])
@@ -200,7 +203,7 @@ def keep_only(conn: sqlite3.Connection, p: Partition, person: str | None) -> dic
     if drafts:
         marks, keys = _in(drafts)
         conn.execute(f"DELETE FROM docdraft WHERE key IN ({marks})", keys)
-    return {table: sorted(ids) for table, ids in moved.items() if ids}
+    return {_AUDIT_ENTITY.get(t, t): sorted(ids) for t, ids in moved.items() if ids}
 
 
 def referenced_blobs(conn: sqlite3.Connection) -> set[str]:

@@ -175,7 +175,12 @@ def test_a_shared_store_from_before_is_split_by_author(
     shared.close()
     assert before == {a_iid, b_iid}
 
+    # what a split that died half-way leaves behind is done again from the shared store
+    (root / "people" / "half-copied").mkdir(parents=True)
+    (root / "people.partial" / "half-written").mkdir(parents=True)
     store_dir = profiles.active_dir()  # the first start of the new version splits it
+    assert not (root / "people" / "half-copied").exists()
+    assert not (root / "people.partial").exists()
     assert (root / BEFORE_SPLIT / "inspector.sqlite3").is_file()  # kept, nothing deleted
     assert not (root / "inspector.sqlite3").exists()
     by_person = {p.user_id: profiles.dir_of(p) for p in profiles.people()}
