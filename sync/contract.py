@@ -32,7 +32,8 @@ person on the same device that first sent it. A new record hangs under another p
 hazard step …) only when its creator made that parent too. The exceptions are the grants below,
 one list for both ends:
 - hazard: a supervisor (SUPERVISOR_ROLES) or the assignee of an open task at the hazard's unit may
-  change its loop fields (HAZARD_LOOP_FIELDS, what a step leads to) and nothing else;
+  change its loop fields (HAZARD_LOOP_FIELDS) as far as steps they may take lead there
+  (`inspector.domain.hazard_loop.steps_behind`), and nothing else;
 - hazardevent: the steps such a person may add under another person's hazard are
   `inspector.domain.hazard_loop.may_take_step` (a supervisor: 挂牌督办, 解除督办, 销号; an assignee:
   the 复查 steps, and 销号 unless the hazard is 挂牌督办, which keeps it for the supervisor);
