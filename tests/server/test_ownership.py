@@ -376,3 +376,44 @@ def test_an_issued_document_is_voided_by_its_issuer_or_the_agencys_supervisor_on
         rec = s.get(Record, ("document", doc["id"]))
         assert rec is not None and rec.data["status"] == "voided"
         assert rec.user_id == api.world.users["insp_a"]
+
+
+def test_a_granted_person_writes_a_colleagues_hazard_only_as_their_steps_leave_it(
+    api: Api,
+) -> None:
+    made = make_records(api)
+    hazard = made.payloads["hazard"]  # 待整改, deadline 2026-12-01
+    users = api.world.users
+    with write_session(api.engine) as s:
+        new_task(s, task_id=uuid7(), agency_id=api.world.agency,
+                 unit=s.get(Unit, hazard["unit_id"]), kind="复查", title="复查",
+                 assignee_ids=[users["insp_a2"]], state="dispatched")  # fmt: skip
+    boss, assignee = api.login("admin"), api.login("insp_a2")
+    # the supervisor does not judge a 复查: 复查合格 is not a supervisor's step
+    judged = {**hazard, "status": "reviewed_ok", "updated_at": AT}
+    [r] = api.push(boss, "dev-admin", [op("hazard", hazard["id"], judged)])
+    assert (r["status"], r["reason"]) == ("rejected", "not_owner")
+    # nor does the assignee put it under 挂牌督办
+    flagged = {**hazard, "supervised": True, "updated_at": AT}
+    [r] = api.push(assignee, "dev-insp_a2", [op("hazard", hazard["id"], flagged)])
+    assert (r["status"], r["reason"]) == ("rejected", "not_owner")
+    # the assignee's failed 复查: re-ordered with a new deadline
+    failed = {"id": uuid7(), "hazard_id": hazard["id"], "kind": "review_failed", "at": AT}
+    ordered = {"id": uuid7(), "hazard_id": hazard["id"], "kind": "ordered", "at": AT,
+               "deadline": "2026-12-20"}  # fmt: skip
+    row = {**hazard, "status": "rectifying", "deadline": "2026-12-20", "updated_at": AT}
+    ops = [op("hazardevent", e["id"], e) for e in (failed, ordered)]
+    answers = api.push(assignee, "dev-insp_a2", [*ops, op("hazard", row["id"], row)])
+    assert [r["status"] for r in answers] == ["applied"] * 3
+    # and the supervisor puts it under 挂牌督办
+    flagged = {**row, "supervised": True}
+    [r] = api.push(boss, "dev-admin", [op("hazard", hazard["id"], flagged)])
+    assert r["status"] == "applied"
+    with Session(api.engine) as s:
+        rec = s.get(Record, ("hazard", hazard["id"]))
+        assert rec is not None and rec.user_id == users["insp_a"]
+        assert (rec.data["status"], rec.data["deadline"], rec.data["supervised"]) == (
+            "rectifying",
+            "2026-12-20",
+            True,
+        )
