@@ -38,7 +38,7 @@ one list for both ends:
   `inspector.domain.hazard_loop.may_take_step` (a supervisor: 挂牌督办, 解除督办, 销号; an assignee:
   the 复查 steps, and 销号 unless the hazard is 挂牌督办, which keeps it for the supervisor);
 - document: an issued document is voided by its issuer, or by a supervisor of the issuer's agency,
-  only through the void event (`is_void`: status issued → voided with the reason and time, nothing
+  only through the void event (`is_void`: status issued → voided with a reason, its time, nothing
   else); another person's void or any other change of it is refused;
 - taskstep: a task is moved by its assignees once it has any (`inspector.domain.tasks.may_move`);
   before that by any inspector of its area, as `may_take` says (`rejected: not_assignee`).
