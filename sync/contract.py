@@ -24,6 +24,26 @@ share. JSON over HTTP; every call is idempotent and the server keeps no session 
 Push results: applied | duplicate (same op_id and payload hash seen before: the stored result) |
 conflict (kept the server value; the device value is recorded) | rejected (with reason; the op is
 not retried) | retry (e.g. missing_blobs: send the blobs, then the op again).
+
+Ownership (who may write, beyond who may see): a device record (DEVICE_ENTITIES) that is on the
+server already changes — an upsert of its id with other content — only by its creator, the same
+person on the same device that first sent it. A new record hangs under another person's record
+(PARENT_KEYS: a hazard in an inspection, a photo of an inspection, a signature of a document, a
+hazard step …) only when its creator made that parent too. The exceptions are the grants below,
+one list for both ends:
+- hazard: a supervisor (SUPERVISOR_ROLES) or the assignee of an open task at the hazard's unit may
+  change its loop fields (HAZARD_LOOP_FIELDS) as far as steps they may take lead there
+  (`inspector.domain.hazard_loop.steps_behind`), and nothing else;
+- hazardevent: the steps such a person may add under another person's hazard are
+  `inspector.domain.hazard_loop.may_take_step` (a supervisor: 挂牌督办, 解除督办, 销号; an assignee:
+  the 复查 steps, and 销号 unless the hazard is 挂牌督办, which keeps it for the supervisor);
+- document: an issued document is voided by its issuer, or by a supervisor of the issuer's agency,
+  only through the void event (`is_void`: status issued → voided with a reason, its time, nothing
+  else); another person's void or any other change of it is refused;
+- taskstep: a task is moved by its assignees once it has any (`inspector.domain.tasks.may_move`);
+  before that by any inspector of its area, as `may_take` says (`rejected: not_assignee`).
+Anything else is `rejected: not_owner` and leaves nothing stored: not the record, not its blob
+references, no change number another device pulls.
 """
 
 from __future__ import annotations
@@ -62,6 +82,49 @@ DEVICE_ENTITIES = (
     "owntask",
 )
 SHARED_ENTITIES = ("unit",)
+
+# -- ownership (see the module docstring) ---------------------------------------------------------
+# the roles that act for the agency over everyone's records: 挂牌督办 / 解除督办 / 销号 of any hazard,
+# the void of any issued document of the agency
+SUPERVISOR_ROLES = ("admin",)
+# the records a new record of each kind hangs under: (payload key, kind); each one the payload
+# names and the server holds must be the caller's own (person and device), or the kind granted
+PARENT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "item_result": (("inspection_id", "inspection"),),
+    "hazard": (("inspection_id", "inspection"),),
+    "hazardevent": (("hazard_id", "hazard"),),
+    "photo": (
+        ("inspection_id", "inspection"),
+        ("hazard_id", "hazard"),
+        ("visit_id", "patrolvisit"),
+        ("report_id", "hazardreport"),
+    ),
+    "document": (("inspection_id", "inspection"),),
+    "signature": (("document_id", "document"),),
+    "patrolvisit": (("patrol_id", "patrol"),),
+}
+# the hazard fields a loop step changes: all a granted person other than its creator may change
+HAZARD_LOOP_FIELDS = frozenset({"status", "deadline", "supervised", "updated_at"})
+# what the void event of an issued document changes
+DOCUMENT_VOID_FIELDS = frozenset({"status", "void_reason", "voided_at"})
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The keys whose values differ between two payloads of one record (a missing key is None)."""
+    return {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+
+
+def is_void(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """True when `after` is the void event of the issued document `before`: issued → voided with
+    a reason, and nothing else changed."""
+    return (
+        before.get("status") == "issued"
+        and after.get("status") == "voided"
+        and bool(after.get("void_reason"))
+        and changed_fields(before, after) <= DOCUMENT_VOID_FIELDS
+    )
+
+
 # the unit columns the server owns and both ends exchange, with the value a missing one means
 # (search columns and `sn` are the device's business)
 UNIT_DEFAULTS: dict[str, Any] = {

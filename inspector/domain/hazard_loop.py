@@ -134,6 +134,72 @@ def fold(steps: Iterable[Step], start: LoopState | None = None) -> LoopState:
     return state
 
 
+# who, besides the hazard's creator, may take each step on it: the agency's supervisor and the
+# assignee of an open task at its unit (sync.contract's ownership grants)
+_SUPERVISOR_STEPS = frozenset({HazardStep.SUPERVISED, HazardStep.UNSUPERVISED, HazardStep.CLOSED})
+_ASSIGNEE_STEPS = frozenset(
+    {
+        HazardStep.ORDERED,
+        HazardStep.REVIEW_PASSED,
+        HazardStep.REVIEW_FAILED,
+        HazardStep.CLOSED,
+        HazardStep.ORDER_VOIDED,
+        HazardStep.REVIEW_VOIDED,
+    }
+)
+
+
+def may_take_step(
+    step: str, *, creator: bool, supervisor: bool, assignee: bool, supervised: bool
+) -> bool:
+    """Whether a person may add this step to a hazard: its creator any step; a supervisor
+    挂牌督办, 解除督办 and 销号; the assignee of a task at its unit the 复查 steps (re-ordering,
+    voiding their own order or 复查意见书) and 销号 — unless the hazard is 挂牌督办, whose 销号 is
+    the supervisor's. 登记 is the creator's alone."""
+    if creator:
+        return True
+    try:
+        kind = HazardStep(step)
+    except ValueError:
+        return False
+    if supervisor and kind in _SUPERVISOR_STEPS:
+        return True
+    if not assignee or kind not in _ASSIGNEE_STEPS:
+        return False
+    return not (kind == HazardStep.CLOSED and supervised)
+
+
+# the step whose fold leaves a hazard in each status (the one a person other than its creator
+# can have taken to get there; 登记 and 撤销 are the creator's)
+_STEP_TO = {
+    _S.PENDING: HazardStep.ORDER_VOIDED,
+    _S.RECTIFYING: HazardStep.ORDERED,
+    _S.REVIEWED_OK: HazardStep.REVIEW_PASSED,
+    _S.REVIEWED_FAILED: HazardStep.REVIEW_FAILED,
+    _S.CLOSED: HazardStep.CLOSED,
+}
+
+
+def steps_behind(before: LoopState, after: LoopState) -> list[HazardStep] | None:
+    """The steps that change a hazard's loop state from `before` to `after` (its status, deadline
+    and 挂牌督办 flag), as far as a person other than its creator can have taken them; None
+    when no such steps lead there. With `may_take_step`, what decides whether that person may
+    write the hazard's new state."""
+    steps: list[HazardStep] = []
+    if after.status != before.status:
+        step = _STEP_TO.get(after.status)
+        if step is None:
+            return None
+        steps.append(step)
+    elif after.deadline != before.deadline:
+        steps.append(HazardStep.ORDERED)
+    if after.supervised != before.supervised and not (
+        after.status == _S.CLOSED and not after.supervised
+    ):
+        steps.append(HazardStep.SUPERVISED if after.supervised else HazardStep.UNSUPERVISED)
+    return steps
+
+
 def refusal(status: HazardStatus, step: HazardStep) -> str:
     """Why a person cannot take this step now (Chinese, for the message bar)."""
     if step == HazardStep.CLOSED and status != _S.REVIEWED_OK:

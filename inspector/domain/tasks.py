@@ -103,6 +103,13 @@ def may_take(step: str, role: str, *, from_report: bool) -> bool:
     return role == "admin"
 
 
+def may_move(role: str, user_id: str | None, assignee_ids: list[str]) -> bool:
+    """Whether a person may take steps on a township task at all: once it is assigned, an
+    inspector who is not one of its assignees may not (an admin may; a grid worker's 核查 of a
+    report is `may_take`'s business)."""
+    return role != "inspector" or not assignee_ids or user_id in assignee_ids
+
+
 def next_steps(state: str, role: str, *, from_report: bool) -> list[str]:
     """The steps a person may take next from `state`, in ladder order (the buttons to offer)."""
     rank = state_rank(state)

@@ -91,6 +91,11 @@ ENTITY_NAMES = {
     "photo": "照片",
     "document": "文书",
     "signature": "签名",
+    "patrol": "巡查记录",
+    "patrolvisit": "巡查场所记录",
+    "hazardreport": "隐患上报",
+    "taskstep": "任务办理记录",
+    "owntask": "自行安排的任务",
     "unit": "单位",
 }
 FIELD_NAMES = {
@@ -129,6 +134,10 @@ REASONS = {
     "duplicate_credit_code": "该统一社会信用代码已登记在服务器上的另一个单位名下",
     "forbidden": "您的角色无权提交这类记录",
     "immutable": "文书已签发，内容不能再更改",
+    "not_owner": (
+        "该记录由其他人员创建，只有创建者本人（在创建它的设备上）可以修改；本次修改未被服务器接受"
+    ),
+    "not_assignee": "该任务已分派给其他人员，只有被分派的人员可以办理；本次办理未被服务器接受",
     "constraint": "与服务器上的数据相抵触",
     "missing_blobs": "附件尚未完整上传，下次同步时重试",
     "missing_parent": "所属的检查或文书尚未上传，下次同步时重试",

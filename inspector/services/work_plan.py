@@ -17,6 +17,7 @@ from inspector.domain.tasks import (
     TaskKind,
     TaskState,
     is_open,
+    may_move,
     next_steps,
 )
 from inspector.services.changes import Changes
@@ -79,7 +80,7 @@ class WorkPlanService:
                 mine = task.created_by == me if task.origin == "self" else me in assignees
                 if role == "grid_worker" and task.report_id is None:
                     continue
-                if role == "inspector" and assignees and not mine and task.origin == "server":
+                if task.origin == "server" and not may_move(role, me, assignees):
                     continue  # another inspector's
                 if task.origin == "self" and not mine:
                     continue

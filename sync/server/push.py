@@ -8,7 +8,9 @@ Result statuses (sync.contract): applied | duplicate | conflict | rejected | ret
 - retry answers (missing_blobs, missing_parent) are not stored: the op is sent again later.
 - rejected reasons: idempotency_key_reused, payload_hash_mismatch, invalid_text, unknown_entity,
   unsupported_kind, malformed, invalid_value:<field>, out_of_scope, deleted, exists,
-  duplicate_credit_code, forbidden, immutable.
+  duplicate_credit_code, forbidden, immutable, not_owner (a device record changed, or a record
+  hung under one, by someone other than its creator without a grant: `sync.server.ownership`),
+  not_assignee (a step on a task assigned to others).
 """
 
 from __future__ import annotations
@@ -21,7 +23,16 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from inspector.util.ids import uuid7
-from sync.contract import DEVICE_ENTITIES, UNIT_DEFAULTS, UNIT_FIELDS, Op, OpResult, payload_digest
+from sync.contract import (
+    DEVICE_ENTITIES,
+    PARENT_KEYS,
+    UNIT_DEFAULTS,
+    UNIT_FIELDS,
+    Op,
+    OpResult,
+    changed_fields,
+    payload_digest,
+)
 from sync.server.auth import Caller
 from sync.server.blobs import SHA_RE, BlobStore
 from sync.server.db import (
@@ -39,6 +50,7 @@ from sync.server.db import (
     write_session,
 )
 from sync.server.failpoints import failpoint
+from sync.server.ownership import add_refusal, change_refusal
 from sync.server.tasks import StepRefused, check_step, open_for_report, take_step
 from sync.server.units import (
     EDITABLE_FIELDS,
@@ -278,10 +290,10 @@ class _Lookups:
             if op.entity not in DEVICE_ENTITIES:
                 continue
             wanted.setdefault(op.entity, set()).add(op.entity_id)
-            parent = parent_of(op)
-            parent_id = op.payload.get(parent[0]) if parent else None
-            if parent is not None and isinstance(parent_id, str):
-                wanted.setdefault(parent[1], set()).add(parent_id)
+            for key, entity in PARENT_KEYS.get(op.entity, ()):  # with the ones `parent_of` names
+                parent_id = op.payload.get(key)
+                if isinstance(parent_id, str):
+                    wanted.setdefault(entity, set()).add(parent_id)
             refs |= blob_refs_of(op) or set()
         # held here: the session's identity map keeps only weak references
         self.records: dict[tuple[str, str], Record] = {}
@@ -335,6 +347,14 @@ class _Lookups:
         if kept:
             self.fresh.update(self._pending)
         self._pending.clear()
+
+    def before(self, entity: str, rid: str) -> Record | None:
+        """A record as it was before this request; None when there is none or this request
+        wrote it (then it is the caller's own)."""
+        key = (entity, rid)
+        if key in self.fresh or key in self._pending:
+            return None
+        return self.record(entity, rid)
 
     def owner(self, entity: str, rid: str) -> tuple[str, str | None] | None:
         """(agency, unit) of a record, or None when there is none."""
@@ -673,12 +693,21 @@ def _upsert_record(
             return _res(op, "rejected", "out_of_scope"), 0
         if existing.data == p:
             return _res(op, "applied", version=existing.version), 0
-        if op.entity == "document" and existing.data.get("status") in ("issued", "voided"):
-            changed = {k for k in set(p) | set(existing.data) if p.get(k) != existing.data.get(k)}
-            if changed - _DOCUMENT_MUTABLE:
-                return _res(op, "rejected", "immutable", version=existing.version), 0
+        refused = change_refusal(s, caller, op, existing)
+        if refused is not None:
+            return _res(op, "rejected", refused), 0
+        if (
+            op.entity == "document"
+            and existing.data.get("status") in ("issued", "voided")
+            and changed_fields(existing.data, p) - _DOCUMENT_MUTABLE
+        ):
+            return _res(op, "rejected", "immutable", version=existing.version), 0
         if op.entity in _APPEND_ONLY:
             return _res(op, "rejected", "immutable", version=existing.version), 0
+    else:
+        refused = add_refusal(s, caller, op, look.before)
+        if refused is not None:
+            return _res(op, "rejected", refused), 0
     refs = blob_refs_of(op)
     if refs is None or (refs and unit is None):
         return _res(op, "rejected", "invalid_value:blob_refs"), 0
@@ -690,8 +719,8 @@ def _upsert_record(
         assert task is not None  # checked by _record_unit
         try:
             check_step(task, caller, str(p.get("step")))
-        except StepRefused:
-            return _res(op, "rejected", "forbidden"), 0
+        except StepRefused as refused_step:
+            return _res(op, "rejected", refused_step.reason), 0
     seq = take_seq(s)
     known: set[str] = set()
     grid_id = p.get("grid_id") if op.entity == "patrol" else None

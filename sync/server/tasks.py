@@ -14,6 +14,7 @@ from inspector.domain.tasks import (
     TaskKind,
     TaskState,
     is_ahead,
+    may_move,
     may_take,
     report_due,
     state_rank,
@@ -143,16 +144,23 @@ def open_for_report(s: Session, report: Record, unit: Unit) -> Task:
 
 
 class StepRefused(Exception):
-    """The caller may not take this step (answered `rejected: forbidden`)."""
+    """The caller may not take this step: `reason` is the push's answer (`forbidden`: not for
+    the caller's role; `not_assignee`: the task is assigned to others)."""
+
+    def __init__(self, reason: str = "forbidden") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def check_step(task: Task, caller: Caller, step: str) -> None:
     if not may_take(step, caller.role, from_report=task.source == "report"):
-        raise StepRefused(step)
+        raise StepRefused()
     if caller.role == "grid_worker" and not (
         task.reporter_id == caller.user_id or (task.grid_id and task.grid_id in caller.grid_ids)
     ):
-        raise StepRefused(step)
+        raise StepRefused()
+    if not may_move(caller.role, caller.user_id, list(task.assignee_ids)):
+        raise StepRefused("not_assignee")
 
 
 def take_step(s: Session, task: Task, caller: Caller, data: dict[str, Any]) -> int:
