@@ -12,13 +12,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
+from inspector.domain.errors import UserError
 from inspector.services.inspections import HazardInput, StartInspection
 from inspector.services.sync import REASONS
-from inspector.store.models import Hazard, Inspection, Outbox, Photo
+from inspector.store.models import Hazard, Inspection, Outbox, Photo, Setting
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from sync.server.db import BlobRef, Record
@@ -89,6 +91,13 @@ def test_a_colleagues_changes_are_refused_and_the_inspector_sees_his_own_records
     zhang.services.close()
     shutil.copytree(zhang.data_dir, tmp_path / "li-copy")
     li = make_device("li-copy")
+    # the app itself refuses another person on a store someone signed in to (one store per
+    # person) ...
+    with pytest.raises(UserError, match="属于另一位已登录过的人员"):
+        li.sync.sign_in(BASE_URL, "li", PASSWORD)
+    # ... so the colleague edits the file to get past it: the server must refuse on its own
+    with li.services.ctx.store.write() as s:
+        s.delete(s.get(Setting, "sync_username"))
     li.sync.sign_in(BASE_URL, "li", PASSWORD)
     li.services.sync = li.sync  # the window's services talk to the in-process server
     li.services.inspections.update_hazard(
