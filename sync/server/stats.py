@@ -14,13 +14,20 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from inspector.services.overview import StatsRows, month_bounds, monthly_figures, stats_of
 from sync.contract import MonthlyStats
 from sync.server.auth import Caller
-from sync.server.db import Agency, Record, Township, Unit, read_session, utcnow
+from sync.server.db import (
+    Agency,
+    Record,
+    Township,
+    Unit,
+    read_session,
+    utcnow,
+)
 
 log = logging.getLogger("inspector.server.stats")
 
@@ -53,6 +60,8 @@ def monthly_stats(
         units: dict[str, str | None] = {}
         for entity, field in MONTH_FIELD.items():
             moment = col(Record.data)[field].as_string()
+            if entity == "document":  # a site record from an older client: see issue_time
+                moment = func.coalesce(moment, col(Record.data)["created_at"].as_string())
             query = (
                 select(Record.data, Unit.id, Unit.township_id)
                 .join(Unit, col(Unit.id) == col(Record.unit_id))
