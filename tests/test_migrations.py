@@ -6,13 +6,11 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlmodel import SQLModel
-
-from alembic import command
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from inspector.services.api import Services
 from inspector.services.demo import load_demo
