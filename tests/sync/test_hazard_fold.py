@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ WAIT = 15_000
 
 
 def synced(dev: Device) -> None:
+    """A sync at the present moment, the device's clock right (the work was done before)."""
+    dev.clock.moment = datetime.now(UTC)
     report = dev.sync.run()
     assert report.ok and not report.rejected and not report.conflicts, report.error
 
@@ -75,17 +77,20 @@ def test_opposite_reviews_on_two_devices_are_kept_flagged_and_shown_on_both(
     enable_enforcement(server.engine, server.agency)
     a = make_device("laptop-1")
     a.sync.sign_in(BASE_URL, "zhang", PASSWORD)
-    year = a.clock.today().year
-    for series in ("责改", "复查", "检记"):
-        admin.issue_blocks(
-            server.engine,
-            agency_id=server.agency,
-            device_id=a.sync.device_id(),
-            series=series,
-            year=year,
-            count=20,
-        )
+    now = datetime.now(UTC)
+    for year in sorted({(now - timedelta(days=3)).astimezone().year, now.astimezone().year}):
+        for series in ("责改", "复查", "检记"):
+            admin.issue_blocks(
+                server.engine,
+                agency_id=server.agency,
+                device_id=a.sync.device_id(),
+                series=series,
+                year=year,
+                count=20,
+            )
     synced(a)  # units, people, checklists and the number blocks
+    # three days ago, laptop 1: the inspection and its 责令限期整改指令书
+    a.clock.moment = now - timedelta(days=3)
     iid, hid, _ = record_inspection(a, first_unit(a), write_photo(tmp_path, "a.jpg", (90, 60, 40)))
     order = a.services.documents.issue(
         a.services.documents.draft_from_inspection("rectification_order", iid)
@@ -96,16 +101,15 @@ def test_opposite_reviews_on_two_devices_are_kept_flagged_and_shown_on_both(
     restored_copy(a, tmp_path / "laptop-2")
     b = make_device("laptop-2")
     b.sync.sign_in(BASE_URL, "zhang", PASSWORD)
-    b.clock.moment = a.clock.moment
 
-    # the next day, laptop 1: the site record, then the 复查 passes and the hazard is 销号
-    a.clock.advance(days=1)
+    # two days ago, laptop 1: the site record, then the 复查 passes and the hazard is 销号
+    a.clock.moment = now - timedelta(days=2)
     a_record = a.services.records.issue_site_record(iid)
     review(a, order.document_id, passed=True)
     assert hazard_row(a, hid).status == "closed"
     synced(a)
-    # the day after, laptop 2 (which never saw that): the site record again, and a failed 复查
-    b.clock.advance(days=2)
+    # yesterday, laptop 2 (which never saw that): the site record again, and a failed 复查
+    b.clock.moment = now - timedelta(days=1)
     b_record = b.services.records.issue_site_record(iid)
     assert b_record.number == a_record.number  # its blocks were rewound with the backup
     review(b, order.document_id, passed=False)

@@ -186,7 +186,7 @@ def follow_up(dev: Device, rng: random.Random, work: Work) -> None:
 
 def month_of_work(dev: Device, units: list[str], year: int, month: int, seed: int) -> None:
     """Visits every two to three days across the month, starting the evening before it and
-    ending the morning after it (local time)."""
+    ending the morning after it (local time); the device is back at the present after."""
     rng = random.Random(seed)
     work = Work()
     first, last = month_bounds(year, month)
@@ -200,7 +200,7 @@ def month_of_work(dev: Device, units: list[str], year: int, month: int, seed: in
         dev.clock.moment = moment.astimezone(UTC)
         follow_up(dev, rng, work)
         visit(dev, rng.choice(units), rng, work)
-    dev.clock.moment = datetime.combine(last + timedelta(days=6), time(10), CHINA).astimezone(UTC)
+    dev.clock.moment = datetime.now(UTC)  # it syncs today, its clock right
 
 
 # -- the independent counts -----------------------------------------------------------------------
