@@ -160,6 +160,7 @@ PULLED_ENTITIES = (
     "checklist",
     "numberblock",
     "task",
+    "hazardstate",  # a hazard's fold over the steps of several devices (sync.server.hazard_fold)
 )
 
 

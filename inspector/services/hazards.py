@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 
 from inspector.domain.enums import (
     OPEN_HAZARD_STATES,
@@ -31,10 +32,22 @@ class HazardRow:
     status: str
     overdue: bool
     supervised: bool = False
+    conflict: str = ""  # the server's flag: steps of several devices that do not fit
 
     @property
     def status_label(self) -> str:
         return "逾期" if self.overdue else HazardStatus(self.status).label
+
+    @property
+    def conflict_label(self) -> str:
+        return conflict_label(self.conflict)
+
+
+def conflict_label(conflict: str) -> str:
+    """The marker a person sees on a flagged hazard ("" when there is no flag)."""
+    if not conflict:
+        return ""
+    return f"⚠ 状态冲突：{conflict}。请核实后按实际情况处理。"
 
 
 @dataclass(frozen=True)
@@ -55,12 +68,23 @@ class HazardService:
         self.ctx = ctx
 
     def open_hazards(self, limit: int = 1000) -> list[HazardRow]:
+        return self._hazards(col(Hazard.status).in_(UNDONE_HAZARD_STATES), limit)
+
+    def listed_hazards(self, limit: int = 1000) -> list[HazardRow]:
+        """The 隐患 page: the open hazards and, whatever their status, the flagged ones (their
+        steps from several devices do not fit), flagged first."""
+        rows = self._hazards(
+            or_(col(Hazard.status).in_(UNDONE_HAZARD_STATES), col(Hazard.conflict) != ""), limit
+        )
+        return sorted(rows, key=lambda h: not h.conflict)
+
+    def _hazards(self, where: Any, limit: int) -> list[HazardRow]:
         today = self.ctx.clock.today()
         with self.ctx.store.read() as s:
             rows = s.exec(
                 select(Hazard, Unit.name)
                 .join(Unit, col(Unit.id) == Hazard.unit_id)
-                .where(col(Hazard.status).in_(UNDONE_HAZARD_STATES))
+                .where(where)
                 .order_by(col(Hazard.deadline), col(Hazard.created_at))
                 .limit(limit)
             ).all()
@@ -75,6 +99,7 @@ class HazardService:
                 h.status,
                 LoopState(HazardStatus(h.status), h.deadline).overdue(today),
                 h.supervised,
+                h.conflict,
             )
             for h, name in rows
         ]

@@ -99,6 +99,7 @@ class HazardView:
     deadline: date | None
     status: str
     photo_ids: list[str] = field(default_factory=list)
+    conflict: str = ""  # the server's flag (services.hazards.conflict_label)
 
 
 @dataclass(frozen=True)
@@ -629,6 +630,7 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
             h.deadline,
             h.status,
             [p.id for p in photos if p.hazard_id == h.id],
+            h.conflict,
         )
         for h in s.exec(
             select(Hazard)

@@ -88,6 +88,16 @@ def _day(value: Any) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def issue_time(record: Mapping[str, Any]) -> datetime | None:
+    """When a pushed document was issued: its ``issued_at``; a numbered 现场检查记录 from a client
+    that left ``issued_at`` empty (before it was set on issue) was issued when it was created."""
+    if record.get("issued_at"):
+        return _when(record["issued_at"])
+    if record.get("kind") == SITE_RECORD and record.get("number") and record.get("created_at"):
+        return _when(record["created_at"])
+    return None
+
+
 @dataclass(frozen=True)
 class UnitRow:
     id: str
@@ -204,7 +214,7 @@ class StatsRows:
                     str(r["unit_id"]),
                     str(r["kind"]),
                     str(r["status"]),
-                    _when(r["issued_at"]) if r.get("issued_at") else None,
+                    issue_time(r),
                     str(r.get("data") or "{}"),
                 ),
             ),

@@ -194,6 +194,7 @@ class RecordService:
         """The rows for a stored PDF (written durably already): blob, document (draft, or issued
         when it has a number), outbox entry and audit event — in the caller's transaction."""
         ensure_blob_row(s, self.ctx.clock, sha, len(pdf), "application/pdf")
+        now = self.ctx.clock.now()
         doc = Document(
             id=uuid7(),
             inspection_id=insp.id,
@@ -204,7 +205,8 @@ class RecordService:
             status="issued" if number else "draft",
             pdf_sha256=sha,
             data=data_json,
-            created_at=self.ctx.clock.now(),
+            created_at=now,
+            issued_at=now if number else None,  # what the monthly figures count it by
         )
         s.add(doc)
         s.flush()

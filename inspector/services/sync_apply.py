@@ -24,15 +24,17 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import canonical_json
+from inspector.domain.enums import HazardStatus
 from inspector.domain.search_text import syllables_from_wire, unit_search_text
 from inspector.domain.tasks import state_rank
-from inspector.services.journal import to_jsonable
+from inspector.services.journal import audit, to_jsonable
 from inspector.store.models import (
     Agency,
     Checklist,
     ChecklistItem,
     Grid,
     Hazard,
+    HazardEvent,
     InspectionChecklist,
     ItemResult,
     NumberBlock,
@@ -411,11 +413,60 @@ def apply_task(s: Session, data: dict[str, Any], version: int) -> None:
     s.add(task)
 
 
+def apply_hazard_state(s: Session, clock: Clock, data: dict[str, Any]) -> None:
+    """The server's fold of a hazard stepped on several devices (sync.server.hazard_fold): a
+    hazard this device holds takes its status, deadline and 督办 flag, and shows the steps that
+    did not fit (`conflict`). While a step of this device waits to be sent, the status stays as
+    this device folded it (the server has not seen that step yet); the flag is shown at once.
+    Every change is an audit event; nothing is queued (this is the server's own result)."""
+    hazard = s.get(Hazard, data["id"])
+    if hazard is None:
+        return  # not a hazard of this device
+    waiting = s.exec(
+        select(Outbox.seq)
+        .join(HazardEvent, col(HazardEvent.id) == Outbox.entity_id)
+        .where(
+            Outbox.entity == "hazardevent",
+            col(Outbox.state) == "pending",
+            HazardEvent.hazard_id == hazard.id,
+        )
+        .limit(1)
+    ).first()
+    values: dict[str, Any] = {"conflict": "；".join(str(a) for a in data.get("anomalies") or [])}
+    if waiting is None:
+        try:
+            status = HazardStatus(str(data.get("status")))
+            due = data.get("deadline")
+            deadline = date.fromisoformat(due) if isinstance(due, str) else None
+        except ValueError:
+            log.warning("pull: hazard state %s not readable, only its flag kept", hazard.id)
+        else:
+            values.update(
+                status=status.value, deadline=deadline, supervised=bool(data.get("supervised"))
+            )
+    if all(getattr(hazard, k) == v for k, v in values.items()):
+        return
+    for key, value in values.items():
+        setattr(hazard, key, value)
+    s.add(hazard)
+    audit(s, clock, "hazard.merged", "hazard", hazard.id, None, {**values, "source": "server"})
+
+
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _ORDER = {
     e: n
     for n, e in enumerate(
-        ("agency", "township", "grid", "user", "unit", "checklist", "numberblock", "task")
+        (
+            "agency",
+            "township",
+            "grid",
+            "user",
+            "unit",
+            "checklist",
+            "numberblock",
+            "task",
+            "hazardstate",
+        )
     )
 }
 
@@ -445,6 +496,8 @@ def apply_changes(s: Session, clock: Clock, changes: list[Any], device_id: str) 
             apply_numberblock(s, clock, data, device_id)
         elif ch.entity == "task":
             apply_task(s, data, ch.version)
+        elif ch.entity == "hazardstate":
+            apply_hazard_state(s, clock, data)
         else:
             log.info("pull: entity %s not known to this client, skipped", ch.entity)
         if ch.entity in ("agency", "user", "township", "grid"):

@@ -160,6 +160,8 @@ class Hazard(SQLModel, table=True):
     deadline: date | None = None
     status: str = Field(default="draft", index=True)  # cache of the fold over HazardEvent
     supervised: bool = False  # 挂牌督办 (重大隐患)
+    # the server's flag: steps of several devices that do not fit together ("" = none)
+    conflict: str = ""
     created_at: datetime
     updated_at: datetime
 

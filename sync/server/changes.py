@@ -19,11 +19,13 @@ from sqlmodel import Session, col, select
 
 from inspector.domain.search_text import name_syllables
 from sync.contract import UNIT_NAME_SYLLABLES, Change, ChangesPage
+from sync.server import hazard_fold
 from sync.server.auth import Caller
 from sync.server.db import (
     Agency,
     Checklist,
     Grid,
+    HazardFold,
     NumberBlock,
     ServerModel,
     Task,
@@ -145,6 +147,14 @@ FEEDS: tuple[_Feed, ...] = (
         _block_data,
     ),
     _Feed("task", Task, _task_scope, task_row),
+    _Feed(
+        hazard_fold.ENTITY,
+        HazardFold,
+        lambda c: c.area_scope(
+            HazardFold.agency_id, HazardFold.township_id, HazardFold.grid_id, walk_seq=True
+        ),
+        hazard_fold.state_row,
+    ),
 )
 
 

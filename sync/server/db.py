@@ -287,6 +287,33 @@ class Conflict(ServerModel, table=True):
     resolved_at: datetime | None = None
 
 
+class HazardFold(ServerModel, table=True):
+    """A hazard's closed loop as the server folds it over every device's `hazardevent` records
+    (sync.server.hazard_fold): the steps in time order, the status they add up to and the steps
+    that did not fit. Pulled (`seq` > 0) once the hazard has steps from two devices or a step that
+    did not fit, so every device holding the hazard shows the same status and the flag; a hazard
+    only one device ever stepped keeps `seq` 0 (nothing to tell)."""
+
+    __tablename__ = "hazard_fold"
+    __table_args__ = (Index("ix_hazard_fold_scope", "agency_id", "township_id", "grid_id"),)
+    id: str = Field(primary_key=True, max_length=64)  # the hazard's id
+    agency_id: str = Field(foreign_key="agency.id")
+    unit_id: str | None = Field(default=None, foreign_key="unit.id")
+    township_id: str | None = Field(default=None, foreign_key="township.id")
+    grid_id: str | None = Field(default=None, foreign_key="grid.id")
+    # [{id, kind, at, deadline, device_id, user_id}], sorted by (at, id)
+    steps: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    status: str = "draft"
+    deadline: date | None = None
+    supervised: bool = False
+    anomalies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = 1
+    seq: int = _seq()
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 METADATA = ServerModel.metadata
 
 

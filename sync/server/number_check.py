@@ -5,8 +5,10 @@ Devices never invent a number outside their blocks, so either finding means some
 wrong outside the rules — most likely a device restored from an old backup, whose blocks were
 rewound and which then issued serials a second time. The documents are issued legal papers
 already handed over, so nothing is refused: the administrator gets the list and the inspectors
-correct (作废 and 更正) what needs it. Documents of one case may share a number (agencies that
-number per case), so only different inspections count as a duplicate.
+correct (作废 and 更正) what needs it. Any two documents with one 文号 are reported, of one case or
+of two (a restored device reissues serials inside an inspection as readily as across them); the
+one pair that may share a 文号 is a voided document and the correction that supersedes it, which
+agencies numbering per case give the same serial.
 """
 
 from __future__ import annotations
@@ -74,13 +76,16 @@ def check_numbers(engine: Engine, agency_id: str) -> list[NumberProblem]:
         leased[device, series, year].append((first, last))
 
     problems: list[NumberProblem] = []
-    by_number: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    by_number: dict[str, list[_Numbered]] = defaultdict(list)
     for doc_id, device_id, data in docs:
         number = data.get("number") if isinstance(data, dict) else None
         if not isinstance(number, str) or not number or data.get("status") == "draft":
             continue
         case = str(data.get("inspection_id") or doc_id)
-        by_number[number][case].append(doc_id)
+        supersedes = data.get("supersedes_id")
+        by_number[number].append(
+            _Numbered(doc_id, case, supersedes if isinstance(supersedes, str) else None)
+        )
         parsed = parse_number(number)
         if parsed is None:
             problems.append(NumberProblem(number, (doc_id,), f"文号“{number}”的格式无法识别。"))
@@ -98,14 +103,32 @@ def check_numbers(engine: Engine, agency_id: str) -> list[NumberProblem]:
                     "（该设备可能从旧备份恢复过，或文号段来自本服务器以外）。",
                 )
             )
-    for number, cases in by_number.items():
-        if len(cases) > 1:
-            ids = tuple(sorted(i for group in cases.values() for i in group))
-            problems.append(
-                NumberProblem(
-                    number,
-                    ids,
-                    f"文号“{number}”被 {len(cases)} 个不同案件的文书使用，须作废并更正其中重号的文书。",
-                )
-            )
+    for number, found in by_number.items():
+        text = _reuse(number, found)
+        if text:
+            problems.append(NumberProblem(number, tuple(sorted(d.id for d in found)), text))
     return sorted(problems, key=lambda p: (p.number, p.text))
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    id: str
+    case: str  # the inspection, or the document itself when it names none
+    supersedes: str | None
+
+
+def _reuse(number: str, found: list[_Numbered]) -> str:
+    """Why `number` is used twice, or "" when its documents are one paper (a voided document and
+    the correction superseding it count once)."""
+    ids = {d.id for d in found}
+    replaced = {d.supersedes for d in found if d.supersedes in ids}
+    papers = [d for d in found if d.id not in replaced]
+    if len(papers) < 2:
+        return ""
+    cases = {d.case for d in papers}
+    if len(cases) > 1:
+        return f"文号“{number}”被 {len(cases)} 个不同案件的文书使用，须作废并更正其中重号的文书。"
+    return (
+        f"文号“{number}”被同一案件的 {len(papers)} 份不同文书使用"
+        "（该设备可能从旧备份恢复后再次用了这个号），须作废并更正其中重号的文书。"
+    )

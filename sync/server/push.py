@@ -50,6 +50,7 @@ from sync.server.db import (
     write_session,
 )
 from sync.server.failpoints import failpoint
+from sync.server.hazard_fold import refold_pushed
 from sync.server.ownership import add_refusal, change_refusal
 from sync.server.tasks import StepRefused, check_step, open_for_report, take_step
 from sync.server.units import (
@@ -218,6 +219,7 @@ def _apply(
                 results.append(_apply_in_savepoint(s, look, caller, op, digest))
         if rows is not None:
             rows.write(s)
+        refold_pushed(s, caller, ops, results)  # hazard steps of several devices: one fold
         failpoint("push.before_commit")
     return results
 

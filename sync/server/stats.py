@@ -14,13 +14,21 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from inspector.services.overview import StatsRows, month_bounds, monthly_figures, stats_of
 from sync.contract import MonthlyStats
 from sync.server.auth import Caller
-from sync.server.db import Agency, Record, Township, Unit, read_session, utcnow
+from sync.server.db import (
+    Agency,
+    HazardFold,
+    Record,
+    Township,
+    Unit,
+    read_session,
+    utcnow,
+)
 
 log = logging.getLogger("inspector.server.stats")
 
@@ -53,6 +61,8 @@ def monthly_stats(
         units: dict[str, str | None] = {}
         for entity, field in MONTH_FIELD.items():
             moment = col(Record.data)[field].as_string()
+            if entity == "document":  # a site record from an older client: see issue_time
+                moment = func.coalesce(moment, col(Record.data)["created_at"].as_string())
             query = (
                 select(Record.data, Unit.id, Unit.township_id)
                 .join(Unit, col(Unit.id) == col(Record.unit_id))
@@ -65,6 +75,7 @@ def monthly_stats(
                 # the server's unit decides where a record lies, not what the device wrote
                 payloads[entity].append({**data, "unit_id": unit_id})
                 units[unit_id] = unit_township
+        _fold_hazards(s, payloads["hazard"])
         agency = s.get(Agency, who.agency_id)
         agency_name = agency.name if agency else ""
         scope_label = _scope_label(s, who, agency_name)
@@ -81,6 +92,25 @@ def monthly_stats(
     figures = monthly_figures(rows, year, month, today, township_id)
     figures = replace(figures, agency_name=agency_name, township_name=township_name)
     return stats_of(figures, utcnow(), scope_label, rows.skipped)
+
+
+def _fold_hazards(s: Any, hazards: list[dict[str, Any]]) -> None:
+    """A hazard stepped on several devices counts by the server's fold of all their steps
+    (sync.server.hazard_fold), not by whichever device's snapshot came last."""
+    ids = [h["id"] for h in hazards if isinstance(h.get("id"), str)]
+    if not ids:
+        return
+    folded = {
+        f.id: f
+        for f in s.exec(
+            select(HazardFold).where(col(HazardFold.id).in_(ids), col(HazardFold.seq) > 0)
+        )
+    }
+    for h in hazards:
+        f = folded.get(h.get("id"))
+        if f is not None:
+            h["status"] = f.status
+            h["deadline"] = f.deadline.isoformat() if f.deadline else None
 
 
 def _scope_label(s: Any, who: Caller, agency_name: str) -> str:

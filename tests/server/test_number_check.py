@@ -1,6 +1,7 @@
-"""文号 audit: every number the client prints parses back; a number used by two cases (a device
-restored from an old backup issued it again) and a number outside the issuing device's blocks are
-reported; documents of one case sharing a number, drafts and numbers inside the blocks are not."""
+"""文号 audit: every number the client prints parses back; a number used by two documents (a device
+restored from an old backup issued it again, in another case or in the same one) and a number
+outside the issuing device's blocks are reported; a voided document and the correction that
+supersedes it with its number (per-case numbering), drafts and numbers inside the blocks are not."""
 
 from __future__ import annotations
 
@@ -56,14 +57,16 @@ def test_reused_and_unleased_numbers_are_reported(
     # insp_a holds 1–10, insp_a2 holds 11–20
     ok = "（柴）应急责改〔2026〕3号"
     a1, a2 = inspection(w.units_a[0]), inspection(w.units_a[1])
+    voided = document(w.units_a[0], a1["id"], ok, "voided")
     push(
         api,
         "insp_a",
         [
             ("inspection", a1),
             ("inspection", a2),
-            ("document", document(w.units_a[0], a1["id"], ok)),
-            ("document", document(w.units_a[0], a1["id"], ok, "voided")),  # same case: fine
+            # a correction numbered per case keeps the number of the voided one it supersedes
+            ("document", {**document(w.units_a[0], a1["id"], ok), "supersedes_id": voided["id"]}),
+            ("document", voided),
             ("document", document(w.units_a[1], a2["id"], "（柴）应急责改〔2026〕5号", "draft")),
         ],
     )
@@ -94,3 +97,27 @@ def test_reused_and_unleased_numbers_are_reported(
     assert len(duplicate.document_ids) == 3  # both of the first case and the second case's
     assert main(["check-numbers", "--db", db_url, "--agency", w.agency]) == 1
     assert "发现 3 个问题" in capsys.readouterr().out
+
+
+def test_a_number_reissued_within_one_inspection_is_reported(
+    api: Api, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two different 责令限期整改指令书 of one inspection, both 74号 (the device was restored from an
+    old copy): reported, naming both documents, though they share the case."""
+    w = api.world
+    admin.issue_blocks(
+        api.engine, agency_id=w.agency, device_id="dev-insp_a", series="责改", year=2026, count=80
+    )
+    number = "（柴）应急责改〔2026〕74号"
+    case = inspection(w.units_a[0])
+    first = document(w.units_a[0], case["id"], number)
+    again = {**document(w.units_a[0], case["id"], number), "id": "doc-restored-again"}
+    push(api, "insp_a", [("inspection", case), ("document", first), ("document", again)])
+    problems = check_numbers(api.engine, w.agency)
+    assert [(p.number, p.document_ids) for p in problems] == [
+        (number, tuple(sorted((first["id"], again["id"]))))
+    ]
+    assert "被同一案件的 2 份不同文书使用" in problems[0].text
+    assert main(["check-numbers", "--db", db_url, "--agency", w.agency]) == 1
+    out = capsys.readouterr().out
+    assert "74号”被同一案件的 2 份不同文书使用" in out and "发现 1 个问题" in out

@@ -124,3 +124,38 @@ def test_an_unreadable_record_is_left_out_and_counted(stats_api: Api, pushed: Ge
     after = stats(stats_api, "admin", 2026, 10)
     assert after.skipped == 1 and actual(after) == actual(before)
     assert "另有 1 条记录内容不完整，未计入" in scope_text(after)
+
+
+def test_site_records_pushed_without_an_issue_time_are_counted(
+    stats_api: Api, pushed: Generated
+) -> None:
+    """A 现场检查记录 from a client that left `issued_at` empty counts in the month it was
+    created (issued); an unnumbered rendering (draft) without it does not."""
+    w = stats_api.world
+    before = stats(stats_api, "admin", 2026, 10)
+    inspection = next(i for i in pushed.inspections if i.unit_id == w.units_a[0])
+    record = {
+        "id": "doc-old-site-record",
+        "inspection_id": inspection.id,
+        "unit_id": w.units_a[0],
+        "kind": "site_record",
+        "title": "现场检查记录",
+        "number": "（柴）应急检记〔2026〕44号",
+        "status": "issued",
+        "data": "{}",
+        "created_at": "2026-10-31T23:30:00+08:00",  # China time: still October
+        "issued_at": None,
+    }
+    draft = {**record, "id": "doc-old-rendering", "number": None, "status": "draft"}
+    headers = stats_api.login("insp_a")
+    results = stats_api.push(
+        headers,
+        "dev-insp_a",
+        [op("document", d["id"], d) for d in (record, draft)],
+    )
+    assert {r["status"] for r in results} == {"applied"}, results
+    after = stats(stats_api, "admin", 2026, 10)
+    counted = {k.kind: k.count for k in after.documents_by_kind}
+    was = {k.kind: k.count for k in before.documents_by_kind}
+    assert counted.get("site_record", 0) == was.get("site_record", 0) + 1
+    assert after.documents == before.documents + 1

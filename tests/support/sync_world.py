@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from inspector.domain import creditcode
 from inspector.util.paths import forms_path
 from sync.server import admin
+from sync.server.db import Agency, take_seq, write_session
 
 PASSWORD = "field-secret-pw-7"
 # cheap hashes for test users (logins verify with the parameters stored in the hash)
@@ -63,3 +64,27 @@ def seed_world(engine: Engine, workdir: Path, n_units: int = 5) -> SeededWorld:
     assert report.imported == n_units, report.lines()
     admin.publish_checklists(engine, forms_path("checklists"), agency)
     return SeededWorld(agency, township, users, n_units)
+
+
+ENFORCEMENT_SETTINGS = {
+    "review_government": "柴桑区人民政府",
+    "court": "柴桑区人民法院",
+    "address": "柴桑区沙河街道府前路1号",
+    "contact": "周明",
+    "phone": "0792-8881234",
+    "postcode": "332100",
+    "bank_name": "中国农业银行柴桑区支行",
+    "bank_account": "14-380101040000001",
+}
+
+
+def enable_enforcement(engine: Engine, agency_id: str) -> None:
+    """The agency settings its 执法文书 print (复议 government, court, address, bank for fines),
+    written as an administrator would, so they reach the devices by pull."""
+    with write_session(engine) as s:
+        agency = s.get(Agency, agency_id)
+        assert agency is not None
+        agency.data = {**agency.data, **ENFORCEMENT_SETTINGS}
+        agency.version += 1
+        agency.seq = take_seq(s)
+        s.add(agency)

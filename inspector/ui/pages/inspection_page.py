@@ -39,6 +39,7 @@ from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.services.api import Services
 from inspector.services.changes import Changes
 from inspector.services.documents import KindChoice
+from inspector.services.hazards import conflict_label
 from inspector.services.inspections import HazardInput, HazardView, InspectionView, ItemView
 from inspector.services.photos import photos_in_folder, watermark_text
 from inspector.services.records import IssuedRecord, RenderedRecord
@@ -450,9 +451,11 @@ class InspectionPage(QWidget):
                 f"{n}. [{HazardGrade(h.grade).label}] {h.description}\n"
                 f"    依据：{h.legal_basis or '（未填）'}\n    措施：{h.measure or '（未填）'}；期限：{deadline}{photos}"
             )
+            if h.conflict:
+                text += f"\n    {conflict_label(h.conflict)}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, h.id)
-            if h.grade == HazardGrade.MAJOR:
+            if h.grade == HazardGrade.MAJOR or h.conflict:
                 item.setForeground(_brush("#b71c1c"))
             self.hazard_list.addItem(item)
             if h.id == selected:

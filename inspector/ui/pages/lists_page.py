@@ -48,10 +48,12 @@ def _hazard_item(h: HazardRow) -> QListWidgetItem:
     overdue = "【逾期】" if h.overdue else ""
     flag = "【挂牌督办】" if h.supervised else ""
     text = f"{overdue}{flag}[{HazardGrade(h.grade).label}] {h.unit_name}：{h.description}（{HazardStatus(h.status).label}，{deadline}）"
+    if h.conflict:
+        text = f"{h.conflict_label}\n{text}"
     item = QListWidgetItem(text)
     item.setData(Qt.ItemDataRole.UserRole, h.inspection_id)
     item.setData(HAZARD_ROLE, h)
-    if h.overdue or h.grade == HazardGrade.MAJOR:
+    if h.overdue or h.grade == HazardGrade.MAJOR or h.conflict:
         item.setForeground(QColor("#b71c1c"))
     return item
 
@@ -201,8 +203,9 @@ class HazardsPage(RecordListPage):
 
     def __init__(self, services: Services, tasks: TaskRunner) -> None:
         super().__init__(
-            "未销号隐患（按整改期限排序，双击打开所属检查；整改期限已过的标“逾期”）：",
-            services.hazards.open_hazards,
+            "未销号隐患（按整改期限排序，双击打开所属检查；整改期限已过的标“逾期”；"
+            "多台设备记录的整改步骤互相矛盾的标“⚠ 状态冲突”，排在最前）：",
+            services.hazards.listed_hazards,
             _hazard_item,
             "（无未销号隐患）",
             tasks,
