@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from sync.server.db import HazardFold
+from sync.server.db import HazardFold, Unit, write_session
+from sync.server.tasks import new_task
 from tests.server.conftest import Api, inspection, op
 
 
@@ -39,9 +40,11 @@ def step(sid: str, kind: str, at: str, deadline: str | None = None) -> dict[str,
     }
 
 
-def push_steps(api: Api, device: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def push_steps(
+    api: Api, device: str, steps: list[dict[str, Any]], username: str = "insp_a"
+) -> list[dict[str, Any]]:
     ops = [op("hazardevent", s["id"], s) for s in steps]
-    results = api.push(api.login("insp_a", device), device, ops)
+    results = api.push(api.login(username, device), device, ops)
     assert {r["status"] for r in results} == {"applied"}, results
     return ops
 
@@ -74,7 +77,13 @@ def test_steps_of_two_devices_fold_in_time_order_and_flag_what_does_not_fit(api:
     )
     assert states(api, "insp_a") == []  # one device's own steps: nothing to tell it
 
-    # the second laptop fails the 复查 on the 28th and gives a new deadline: a sequence that fits
+    # a colleague given the 复查 task at the unit (ownership: an assignee may take the 复查
+    # steps of another's hazard) fails the 复查 on the 28th on the second laptop and gives a new
+    # deadline: a sequence that fits
+    with write_session(api.engine) as s:
+        new_task(s, task_id="task-review", agency_id=w.agency,
+                 unit=s.get(Unit, w.units_a[0]), kind="复查", title="复查",
+                 assignee_ids=[w.users["insp_a2"]], state="dispatched")  # fmt: skip
     late = push_steps(
         api,
         "laptop-2",
@@ -82,6 +91,7 @@ def test_steps_of_two_devices_fold_in_time_order_and_flag_what_does_not_fit(api:
             step("ev-5", "review_failed", "2026-11-28T02:00:00+00:00"),
             step("ev-6", "ordered", "2026-11-28T02:00:01+00:00", "2026-12-05"),
         ],
+        username="insp_a2",
     )
     (agreed,) = states(api, "insp_a")
     assert (agreed["status"], agreed["deadline"], agreed["anomalies"]) == (
@@ -109,7 +119,7 @@ def test_steps_of_two_devices_fold_in_time_order_and_flag_what_does_not_fit(api:
     assert states(api, "insp_b") == []  # another township's inspector does not
 
     # the second laptop sends its steps again (an answer lost): nothing changes
-    results = api.push(api.login("insp_a", "laptop-2"), "laptop-2", late)
+    results = api.push(api.login("insp_a2", "laptop-2"), "laptop-2", late)
     assert {r["status"] for r in results} == {"duplicate"}
     with Session(api.engine) as s:
         fold = s.get(HazardFold, "haz-1")
