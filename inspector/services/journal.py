@@ -17,6 +17,7 @@ from inspector.domain.audit import GENESIS, EventBody, canonical_json
 from inspector.store.models import AuditEvent, Blob, Outbox, Setting
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
+from sync.contract import named_blobs
 
 
 def to_jsonable(value: Any) -> Any:
@@ -69,10 +70,15 @@ def queue(
     blob_refs: list[str] | None = None,
 ) -> None:
     """Queue a snapshot for the server. A pending, never-sent op for the same record is replaced
-    (its payload is not frozen until the first attempt); anything already attempted stays as is."""
+    (its payload is not frozen until the first attempt); anything already attempted stays as is.
+
+    The op's blobs are those given, every blob the payload names (the server asks for each of
+    them) and, when a pending op is replaced, every blob that op carried: a later change (a void,
+    a print count) never drops the PDF or the pictures an earlier version was to send."""
     text = canonical_json(payload)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    refs = json.dumps(sorted(set(blob_refs or [])))
+    refs = set(blob_refs or [])
+    refs.update(v for v in named_blobs(payload) if isinstance(v, str))
     pending = session.exec(
         select(Outbox)
         .where(Outbox.entity == entity, Outbox.entity_id == entity_id)
@@ -81,9 +87,10 @@ def queue(
         .limit(1)
     ).first()
     if pending is not None:
+        refs.update(json.loads(pending.blob_refs or "[]"))
         pending.payload = text
         pending.payload_sha256 = digest
-        pending.blob_refs = refs
+        pending.blob_refs = json.dumps(sorted(refs))
         session.add(pending)
         return
     session.add(
@@ -94,7 +101,7 @@ def queue(
             entity_id=entity_id,
             payload=text,
             payload_sha256=digest,
-            blob_refs=refs,
+            blob_refs=json.dumps(sorted(refs)),
             created_at=clock.now(),
         )
     )

@@ -21,7 +21,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from inspector.util.ids import uuid7
-from sync.contract import DEVICE_ENTITIES, UNIT_DEFAULTS, UNIT_FIELDS, Op, OpResult, payload_digest
+from sync.contract import (
+    DEVICE_ENTITIES,
+    UNIT_DEFAULTS,
+    UNIT_FIELDS,
+    Op,
+    OpResult,
+    named_blobs,
+    payload_digest,
+)
 from sync.server.auth import Caller
 from sync.server.blobs import SHA_RE, BlobStore
 from sync.server.db import (
@@ -583,11 +591,10 @@ def blob_refs_of(op: Op) -> set[str] | None:
     """The blobs a record needs: the op's blob_refs plus every ``*_sha256`` field of the payload;
     None when one of them is not a SHA-256."""
     refs = set(op.blob_refs)
-    for key, value in op.payload.items():
-        if key.endswith("sha256") and value is not None:
-            if not isinstance(value, str):
-                return None
-            refs.add(value)
+    for value in named_blobs(op.payload):
+        if not isinstance(value, str):
+            return None
+        refs.add(value)
     if not all(SHA_RE.match(r) for r in refs):
         return None
     return refs
