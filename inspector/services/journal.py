@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import GENESIS, EventBody, canonical_json
+from inspector.services import row_state
 from inspector.store.models import AuditEvent, Blob, Outbox, Setting
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
@@ -116,7 +117,11 @@ def audit(
     actor_id: str | None,
     payload: dict[str, Any],
 ) -> AuditEvent:
-    """Append an audit event chained to the previous one (the writer lock orders appends)."""
+    """Append an audit event chained to the previous one (the writer lock orders appends). An
+    event about an audited record also carries the digest of the row as it now is
+    (`row_state`), so `verify` can tell a row edited or deleted outside the services."""
+    session.flush()
+    stamp = row_state.stamp(session.connection(), entity, entity_id, payload)
     last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     prev_hash = last.hash if last else GENESIS
     body = EventBody(
@@ -127,7 +132,7 @@ def audit(
         actor_id=actor_id,
         device_time=clock.now().isoformat(),
         clock_offset_s=clock_offset(session),
-        payload=to_jsonable(payload),
+        payload={**to_jsonable(payload), **stamp},
     )
     event = AuditEvent(
         id=body.id,
