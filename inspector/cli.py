@@ -119,10 +119,12 @@ def verify_command(data_dir: Path) -> int:
             print(f"== {store_dir}")
         print(
             f"已校验文件 {report.blobs_checked} 个，已签发文书 {report.documents_checked} 份，"
-            f"审计事件 {report.events_checked} 条。"
+            f"记录 {report.rows_checked} 条，审计事件 {report.events_checked} 条。"
         )
         for problem in report.problems:
             print(f"问题：{problem}")
+        for note in report.notes:
+            print(f"说明：{note}")
         print("完整无误。" if report.ok else f"发现 {len(report.problems)} 处问题。")
         whole = whole and report.ok
     return 0 if whole else 1

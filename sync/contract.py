@@ -238,6 +238,12 @@ def parse_manifest(text: str) -> list[tuple[str, int]]:
     return items
 
 
+def named_blobs(payload: dict[str, Any]) -> list[Any]:
+    """The values of a record's blob fields (every top-level ``*sha256`` field that is set): the
+    server needs each of these blobs before it takes the record, and the device must send them."""
+    return [v for k, v in payload.items() if k.endswith("sha256") and v is not None]
+
+
 class Op(BaseModel):
     op_id: str = Field(min_length=8, max_length=64)  # the idempotency key (a UUIDv7)
     kind: Literal["upsert", "patch", "delete"] = "upsert"

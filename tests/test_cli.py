@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from PIL import Image
 
 from inspector.services.api import Services
 from tests.services.test_inspection_flow import start
+from tests.services.test_verify_rows import Worked, work
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,3 +149,62 @@ def test_import_blocks_command(services: Services, tmp_path: Path) -> None:
     )
     bad = run("import-blocks", str(overlap), "--data-dir", data)
     assert bad.returncode == 2 and "重叠" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _delete_document(w: Worked) -> list[str]:
+    w.sql(
+        ("DELETE FROM numberuse WHERE document_id = ?", (w.record_id,)),
+        ("DELETE FROM outbox WHERE entity = 'document' AND entity_id = ?", (w.record_id,)),
+        ("DELETE FROM document WHERE id = ?", (w.record_id,)),
+    )
+    return [f"问题：文书{w.record_number}：由审计事件 #", f"曾记录它为文书{w.record_number}的PDF"]
+
+
+def _delete_hazard(w: Worked) -> list[str]:
+    w.sql(("DELETE FROM hazard WHERE id = ?", (w.hazard_id,)))
+    return ["问题：隐患“配电箱前堆放杂物”", "hazard.drafted", "记录本身却已不存在（被删除）"]
+
+
+def _delete_photo(w: Worked) -> list[str]:
+    w.sql(("DELETE FROM photo WHERE id = ?", (w.photo_id,)))
+    return ["问题：照片“IMG_0001.JPG”：由审计事件 #", "曾记录它为照片“IMG_0001.JPG”的原图"]
+
+
+def _edit_hazard(w: Worked) -> list[str]:
+    w.sql(
+        (
+            "UPDATE hazard SET description = '无隐患', deadline = '2099-12-31' WHERE id = ?",
+            (w.hazard_id,),
+        )
+    )
+    return ["问题：隐患“配电箱前堆放杂物”", "隐患描述：“配电箱前堆放杂物”改为“无隐患”"]
+
+
+def _orphan_blob(w: Worked) -> list[str]:
+    sha = w.services.ctx.blobs.put(b"a file no record names")
+    w.sql(
+        (
+            "INSERT INTO blob (sha256, size, media_type, created_at)"
+            " VALUES (?, 22, 'image/jpeg', '2026-01-01 00:00:00')",
+            (sha,),
+        )
+    )
+    return [f"问题：附件 {sha[:12]}…（image/jpeg，22 字节）没有任何记录引用"]
+
+
+@pytest.mark.parametrize(
+    "damage", [_delete_document, _delete_hazard, _delete_photo, _edit_hazard, _orphan_blob]
+)
+def test_verify_names_rows_deleted_or_edited_behind_its_back(
+    services: Services, tmp_path: Path, photo_file: Path, damage: Callable[[Worked], list[str]]
+) -> None:
+    w = work(services, tmp_path, photo_file)
+    data_dir = str(services.ctx.data_dir)
+    whole = run("verify", "--data-dir", data_dir)
+    assert whole.returncode == 0 and "完整无误" in whole.stdout, whole.stdout + whole.stderr
+    expected = damage(w)
+    broken = run("verify", "--data-dir", data_dir)
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    for text in expected:
+        assert text in broken.stdout, broken.stdout
+    assert "Traceback" not in broken.stdout + broken.stderr

@@ -14,9 +14,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import GENESIS, EventBody, canonical_json
+from inspector.services import row_state
 from inspector.store.models import AuditEvent, Blob, Outbox, Setting
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
+from sync.contract import named_blobs
 
 
 def to_jsonable(value: Any) -> Any:
@@ -69,10 +71,15 @@ def queue(
     blob_refs: list[str] | None = None,
 ) -> None:
     """Queue a snapshot for the server. A pending, never-sent op for the same record is replaced
-    (its payload is not frozen until the first attempt); anything already attempted stays as is."""
+    (its payload is not frozen until the first attempt); anything already attempted stays as is.
+
+    The op's blobs are those given, every blob the payload names (the server asks for each of
+    them) and, when a pending op is replaced, every blob that op carried: a later change (a void,
+    a print count) never drops the PDF or the pictures an earlier version was to send."""
     text = canonical_json(payload)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    refs = json.dumps(sorted(set(blob_refs or [])))
+    refs = set(blob_refs or [])
+    refs.update(v for v in named_blobs(payload) if isinstance(v, str))
     pending = session.exec(
         select(Outbox)
         .where(Outbox.entity == entity, Outbox.entity_id == entity_id)
@@ -81,9 +88,10 @@ def queue(
         .limit(1)
     ).first()
     if pending is not None:
+        refs.update(json.loads(pending.blob_refs or "[]"))
         pending.payload = text
         pending.payload_sha256 = digest
-        pending.blob_refs = refs
+        pending.blob_refs = json.dumps(sorted(refs))
         session.add(pending)
         return
     session.add(
@@ -94,7 +102,7 @@ def queue(
             entity_id=entity_id,
             payload=text,
             payload_sha256=digest,
-            blob_refs=refs,
+            blob_refs=json.dumps(sorted(refs)),
             created_at=clock.now(),
         )
     )
@@ -109,7 +117,11 @@ def audit(
     actor_id: str | None,
     payload: dict[str, Any],
 ) -> AuditEvent:
-    """Append an audit event chained to the previous one (the writer lock orders appends)."""
+    """Append an audit event chained to the previous one (the writer lock orders appends). An
+    event about an audited record also carries the digest of the row as it now is
+    (`row_state`), so `verify` can tell a row edited or deleted outside the services."""
+    session.flush()
+    stamp = row_state.stamp(session.connection(), entity, entity_id, payload)
     last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
     prev_hash = last.hash if last else GENESIS
     body = EventBody(
@@ -120,7 +132,7 @@ def audit(
         actor_id=actor_id,
         device_time=clock.now().isoformat(),
         clock_offset_s=clock_offset(session),
-        payload=to_jsonable(payload),
+        payload={**to_jsonable(payload), **stamp},
     )
     event = AuditEvent(
         id=body.id,

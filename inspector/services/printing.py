@@ -8,18 +8,15 @@ QPrinter; it calls `record_printed` when that print was accepted.
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlmodel import select
-
 from inspector.domain.errors import UserError
 from inspector.services.context import Context
 from inspector.services.journal import audit, get_setting, queue, row_payload
-from inspector.store.models import Document, Outbox
+from inspector.store.models import Document
 from inspector.util import cups
 
 log = logging.getLogger("inspector.print")
@@ -81,20 +78,7 @@ class PrintService:
             doc.print_count += copies
             s.add(doc)
             s.flush()
-            # queue() replaces a pending, never-sent snapshot of this document together with its
-            # blob references: keep the references that snapshot already carried (PDF, signatures)
-            refs: set[str] = {doc.pdf_sha256} if doc.pdf_sha256 else set()
-            for raw in s.exec(
-                select(Outbox.blob_refs).where(
-                    Outbox.entity == "document",
-                    Outbox.entity_id == doc.id,
-                    Outbox.state == "pending",
-                    Outbox.attempts == 0,
-                    Outbox.kind == "upsert",
-                )
-            ):
-                refs.update(json.loads(raw))
-            queue(s, self.ctx.clock, "document", doc.id, row_payload(doc), blob_refs=sorted(refs))
+            queue(s, self.ctx.clock, "document", doc.id, row_payload(doc))
             audit(
                 s,
                 self.ctx.clock,

@@ -199,7 +199,7 @@ class Rejection:
     entity: str
     entity_id: str
     op_id: str
-    status: str  # rejected | conflict
+    status: str  # rejected | conflict | retry
     reason: str  # Chinese
 
     @property
@@ -214,6 +214,8 @@ class SyncReport:
     conflicts: list[Rejection] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     retry: int = 0  # still pending after this run (reasons on the outbox rows)
+    # records the server sent back (`retry`) at their last try in this run, still pending
+    waiting: list[Rejection] = field(default_factory=list)
     pulled: dict[str, int] = field(default_factory=dict)  # entity → rows applied
     blobs_uploaded: int = 0
     bytes_uploaded: int = 0
@@ -227,8 +229,33 @@ class SyncReport:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def complete(self) -> bool:
+        """The run reached the end and the server took every record it was sent."""
+        return self.ok and not self.waiting
+
     def add_pushed(self, entity: str) -> None:
         self.pushed[entity] = self.pushed.get(entity, 0) + 1
+
+    def summary(self) -> str:
+        """The run in figures ("上传 3 条，下载 0 条，…") and which records came back, and why."""
+        parts = [f"上传 {sum(self.pushed.values())} 条", f"下载 {sum(self.pulled.values())} 条"]
+        if self.duplicates:
+            parts.append(f"服务器已有 {self.duplicates} 条（未重复提交）")
+        if self.blobs_uploaded:
+            parts.append(f"附件 {self.blobs_uploaded} 个")
+        if self.rejected:
+            parts.append(f"未被接受 {len(self.rejected)} 条")
+        if self.conflicts:
+            parts.append(f"冲突 {len(self.conflicts)} 条")
+        if self.retry:
+            parts.append(f"仍待同步 {self.retry} 条")
+        text = "，".join(parts)
+        if self.waiting:
+            shown = "；".join(w.label for w in self.waiting[:3])
+            more = f"等 {len(self.waiting)} 条" if len(self.waiting) > 3 else ""
+            text += f"。服务器暂未接受：{shown}{more}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -596,7 +623,9 @@ class SyncService:
                 "下次同步会接着进行，不会重复提交。"
             )
         with self.ctx.store.write() as s:
-            report.retry = len(s.exec(select(Outbox.seq).where(Outbox.state == "pending")).all())
+            pending = set(s.exec(select(Outbox.op_id).where(Outbox.state == "pending")).all())
+            report.retry = len(pending)
+            report.waiting = [w for op_id, w in step.waiting.items() if op_id in pending]
             if report.ok:
                 report.last_ok = datetime.now(UTC)
                 set_setting(s, LAST_SYNC, report.last_ok.isoformat())
@@ -622,6 +651,7 @@ class _Steps:
         self.device_id = ""
         self.lock = threading.Lock()  # the report, from the upload threads
         self.halted = threading.Event()  # the run is failing: uploads stop between pieces
+        self.waiting: dict[str, Rejection] = {}  # op id → its last `retry` answer in this run
 
     def check(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -966,7 +996,10 @@ class _Steps:
             first, _, rest = (reason or "applied").partition(":")
             status, reason = first, rest or None
         if status == "retry":
-            return {"b_seq": op.seq, "b_error": f"{reason or 'retry'}: {reason_text(reason)}"}
+            said = reason_text(reason)
+            self.waiting[op.op_id] = Rejection(op.entity, op.entity_id, op.op_id, "retry", said)
+            return {"b_seq": op.seq, "b_error": f"{reason or 'retry'}: {said}"}
+        self.waiting.pop(op.op_id, None)
         if status == "rejected" and op.entity == "unit" and reason == "deleted":
             status = "conflict"  # a local edit to a deleted unit is kept and shown (A5.5)
         state = {"applied": "done", "conflict": "conflict"}.get(status, "rejected")

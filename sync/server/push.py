@@ -31,6 +31,7 @@ from sync.contract import (
     Op,
     OpResult,
     changed_fields,
+    named_blobs,
     payload_digest,
 )
 from sync.server.auth import Caller
@@ -605,11 +606,10 @@ def blob_refs_of(op: Op) -> set[str] | None:
     """The blobs a record needs: the op's blob_refs plus every ``*_sha256`` field of the payload;
     None when one of them is not a SHA-256."""
     refs = set(op.blob_refs)
-    for key, value in op.payload.items():
-        if key.endswith("sha256") and value is not None:
-            if not isinstance(value, str):
-                return None
-            refs.add(value)
+    for value in named_blobs(op.payload):
+        if not isinstance(value, str):
+            return None
+        refs.add(value)
     if not all(SHA_RE.match(r) for r in refs):
         return None
     return refs

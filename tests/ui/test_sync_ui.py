@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from inspector.services.sync_apply import queue_unit_patch
-from inspector.store.models import Outbox, Unit
+from inspector.store.models import Outbox, Photo, Unit
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from inspector.ui.pages.sync_page import BAR_MAX
@@ -251,3 +251,27 @@ def test_cancel_mid_sync_stops_with_a_message_and_loses_nothing(
     assert page.last_report is not None and page.last_report.ok
     assert pending_ops(device) == 0
     assert "可以：本机没有未同步的数据" in page.safe_label.text()
+
+
+def test_a_record_the_server_sends_back_is_named_not_shown_as_done(
+    qtbot: QtBot, win: MainWindow, device: Device, tmp_path: Path
+) -> None:
+    page = win.sync_page
+    win.go("sync")
+    sign_in(qtbot, win)
+    sync_now(qtbot, win)  # the first pull
+    _iid, _hid, pid = record_inspection(
+        device, first_unit(device), write_photo(tmp_path, "lost.jpg", (9, 9, 200))
+    )
+    with device.services.ctx.store.read() as s:
+        photo = s.get(Photo, pid)
+        assert photo is not None
+    device.services.ctx.blobs.path_for(photo.original_sha256).unlink()  # the file is gone
+
+    sync_now(qtbot, win)
+    report = page.last_report
+    assert report is not None and report.ok and report.waiting
+    assert page.step_label.text() != "同步完成"
+    text = page.report_label.text()
+    assert text.startswith("同步结束，但仍有记录未上传成功")
+    assert "照片：附件尚未完整上传" in text and "仍待同步 1 条" in text

@@ -386,26 +386,18 @@ class SyncPage(QWidget):
     def _finished(self, report: SyncReport) -> None:
         self._set_running(False)
         self.last_report = report
-        pushed = sum(report.pushed.values())
         pulled = sum(report.pulled.values())
-        parts = [f"上传 {pushed} 条", f"下载 {pulled} 条"]
-        if report.duplicates:
-            parts.append(f"服务器已有 {report.duplicates} 条（未重复提交）")
-        if report.blobs_uploaded:
-            parts.append(f"附件 {report.blobs_uploaded} 个")
-        if report.rejected:
-            parts.append(f"未被接受 {len(report.rejected)} 条")
-        if report.conflicts:
-            parts.append(f"冲突 {len(report.conflicts)} 条")
-        if report.retry:
-            parts.append(f"仍待同步 {report.retry} 条")
-        summary = "，".join(parts)
+        summary = report.summary()
         if report.ok:
             self.progress.setValue(BAR_MAX)
-            self.step_label.setText("同步完成")
-            self.report_label.setText(f"同步完成：{summary}。")
-            kind = "info" if report.rejected or report.conflicts or report.warnings else "ok"
-            self.message.emit(" ".join([f"同步完成：{summary}。", *report.warnings]), kind)
+            if report.waiting:  # reached the end, but the server sent records back
+                headline, kind = "同步结束，但仍有记录未上传成功", "error"
+            else:
+                headline = "同步完成"
+                kind = "info" if report.rejected or report.conflicts or report.warnings else "ok"
+            self.step_label.setText(headline)
+            self.report_label.setText(f"{headline}：{summary}。")
+            self.message.emit(" ".join([f"{headline}：{summary}。", *report.warnings]), kind)
         else:
             self.step_label.setText("已取消" if report.cancelled else "同步未完成")
             self.report_label.setText(f"{report.error}（本次：{summary}）")
