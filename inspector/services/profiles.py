@@ -45,7 +45,6 @@ REGISTRY = "profiles.json"
 PEOPLE = "people"
 GUEST = "guest"
 BEFORE_SPLIT = "shared-store-before-split"
-SPLIT_EVENT = "store.split"  # names the records that moved to another person's store
 CURRENT_USER = "current_user_id"
 USERNAME = "sync_username"  # the sync service's key (services.sync.USERNAME)
 DEVICE_ID = "device_id"
@@ -306,7 +305,7 @@ def _finish_copy(
             audit(
                 s,
                 ctx.clock,
-                SPLIT_EVENT,
+                split.SPLIT_EVENT,
                 "store",
                 folder.name,
                 person,

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from inspector.domain.hazard_loop import HazardStep
 from inspector.services import row_state
 from inspector.store.models import AuditEvent, Blob, ChecklistItem, HazardEvent, Signature, Unit
+from inspector.store.split import SPLIT_EVENT
 from inspector.util.clock import to_local
 
 ENTITY_NAMES = {
@@ -194,10 +195,13 @@ def _differences(payload: Mapping[Any, Any], row: Mapping[Any, Any], fields: lis
 def check_rows(
     s: Session, events: list[AuditEvent], blobs: list[Blob], blob_root: Path
 ) -> RowFindings:
+    """Replay the chain against the rows. Records a `store.split` event names as moved to another
+    person's store (`store.split`) are expected to be absent."""
     found = RowFindings()
     records: dict[tuple[str, str], _Record] = {}
     steps: list[tuple[AuditEvent, dict[str, Any]]] = []  # hazard loop steps the chain recorded
     blob_events: dict[str, tuple[AuditEvent, str, tuple[str, str]]] = {}
+    moved: set[tuple[str, str]] = set()
     for e in events:
         try:
             payload = json.loads(e.payload)
@@ -205,6 +209,10 @@ def check_rows(
             payload = {}  # the chain check names this event
         if not isinstance(payload, dict):
             payload = {}
+        if e.kind == SPLIT_EVENT:  # records that went to another person's store at the upgrade
+            for entity, ids in (payload.get("moved_out") or {}).items():
+                moved.update((entity, rid) for rid in ids if isinstance(rid, str))
+            continue
         rec = records.setdefault((e.entity, e.entity_id), _Record())
         rec.events.append(e)
         rec.payloads.append(payload)
@@ -214,6 +222,9 @@ def check_rows(
             if key in _BLOB_FIELDS and isinstance(value, str):
                 blob_events[value] = (e, key, (e.entity, e.entity_id))
 
+    for key in moved & records.keys():
+        del records[key]
+    steps = [(e, p) for e, p in steps if ("hazard", e.entity_id) not in moved]
     conn = s.connection()
     rows: dict[str, dict[str, Mapping[Any, Any]]] = {
         entity: {r["id"]: r for r in row_state.all_rows(conn, entity)}

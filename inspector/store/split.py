@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+SPLIT_EVENT = "store.split"  # the audit event naming the records moved to another person's store
+
 # outbox entity → table
 _TABLE = {
     "inspection": "inspection",

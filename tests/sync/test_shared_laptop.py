@@ -15,10 +15,11 @@ from inspector.services.api import Services
 from inspector.services.profiles import BEFORE_SPLIT, PeopleDesk, Profiles
 from inspector.services.sync import SyncService
 from inspector.services.verify import verify
-from inspector.store.models import Inspection, Outbox, Unit
+from inspector.store.models import Inspection, NumberUse, Outbox, Unit
 from sync.server import admin
 from sync.server.db import Record
 from tests.conftest import FixedClock
+from tests.services.test_documents import load_blocks
 from tests.support.sync_world import FAST_HASHER, PASSWORD, code
 from tests.sync.conftest import BASE_URL, Device, Server
 from tests.sync.test_sync_e2e import first_unit, record_inspection, write_photo
@@ -163,7 +164,9 @@ def test_a_shared_store_from_before_is_split_by_author(
     assert shared.sync.run().ok
     dev = device(shared)
     unit = first_unit(dev)
+    load_blocks(shared, tmp_path, "检记", 1, 20)
     a_iid, _, _ = record_inspection(dev, unit, write_photo(tmp_path, "a.jpg", (10, 120, 10)))
+    a_doc = shared.records.issue_site_record(a_iid)
     shared.sync.sign_out()
     with shared.ctx.store.write() as s:  # what the old sign-in wrote for li into the same file
         from inspector.services.journal import set_setting
@@ -171,6 +174,7 @@ def test_a_shared_store_from_before_is_split_by_author(
         set_setting(s, "sync_username", "li")
         set_setting(s, "current_user_id", people["li"])
     b_iid, _, _ = record_inspection(dev, unit, write_photo(tmp_path, "b.jpg", (10, 10, 160)))
+    b_doc = shared.records.issue_site_record(b_iid)
     before = {i for i in inspections(shared)}
     shared.close()
     assert before == {a_iid, b_iid}
@@ -186,9 +190,12 @@ def test_a_shared_store_from_before_is_split_by_author(
     by_person = {p.user_id: profiles.dir_of(p) for p in profiles.people()}
     assert set(by_person) == {people["zhang"], people["li"]}
     assert store_dir == by_person[people["li"]]  # li signed in last: their store opens
-    for who, mine, theirs in (("zhang", a_iid, b_iid), ("li", b_iid, a_iid)):
+    for who, mine, theirs, doc in (("zhang", a_iid, b_iid, a_doc), ("li", b_iid, a_iid, b_doc)):
         svc = open_store(by_person[people[who]])
         assert inspections(svc) == {mine}, who
+        assert [d.id for d in svc.documents.register()] == [doc.document_id], who
+        with svc.ctx.store.read() as s:  # both serials stay used on both: never handed out again
+            assert len(s.exec(select(NumberUse.serial)).all()) == 2
         report = verify(svc.ctx)
         assert report.ok, (who, report.problems)
         with svc.ctx.store.read() as s:
