@@ -189,7 +189,7 @@ class NumberingService:
         device_year = to_local(clock.device_now()).year
         if clock.offset_s is not None and device_year != year:
             return (
-                f"本机时钟显示 {device_year} 年，与服务器时间相差 {offset_words(clock.offset_s)}；"
+                f"本机时钟显示 {device_year} 年，与服务器时间相差{offset_words(clock.offset_s)}；"
                 f"文号按服务器时间取 {year} 年，本机没有 {year} 年「{series}」的可用文号。"
                 "请先校准本机时钟，再联网同步领取号段。"
             )

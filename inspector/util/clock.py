@@ -78,17 +78,17 @@ def format_cn_datetime(dt: datetime) -> str:
 
 
 def offset_words(offset_s: float) -> str:
-    """The size of an offset in words: "2 天 0 小时", "8 小时 0 分", "3 分钟"."""
+    """The size of an offset in words: "2天0小时", "8小时0分", "3分钟"."""
     minutes = round(abs(offset_s) / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days >= 365:
-        return f"{days // 365} 年 {days % 365} 天"
+        return f"{days // 365}年{days % 365}天"
     if days:
-        return f"{days} 天 {hours} 小时"
+        return f"{days}天{hours}小时"
     if hours:
-        return f"{hours} 小时 {mins} 分"
-    return f"{mins} 分钟"
+        return f"{hours}小时{mins}分"
+    return f"{mins}分钟"
 
 
 def offset_direction(offset_s: float) -> str:
