@@ -18,7 +18,7 @@ from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, TITLE
 from inspector.ui.main_window import MainWindow
 from tests.services.test_documents import load_blocks
 from tests.ui.test_documents_ui import open_order_draft
-from tests.ui.test_inspection_ui import WAIT, idle
+from tests.ui.test_inspection_ui import WAIT, idle, open_new_inspection
 
 
 def answer_next_box(button: str, seen: list[str]) -> None:
@@ -75,3 +75,32 @@ def test_issuing_asks_to_confirm_the_corrected_time(
     assert len(seen) == 2
     [order] = issued_orders(services)
     assert order.clock_offset_s == 2 * 86400
+
+
+def test_issuing_the_site_record_asks_too(
+    qtbot: QtBot, window: MainWindow, services: Services, tmp_path: Path
+) -> None:
+    w = window
+    load_blocks(services, tmp_path, "检记")
+    clock = services.ctx.clock
+    with services.ctx.store.write() as s:  # eight hours ahead, measured two days ago
+        remember_clock_offset(s, clock, -8 * 3600, clock.device_now() - timedelta(days=2))
+    iid = open_new_inspection(qtbot, w, services)
+    page = w.inspection
+    page.finish()
+    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
+    idle(qtbot, w)
+
+    seen: list[str] = []
+    answer_next_box("取消", seen)
+    qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    assert len(seen) == 1 and "本机时钟比服务器时间快8小时0分" in seen[0]
+    assert w.messages.text() == NOT_CONFIRMED
+    assert page.issue_button.isEnabled() and services.inspections.view(iid).record_number is None
+
+    answer_next_box("时间正确，签发", seen)
+    with qtbot.waitSignal(page.record_ready, timeout=WAIT):
+        qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    assert services.inspections.view(iid).record_number
