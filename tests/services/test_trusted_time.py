@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from inspector.documents.layout import chinese_date
+from inspector.documents.patrol_print import render_grid_notice
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.api import Services
@@ -23,6 +24,7 @@ from inspector.util.clock import clock_note, to_local
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks
 from tests.services.test_numbering import block, block_file
+from tests.unit.test_patrol_print import notice
 
 TWO_DAYS = 2 * 86400
 
@@ -182,3 +184,9 @@ def test_number_years_follow_the_corrected_year_and_a_wrong_year_names_the_clock
         assert f"〔{server_year}〕1号" in issued.number
     finally:
         svc.close()
+
+
+def test_the_grids_notice_notes_the_offset_too() -> None:
+    noted = _text(render_grid_notice(notice(clock_note=clock_note(-8 * 3600))))
+    assert "本机时钟比服务器时间快8小时0分" in noted and "已按服务器时间校正" in noted
+    assert "本机时钟" not in _text(render_grid_notice(notice()))
