@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,19 +24,17 @@ pytest_plugins = ["tests.support.pg"]
 
 
 class FixedClock(Clock):
-    """A device clock the test can set and move."""
+    """A device clock the test can set and move (`moment` is the device's own reading; a
+    measured offset corrects it as it does the real clock)."""
 
     def __init__(self, start: datetime | None = None) -> None:
         self.moment = start or datetime.now(UTC)
 
-    def now(self) -> datetime:
+    def device_now(self) -> datetime:
         return self.moment
 
     def advance(self, **kwargs: float) -> None:
         self.moment += timedelta(**kwargs)
-
-    def today(self) -> date:
-        return self.moment.astimezone().date()
 
 
 @pytest.fixture

@@ -364,7 +364,7 @@ def _signatures(data: DocumentData, template: Template, vals: Mapping[str, str])
     refused = refusal_text(data.signatures, template)
     if refusal_label:
         notes.append((refusal_label + refused, 4 * mm if refused else 9 * mm))
-    after: list[Flowable] = []
+    after: list[Flowable] = layout.note_lines(data.clock_note)
     copies = str(template.get("copies_footer", ""))
     if copies:
         after += [Spacer(1, 1 * mm), para(fill(copies, vals), st.small)]

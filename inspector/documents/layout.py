@@ -275,6 +275,13 @@ def chinese_date(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def note_lines(note: str) -> list[Flowable]:
+    """A small note under the signature block (e.g. the clock correction), or nothing."""
+    if not note.strip():
+        return []
+    return [Spacer(1, 1 * mm), para(note, styles().small)]
+
+
 def chinese_clock(t: datetime) -> str:
     """9时05分."""
     return f"{t.hour}时{t.minute:02d}分"

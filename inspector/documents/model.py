@@ -59,6 +59,7 @@ class SiteRecordData:
     copies_note: str = "本文书一式两份：一份由执法机关存档，一份交被检查单位。"
     issued_on: date | None = None  # the date printed by the signatures
     extra: dict[str, str] = field(default_factory=dict)
+    clock_note: str = ""  # printed under the signatures when the times were corrected
 
 
 # --- every other document kind: one generic shape, laid out by its template --------------------
@@ -146,3 +147,4 @@ class DocumentData:
     signatures: list[SignatureMark] = field(default_factory=list)
     photos: list[AnnexPhoto] = field(default_factory=list)
     supersedes: str = ""  # 文号 of the voided document this one replaces
+    clock_note: str = ""  # printed under the signatures when the times were corrected

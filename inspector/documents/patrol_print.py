@@ -113,6 +113,7 @@ class GridNoticePrint:
     worker: str
     worker_phone: str
     issued_on: date
+    clock_note: str = ""  # printed under the signatures when the times were corrected
 
 
 # --- wording (passed to layout.build_pdf as its template) ----------------------------------------
@@ -549,7 +550,11 @@ def render_grid_notice(data: GridNoticePrint) -> bytes:
                 per_row=1,
                 notes=[("负责人拒绝签收的，由网格员在此注明情况：", 8 * mm)],
                 date_text=layout.chinese_date(data.issued_on),
-                after=[Spacer(1, 1 * mm), para(copies, st.small)],
+                after=[
+                    *layout.note_lines(data.clock_note),
+                    Spacer(1, 1 * mm),
+                    para(copies, st.small),
+                ],
             ),
         ]
 

@@ -214,7 +214,7 @@ def _signatures(data: SiteRecordData, template: Template, label_width: float) ->
     refusal = str(sig.get("refusal", ""))
     if refusal:
         notes.append((refusal, 9 * mm))
-    after: list[Flowable] = []
+    after: list[Flowable] = layout.note_lines(data.clock_note)
     copies = copies_text(data, template)
     if copies:
         after += [Spacer(1, 1 * mm), para(copies, st.small)]

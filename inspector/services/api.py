@@ -12,7 +12,7 @@ from inspector.services.drafts import DraftStore
 from inspector.services.hazard_loop import HazardLoopService
 from inspector.services.hazards import HazardService
 from inspector.services.inspections import InspectionService
-from inspector.services.journal import get_setting
+from inspector.services.journal import clock_offset
 from inspector.services.numbering import NumberingService
 from inspector.services.overview import OverviewService
 from inspector.services.patrols import PatrolService
@@ -21,6 +21,7 @@ from inspector.services.plan import PlanService
 from inspector.services.printing import PrintService
 from inspector.services.records import RecordService
 from inspector.services.sync import SyncService
+from inspector.services.trusted_time import TimeCheck, time_to_confirm
 from inspector.services.unit_map import UnitMapService
 from inspector.services.units import UnitService
 from inspector.services.work_plan import WorkPlanService
@@ -67,8 +68,11 @@ class Services:
 
     def clock_offset(self) -> float | None:
         with self.ctx.store.read() as s:
-            raw = get_setting(s, "clock_offset_s")
-        return float(raw) if raw is not None else None
+            return clock_offset(s)
+
+    def time_check(self) -> TimeCheck | None:
+        """The time a document would carry, when the clock's correction needs a look first."""
+        return time_to_confirm(self.ctx)
 
     def close(self) -> None:
         self.ctx.store.dispose()

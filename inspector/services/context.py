@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 
 from inspector.domain.errors import UserError
+from inspector.services.journal import load_clock_offset
 from inspector.store.blobs import BlobStore
 from inspector.store.engine import Store
 from inspector.store.migrate import upgrade
@@ -55,9 +56,12 @@ def open_context(data_dir: Path, *, clock: Clock | None = None) -> Context:
             f"{data_dir} 中的数据库文件无法读取（{exc.orig or exc}）。"
             "数据库未被修改，请不要删除它，联系管理员处理。"
         ) from None
-    return Context(
+    ctx = Context(
         store=store,
         blobs=BlobStore(data_dir / "blobs"),
         clock=clock or Clock(),
         settings=Settings.load(data_dir / "settings.json"),
     )
+    with store.read() as s:
+        load_clock_offset(s, ctx.clock)  # trusted time from the last sync on
+    return ctx

@@ -53,6 +53,7 @@ from inspector.services.journal import (
 from inspector.services.numbering import NumberingService, series_for
 from inspector.services.records import export_file
 from inspector.services.textcheck import clean_text
+from inspector.services.trusted_time import require_confirmed_time
 from inspector.store.models import (
     Agency,
     DocDraft,
@@ -66,7 +67,7 @@ from inspector.store.models import (
     Unit,
     User,
 )
-from inspector.util.clock import to_local
+from inspector.util.clock import clock_note, to_local
 from inspector.util.ids import uuid7
 
 ISSUED, VOIDED = "issued", "voided"
@@ -646,6 +647,7 @@ class DocumentService:
             ],
             photos=annex,
             supersedes=supersedes,
+            clock_note=clock_note(self.ctx.clock.offset_s),
         )
 
     def _printed_fields(self, draft: Draft) -> dict[str, str]:
@@ -736,9 +738,11 @@ class DocumentService:
             clean_text("见证人", signer.witness, max_chars=100)
 
     # -- issuing -----------------------------------------------------------------------------
-    def issue(self, draft: Draft) -> IssuedDocument:
-        """Number, freeze and store the document; the rules first (UserError listing problems)."""
+    def issue(self, draft: Draft, *, time_confirmed: bool = False) -> IssuedDocument:
+        """Number, freeze and store the document; the rules first (UserError listing problems).
+        A doubtful clock correction must have been confirmed (services.trusted_time)."""
 
+        require_confirmed_time(self.ctx, time_confirmed)
         self._check_texts(draft)
         found = self.problems(draft)
         if found:
@@ -779,6 +783,7 @@ class DocumentService:
                 signing=draft.signing,
                 refers_to_id=draft.refers_to_id,
                 supersedes_id=draft.supersedes_id,
+                clock_offset_s=self.ctx.clock.offset_s,
             )
             s.add(doc)
             s.flush()
@@ -872,6 +877,7 @@ class DocumentService:
             refusal_reason=signer.refusal_reason if signer.refused else "",
             witness=signer.witness if signer.refused else "",
             recorded_at=self.ctx.clock.now(),
+            clock_offset_s=self.ctx.clock.offset_s,
         )
         s.add(sig)
         s.flush()

@@ -51,6 +51,7 @@ def record_step(
         note=note,
         actor_id=actor_id,
         at=clock.now(),
+        clock_offset_s=clock.offset_s,
     )
     s.add(event)
     state = apply(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import col, func, or_, select
@@ -19,6 +19,7 @@ from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionRow
 from inspector.store.models import Hazard, Inspection, Outbox, Unit
+from inspector.util.clock import local_midnight_utc
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class HazardService:
 
     def home_summary(self, due_within_days: int = 7) -> HomeSummary:
         today = self.ctx.clock.today()
-        start_utc = _local_midnight_utc(today)
+        start_utc = local_midnight_utc(today)
         open_rows = self.open_hazards()
         with self.ctx.store.read() as s:
             units = s.exec(
@@ -151,8 +152,3 @@ class HazardService:
             in_progress=in_progress,
             due=due,
         )
-
-
-def _local_midnight_utc(day: date) -> datetime:
-    """Local midnight of `day` as an aware UTC time."""
-    return datetime.combine(day, time.min).astimezone().astimezone(UTC)

@@ -139,6 +139,7 @@ class InspectionView:
     hazards: list[HazardView]
     photos: list[PhotoView]
     record_number: str | None = None  # 文号 of the issued 现场检查记录, once issued
+    clock_offset_s: float | None = None  # the correction its times were made with
 
     @property
     def finished(self) -> bool:
@@ -257,6 +258,7 @@ class InspectionService:
                 representative_title=title,
                 representative_phone=phone or unit.contact_phone,
                 created_by=get_setting(s, "current_user_id"),
+                clock_offset_s=self.ctx.clock.offset_s,
                 updated_at=now,
                 review_of_id=req.review_of_id,
             )
@@ -381,6 +383,7 @@ class InspectionService:
                     deadline=self.ctx.clock.today() + timedelta(days=item.deadline_days),
                     created_at=now,
                     updated_at=now,
+                    clock_offset_s=self.ctx.clock.offset_s,
                 )
                 kind = "hazard.drafted"
             elif hazard.status == HazardStatus.WITHDRAWN:
@@ -421,6 +424,7 @@ class InspectionService:
                 unit_id=insp.unit_id,
                 created_at=now,
                 updated_at=now,
+                clock_offset_s=self.ctx.clock.offset_s,
                 **clean,
             )
             s.add(hazard)
@@ -660,6 +664,7 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
         checklists=lists,
         hazards=hazards,
         photos=photos,
+        clock_offset_s=insp.clock_offset_s,
         record_number=s.exec(
             select(Document.number).where(
                 Document.inspection_id == inspection_id,

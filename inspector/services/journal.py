@@ -51,13 +51,36 @@ def set_setting(session: Session, key: str, value: str) -> None:
         session.add(row)
 
 
+CLOCK_OFFSET = "clock_offset_s"  # setting: server − device, seconds, as the last sync measured
+CLOCK_OFFSET_AT = "clock_offset_at"  # setting: the device time of that measurement
+
+
 def clock_offset(session: Session) -> float | None:
     """The device clock's offset from the server's, as last measured by sync (seconds).
 
     ``+ 0.0`` turns a negative zero into zero: SQLite stores an integral REAL as an integer, so
     -0.0 would come back as 0.0 and the event's hash (made over "-0.0") would no longer match."""
-    raw = get_setting(session, "clock_offset_s")
+    raw = get_setting(session, CLOCK_OFFSET)
     return float(raw) + 0.0 if raw is not None else None
+
+
+def remember_clock_offset(
+    session: Session, clock: Clock, offset_s: float, measured_at: datetime
+) -> None:
+    """Keep a measured offset (setting) and correct the clock by it from now on."""
+    set_setting(session, CLOCK_OFFSET, str(offset_s))
+    set_setting(session, CLOCK_OFFSET_AT, measured_at.isoformat())
+    clock.adopt_offset(offset_s, measured_at)
+
+
+def load_clock_offset(session: Session, clock: Clock) -> None:
+    """Correct the clock by the offset the last sync kept (opening a store)."""
+    raw_at = get_setting(session, CLOCK_OFFSET_AT)
+    try:
+        measured_at = datetime.fromisoformat(raw_at) if raw_at else None
+    except ValueError:
+        measured_at = None
+    clock.adopt_offset(clock_offset(session), measured_at)
 
 
 def queue(
@@ -130,8 +153,8 @@ def audit(
         entity=entity,
         entity_id=entity_id,
         actor_id=actor_id,
-        device_time=clock.now().isoformat(),
-        clock_offset_s=clock_offset(session),
+        device_time=clock.device_now().isoformat(),
+        clock_offset_s=clock.offset_s,
         payload={**to_jsonable(payload), **stamp},
     )
     event = AuditEvent(

@@ -28,6 +28,7 @@ from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.journal import audit, get_setting
 from inspector.store.models import Agency, NumberBlock, NumberUse
+from inspector.util.clock import offset_words, to_local
 from inspector.util.ids import uuid7
 
 LOW_WATER = 5  # warn when this few serials are left in a series
@@ -180,6 +181,35 @@ class NumberingService:
             [(b.first, b.last, b.next) for b in blocks],
         )
 
+    def _clock_problem(self, s: Session, agency_id: str, series: str, year: int) -> str | None:
+        """When no serial is left for `year` but the clock is the likely cause, say so: the
+        device's year differs from the one numbers are taken for (corrected by the offset the
+        last sync measured), or, with no sync yet, the device holds serials of another year."""
+        clock = self.ctx.clock
+        device_year = to_local(clock.device_now()).year
+        if clock.offset_s is not None and device_year != year:
+            return (
+                f"本机时钟显示 {device_year} 年，与服务器时间相差{offset_words(clock.offset_s)}；"
+                f"文号按服务器时间取 {year} 年，本机没有 {year} 年「{series}」的可用文号。"
+                "请先校准本机时钟，再联网同步领取号段。"
+            )
+        if clock.offset_s is not None:
+            return None
+        other = s.exec(
+            select(NumberBlock.year)
+            .where(NumberBlock.agency_id == agency_id, NumberBlock.series == series)
+            .where(NumberBlock.year != year, NumberBlock.next <= NumberBlock.last)
+            .order_by(col(NumberBlock.year).desc())
+        ).first()
+        if other is None:
+            return None
+        return (
+            f"本机时钟显示 {device_year} 年，可能不准（本机尚未与服务器校时）："
+            f"本机没有 {year} 年「{series}」的可用文号（文号已用完或尚未领取），"
+            f"却有 {other} 年的号段。请先校准本机时钟，或联网同步一次（同步后按服务器时间取号）；"
+            "时钟无误时，请联网同步领取新的号段。"
+        )
+
     # -- taking a number (inside the caller's write transaction) -------------------------------
     def take(
         self, s: Session, agency_id: str, series: str, year: int, case_id: str | None = None
@@ -203,7 +233,8 @@ class NumberingService:
         block = next((b for b in blocks if b.next <= b.last), None)
         if block is None:
             raise UserError(
-                f"本机「{series}」{year}年的文号已用完（或尚未领取号段）。"
+                self._clock_problem(s, agency_id, series, year)
+                or f"本机「{series}」{year}年的文号已用完（或尚未领取号段）。"
                 "请联网同步领取新的号段，或请管理员导入号段文件；本机不会自行编号。"
             )
         serial = block.next

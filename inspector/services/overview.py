@@ -35,7 +35,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from inspector.services.journal import get_setting, set_setting
 from inspector.services.records import SITE_RECORD, export_file
 from inspector.services.sync import USERNAME
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
-from inspector.util.clock import format_cn_date, to_local
+from inspector.util.clock import format_cn_date, local_midnight_utc, to_local
 from sync.contract import MonthlyStats
 
 log = logging.getLogger("inspector.overview")
@@ -463,11 +463,6 @@ def figures_of(stats: MonthlyStats) -> MonthlyFigures:
 # --- service -------------------------------------------------------------------------------------
 
 
-def _local_utc(day: date) -> datetime:
-    """Local midnight at the start of `day`, as an aware time (compares with stored UTC)."""
-    return datetime.combine(day, time.min).astimezone()
-
-
 FetchMonthly = Callable[[int, int, str | None], MonthlyStats]
 STATS_CACHE = "stats_cache:"  # setting key prefix: the last server figures per user and month
 
@@ -543,7 +538,10 @@ class OverviewService:
     def figures(self, year: int, month: int, township_id: str | None = None) -> MonthlyFigures:
         first, last = month_bounds(year, month)
         # a day's margin each side; the pure function applies the exact local month
-        lo, hi = _local_utc(first - timedelta(days=1)), _local_utc(last + timedelta(days=2))
+        lo, hi = (
+            local_midnight_utc(first - timedelta(days=1)),
+            local_midnight_utc(last + timedelta(days=2)),
+        )
         with self.ctx.store.read() as s:
             inspections = [
                 InspectionRow(i.id, i.unit_id, i.kind, i.status, i.started_at)

@@ -26,7 +26,7 @@ from inspector.domain.tasks import (
 )
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.journal import audit, clock_offset, get_setting, queue, row_payload
+from inspector.services.journal import audit, get_setting, queue, row_payload
 from inspector.services.photos import PhotoService, PreparedPhoto
 from inspector.services.textcheck import clean_text
 from inspector.services.units import NewUnit, UnitService
@@ -42,7 +42,7 @@ from inspector.store.models import (
     Unit,
     User,
 )
-from inspector.util.clock import to_local
+from inspector.util.clock import clock_note, to_local
 from inspector.util.ids import uuid7
 
 
@@ -262,7 +262,7 @@ class PatrolService:
                 user_id=me,
                 companions=companions,
                 started_at=now,
-                clock_offset_s=clock_offset(s),
+                clock_offset_s=self.ctx.clock.offset_s,
                 updated_at=now,
             )
             s.add(row)
@@ -449,7 +449,7 @@ class PatrolService:
                 location=location,
                 user_id=me,
                 reported_at=now,
-                clock_offset_s=clock_offset(s),
+                clock_offset_s=self.ctx.clock.offset_s,
             )
             s.add(row)
             s.flush()
@@ -533,6 +533,7 @@ class PatrolService:
             worker=p.worker,
             worker_phone=p.worker_phone,
             issued_on=now.date(),
+            clock_note=clock_note(self.ctx.clock.offset_s),
         )
         return render_grid_notice(data)
 

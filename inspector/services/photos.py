@@ -23,7 +23,6 @@ from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.journal import (
     audit,
-    clock_offset,
     ensure_blob_row,
     queue,
     row_payload,
@@ -308,7 +307,7 @@ class PhotoService:
             gps_lat=photo.gps_lat,
             gps_lon=photo.gps_lon,
             captured_at=self.ctx.clock.now(),
-            clock_offset_s=clock_offset(s),
+            clock_offset_s=self.ctx.clock.offset_s,
             watermark=photo.watermark,
             created_by=actor_id,
             inspection_id=inspection_id,

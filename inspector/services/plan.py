@@ -19,9 +19,8 @@ from sqlmodel import Session, col, select
 from inspector.domain.enums import InspectionStatus, RiskColour, UnitStatus
 from inspector.domain.errors import UserError
 from inspector.services.context import Context
-from inspector.services.hazards import _local_midnight_utc as local_midnight_utc
 from inspector.store.models import Inspection, InspectionInspector, Township, Unit, User
-from inspector.util.clock import to_local
+from inspector.util.clock import local_midnight_utc, to_local
 
 # at equal days overdue, higher risk first (red, orange before yellow, blue)
 _COLOUR_RANK = {c.value: n for n, c in enumerate(RiskColour)}

@@ -24,9 +24,10 @@ from inspector.services.journal import (
     to_jsonable,
 )
 from inspector.services.numbering import NumberingService, series_for
+from inspector.services.trusted_time import require_confirmed_time
 from inspector.store.blobs import disk_problem, write_durably
 from inspector.store.models import Agency, Document, Inspection, NumberUse
-from inspector.util.clock import to_local
+from inspector.util.clock import clock_note, to_local
 from inspector.util.ids import uuid7
 
 SITE_RECORD = "site_record"
@@ -78,6 +79,7 @@ def site_record_data(view: InspectionView) -> SiteRecordData:
         findings=findings,
         photo_count=len(view.photos),
         issued_on=ended.date() if ended else None,
+        clock_note=clock_note(view.clock_offset_s),
     )
 
 
@@ -142,10 +144,14 @@ class RecordService:
             )
         return RenderedRecord(doc.id, sha, prepared.unprintable)
 
-    def issue_site_record(self, inspection_id: str) -> IssuedRecord:
+    def issue_site_record(
+        self, inspection_id: str, *, time_confirmed: bool = False
+    ) -> IssuedRecord:
         """Give the record its 文号 from this device's blocks and freeze it: number, PDF (hash),
-        document row, audit event and outbox entry are stored together or not at all."""
+        document row, audit event and outbox entry are stored together or not at all. A doubtful
+        clock correction must have been confirmed (services.trusted_time)."""
         view = self._finished_view(inspection_id, "签发")
+        require_confirmed_time(self.ctx, time_confirmed)
         numbering = NumberingService(self.ctx)
         year = self.ctx.clock.today().year
         with self.ctx.store.write() as s:
@@ -207,6 +213,7 @@ class RecordService:
             data=data_json,
             created_at=now,
             issued_at=now if number else None,  # what the monthly figures count it by
+            clock_offset_s=self.ctx.clock.offset_s,
         )
         s.add(doc)
         s.flush()

@@ -36,7 +36,12 @@ from sqlmodel import Session, col, select
 from inspector.domain.errors import UserError
 from inspector.services.context import Context
 from inspector.services.credentials import CredentialStore
-from inspector.services.journal import get_setting, set_setting
+from inspector.services.journal import (
+    clock_offset,
+    get_setting,
+    remember_clock_offset,
+    set_setting,
+)
 from inspector.services.sync_apply import (
     apply_changes,
     apply_units,
@@ -45,6 +50,7 @@ from inspector.services.sync_apply import (
 )
 from inspector.services.sync_uploads import BatchSizer, UploadQueue, file_size, plan_uploads
 from inspector.store.models import Outbox, Unit, User
+from inspector.util.clock import clock_warning
 from inspector.util.ids import uuid7
 from sync.contract import (
     MANIFEST_HEADER,
@@ -74,7 +80,6 @@ DEVICE_ID = "device_id"
 SERVER_URL = "sync_server_url"
 USERNAME = "sync_username"
 CURSOR = "sync_cursor"
-CLOCK_OFFSET = "clock_offset_s"
 LAST_SYNC = "last_sync_at"
 
 CLOCK_WARN_S = 300
@@ -479,7 +484,7 @@ class SyncService:
             server_url = get_setting(s, SERVER_URL)
             username = get_setting(s, USERNAME)
             raw_last = get_setting(s, LAST_SYNC)
-            raw_offset = get_setting(s, CLOCK_OFFSET)
+            offset = clock_offset(s)
             rows = list(
                 s.exec(
                     select(Outbox)
@@ -514,7 +519,7 @@ class SyncService:
             server_url=server_url,
             signed_in=bool(username and (self._token or self.credentials.token(username))),
             last_sync_at=last,
-            clock_offset_s=float(raw_offset) if raw_offset is not None else None,
+            clock_offset_s=offset,
             pending=self.pending_count(),
             problems=problems,
             conflicts=conflicts,
@@ -709,12 +714,10 @@ class _Steps:
         offset = round((server_time - local_mid).total_seconds(), 3) + 0.0  # never -0.0
         self.report.clock_offset_s = offset
         if abs(offset) > CLOCK_WARN_S:
-            self.report.warnings.append(
-                f"本机时钟与服务器相差 {abs(offset) / 60:.0f} 分钟，请校准本机时间；"
-                "记录中的时间将附注该偏差。"
-            )
+            self.report.warnings.append(clock_warning(offset))
         with self.ctx.store.write() as s:
-            set_setting(s, CLOCK_OFFSET, str(offset))
+            # trusted time from here on: records and documents are corrected by this offset
+            remember_clock_offset(s, self.ctx.clock, offset, self.ctx.clock.device_now())
         self.progress("连接服务器", 1, 1)
 
     # -- 2. blobs ------------------------------------------------------------------------------

@@ -164,6 +164,7 @@ class Hazard(SQLModel, table=True):
     conflict: str = ""
     created_at: datetime
     updated_at: datetime
+    clock_offset_s: float | None = None  # the correction its times were made with (s)
 
 
 class HazardEvent(SQLModel, table=True):
@@ -177,6 +178,7 @@ class HazardEvent(SQLModel, table=True):
     note: str = ""
     actor_id: str | None = Field(default=None, foreign_key="user.id")
     at: datetime
+    clock_offset_s: float | None = None
 
 
 class Blob(SQLModel, table=True):
@@ -205,7 +207,7 @@ class Photo(SQLModel, table=True):
     exif_time: str | None = None
     gps_lat: float | None = None
     gps_lon: float | None = None
-    captured_at: datetime  # device clock when ingested
+    captured_at: datetime  # trusted time when ingested (the device clock + clock_offset_s)
     clock_offset_s: float | None = None
     watermark: str = ""
     caption: str = ""
@@ -328,6 +330,8 @@ class Document(SQLModel, table=True):
     void_reason: str = ""
     voided_at: datetime | None = None
     print_count: int = 0  # copies confirmed printed by the print system
+    # the correction (server − device, s) of the clock its dates and times were made with
+    clock_offset_s: float | None = None
 
 
 class Signature(SQLModel, table=True):
@@ -342,6 +346,7 @@ class Signature(SQLModel, table=True):
     refusal_reason: str = ""
     witness: str = ""
     recorded_at: datetime
+    clock_offset_s: float | None = None
 
 
 class AuditEvent(SQLModel, table=True):

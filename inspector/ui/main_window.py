@@ -25,6 +25,7 @@ from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.drafts import SavedDraft
 from inspector.services.inspections import StartInspection
 from inspector.services.profiles import PeopleDesk
+from inspector.services.sync import CLOCK_WARN_S
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.plan_builder import PlanBuilderDialog
@@ -40,6 +41,7 @@ from inspector.ui.pages.tasks_page import TasksPage
 from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.message_bar import MessageBar
+from inspector.util.clock import offset_direction, offset_words
 
 log = logging.getLogger("inspector.ui")
 
@@ -399,8 +401,11 @@ class MainWindow(QMainWindow):
         self.unsynced_label.setText(f"待同步 {unsynced} 条")
         if offset is None:
             self.clock_label.setText("时钟：尚未与服务器校准")
-        elif abs(offset) > 300:
-            self.clock_label.setText(f"⚠ 本机时钟偏差 {offset / 60:+.0f} 分钟，请校准")
+        elif abs(offset) > CLOCK_WARN_S:
+            self.clock_label.setText(
+                f"⚠ 本机时钟{offset_direction(offset)}{offset_words(offset)}，请校准"
+                "（时间已按服务器校正）"
+            )
             self.clock_label.setStyleSheet("color:#b00020;")
         else:
             self.clock_label.setText(f"时钟偏差 {offset:+.0f} 秒")

@@ -34,6 +34,10 @@ class Settings:
     photo_jpeg_quality: int = 85
     text_max_chars: int = 2000  # one free-text field
     default_deadline_days: int = 7
+    # Issuing asks the inspector to confirm the time shown when the clock was off by at least this
+    # much at the last sync and that sync is older than this (the clock may have been set since).
+    clock_confirm_offset_s: float = 600.0
+    clock_confirm_after_hours: float = 24.0
     inspections_per_year: dict[str, int] = field(
         default_factory=lambda: dict(DEFAULT_INSPECTIONS_PER_YEAR)
     )

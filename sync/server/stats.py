@@ -4,7 +4,9 @@ devices have pushed for units in the caller's scope.
 
 Only records near the month are read: the JSON time field's text must start with a date from two
 days before the month to two days after it (a time written with any UTC offset lies within a day
-of its local date); the pure function then applies the exact local month.
+of its local date); the pure function then applies the exact local month. A device writes these
+times already corrected by the clock offset its last sync measured (inspector.util.clock; the
+record names it in `clock_offset_s`), so a device with a wrong clock is counted in the right month.
 """
 
 from __future__ import annotations

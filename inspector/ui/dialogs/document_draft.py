@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -44,6 +45,7 @@ from inspector.domain.document_kinds import FieldSpec
 from inspector.services.api import Services
 from inspector.services.documents import ELECTRONIC, PAPER, Draft, IssuedDocument
 from inspector.services.drafts import draft_json
+from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.signature_pad import SignatureDialog
 
@@ -525,11 +527,15 @@ class DocumentDraftDialog(QDialog):
 
     def issue(self) -> None:
         self.issue_button.setEnabled(False)  # a double tap must not issue twice
+        check = self.services.time_check()
+        if check is not None and not ask_time_confirmed(self, check):
+            self.show_error(NOT_CONFIRMED)
+            return
         # no save may land after the issue removed the draft (the writer thread keeps order)
         self.autosave_timer.stop()
         self.problems_label.setText("正在签发…")
         self.tasks.write(
-            self.services.documents.issue,
+            partial(self.services.documents.issue, time_confirmed=check is not None),
             self.collect(),
             on_done=self._issued,
             on_error=self.show_error,

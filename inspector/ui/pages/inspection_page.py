@@ -44,6 +44,7 @@ from inspector.services.inspections import HazardInput, HazardView, InspectionVi
 from inspector.services.photos import photos_in_folder, watermark_text
 from inspector.services.records import IssuedRecord, RenderedRecord
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
+from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
 
@@ -780,13 +781,17 @@ class InspectionPage(QWidget):
         """Number and freeze the record (paper signatures: print, then sign by hand)."""
         if self.view is None or self._rendering or self.view.record_number:
             return
+        check = self.services.time_check()
+        if check is not None and not ask_time_confirmed(self, check):
+            self.message.emit(NOT_CONFIRMED, "error")
+            return
         self._rendering = True
         self.issue_button.setEnabled(False)
         self.record_button.setEnabled(False)
         self.message.emit("正在取号并签发现场检查记录…", "info")
         records = self.services.records
         self.tasks.write(
-            records.issue_site_record,
+            partial(records.issue_site_record, time_confirmed=check is not None),
             self.view.id,
             on_done=lambda rec: self.tasks.read(
                 records.pdf,

@@ -371,7 +371,7 @@ class PatrolPage(QWidget):
             box.setChecked(a in d.actions)
         self.fixed.setChecked(d.fixed_on_spot)
         self.has_deadline.setChecked(d.deadline is not None)
-        when = d.deadline or date.today()
+        when = d.deadline or self.services.ctx.clock.today()
         self.deadline.setDate(QDate(when.year, when.month, when.day))
         self.party.setText(d.party)
         self.signed.setCurrentIndex(max(0, self.signed.findData(d.party_signed)))

@@ -38,6 +38,7 @@ from inspector.services.sync import (
 )
 from inspector.ui.dialogs.sign_in import SignInDialog
 from inspector.ui.tasks import TaskRunner
+from inspector.util.clock import clock_warning
 
 # the steps of a run, in order, as the engine names them
 STEPS = ("连接服务器", "上传附件", "上传记录", "下载更新")
@@ -185,9 +186,7 @@ class SyncPage(QWidget):
             self.clock_label.setText("时钟偏差：尚未与服务器校准")
             self.clock_label.setStyleSheet("")
         elif st.clock_warning:
-            self.clock_label.setText(
-                f"⚠ 本机时钟与服务器相差 {abs(off) / 60:.0f} 分钟，请校准本机时间"
-            )
+            self.clock_label.setText("⚠ " + clock_warning(off))
             self.clock_label.setStyleSheet("color:#b00020; font-weight:bold;")
         else:
             self.clock_label.setText(f"时钟偏差：{off:+.0f} 秒（正常）")
