@@ -20,6 +20,7 @@ from sync.server import admin
 from sync.server.db import Record
 from tests.conftest import FixedClock
 from tests.services.test_documents import load_blocks
+from tests.support.live_server import LiveServer
 from tests.support.sync_world import FAST_HASHER, PASSWORD, code
 from tests.sync.conftest import BASE_URL, Device, Server
 from tests.sync.test_sync_e2e import first_unit, record_inspection, write_photo
@@ -110,10 +111,56 @@ def server_records_by(server: Server, user_id: str) -> list[Record]:
         return list(s.exec(select(Record).where(Record.user_id == user_id)))
 
 
+@pytest.fixture
+def live_laptop(
+    tmp_path: Path, server: Server, db_url: str, people: dict[str, str]
+) -> Iterator[tuple[str, Profiles, PeopleDesk, Callable[[Path], Services]]]:
+    """The same laptop against the real `inspector-server` process on a loopback port (the
+    server's database seeded as for the in-process one), through the real HTTP client."""
+    live = LiveServer(db_url, server.blob_dir, tmp_path / "server.log")
+    live.start()
+    opened: list[Services] = []
+    clock = FixedClock()
+
+    def open_store(store_dir: Path) -> Services:
+        svc = Services.open(store_dir, clock=clock)
+        svc.sync = SyncService(svc.ctx, retries=0, backoff_s=0)
+        opened.append(svc)
+        return svc
+
+    profiles = Profiles(tmp_path / "live-laptop")
+    try:
+        yield live.url, profiles, PeopleDesk(profiles, open_store), open_store
+    finally:
+        for svc in opened:
+            svc.close()
+        live.stop()
+
+
 def test_each_person_on_a_shared_laptop_sees_and_sends_only_their_own_work(
     server: Server, people: dict[str, str], laptop: tuple, tmp_path: Path
 ) -> None:
-    profiles, desk, open_store = laptop
+    shared_laptop_day(BASE_URL, server, people, *laptop, tmp_path)
+
+
+def test_the_same_day_against_the_real_server_process(
+    server: Server, people: dict[str, str], live_laptop: tuple, tmp_path: Path
+) -> None:
+    shared_laptop_day(*live_laptop[:1], server, people, *live_laptop[1:], tmp_path)
+
+
+def shared_laptop_day(
+    base_url: str,
+    server: Server,
+    people: dict[str, str],
+    profiles: Profiles,
+    desk: PeopleDesk,
+    open_store: Callable[[Path], Services],
+    tmp_path: Path,
+) -> None:
+    """zhang records offline and signs out; li, a grid worker and an inspector of another township
+    sign in on the same laptop, see none of it and sync; zhang comes back and sends it all."""
+    BASE_URL = base_url
     first = open_store(profiles.active_dir())
     a = desk.sign_in(first, BASE_URL, "zhang", PASSWORD)
     assert a is first  # the empty first store becomes zhang's
