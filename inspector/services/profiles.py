@@ -35,6 +35,7 @@ from inspector.services.api import Services
 from inspector.services.context import open_context
 from inspector.services.journal import audit, get_setting, set_setting
 from inspector.store import split
+from inspector.store.blobs import fsync_dir
 from inspector.store.engine import DB_NAME
 from inspector.store.models import NumberBlock, Outbox, Setting
 from inspector.util.ids import uuid7
@@ -60,16 +61,6 @@ class Person:
     dir: str  # folder name under people/
     user_id: str | None
     username: str | None
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Profiles:
@@ -103,7 +94,7 @@ class Profiles:
             fh.flush()
             os.fsync(fh.fileno())
         tmp.replace(path)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def people(self) -> list[Person]:
         return [
@@ -197,7 +188,7 @@ class Profiles:
         if target.exists():  # an earlier split that died before the registry was written: its
             shutil.rmtree(target)  # stores are copies of the shared one, which is still here
         staging.rename(target)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         active = next((p["dir"] for p in people if owner_name and p["user_id"] == owner), None)
         self._write({"people": people, "active": active, "guest": GUEST})
         self._set_aside()
@@ -210,7 +201,7 @@ class Profiles:
             src = self.root / name
             if src.exists():
                 src.rename(aside / name)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
 
 def _unused(services: Services) -> bool:
@@ -260,7 +251,7 @@ def _split_into(
                     "username": owner_name if is_owner else None,
                 }
             )
-    _fsync_dir(staging)
+    fsync_dir(staging)
     return entries
 
 

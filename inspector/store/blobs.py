@@ -80,7 +80,7 @@ def write_durably(final: Path, data: bytes, *, mode: int | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
 
 
 def disk_problem(exc: OSError) -> str:
@@ -102,7 +102,8 @@ def disk_problem(exc: OSError) -> str:
     return f"磁盘错误（{exc.strerror or exc}）"
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (a no-op where folders cannot be opened)."""
     if os.name != "posix":
         return
     fd = os.open(path, os.O_RDONLY)

@@ -67,19 +67,26 @@ def people(server: Server, tmp_path: Path) -> dict[str, str]:
     return ids
 
 
+def store_opener(factory: Any | None, opened: list[Services]) -> Callable[[Path], Services]:
+    """Opens a person's store whose sync talks through `factory` (None: real HTTP)."""
+    clock = FixedClock()
+
+    def open_store(store_dir: Path) -> Services:
+        svc = Services.open(store_dir, clock=clock)
+        args = (factory,) if factory is not None else ()
+        svc.sync = SyncService(svc.ctx, *args, retries=0, backoff_s=0)
+        opened.append(svc)
+        return svc
+
+    return open_store
+
+
 @pytest.fixture
 def laptop(
     tmp_path: Path, server: Server
 ) -> Iterator[tuple[Profiles, PeopleDesk, Callable[[Path], Services]]]:
     opened: list[Services] = []
-    clock = FixedClock()
-
-    def open_store(store_dir: Path) -> Services:
-        svc = Services.open(store_dir, clock=clock)
-        svc.sync = SyncService(svc.ctx, server.factory(), retries=0, backoff_s=0)
-        opened.append(svc)
-        return svc
-
+    open_store = store_opener(server.factory(), opened)
     profiles = Profiles(tmp_path / "laptop")
     yield profiles, PeopleDesk(profiles, open_store), open_store
     for svc in opened:
@@ -120,14 +127,7 @@ def live_laptop(
     live = LiveServer(db_url, server.blob_dir, tmp_path / "server.log")
     live.start()
     opened: list[Services] = []
-    clock = FixedClock()
-
-    def open_store(store_dir: Path) -> Services:
-        svc = Services.open(store_dir, clock=clock)
-        svc.sync = SyncService(svc.ctx, retries=0, backoff_s=0)
-        opened.append(svc)
-        return svc
-
+    open_store = store_opener(None, opened)
     profiles = Profiles(tmp_path / "live-laptop")
     try:
         yield live.url, profiles, PeopleDesk(profiles, open_store), open_store
