@@ -14,7 +14,7 @@ from inspector.documents.model import (
     Party,
     SignatureMark,
 )
-from inspector.domain.numbering import number_for
+from inspector.domain.numbering import DOC_CODES, number_for
 
 ISSUED = date(2026, 11, 23)
 AGENCY = AgencyInfo(
@@ -79,7 +79,7 @@ def example(kind: str) -> DocumentData:
     common = DocumentData(
         kind=kind,
         agency=AGENCY,
-        number=_number(kind, 15),
+        number=_number(kind, 15) if kind in DOC_CODES else None,
         party=UNIT,
         officers=list(OFFICERS),
         issued_on=ISSUED,
@@ -230,6 +230,38 @@ def example(kind: str) -> DocumentData:
                 "photo_refs": "照片1、照片2",
             },
         )
+    if kind == "inquiry_record":
+        return replace(
+            common,
+            number=None,
+            items=[],
+            party=Party(
+                name="赵堃",
+                address="青岚县城关镇解放路12号",
+                phone="13979770012",
+                gender="男",
+                age="46",
+                id_no="360733198001011232",
+                workplace=UNIT.name,
+            ),
+            fields={
+                "inquiry_time": "2026年11月23日10时20分至10时55分",
+                "place": "公司三楼会议室",
+                "position": "打磨车间主任",
+                "recorder": OFFICERS[-1].name,
+                "present": "",
+            },
+            rows=[
+                {"q": "以上告知的内容，你听清楚了吗？", "a": "听清楚了。"},
+                {"q": "你是否申请执法人员回避？", "a": "不申请。"},
+                {"q": "打磨车间的除尘系统是什么时候装的？", "a": "2023年3月，由厂家安装。"},
+                {
+                    "q": "除尘器上的泄爆装置在哪里？",
+                    "a": "去年检修时拆下来了，一直没有装回去，在仓库里放着。",
+                },
+                {"q": "车间积尘多久清扫一次？有没有记录？", "a": "每周清扫一次，没有做记录。"},
+            ],
+        )
     raise ValueError(f"no example for {kind}")
 
 
@@ -260,4 +292,5 @@ KINDS: tuple[str, ...] = (
     "evidence_notice",
     "service_receipt",
     "hazard_notice",
+    "inquiry_record",
 )

@@ -255,6 +255,19 @@ def _checkboxes(block: Mapping[str, Any], vals: Mapping[str, str]) -> list[Any]:
     return out
 
 
+def _questions_and_answers(block: Mapping[str, Any], data: DocumentData) -> list[Any]:
+    """A 询问笔录's record: each question and its answer as typed, in order ("问：" / "答：")."""
+    st = layout.styles()
+    asked, answered = str(block.get("question", "问：")), str(block.get("answer", "答："))
+    out: list[Any] = []
+    for row in data.rows:
+        question, answer = row.get("q", "").strip(), row.get("a", "").strip()
+        if question or answer:
+            out.append(para(asked + question, st.body))
+            out.append(para(answered + answer, st.body))
+    return out
+
+
 def _body(data: DocumentData, template: Template, vals: Mapping[str, str]) -> list[Flowable]:
     """The flowables inside the document's box (everything but the header grid and signatures)."""
     st = layout.styles()
@@ -283,6 +296,8 @@ def _body(data: DocumentData, template: Template, vals: Mapping[str, str]) -> li
             body.extend(_table(block, data, vals))
         elif kind == "checkboxes":
             body.extend(_checkboxes(block, vals))
+        elif kind == "qa":
+            body.extend(_questions_and_answers(block, data))
         elif kind == "spacer":
             body.append(Spacer(1, float(block.get("mm", 3)) * mm))
         else:

@@ -53,6 +53,7 @@ class KindSpec:
     row_columns: tuple[tuple[str, str], ...] = ()  # (key, label) of its table (清单, 送达)
     person: bool = False
     from_inspection: bool = True  # drafted from an inspection (else from an earlier document)
+    numbered: bool = True  # takes a 文号 when issued (a 询问笔录 has none)
 
 
 _PENALTY_FIELDS = (
@@ -184,6 +185,22 @@ SPECS: dict[str, KindSpec] = {
             ),
         ),
         KindSpec(
+            "inquiry_record",
+            "询问笔录",
+            person=True,
+            numbered=False,
+            fields=(
+                FieldSpec("inquiry_date", "询问日期", "date"),
+                FieldSpec("time_from", "询问开始时间", hint="时:分，如 09:30"),
+                FieldSpec("time_to", "询问结束时间", hint="时:分，如 10:15；询问结束时填写"),
+                FieldSpec("place", "询问地点"),
+                FieldSpec("position", "被询问人职务", required=False),
+                FieldSpec("recorder", "记录人"),
+                FieldSpec("present", "在场人", required=False),
+            ),
+            row_columns=(("q", "问"), ("a", "答")),
+        ),
+        KindSpec(
             "hazard_notice",
             "安全隐患整改通知书",
             enforcement=False,
@@ -215,6 +232,7 @@ class RuleInput:
     # (role, name, has_image, refused, reason, witness)
     agency_bank: bool = True
     supersedes_ok: bool = True
+    qa: list[tuple[str, str]] = field(default_factory=list)  # 询问笔录: (question, answer)
 
 
 def _date(value: str) -> date | None:
@@ -339,11 +357,50 @@ def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
             r.today < appear <= r.today + timedelta(days=EVIDENCE_DECISION_DAYS)
         ):
             out.append("先行登记保存后须在7日内作出处理决定，接受处理的期限应在今后7日之内。")
+    if spec.kind == "inquiry_record":
+        out += _inquiry_problems(r)
     if spec.kind == "service_receipt" and f.get("method") == "留置送达":
         if not f.get("remarks", "").strip():
             out.append("留置送达须在备注中写明拒收事由和日期。")
         if not any(role == "witness" and name.strip() for role, name, *_ in r.signers):
             out.append("留置送达须有见证人，请填写见证人。")
+    return out
+
+
+def clock_minutes(value: str) -> int | None:
+    """ "09:30" (or "9：30", "9时30分") as minutes after midnight; None when it is not a time."""
+    text = value.strip().replace("：", ":").replace("时", ":").replace("分", "")
+    hours, sep, minutes = text.partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit():
+        return None
+    h, m = int(hours), int(minutes)
+    return h * 60 + m if 0 <= h < 24 and 0 <= m < 60 else None
+
+
+def _inquiry_problems(r: RuleInput) -> list[str]:
+    """A 询问笔录: every question answered (or the refusal written down), the times in order."""
+    out: list[str] = []
+    asked = [(q.strip(), a.strip()) for q, a in r.qa if q.strip() or a.strip()]
+    if not asked:
+        out.append("询问笔录还没有记录任何问答，请记录询问的问题和被询问人的回答。")
+    for n, (question, answer) in enumerate(asked, start=1):
+        if not question:
+            out.append(f"第{n}问只有回答，没有问题：请补记所问的问题。")
+        elif not answer:
+            out.append(
+                f"第{n}问（{question[:16]}）尚未记录回答：请记录被询问人的回答；"
+                "被询问人拒绝回答的，写明“拒绝回答”。"
+            )
+    start = clock_minutes(r.fields.get("time_from", ""))
+    end = clock_minutes(r.fields.get("time_to", ""))
+    for key, label, value in (
+        ("time_from", "询问开始时间", start),
+        ("time_to", "询问结束时间", end),
+    ):
+        if r.fields.get(key, "").strip() and value is None:
+            out.append(f"“{label}”应写成“时:分”，如 09:30。")
+    if start is not None and end is not None and end <= start:
+        out.append("询问结束时间应晚于开始时间。")
     return out
 
 

@@ -21,6 +21,7 @@ from inspector.documents.model import (
 from inspector.domain.document_kinds import (
     SPECS,
     KindSpec,
+    clock_minutes,
     fine_of,
 )
 from inspector.domain.enums import HazardGrade, HazardStatus
@@ -55,6 +56,13 @@ from inspector.store.models import (
     User,
 )
 from inspector.util.clock import clock_note, to_local
+
+# the questions a 询问笔录 opens with, after the notice of rights is read (the inspector edits them)
+INQUIRY_OPENING = (
+    "以上告知的内容，你听清楚了吗？",
+    "你是否申请执法人员回避？",
+    "请讲一下你的基本情况（姓名、工作单位、职务）。",
+)
 
 
 class Drafting:
@@ -125,6 +133,13 @@ class Drafting:
         )
         if spec.person:
             party = Party(name="", address="")
+        if spec.kind == "inquiry_record":  # the unit's representative is asked first, usually
+            party = Party(
+                name=insp.representative,
+                phone=insp.representative_phone,
+                workplace=unit.name,
+                legal_rep_title=insp.representative_title,
+            )
         items = [
             DraftItem(
                 text=h.description,
@@ -146,8 +161,11 @@ class Drafting:
             inspection_id=inspection_id,
             fields=fields,
             items=items if spec.items_label else [],
-            photo_ids=list(photos),
+            rows=[{"q": q, "a": ""} for q in INQUIRY_OPENING] if kind == "inquiry_record" else [],
+            photo_ids=[] if kind == "inquiry_record" else list(photos),
         )
+        if kind == "inquiry_record":
+            fields["recorder"] = officers[-1].name if officers else ""
         draft.signers = self.default_signers(draft)
         return draft
 
@@ -310,6 +328,14 @@ class Drafting:
             fields.update(measure="查封", period_start=today.isoformat())
         if spec.kind.startswith("onsite_penalty"):
             fields.update(penalty_type="warning", payment="bank", decided_place=unit.address)
+        if spec.kind == "inquiry_record":
+            now = to_local(self.ctx.clock.now())
+            fields.update(
+                inquiry_date=today.isoformat(),
+                time_from=f"{now.hour:02d}:{now.minute:02d}",
+                place=unit.address,
+                position=insp.representative_title,
+            )
         if spec.kind == "hazard_notice":
             with self.ctx.store.read() as s:
                 agency = self._agency(s, insp.agency_id)
@@ -439,6 +465,8 @@ class Drafting:
                 row.setdefault("method", draft.fields.get("method", ""))
                 row.setdefault("place", draft.fields.get("place", ""))
             f["recipient_name"] = f.get("recipient_name") or draft.party.legal_rep
+        if spec.kind == "inquiry_record":
+            f["inquiry_time"] = _inquiry_time(draft.fields)
         if spec.kind == "review_opinion" and not f.get("conclusion"):
             f["conclusion"] = ""
         return f
@@ -478,3 +506,15 @@ class Drafting:
         for signer in draft.signers:
             clean_text("拒签理由", signer.refusal_reason, max_chars=500)
             clean_text("见证人", signer.witness, max_chars=100)
+
+
+def _clock_text(value: str) -> str:
+    minutes = clock_minutes(value)
+    return f"{minutes // 60}时{minutes % 60:02d}分" if minutes is not None else "　　时　　分"
+
+
+def _inquiry_time(fields: dict[str, str]) -> str:
+    """ "2026年12月6日9时30分至10时15分" (blanks where a time is not yet known)."""
+    day = parse_date(fields.get("inquiry_date", ""))
+    start = chinese_date(day) if day else "　　年　　月　　日"
+    return f"{start}{_clock_text(fields.get('time_from', ''))}至{_clock_text(fields.get('time_to', ''))}"

@@ -80,10 +80,13 @@ class Issuing(Rules):
         with self.ctx.store.write() as s:
             agency = self._agency(s, draft.agency_id)
             actor = get_setting(s, "current_user_id")
-            series = series_for(draft.kind, agency.numbers_per_case)
-            case_id = self._case_of(s, draft, agency.numbers_per_case)
-            taken = numbering.take(s, agency.id, series, year, case_id=case_id)
-            number = number_for(draft.kind, agency.short_name, year, taken.serial)
+            taken = None  # a kind without a 文号 (询问笔录) is issued unnumbered
+            number: str | None = None
+            if spec.numbered:
+                series = series_for(draft.kind, agency.numbers_per_case)
+                case_id = self._case_of(s, draft, agency.numbers_per_case)
+                taken = numbering.take(s, agency.id, series, year, case_id=case_id)
+                number = number_for(draft.kind, agency.short_name, year, taken.serial)
             data = replace(data, number=number)
             pdf = render(data)
             sha = self.ctx.blobs.put(pdf)  # durable before any row names it
@@ -115,9 +118,8 @@ class Issuing(Rules):
                 if blob is not None and signer.image_png is not None:
                     ensure_blob_row(s, self.ctx.clock, blob, len(signer.image_png), "image/png")
                 self._add_signature(s, doc.id, signer, ELECTRONIC if blob else "refused", blob)
-            use = s.get(NumberUse, taken.use_id)
-            assert use is not None
-            if use.document_id is None:
+            use = s.get(NumberUse, taken.use_id) if taken is not None else None
+            if use is not None and use.document_id is None:
                 use.document_id = doc.id
                 s.add(use)
             hazards = self._hazard_steps(s, draft, doc, actor)
@@ -156,7 +158,8 @@ class Issuing(Rules):
             units=frozenset({draft.unit_id}),
             inspections=frozenset({draft.inspection_id} if draft.inspection_id else set()),
         )
-        return IssuedDocument(doc_id, number, sha, taken.low_warning, changes)
+        low = taken.low_warning if taken is not None else None
+        return IssuedDocument(doc_id, number or "", sha, low, changes)
 
     def _frozen_json(self, draft: Draft, data: DocumentData, sig_blobs: dict[int, str]) -> str:
         """What the document prints, plus the inputs a correction starts from (images by hash)."""

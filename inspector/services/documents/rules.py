@@ -81,6 +81,7 @@ class Rules(Drafting):
             ],
             fields=dict(draft.fields),
             rows=len([r for r in draft.rows if any(v.strip() for v in r.values())]),
+            qa=[(r.get("q", ""), r.get("a", "")) for r in draft.rows],
             prior_order=prior,
             prior_problem=prior_problem,
             signers=[
