@@ -54,6 +54,9 @@ class KindSpec:
     person: bool = False
     from_inspection: bool = True  # drafted from an inspection (else from an earlier document)
     numbered: bool = True  # takes a 文号 when issued (a 询问笔录 has none)
+    rows_label: str = "清单"  # the form's title over the table, and its add button's noun
+    rows_noun: str = "一行"
+    party_label: str = ""  # the form's title over the party ("": 被处罚人 / 被检查（被通知）单位)
 
 
 _PENALTY_FIELDS = (
@@ -199,6 +202,9 @@ SPECS: dict[str, KindSpec] = {
                 FieldSpec("present", "在场人", required=False),
             ),
             row_columns=(("q", "问"), ("a", "答")),
+            rows_label="问答记录（逐问逐答，被询问人拒绝回答的写明“拒绝回答”）",
+            rows_noun="一问",
+            party_label="被询问人",
         ),
         KindSpec(
             "hazard_notice",

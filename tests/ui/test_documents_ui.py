@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QDateEdit, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from inspector.services.api import Services
@@ -132,3 +132,37 @@ def test_hazard_page_supervises_and_refuses_closing_before_review(
     w.go("home")
     idle(qtbot, w)
     assert w.home.tiles["overdue"].value == 2
+
+
+def test_an_inquiry_is_typed_into_the_form_and_issued_without_a_number(
+    qtbot: QtBot, window: MainWindow, services: Services, tmp_path: Path
+) -> None:
+    w = window
+    iid = inspection_with_hazards(services)
+    w.open_inspection(iid)
+    idle(qtbot, w)
+    w.inspection._fill_documents_menu()
+    action = next(a for a in w.inspection.documents_menu.actions() if a.text() == "询问笔录")
+    action.trigger()
+    qtbot.waitUntil(lambda: w.draft_dialog is not None and w.draft_dialog.isVisible(), timeout=WAIT)
+    dialog = w.draft_dialog
+    assert dialog is not None and dialog.rows_table is not None
+    table = dialog.rows_table
+    header = table.horizontalHeaderItem(0)
+    assert table.rowCount() == 3 and header is not None and header.text() == "问"
+    dialog.party_edits["name"].setText("赵堃")
+    for row, answer in enumerate(("听清楚了。", "不申请。", "赵堃，车间主任。")):
+        table.item(row, 1).setText(answer)
+    dialog._add_row({"q": "泄爆片什么时候拆的？", "a": ""})
+    dialog.check()
+    qtbot.waitUntil(lambda: "尚未记录回答" in dialog.problems_label.text(), timeout=WAIT)
+    table.item(3, 1).setText("去年检修时拆的。")
+    for key, value in (("time_from", "00:01"), ("time_to", "23:59")):
+        edit = dialog.field_widgets[key]
+        assert isinstance(edit, QLineEdit)
+        edit.setText(value)
+    dialog.issue()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    idle(qtbot, w)
+    [row] = [r for r in services.documents.register() if r.kind == "inquiry_record"]
+    assert row.number == "" and row.status == "issued"

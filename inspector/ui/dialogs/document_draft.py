@@ -133,7 +133,9 @@ class DocumentDraftDialog(QDialog):
         form.addWidget(QLabel(f"执法人员：{officers or '（无）'}"))
 
         # the party
-        party_box = QGroupBox("被处罚人" if spec.person else "被检查（被通知）单位")
+        party_box = QGroupBox(
+            spec.party_label or ("被处罚人" if spec.person else "被检查（被通知）单位")
+        )
         pf = QFormLayout(party_box)
         self.party_edits: dict[str, QLineEdit] = {}
         keys = (
@@ -173,10 +175,10 @@ class DocumentDraftDialog(QDialog):
         # the 清单 / 送达 table
         self.rows_table: QTableWidget | None = None
         if spec.row_columns:
-            box = QGroupBox("清单")
+            box = QGroupBox(spec.rows_label)
             bl = QVBoxLayout(box)
             self.rows_table = self._rows_table()
-            add = QPushButton("添加一行")
+            add = QPushButton(f"添加{spec.rows_noun}")
             remove = QPushButton("删除所选行")
             add.clicked.connect(lambda: self._add_row({}))
             remove.clicked.connect(self._remove_row)
@@ -237,7 +239,7 @@ class DocumentDraftDialog(QDialog):
         scroll.setWidget(body)
         self.check_button = QPushButton("检查")
         self.preview_button = QPushButton("预览")
-        self.issue_button = QPushButton("签发（取文号）")
+        self.issue_button = QPushButton("签发（取文号）" if spec.numbered else "签发")
         self.issue_button.setStyleSheet("font-weight:bold;")
         cancel = QPushButton("取消")
         for b in (self.check_button, self.preview_button, self.issue_button, cancel):
@@ -338,6 +340,10 @@ class DocumentDraftDialog(QDialog):
         table = QTableWidget(0, len(columns))
         table.setHorizontalHeaderLabels([label for _k, label in columns])
         table.horizontalHeader().setStretchLastSection(True)
+        table.setWordWrap(True)  # long answers wrap; the rows grow to hold them
+        if len(columns) == 2:  # 问/答: the question gets room too
+            table.setColumnWidth(0, 380)
+        table.itemChanged.connect(lambda _item: table.resizeRowsToContents())
         table.setMinimumHeight(160)
         self.rows_table = table
         for row in self.draft.rows:
