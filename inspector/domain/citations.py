@@ -89,7 +89,9 @@ def refs_of(value: Any) -> list[Ref]:
         return [parse_ref(value)]
     if isinstance(value, list):
         return [parse_ref(v) for v in value]
-    raise CitationError(f"引用必须写成结构化形式（law、article、paragraph、item），而不是 {value!r}。")
+    raise CitationError(
+        f"引用必须写成结构化形式（law、article、paragraph、item），而不是 {value!r}。"
+    )
 
 
 class Registry:
