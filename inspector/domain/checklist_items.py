@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from inspector.domain.authorities import AUTHORITIES
-from inspector.domain.citations import CitationError, cite, refs_of
+from inspector.domain.citations import CitationError, registry, refs_of
 
 
 def reads_as_question(text: str) -> bool:
@@ -38,8 +38,8 @@ def device_item(raw: Mapping[str, Any]) -> dict[str, Any]:
     if not finding or reads_as_question(finding):
         raise CitationError(f"{where}须写明不符合时的事实（finding），不能写成问句。")
     try:
-        legal_basis = cite(raw.get("legal_basis"))
-        major_basis = cite(major_refs[0]) if major and major_refs else ""
+        legal_basis = registry().printed(refs_of(raw.get("legal_basis")))
+        major_basis = registry().printed(major_refs) if major else ""
     except CitationError as exc:
         raise CitationError(f"{where}：{exc}") from None
     return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +186,66 @@ def _locator(law: Mapping[str, Any], ref: Ref) -> str:
     if ref.item is not None:
         text += f"第（{chinese_number(ref.item)}）项"
     return text
+
+
+_NUM = "[零一二三四五六七八九十百千]+"
+_LOCATOR = re.compile(
+    rf"第(?P<article>{_NUM}|[0-9.]+)条(?:第(?P<paragraph>{_NUM})款)?(?:第（(?P<item>{_NUM})）项)?"
+    rf"|第(?P<listed>{_NUM})项"
+)
+
+
+def parse_chinese_number(text: str) -> int:
+    """The inverse of chinese_number ("一百零二" → 102)."""
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS.index(ch)
+        else:
+            value = {"十": 10, "百": 100, "千": 1000}[ch]
+            total += (digit or 1) * value
+            digit = 0
+    return total + digit
+
+
+def printed_refs(text: str) -> list[Ref]:
+    """Every citation printed in *text*, read back as references and resolved; CitationError on a
+    law cited by name alone, an article the registry lacks, or a title not in the registry."""
+    reg = registry()
+    by_title = {_title(law): key for key, law in reg.laws.items()}
+    out: list[Ref] = []
+    for match in re.finditer(r"《[^》]+》(?:（[^）]*）)?", text):
+        cited = match.group(0)
+        key = by_title.get(cited) or by_title.get(cited.split("》")[0] + "》")
+        if key is None:
+            raise CitationError(f"引用的“{cited}”不在引用登记表中（或写法与登记表不同）。")
+        rest, found = text[match.end() :], 0
+        while True:
+            loc = _LOCATOR.match(rest)
+            if loc is None:
+                break
+            out.append(_ref_of(key, loc))
+            reg.resolve(out[-1])
+            found += 1
+            rest = rest[loc.end() :]
+            if not rest.startswith("、") or not _LOCATOR.match(rest[1:]):
+                break
+            rest = rest[1:]
+        if not found:
+            raise CitationError(f"“{cited}”只写了法规名称，没有写明条款。")
+    return out
+
+
+def _ref_of(law: str, loc: re.Match[str]) -> Ref:
+    if loc.group("listed"):
+        return Ref(law, item=parse_chinese_number(loc.group("listed")))
+    article = loc.group("article")
+    return Ref(
+        law,
+        article=article if article[0].isdigit() else str(parse_chinese_number(article)),
+        paragraph=parse_chinese_number(loc.group("paragraph")) if loc.group("paragraph") else None,
+        item=parse_chinese_number(loc.group("item")) if loc.group("item") else None,
+    )
 
 
 def registry_path() -> Path:

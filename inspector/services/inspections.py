@@ -527,13 +527,13 @@ class InspectionService:
 def drafted_finding(item: ChecklistItem, note: str = "") -> str:
     """The fact a 不符合 item drafts: the inspector's note, else the item's own finding wording;
     for a 重大事故隐患 criterion followed by "，属<criterion>规定的重大事故隐患"."""
-    text = (note.strip() or item.finding.strip()).rstrip("。；;，,")
+    text = note.strip() or item.finding.strip()
     if not text:
         # an item published before findings existed: its question, marked as not yet a fact
         return f"检查发现不符合：{item.content.strip().rstrip('？?。')}。"
     if item.major and item.finding.strip() and item.major_basis.strip():
         text += "，" + major_sentence(item.major_basis)
-    return text + "。"
+    return text
 
 
 def _open_inspection(s: Session, inspection_id: str) -> Inspection:
