@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from inspector.domain.authorities import AUTHORITIES
-from inspector.domain.citations import CitationError, registry, refs_of
+from inspector.domain.citations import CitationError, refs_of, registry
 
 
 def reads_as_question(text: str) -> bool:

@@ -56,8 +56,10 @@ def test_fail_drafts_a_hazard_carrying_the_items_basis(
     [hazard] = view.hazards
     assert hazard.grade == "major"
     # the basis is the law the order rests on; the 判定 sentence is on the problem line
-    assert hazard.legal_basis == item.legal_basis == (
-        "《中华人民共和国安全生产法》第四十九条第二款、第一百零三条第二款"
+    assert (
+        hazard.legal_basis
+        == item.legal_basis
+        == ("《中华人民共和国安全生产法》第四十九条第二款、第一百零三条第二款")
     )
     assert "判定" not in hazard.legal_basis
     assert hazard.measure == item.measure
