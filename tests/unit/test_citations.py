@@ -5,6 +5,7 @@ legal documents write them."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 import pytest
 
 from inspector.documents.examples import KINDS, example
+from inspector.documents.form_document import render_document
+from inspector.documents.raster import page_texts
 from inspector.domain.authorities import AUTHORITIES
 from inspector.domain.checklist_items import device_item, reads_as_question
 from inspector.domain.citations import (
@@ -195,3 +198,19 @@ def test_every_citation_in_the_examples_resolves(kind: str) -> None:
             printed_refs(text)
         except CitationError as exc:
             pytest.fail(f"{kind}: {exc} in {text!r}")
+
+
+LAW_TITLE = re.compile(r"《[^》]*(?:法|条例|规定|办法|标准|规则|（试行）)》")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_citation_printed_on_the_example_documents_resolves(kind: str) -> None:
+    """What the party reads: each law title on the rendered PDF is followed by an article that
+    exists in the registry (a bare "依据《中华人民共和国消防法》的规定" fails)."""
+    text = re.sub(r"\s+", "", "".join(page_texts(render_document(example(kind)))))
+    for match in LAW_TITLE.finditer(text):
+        span = text[match.start() : match.end() + 40]
+        try:
+            printed_refs(span)
+        except CitationError as exc:
+            pytest.fail(f"{kind}: {exc} in {span!r}")
