@@ -98,9 +98,12 @@ def refs_of(value: Any) -> list[Ref]:
 class Registry:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.laws: dict[str, dict[str, Any]] = dict(data.get("laws", {}))
+        self.repealed: dict[str, str] = dict(data.get("repealed", {}))
 
     def law(self, key: str) -> dict[str, Any]:
         law = self.laws.get(key)
+        if law is None and key in self.repealed:
+            raise CitationError(self.repealed[key])
         if law is None:
             raise CitationError(f"法规“{key}”不在引用登记表（forms/citations/registry.json）中。")
         return law

@@ -108,7 +108,9 @@ def test_citations_print_as_legal_documents_write_them() -> None:
         {"law": "安全生产法", "article": 41, "paragraph": 4},
         {"law": "安全生产法", "article": 105, "item": 3},
         {"law": "安全生产法", "article": 65, "item": 3},  # several 款: the 款 must be named
-        {"law": "工贸行业重大事故隐患判定标准", "article": 12},  # not in the registry
+        {"law": "工贸行业重大事故隐患判定标准", "article": 12},  # repealed in 2023
+        {"law": "安全生产违法行为行政处罚办法", "article": 25},  # reported repealed 2026
+        {"law": "建设工程安全生产管理条例", "article": 1},  # not in the registry
     ],
 )
 def test_a_reference_that_does_not_resolve_is_refused(bad: Any) -> None:
