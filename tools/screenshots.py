@@ -81,8 +81,9 @@ def main(out: Path) -> None:
     items = services.inspections.view(iid).checklists[0].items
     for it in items[:6]:
         services.inspections.set_item(iid, it.id, "pass")
+    dust = next(it for it in items if it.major and "积尘" in it.content)  # 判定标准 §11(十)
     services.inspections.set_item(
-        iid, items[6].id, "fail", "打磨工位除尘器灰斗积尘约5厘米，未按制度清扫"
+        iid, dust.id, "fail", "未落实粉尘清理制度，打磨工位除尘器灰斗积尘约5厘米"
     )
     services.inspections.set_item(iid, items[7].id, "na")
     hazard = services.inspections.view(iid).hazards[0]

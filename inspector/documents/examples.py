@@ -14,6 +14,7 @@ from inspector.documents.model import (
     Party,
     SignatureMark,
 )
+from inspector.domain.citations import cite, major_sentence
 from inspector.domain.numbering import DOC_CODES, number_for
 
 ISSUED = date(2026, 11, 23)
@@ -48,22 +49,32 @@ PERSON = Party(
     id_no="360733198001011234",
     workplace="青岚县城关镇个体经营户",
 )
+# Citations are structured references printed from the registry (forms/citations/registry.json).
+SAFETY_LAW = "安全生产法"
+DUST_CRITERION = {"law": "工贸重大隐患判定标准", "article": 11}
 ITEMS = [
     DocItem(
-        "打磨车间除尘系统未采取防爆泄爆措施",
-        "《工贸行业重大事故隐患判定标准》（应急管理部令第10号）第十二条第（三）项",
+        "打磨车间干式除尘系统未采取泄爆、惰化、抑爆等任一种爆炸防控措施，"
+        + major_sentence(cite({**DUST_CRITERION, "item": 3})),
+        cite({"law": SAFETY_LAW, "article": 102}),
         ISSUED + timedelta(days=15),
         "加装泄爆装置并委托有资质单位检测",
     ),
     DocItem(
-        "粉尘清扫制度未落实，作业现场积尘严重",
-        "《中华人民共和国安全生产法》第四十一条第二款",
+        "未落实粉尘清理制度，打磨车间作业现场积尘严重，"
+        + major_sentence(cite({**DUST_CRITERION, "item": 10})),
+        cite({"law": SAFETY_LAW, "article": 102}),
         ISSUED + timedelta(days=7),
         "立即清扫积尘，建立并落实清扫制度",
     ),
     DocItem(
         "车间安全出口被成品堆放堵塞",
-        "《中华人民共和国安全生产法》第四十二条第二款",
+        cite(
+            [
+                {"law": SAFETY_LAW, "article": 42, "paragraph": 2},
+                {"law": SAFETY_LAW, "article": 105, "item": 2},
+            ]
+        ),
         ISSUED + timedelta(days=7),
         "清除堆放物，保持出口畅通",
     ),
@@ -93,7 +104,9 @@ def example(kind: str) -> DocumentData:
             items=ITEMS[:1],
             fields={
                 "inspection_date": "2026年11月23日",
-                "measures_basis": "《中华人民共和国安全生产法》第六十五条第一款第（三）项",
+                "measures_basis": cite(
+                    {"law": SAFETY_LAW, "article": 65, "paragraph": 1, "item": 3}
+                ),
                 "measures": "打磨车间暂时停止作业，从危险区域内撤出作业人员\n"
                 "停止使用打磨车间除尘系统，待整改完毕后报请复查",
                 "suspension": "暂时停产停业、停止使用期限自2026年11月23日起至2026年12月22日止；"
@@ -121,7 +134,7 @@ def example(kind: str) -> DocumentData:
             items=ITEMS[:1],
             fields={
                 "evidence": "现场检查记录、现场照片3张、询问笔录",
-                "legal_basis": "《中华人民共和国安全生产法》第六十五条第一款第（四）项",
+                "legal_basis": cite({"law": SAFETY_LAW, "article": 65, "paragraph": 1, "item": 4}),
                 "measure": "查封",
                 "period_start": "2026年11月23日",
                 "period_end": "2026年12月22日",
@@ -147,8 +160,8 @@ def example(kind: str) -> DocumentData:
             fields={
                 "facts": "2026年11月23日检查发现，当事人在经营场所内违规存放汽油约20升，"
                 "现场有照片2张及现场检查记录为证。",
-                "violated": "《中华人民共和国安全生产法》第四十二条第一款",
-                "applied": "《中华人民共和国安全生产法》第一百零五条",
+                "violated": cite({"law": SAFETY_LAW, "article": 42, "paragraph": 1}),
+                "applied": cite({"law": SAFETY_LAW, "article": 105, "item": 1}),
                 "penalty": "罚款人民币200元" if person else "罚款人民币2000元",
                 "fine_yuan": "200" if person else "2000",
                 "payment": "bank",
@@ -164,8 +177,8 @@ def example(kind: str) -> DocumentData:
             fields={
                 "facts": "未采取措施消除打磨车间除尘系统未采取防爆泄爆措施的重大事故隐患。",
                 "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
-                "violated": "《中华人民共和国安全生产法》第四十一条第二款",
-                "applied": "《中华人民共和国安全生产法》第一百零二条",
+                "violated": cite({"law": SAFETY_LAW, "article": 41, "paragraph": 2}),
+                "applied": cite({"law": SAFETY_LAW, "article": 102}),
                 "penalty": "罚款人民币3万元",
                 "hearing": "yes",
             },

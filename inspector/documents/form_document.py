@@ -43,6 +43,7 @@ from reportlab.platypus import (
 from inspector.documents import layout
 from inspector.documents.layout import SignatureRow, Template, para
 from inspector.documents.model import DocItem, DocumentData, SignatureMark
+from inspector.domain.citations import cite
 from inspector.util.paths import forms_path
 
 _TRAILING = "。．.；;，,、 　"
@@ -64,6 +65,17 @@ def load_template(kind: str) -> dict[str, Any]:
 def clean(text: str) -> str:
     """Trim whitespace and trailing punctuation, so the template supplies the punctuation."""
     return text.strip().rstrip(_TRAILING)
+
+
+def template_citations(template: Mapping[str, Any]) -> dict[str, str]:
+    """The template's own citations (its `citations` block), printed from the registry."""
+    return {name: cite(refs) for name, refs in (template.get("citations") or {}).items()}
+
+
+def template_default(kind: str, key: str) -> str:
+    """A default the template gives for a field; a structured reference prints as its citation."""
+    value = load_template(kind).get("defaults", {}).get(key, "")
+    return value if isinstance(value, str) else cite(value)
 
 
 class _Values(dict[str, str]):
@@ -422,7 +434,7 @@ def _annex(data: DocumentData, template: Template) -> list[Flowable]:
 def render_document(data: DocumentData, template: Mapping[str, Any] | None = None) -> bytes:
     """The document as PDF bytes (A4, fonts embedded, "第 X 页 共 Y 页" on every page)."""
     tpl: Template = template if template is not None else load_template(data.kind)
-    vals = values(data)
+    vals = {**values(data), **template_citations(tpl)}
     number_text = layout.document_number(data.number, tpl)
 
     def story() -> list[Flowable]:

@@ -62,7 +62,7 @@ class KindSpec:
 _PENALTY_FIELDS = (
     FieldSpec("facts", "违法事实及证据", "multiline"),
     FieldSpec("violated", "违反的规定", hint="如：《中华人民共和国安全生产法》第四十二条第一款"),
-    FieldSpec("applied", "处罚依据", hint="如：《中华人民共和国安全生产法》第一百零五条"),
+    FieldSpec("applied", "处罚依据", hint="如：《中华人民共和国安全生产法》第一百零五条第（一）项"),
     FieldSpec(
         "penalty_type", "处罚种类", "choice", choices=(("warning", "警告"), ("fine", "罚款"))
     ),

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from inspector.domain.checklist_items import device_item
+from inspector.domain.citations import CitationError
 from inspector.domain.errors import UserError
 from inspector.store.models import Checklist, ChecklistItem
 from inspector.util.ids import uuid7
@@ -48,22 +50,12 @@ def install_checklist(session: Session, data: dict[str, Any]) -> str:
     )
     session.add(cl)
     session.flush()
-    for n, item in enumerate(data["items"], start=1):
-        session.add(
-            ChecklistItem(
-                id=uuid7(),
-                checklist_id=cl.id,
-                seq=n,
-                category=item.get("category", ""),
-                content=item["content"],
-                method=item.get("method", ""),
-                legal_basis=item.get("legal_basis", ""),
-                major=bool(item.get("major", False)),
-                major_basis=item.get("major_basis", ""),
-                measure=item.get("measure", ""),
-                deadline_days=int(item.get("deadline_days", 7)),
-            )
-        )
+    try:
+        items = [device_item(item) for item in data["items"]]
+    except CitationError as exc:
+        raise UserError(f"检查表 {data['name']}：{exc}") from None
+    for n, fields in enumerate(items, start=1):
+        session.add(ChecklistItem(id=uuid7(), checklist_id=cl.id, seq=n, **fields))
     session.flush()
     return cl.id
 

@@ -6,13 +6,13 @@ is no unsaved state: what the inspector sees is what is on disk.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from inspector.domain.citations import major_sentence
 from inspector.domain.enums import (
     INSPECTION_KINDS,
     HazardGrade,
@@ -78,6 +78,8 @@ class ItemView:
     measure: str
     result: str
     note: str
+    authority: str = ""  # whose matter the item is (inspector.domain.authorities)
+    finding: str = ""  # the fact the item states when it fails
 
 
 @dataclass(frozen=True)
@@ -370,15 +372,14 @@ class InspectionService:
         now = self.ctx.clock.now()
         if result == ItemResult.FAIL:
             if hazard is None:
-                basis = hazard_basis(item.legal_basis, item.major_basis if item.major else "")
                 hazard = Hazard(
                     id=uuid7(),
                     inspection_id=insp.id,
                     unit_id=insp.unit_id,
                     item_id=item.id,
                     grade=HazardGrade.MAJOR if item.major else HazardGrade.GENERAL,
-                    description=note or _problem_text(item.content),
-                    legal_basis=basis,
+                    description=drafted_finding(item, note),
+                    legal_basis=item.legal_basis,
                     measure=item.measure,
                     deadline=self.ctx.clock.today() + timedelta(days=item.deadline_days),
                     created_at=now,
@@ -393,10 +394,10 @@ class InspectionService:
             elif (
                 hazard.status == HazardStatus.DRAFT
                 and note
-                and hazard.description in (old_note, _problem_text(item.content))
+                and hazard.description in (drafted_finding(item, old_note), drafted_finding(item))
             ):
                 # The drafted description still follows the item's note: keep it following.
-                hazard.description = note
+                hazard.description = drafted_finding(item, note)
                 hazard.updated_at = now
                 kind = "hazard.edited"
             else:
@@ -523,25 +524,16 @@ class InspectionService:
         audit(s, self.ctx.clock, kind, "hazard", hazard.id, insp.created_by, payload)
 
 
-def hazard_basis(legal_basis: str, major_basis: str) -> str:
-    """The basis a drafted hazard carries: the item's legal basis, plus the 重大事故隐患 criterion
-    (without repeating a citation the legal basis already names)."""
-    if not major_basis:
-        return legal_basis
-    criterion = major_basis
-    for cited in re.findall(r"《[^》]+》(?:（[^）]*）)?", major_basis):
-        if cited in legal_basis and criterion.startswith(cited):
-            criterion = criterion[len(cited) :].lstrip("，,：: ")
-    if not criterion:
-        return legal_basis
-    return f"{legal_basis}（重大事故隐患判定：{criterion}）" if legal_basis else major_basis
-
-
-def _problem_text(content: str) -> str:
-    """A checklist question turned into a finding: '是否建立X' → '未建立X' style is not safe to
-    automate, so the item is cited as it stands."""
-    text = content.strip().rstrip("？?。")
-    return f"检查发现不符合：{text}。"
+def drafted_finding(item: ChecklistItem, note: str = "") -> str:
+    """The fact a 不符合 item drafts: the inspector's note, else the item's own finding wording;
+    for a 重大事故隐患 criterion followed by "，属<criterion>规定的重大事故隐患"."""
+    text = note.strip() or item.finding.strip()
+    if not text:
+        # an item published before findings existed: its question, marked as not yet a fact
+        return f"检查发现不符合：{item.content.strip().rstrip('？?。')}。"
+    if item.major and item.finding.strip() and item.major_basis.strip():
+        text += "，" + major_sentence(item.major_basis)
+    return text
 
 
 def _open_inspection(s: Session, inspection_id: str) -> Inspection:
@@ -600,6 +592,8 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
                     it.measure,
                     r.result if r else ItemResult.UNCHECKED.value,
                     r.note if r else "",
+                    it.authority,
+                    it.finding,
                 )
             )
         lists.append(ChecklistView(cl.id, cl.name, items))

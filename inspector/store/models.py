@@ -104,6 +104,8 @@ class ChecklistItem(SQLModel, table=True):
     major_basis: str = ""
     measure: str = ""
     deadline_days: int = 7
+    authority: str = ""  # whose matter it is: a code of inspector.domain.authorities
+    finding: str = ""  # the fact found when the item fails (a statement, not a question)
 
 
 class Inspection(SQLModel, table=True):

@@ -17,6 +17,8 @@ from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from inspector.domain import creditcode
+from inspector.domain.checklist_items import device_item
+from inspector.domain.citations import CitationError
 from inspector.domain.enums import SUPERVISION_LEVELS, Role
 from inspector.domain.errors import UserError
 from inspector.util.ids import uuid7
@@ -429,7 +431,12 @@ def publish_checklists(
             if not isinstance(doc, dict) or not all(k in doc for k in ("code", "name", "items")):
                 raise AdminError(f"检查表文件 {path.name} 缺少 code、name 或 items。")
             label = str(doc.get("version", "1"))
-            items = [dict(item, seq=n) for n, item in enumerate(doc["items"], start=1)]
+            try:
+                items = [
+                    dict(device_item(item), seq=n) for n, item in enumerate(doc["items"], start=1)
+                ]
+            except CitationError as exc:
+                raise AdminError(f"检查表文件 {path.name}：{exc}") from None
             body = {
                 "name": doc["name"],
                 "industry": doc.get("industry", ""),

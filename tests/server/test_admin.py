@@ -193,6 +193,8 @@ def test_publish_checklists(api: Api) -> None:
     items = lists[0]["data"]["items"]
     assert items and all(i["id"] and i["content"] for i in items)
     assert [i["seq"] for i in items] == list(range(1, len(items) + 1))
+    # devices get printed citations (from the registry), the authority and the finding
+    assert all(i["legal_basis"].startswith("《") and i["authority"] and i["finding"] for i in items)
 
 
 def test_issue_blocks_never_overlap(

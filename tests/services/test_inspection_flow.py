@@ -55,18 +55,41 @@ def test_fail_drafts_a_hazard_carrying_the_items_basis(
     view = services.inspections.view(iid)
     [hazard] = view.hazards
     assert hazard.grade == "major"
-    assert item.legal_basis in hazard.legal_basis
-    assert "重大事故隐患判定" in hazard.legal_basis
-    for cited in ("《工贸企业重大事故隐患判定标准》",):  # cited once, not repeated by the criterion
-        assert hazard.legal_basis.count(cited) <= 1
+    # the basis is the law the order rests on; the 判定 sentence is on the problem line
+    assert (
+        hazard.legal_basis
+        == item.legal_basis
+        == ("《中华人民共和国安全生产法》第四十九条第二款、第一百零三条第二款")
+    )
+    assert "判定" not in hazard.legal_basis
     assert hazard.measure == item.measure
-    assert hazard.description == "除尘器灰斗积尘约5厘米"
+    assert hazard.description == (
+        "除尘器灰斗积尘约5厘米，属《工贸企业重大事故隐患判定标准》第三条第（一）项规定的重大事故隐患"
+    )
     assert hazard.deadline is not None and hazard.deadline >= clock.today()
     # un-marking withdraws the drafted hazard; marking again brings the same one back
     services.inspections.set_item(iid, item.id, "pass")
     assert services.inspections.view(iid).hazards == []
     services.inspections.set_item(iid, item.id, "fail")
     assert [h.id for h in services.inspections.view(iid).hazards] == [hazard.id]
+
+
+def test_a_failed_item_drafts_its_finding_not_its_question(services: Services) -> None:
+    iid = start(services)
+    items = services.inspections.view(iid).checklists[0].items
+    general = next(it for it in items if not it.major)
+    dust = next(it for it in items if it.major and "积尘" in it.content)
+    services.inspections.set_item(iid, general.id, "fail")
+    services.inspections.set_item(iid, dust.id, "fail")
+    by_item = {h.item_id: h for h in services.inspections.view(iid).hazards}
+    assert general.authority == "emergency"
+    assert by_item[general.id].description == general.finding
+    assert by_item[dust.id].description == (
+        "未落实粉尘清理制度，作业现场积尘严重（积尘部位及厚度：＿＿），"
+        "属《工贸企业重大事故隐患判定标准》第十一条第（十）项规定的重大事故隐患"
+    )
+    for hazard in by_item.values():
+        assert "是否" not in hazard.description and "检查发现不符合" not in hazard.description
 
 
 def test_every_change_is_queued_once_and_audited(services: Services) -> None:

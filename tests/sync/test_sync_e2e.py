@@ -12,10 +12,13 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from inspector.domain.authorities import AUTHORITIES
+from inspector.domain.checklist_items import reads_as_question
+from inspector.domain.citations import printed_refs
 from inspector.services import sync as sync_service
 from inspector.services.inspections import HazardInput, StartInspection
 from inspector.services.sync_apply import UNIT_FIELDS, queue_unit_patch
-from inspector.store.models import Outbox, Unit
+from inspector.store.models import ChecklistItem, Outbox, Unit
 from sync.server.blobs import read_blob
 from sync.server.db import AppliedOp, Blob, BlobRef, Conflict, Record
 from tests.conftest import jpeg_bytes
@@ -361,3 +364,37 @@ def test_the_signed_in_inspector_is_known_before_any_pull(server: Server, make_d
     assert report.ok, report.error
     names = {p.id: p.name for p in dev.services.inspections.people()}
     assert names[resp.user_id] == "李四"
+
+
+def test_published_checklist_items_reach_the_device_with_authority_and_finding(
+    server: Server, make_device: Any
+) -> None:
+    """The server publishes forms/checklists with printed citations, each item's authority and
+    its finding; a device that pulls them drafts a 不符合 item's hazard from that finding."""
+    dev = make_device("device-c")
+    sign_in_and_pull(dev, "li")
+    with dev.services.ctx.store.read() as s:
+        items = list(s.exec(select(ChecklistItem)))
+    assert items
+    for item in items:
+        assert item.authority in AUTHORITIES, item.content
+        assert item.finding and not reads_as_question(item.finding), item.content
+        assert printed_refs(item.legal_basis), item.content
+    fire = [i for i in items if i.authority == "fire"]
+    assert fire and all("《中华人民共和国消防法》第" in i.legal_basis for i in fire)
+    svc = dev.services
+    gm = next(c.id for c in svc.inspections.checklists() if c.code == "gm-dust")
+    iid, _ = svc.inspections.start(
+        StartInspection(
+            unit_id=first_unit(dev),
+            inspector_ids=[p.id for p in svc.inspections.people()][:2],
+            checklist_ids=[gm],
+        )
+    )
+    items_of = svc.inspections.view(iid).checklists[0].items
+    item = next(i for i in items_of if i.major and "积尘" in i.content)
+    svc.inspections.set_item(iid, item.id, "fail")
+    [hazard] = svc.inspections.view(iid).hazards
+    assert hazard.description.startswith("未落实粉尘清理制度")
+    assert hazard.description.endswith("第十一条第（十）项规定的重大事故隐患")
+    assert hazard.legal_basis == "《中华人民共和国安全生产法》第一百零二条"

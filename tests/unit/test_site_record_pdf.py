@@ -23,7 +23,7 @@ FINDINGS = [
     Finding(
         description="喷漆房内使用非防爆型照明灯具和电气开关",
         grade_label="重大隐患",
-        legal_basis="《工贸企业重大事故隐患判定标准》第十条第（一）项",
+        legal_basis="《中华人民共和国安全生产法》第一百零二条",
         measure="停止喷漆作业，更换为防爆型灯具和开关，经检测合格后方可恢复作业",
         deadline=None,
         location="二号车间喷漆房",

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from inspector.documents.form_document import template_default
 from inspector.documents.layout import chinese_date
 from inspector.documents.model import (
     AnnexPhoto,
@@ -435,12 +436,10 @@ class Drafting:
             if start and end:
                 f["period_days"] = str((end - start).days + 1)
             f.setdefault("list_no", "")
-            f["legal_basis"] = (
-                f.get("legal_basis") or "《中华人民共和国安全生产法》第六十五条第一款第（四）项"
-            )
+            f["legal_basis"] = f.get("legal_basis") or template_default(spec.kind, "legal_basis")
         if spec.kind == "onsite_measures":
-            f["measures_basis"] = (
-                f.get("measures_basis") or "《中华人民共和国安全生产法》第六十五条第一款第（三）项"
+            f["measures_basis"] = f.get("measures_basis") or template_default(
+                spec.kind, "measures_basis"
             )
             until = parse_date(draft.fields.get("suspend_until", ""))
             if until is not None:
