@@ -45,7 +45,7 @@ PERSON = Party(
     phone="13807970002",
     gender="男",
     age="46",
-    id_no="360733198001011234",
+    id_no="360733198001011232",  # a valid GB 11643 check digit
     workplace="青岚县城关镇个体经营户",
 )
 ITEMS = [
@@ -155,6 +155,9 @@ def example(kind: str) -> DocumentData:
                 "decided_at": "2026年11月23日10时30分",
                 "decided_place": PERSON.address if person else UNIT.address,
                 "party_signer": PERSON.name if person else UNIT.legal_rep,
+                "told": "yes",
+                "statement_outcome": "rejected",
+                "statement": "汽油为自用，即将搬离",
             },
         )
     if kind == "penalty_notice":
@@ -166,7 +169,8 @@ def example(kind: str) -> DocumentData:
                 "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
                 "violated": "《中华人民共和国安全生产法》第四十一条第二款",
                 "applied": "《中华人民共和国安全生产法》第一百零二条",
-                "penalty": "罚款人民币3万元",
+                "penalty": "罚款人民币30000元",
+                "fine_yuan": "30000",
                 "hearing": "yes",
             },
         )
@@ -176,6 +180,7 @@ def example(kind: str) -> DocumentData:
             items=[],
             fields={
                 "suspected": "未经许可经营危险化学品",
+                "keep_mode": "agency",
                 "keep_place": "青岚县应急管理局证据保存室",
                 "appear_date": "2026年11月30日",
                 "appear_place": "青岚县应急管理局执法大队（府前路8号）",
