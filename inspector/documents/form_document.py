@@ -55,7 +55,6 @@ from inspector.util.paths import forms_path
 
 _TRAILING = "。．.；;，,、 　"
 BLANK_ROW_HEIGHT = 8 * mm
-DRAFT_WATERMARK = "草稿（未签发）"  # across every page of a print without a 文号 (a preview)
 ROLE_OFFICER = "officer"
 
 
@@ -455,5 +454,5 @@ def render_document(data: DocumentData, template: Mapping[str, Any] | None = Non
         title=f"{tpl.get('title', '')} {data.party.name}".strip(),
         author=data.agency.name,
         subject=data.number or "",
-        watermark="" if data.number else str(tpl.get("draft_watermark", DRAFT_WATERMARK)),
+        watermark="" if data.number else str(tpl.get("draft_watermark", layout.DRAFT_WATERMARK)),
     )

@@ -47,6 +47,7 @@ from inspector.fonts import coverage, markup_with_fallback, register_reportlab_f
 # --- page geometry -------------------------------------------------------------------------------
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
+DRAFT_WATERMARK = "草稿（未签发）"  # across every page of a print without a 文号 (a preview)
 MARGIN_LEFT = 25 * mm
 MARGIN_RIGHT = 20 * mm
 MARGIN_TOP = 20 * mm

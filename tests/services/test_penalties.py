@@ -246,3 +246,4 @@ def test_the_site_record_prints_the_representatives_title(services: Services) ->
     record = services.records.render_site_record(iid)
     text = _text(services.records.pdf(record.pdf_sha256))
     assert f"{legal_rep}职务总经理" in text
+    assert "草稿" in text and "（未签发）" in text  # not yet numbered: a draft
