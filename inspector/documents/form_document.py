@@ -115,6 +115,7 @@ def values(data: DocumentData) -> dict[str, str]:
     }
     person = data.kind in SPECS and party_is_person(data.kind, data.fields)
     out["you"] = "你" if person else "你单位"  # never the literal "你（单位）"
+    out["party_signer"] = p.name if person else p.legal_rep
     # defaults for what the service words from structured fields (it passes its own when drafting)
     out["hearing_basis"] = hearing_basis(hearing_items(data.fields, person, None, None))
     out["statement_record"] = statement_wording(data.fields)

@@ -127,6 +127,7 @@ def test_the_hearing_paragraph_is_forced_by_the_amount_not_a_tick_box(
     person.party = type(person.party)(name="赵赟", address="城关镇解放路22号")
     text = _text(services.documents.preview(person))
     assert "拟对你作出罚款人民币500元" in text and "你有权要求举行听证" in text
+    assert text.count("赵赟") == 2  # addressed to and signing for herself, no 负责人
     assert "你（单位）" not in text
 
 

@@ -341,7 +341,9 @@ class Drafting:
     def _sync_signers(draft: Draft) -> None:
         """The party's (or recipient's) slot carries the name now in the form, not the one the
         draft started with; a signature captured for another name is dropped."""
-        name = draft.party.name if draft.spec.person else draft.party.legal_rep
+        name = (
+            draft.party.name if party_is_person(draft.kind, draft.fields) else draft.party.legal_rep
+        )
         if draft.kind == "service_receipt":
             name = draft.fields.get("recipient_name") or name
         for signer in draft.signers:
@@ -353,7 +355,9 @@ class Drafting:
         """The signature slots of the kind: the officers, then the party (or recipient)."""
         signers = [SignerInput("officer", o.name, o.cert_no) for o in draft.officers]
         role = "recipient" if draft.kind == "service_receipt" else "party"
-        name = draft.party.name if draft.spec.person else draft.party.legal_rep
+        name = (
+            draft.party.name if party_is_person(draft.kind, draft.fields) else draft.party.legal_rep
+        )
         signers.append(SignerInput(role, name))
         return signers
 
