@@ -9,6 +9,7 @@ import io
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,8 +21,21 @@ from inspector.documents.raster import render_pages
 from inspector.services.api import Services
 from inspector.services.demo import load_demo
 from inspector.services.inspections import StartInspection
+from inspector.store.models import Unit
 from inspector.ui.app import make_application
 from inspector.ui.main_window import MainWindow
+from inspector.util.clock import Clock
+
+
+class WorkingClock(Clock):
+    """The device clock, moved on by hand where the script stands for time spent on site (so the
+    record's end is not its start)."""
+
+    def __init__(self) -> None:
+        self.elapsed = timedelta()
+
+    def device_now(self) -> datetime:
+        return datetime.now(UTC) + self.elapsed
 
 
 def settle(window: MainWindow, ms: int = 300) -> None:
@@ -49,7 +63,8 @@ def sample_photo(path: Path) -> Path:
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
-    services = Services.open(tmp / "data")
+    clock = WorkingClock()
+    services = Services.open(tmp / "data", clock=clock)
     load_demo(services.ctx)
     app = make_application()
     window = MainWindow(services)
@@ -69,13 +84,17 @@ def main(out: Path) -> None:
     unit = window.units.model.rows[2]
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     lists = {c.code: c.id for c in services.inspections.checklists()}
+    with services.ctx.store.read() as s:
+        stored = s.get(Unit, unit.id)
+        legal_rep = stored.legal_rep if stored is not None else ""
     iid, _ = services.inspections.start(
         StartInspection(
             unit.id,
             people,
             [lists.get("gm-dust", next(iter(lists.values())))],
             place="一号生产车间及除尘系统",
-            representative="刘喆",
+            representative=legal_rep or "刘喆",
+            representative_title="总经理",
         )
     )
     items = services.inspections.view(iid).checklists[0].items
@@ -100,7 +119,8 @@ def main(out: Path) -> None:
     settle(window)
     window.grab().save(str(out / "screenshot-inspection.png"))
 
-    # finish it and print page 1 of its 现场检查记录 as the app renders it
+    # finish it two hours on and print page 1 of its 现场检查记录 as the app renders it
+    clock.elapsed += timedelta(hours=2, minutes=25)
     services.inspections.finish(iid, "对粉尘涉爆作业场所、除尘系统和安全管理资料进行了检查。")
     record = services.records.render_site_record(iid)
     [page1, *_] = render_pages(services.records.pdf(record.pdf_sha256), dpi=90)

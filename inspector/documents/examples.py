@@ -46,7 +46,7 @@ PERSON = Party(
     phone="13807970002",
     gender="男",
     age="46",
-    id_no="360733198001011234",
+    id_no="360733198001011232",  # a valid GB 11643 check digit
     workplace="青岚县城关镇个体经营户",
 )
 # Citations are structured references printed from the registry (forms/citations/registry.json).
@@ -168,6 +168,9 @@ def example(kind: str) -> DocumentData:
                 "decided_at": "2026年11月23日10时30分",
                 "decided_place": PERSON.address if person else UNIT.address,
                 "party_signer": PERSON.name if person else UNIT.legal_rep,
+                "told": "yes",
+                "statement_outcome": "rejected",
+                "statement": "汽油为自用，即将搬离",
             },
         )
     if kind == "penalty_notice":
@@ -179,7 +182,8 @@ def example(kind: str) -> DocumentData:
                 "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
                 "violated": cite({"law": SAFETY_LAW, "article": 41, "paragraph": 2}),
                 "applied": cite({"law": SAFETY_LAW, "article": 102}),
-                "penalty": "罚款人民币3万元",
+                "penalty": "罚款人民币30000元",
+                "fine_yuan": "30000",
                 "hearing": "yes",
             },
         )
@@ -189,6 +193,7 @@ def example(kind: str) -> DocumentData:
             items=[],
             fields={
                 "suspected": "未经许可经营危险化学品",
+                "keep_mode": "agency",
                 "keep_place": "青岚县应急管理局证据保存室",
                 "appear_date": "2026年11月30日",
                 "appear_place": "青岚县应急管理局执法大队（府前路8号）",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import re
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -44,6 +45,13 @@ from inspector.documents import layout
 from inspector.documents.layout import SignatureRow, Template, para
 from inspector.documents.model import DocItem, DocumentData, SignatureMark
 from inspector.domain.citations import cite
+from inspector.domain.document_kinds import (
+    SPECS,
+    hearing_basis,
+    hearing_items,
+    party_is_person,
+    statement_wording,
+)
 from inspector.util.paths import forms_path
 
 _TRAILING = "。．.；;，,、 　"
@@ -117,6 +125,12 @@ def values(data: DocumentData) -> dict[str, str]:
         "supersedes": data.supersedes,
         "item_count": str(len(data.items)),
     }
+    person = data.kind in SPECS and party_is_person(data.kind, data.fields)
+    out["you"] = "你" if person else "你单位"  # never the literal "你（单位）"
+    out["party_signer"] = p.name if person else p.legal_rep
+    # defaults for what the service words from structured fields (it passes its own when drafting)
+    out["hearing_basis"] = hearing_basis(hearing_items(data.fields, person, None, None))
+    out["statement_record"] = statement_wording(data.fields)
     out.update(data.fields)
     return out
 
@@ -221,6 +235,22 @@ def _lines(block: Mapping[str, Any], vals: Mapping[str, str]) -> list[Any]:
     ]
 
 
+# a 文号 at the end of a cell: "（岚）应急责改〔2026〕15号"
+_NUMBER_AT_END = re.compile(r"^(.*?)(（[^（）]{1,12}）[^（）〔\s]{0,12}〔\d{4}〕\d+号)$", re.S)
+
+
+def _cell(value: str, column: Mapping[str, Any]) -> Any:
+    """A table cell; a column marked "keep_numbers" prints a trailing 文号 on a line of its own,
+    shrunk to the cell's width if need be, so a number is never split across lines."""
+    st = layout.styles()
+    match = _NUMBER_AT_END.match(value.strip()) if column.get("keep_numbers") else None
+    if match is None:
+        return para(value, st.value)
+    head, number = match.group(1).strip(), match.group(2)
+    line = layout.TextLine(number, st.value.fontSize, align="left")
+    return [para(head, st.value), line] if head else [line]
+
+
 def _table(block: Mapping[str, Any], data: DocumentData, vals: Mapping[str, str]) -> list[Any]:
     st = layout.styles()
     columns = list(block["columns"])
@@ -228,7 +258,7 @@ def _table(block: Mapping[str, Any], data: DocumentData, vals: Mapping[str, str]
     inner = layout.CONTENT_WIDTH - 16  # inside the boxed section's padding
     widths = [float(c.get("width", 1)) / total * inner for c in columns]
     head = [para(str(c["label"]), st.label) for c in columns]
-    body = [[para(str(row.get(str(c["key"]), "")), st.value) for c in columns] for row in data.rows]
+    body = [[_cell(str(row.get(str(c["key"]), "")), c) for c in columns] for row in data.rows]
     for _ in range(max(0, int(block.get("min_rows", 0)) - len(body))):
         body.append([Spacer(1, BLANK_ROW_HEIGHT) for _ in columns])  # room to write by hand
     table = Table(
@@ -452,4 +482,5 @@ def render_document(data: DocumentData, template: Mapping[str, Any] | None = Non
         title=f"{tpl.get('title', '')} {data.party.name}".strip(),
         author=data.agency.name,
         subject=data.number or "",
+        watermark="" if data.number else str(tpl.get("draft_watermark", layout.DRAFT_WATERMARK)),
     )

@@ -47,6 +47,7 @@ from inspector.fonts import coverage, markup_with_fallback, register_reportlab_f
 # --- page geometry -------------------------------------------------------------------------------
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
+DRAFT_WATERMARK = "草稿（未签发）"  # across every page of a print without a 文号 (a preview)
 MARGIN_LEFT = 25 * mm
 MARGIN_RIGHT = 20 * mm
 MARGIN_TOP = 20 * mm
@@ -596,6 +597,27 @@ class PageDecor:
     number_text: str
     footer_pattern: str  # "第 {page} 页 共 {pages} 页"
     strip_labels: tuple[str, ...]  # per-page signature strip on pages before the signature block
+    watermark: str = ""  # drawn diagonally across every page (an unnumbered draft)
+
+    def draw_watermark(self, canvas: Canvas) -> None:
+        """The watermark in light grey across the page's diagonal, over the content."""
+        if not self.watermark:
+            return
+        canvas.saveState()
+        canvas.setFillColor(colors.Color(0.55, 0.55, 0.55, alpha=0.35))
+        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        canvas.rotate(55)
+        draw_text(
+            canvas,
+            self.watermark,
+            0,
+            -20,
+            font=self.font,
+            size=64,
+            align="center",
+            max_width=PAGE_HEIGHT * 0.8,
+        )
+        canvas.restoreState()
 
     def continuation_header(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         top = PAGE_HEIGHT - MARGIN_TOP
@@ -664,6 +686,7 @@ def _numbered_canvas(decor: PageDecor, stats: dict[str, int]) -> Callable[..., C
             stats["signed_page"] = int(getattr(self, SignatureAnchor.ATTR, 0) or 0)
             for number, state in enumerate(self._held_pages, start=1):
                 self.__dict__.update(state)
+                decor.draw_watermark(self)
                 self.setFont(decor.font, 10.5)
                 self.setFillColor(colors.black)
                 self.drawCentredString(
@@ -688,6 +711,7 @@ def build_pdf(
     title: str = "",
     author: str = "",
     subject: str = "",
+    watermark: str = "",
 ) -> bytes:
     """Lay the flowables out on A4 and return the PDF bytes.
 
@@ -696,6 +720,7 @@ def build_pdf(
     From the template: "title", "continuation_title" (default "<title>（续页）"), "page_footer"
     (default "第 {page} 页 共 {pages} 页") and "signatures"."page_strip": labels of a signature strip
     printed at the foot of every page before the one carrying the final :func:`signature_block`.
+    watermark: text drawn diagonally across every page ("草稿（未签发）" on an unnumbered draft).
     The strip needs room at the foot of each page, so a multi-page document is laid out again with
     that room reserved; a one-page document keeps the full height.
     """
@@ -709,6 +734,7 @@ def build_pdf(
         number_text=number_text,
         footer_pattern=str(template.get("page_footer") or "第 {page} 页 共 {pages} 页"),
         strip_labels=tuple(str(s) for s in signatures.get("page_strip") or ()),
+        watermark=watermark,
     )
     meta = {
         "title": title or str(template.get("title", "")),

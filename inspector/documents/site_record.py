@@ -252,4 +252,5 @@ def render_site_record(data: SiteRecordData, template: dict[str, Any] | None = N
         title=f"{tpl.get('title', '')} {data.unit_name}".strip(),
         author=data.agency_name,
         subject=data.number or "",
+        watermark="" if data.number else str(tpl.get("draft_watermark", layout.DRAFT_WATERMARK)),
     )

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from inspector.domain import idcard
+from inspector.domain.citations import cite
+
 # 行政处罚法 §51 简易程序 limits (yuan), §68 当场收缴 limit
 ONSITE_FINE_LIMIT_UNIT = 3000
 ONSITE_FINE_LIMIT_PERSON = 200
@@ -13,6 +16,11 @@ ONSITE_COLLECTION_LIMIT = 100
 SEIZURE_MAX_DAYS = 30  # 行政强制法 §25
 SUSPENSION_MAX_DAYS = 183  # 现场处理措施: suspension generally ≤ 6 months
 EVIDENCE_DECISION_DAYS = 7  # 行政处罚法 §56
+STATEMENT_OUTCOMES = (
+    ("none", "未提出"),
+    ("accepted", "提出，予以采纳"),
+    ("rejected", "提出，不予采纳"),
+)
 # words by which a 现场处理措施 suspends production or equipment (then it must name its period)
 SUSPENSION_WORDS = (
     "停产",
@@ -26,6 +34,8 @@ SUSPENSION_WORDS = (
     "封停",
 )
 
+# kinds whose party is the one penalised: the unit's 法定代表人 prints, not the on-site representative
+PENALTY_KINDS = ("onsite_penalty_unit", "onsite_penalty_person", "penalty_notice")
 ORDER_KINDS = ("rectification_order", "onsite_measures", "seizure")  # a 复查 reviews one of these
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "委托送达")
 
@@ -76,6 +86,32 @@ _PENALTY_FIELDS = (
     ),
     FieldSpec("hard_to_collect", "当场不收缴事后难以执行", "flag", required=False),
     FieldSpec("decided_place", "作出决定的地点"),
+    # 行政处罚法 §44/§45 bind the 简易程序 too: the 告知 given on the spot and the party's answer
+    FieldSpec("told", "已当场告知违法事实、理由、依据及陈述申辩权", "flag", required=False),
+    FieldSpec("statement_outcome", "当事人陈述、申辩", "choice", choices=STATEMENT_OUTCOMES),
+    FieldSpec(
+        "statement",
+        "陈述、申辩的内容",
+        "multiline",
+        required=False,
+        hint="当事人提出陈述、申辩的，写明其主要意见",
+    ),
+)
+
+# 行政处罚法 §63① measures other than fines, each with the 项 that makes a hearing due
+MEASURES: tuple[tuple[str, str, int], ...] = (
+    ("m_demote", "降低资质等级", 3),
+    ("m_revoke", "吊销许可证件", 3),
+    ("m_suspend", "责令停产停业", 4),
+    ("m_close", "责令关闭", 4),
+    ("m_restrict", "限制从业", 4),
+)
+PARTY_TYPES = (("unit", "单位"), ("person", "个人"))
+# where goods under 先行登记保存 are kept: only goods left on site need the party's duty sentence
+KEEP_MODES = (
+    ("onsite", "就地保存（由当事人保管）"),
+    ("agency", "本机关证据保存室"),
+    ("elsewhere", "其他地点（由本机关保管）"),
 )
 
 SPECS: dict[str, KindSpec] = {
@@ -148,20 +184,41 @@ SPECS: dict[str, KindSpec] = {
             "penalty_notice",
             "行政处罚告知书",
             fields=(
+                FieldSpec("party_type", "当事人类别", "choice", choices=PARTY_TYPES),
                 FieldSpec("facts", "违法行为", "multiline"),
                 FieldSpec("evidence", "主要证据", "multiline"),
                 FieldSpec("violated", "违反的规定"),
                 FieldSpec("applied", "处罚依据"),
-                FieldSpec("penalty", "拟作出的行政处罚", hint="如：罚款人民币3万元"),
-                FieldSpec("hearing", "告知听证权利", "flag", required=False),
+                FieldSpec("warning", "拟给予警告", "flag", required=False),
+                FieldSpec("fine_yuan", "拟罚款金额（元）", "money", required=False),
+                FieldSpec("confiscation_yuan", "拟没收违法所得（元）", "money", required=False),
+                *(
+                    FieldSpec(key, f"拟{label}", "flag", required=False)
+                    for key, label, _ in MEASURES
+                ),
+                FieldSpec(
+                    "hearing",
+                    "告知听证权利",
+                    "flag",
+                    required=False,
+                    hint="较大数额罚款或没收、降低资质等级、吊销许可证件、责令停产停业、责令关闭、"
+                    "限制从业的，自动告知",
+                ),
             ),
         ),
         KindSpec(
             "evidence_notice",
             "先行登记保存证据通知书",
             fields=(
+                FieldSpec("party_type", "当事人类别", "choice", choices=PARTY_TYPES),
                 FieldSpec("suspected", "涉嫌的违法行为"),
-                FieldSpec("keep_place", "物品保存地点"),
+                FieldSpec("keep_mode", "物品保存方式", "choice", choices=KEEP_MODES),
+                FieldSpec(
+                    "keep_place",
+                    "物品保存地点",
+                    required=False,
+                    hint="如：当事人仓库；本机关证据保存室可不填",
+                ),
                 FieldSpec("appear_date", "接受处理的期限", "date"),
                 FieldSpec("appear_place", "接受处理的地点"),
             ),
@@ -239,6 +296,12 @@ class RuleInput:
     agency_bank: bool = True
     supersedes_ok: bool = True
     qa: list[tuple[str, str]] = field(default_factory=list)  # 询问笔录: (question, answer)
+    grades: list[str] = field(default_factory=list)  # per item, as items: general | major
+    party_person: bool = False  # the party is a 公民 (你), not a unit (你单位)
+    party_id_no: str = ""
+    party_address: str = ""
+    large_fine_person: int | None = None  # the agency's 较大数额 (yuan); None = not set
+    large_fine_unit: int | None = None
 
 
 def _date(value: str) -> date | None:
@@ -248,15 +311,94 @@ def _date(value: str) -> date | None:
         return None
 
 
-def fine_of(fields: dict[str, str]) -> int | None:
+def fine_of(fields: dict[str, str], key: str = "fine_yuan") -> int | None:
     """The fine in whole yuan; None when not given, -1 when it is not a positive whole number."""
-    raw = fields.get("fine_yuan", "").strip().replace(",", "").replace("，", "")
+    raw = fields.get(key, "").strip().replace(",", "").replace("，", "")
     if not raw:
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         return -1
     value = int(raw)
     return value if value > 0 else -1
+
+
+def reads_as_question(text: str) -> bool:
+    """A checklist question (是否…？) left where a finding of fact belongs."""
+    t = text.strip()
+    return "是否" in t or t.rstrip("。． ").endswith(("？", "?"))
+
+
+def question_problem(label: str, text: str) -> str:
+    """The refusal for a finding that is still the checklist's question."""
+    shown = text.strip().rstrip("。")
+    shown = shown if len(shown) <= 24 else shown[:24] + "…"
+    return f"{label}“{shown}”写的是检查内容，不是发现的事实：请写明发现的问题（部位、现象、数量）。"
+
+
+def large_threshold(person: bool, large_person: int | None, large_unit: int | None) -> int:
+    """From which amount (yuan) a fine or confiscation is 较大数额 and a hearing is offered: the
+    agency's provincial figure, or — until it is set — anything above the 简易程序 limits
+    (legal-review item 4: offering the right is safe, omitting it is not)."""
+    figure = large_person if person else large_unit
+    if figure is not None and figure > 0:
+        return figure
+    return (ONSITE_FINE_LIMIT_PERSON if person else ONSITE_FINE_LIMIT_UNIT) + 1
+
+
+def hearing_items(
+    fields: dict[str, str], person: bool, large_person: int | None, large_unit: int | None
+) -> list[int]:
+    """The 项 of 行政处罚法 §63① that the intended penalty falls under (empty: no hearing due)."""
+    threshold = large_threshold(person, large_person, large_unit)
+    out: set[int] = set()
+    fine = fine_of(fields)
+    if fine is not None and fine >= threshold:
+        out.add(1)
+    confiscation = fine_of(fields, "confiscation_yuan")
+    if confiscation is not None and confiscation >= threshold:
+        out.add(2)
+    out |= {item for key, _label, item in MEASURES if fields.get(key)}
+    return sorted(out)
+
+
+def hearing_basis(items: list[int]) -> str:
+    """The hearing paragraph's basis, printed from the citation registry: 行政处罚法 §63①'s items
+    that apply and §64 (a hearing offered without a §63 ground cites the two articles alone)."""
+    law = "行政处罚法"
+    refs: list[dict[str, object]] = [
+        {"law": law, "article": 63, "paragraph": 1, "item": i} for i in items
+    ] or [{"law": law, "article": 63}]
+    return cite([*refs, {"law": law, "article": 64}])
+
+
+def intended_penalty(fields: dict[str, str]) -> str:
+    """The 罚告's intended penalty worded from its structured fields ("" when none is chosen)."""
+    parts = ["警告"] if fields.get("warning") else []
+    fine = fine_of(fields)
+    if fine is not None and fine > 0:
+        parts.append(f"罚款人民币{fine}元")
+    confiscation = fine_of(fields, "confiscation_yuan")
+    if confiscation is not None and confiscation > 0:
+        parts.append(f"没收违法所得人民币{confiscation}元")
+    parts += [label for key, label, _ in MEASURES if fields.get(key)]
+    return "、".join(parts)
+
+
+def statement_wording(fields: dict[str, str]) -> str:
+    """The 当场处罚's record of the 告知 and of the party's 陈述、申辩, as printed."""
+    told = "已当场告知当事人处罚的事实、理由、依据及其陈述、申辩的权利。"
+    said = fields.get("statement", "").strip().rstrip("。；;，,")
+    outcome = fields.get("statement_outcome", "")
+    if outcome == "accepted":
+        return f"{told}当事人陈述、申辩：{said}。经复核，予以采纳。"
+    if outcome == "rejected":
+        return f"{told}当事人陈述、申辩：{said}。经复核，不予采纳。"
+    return f"{told}当事人未提出陈述、申辩。"
+
+
+def party_is_person(kind: str, fields: dict[str, str]) -> bool:
+    """Whether the party is a 公民 (你) rather than a unit (你单位)."""
+    return SPECS[kind].person or fields.get("party_type") == "person"
 
 
 def problems(r: RuleInput) -> list[str]:
@@ -311,6 +453,8 @@ def _item_problems(spec: KindSpec, r: RuleInput) -> list[str]:
             out.append(f"{label}未列入本文书，请写明不列入的理由（如：已当场整改）。")
         if not inc:
             continue
+        if reads_as_question(text):
+            out.append(question_problem(f"第{n}项", text))
         if spec.items_need_deadline and deadline is None:
             out.append(f"{label}缺少整改期限。")
         if spec.reviews and verdict not in ("ok", "failed"):
@@ -329,9 +473,24 @@ def _item_problems(spec: KindSpec, r: RuleInput) -> list[str]:
 def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     out: list[str] = []
     f = r.fields
+    for key in ("facts", "suspected"):
+        if key in f and f[key].strip() and reads_as_question(f[key]):
+            label = "违法事实" if key == "facts" else "涉嫌的违法行为"
+            out.append(question_problem(f"“{label}”", f[key]))
+    if r.party_id_no.strip():
+        wrong = idcard.problem(r.party_id_no, r.today)
+        if wrong:
+            out.append(wrong)
     if spec.kind == "onsite_measures":
         suspends = any(w in f.get("measures", "") for w in SUSPENSION_WORDS)
         until = _date(f.get("suspend_until", ""))
+        included_grades = [g for g, item in zip(r.grades, r.items, strict=False) if item[1]]
+        if (suspends or until is not None) and "major" not in included_grades:
+            out.append(
+                "暂时停产停业、停止使用设施设备只能针对重大事故隐患（《中华人民共和国安全生产法》"
+                "第六十五条第一款第（三）项）：列入的问题中没有判定为重大事故隐患的，"
+                "请改为其他现场处理措施，或将相应问题判定为重大事故隐患。"
+            )
         if suspends and until is None:
             out.append("决定暂时停产停业或停止使用设施设备的，请写明期限（停产停业、停止使用至）。")
         if until is not None and until <= r.today:
@@ -353,11 +512,21 @@ def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
                 out.append("查封扣押期限不能从过去的日期开始。")
         if r.rows == 0:
             out.append("请在清单中列明查封扣押的场所、设施或财物。")
+        if not r.party_address.strip():
+            out.append(
+                "查封扣押决定书须载明当事人的地址（《中华人民共和国行政强制法》第二十四条"
+                "第二款第（一）项），请填写被检查单位地址。"
+            )
     if spec.kind.startswith("onsite_penalty"):
         out += _penalty_problems(spec, r)
+        out += _statement_problems(r)
+    if spec.kind == "penalty_notice":
+        out += _notice_problems(r)
     if spec.kind == "evidence_notice":
         if r.rows == 0:
             out.append("请在清单中列明先行登记保存的物品。")
+        if f.get("keep_mode") in ("onsite", "elsewhere") and not f.get("keep_place", "").strip():
+            out.append("请填写物品保存地点（就地保存或存放于其他地点的，须写明具体地点）。")
         appear = _date(f.get("appear_date", ""))
         if appear is not None and not (
             r.today < appear <= r.today + timedelta(days=EVIDENCE_DECISION_DAYS)
@@ -444,12 +613,41 @@ def _penalty_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     return out
 
 
+def _statement_problems(r: RuleInput) -> list[str]:
+    out: list[str] = []
+    f = r.fields
+    if not f.get("told"):
+        out.append(
+            "当场处罚前须向当事人告知作出决定的事实、理由、依据及其陈述、申辩的权利"
+            "（《中华人民共和国行政处罚法》第四十四条），告知后请勾选“已当场告知”。"
+        )
+    if (
+        f.get("statement_outcome") in ("accepted", "rejected")
+        and not f.get("statement", "").strip()
+    ):
+        out.append("当事人提出了陈述、申辩的，请写明其陈述、申辩的内容。")
+    return out
+
+
+def _notice_problems(r: RuleInput) -> list[str]:
+    out: list[str] = []
+    f = r.fields
+    for key, label in (("fine_yuan", "拟罚款金额"), ("confiscation_yuan", "拟没收违法所得")):
+        if fine_of(f, key) == -1:
+            out.append(f"{label}应为正整数（元）。")
+    if not intended_penalty(f):
+        out.append("请选择拟作出的行政处罚（警告、罚款、没收违法所得或其他处罚种类）。")
+    return out
+
+
 def _signature_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     out: list[str] = []
     for role, name, _img, refused, reason, witness in r.signers:
         if refused and (not reason.strip() or not witness.strip()):
             out.append(
-                f"{name or role}拒绝签名的，须记录理由和见证人（《安全生产法》第六十八条）。"
+                f"{name or role}拒绝签名的，请记录拒签理由，并请见证人签名以便证明"
+                "（《中华人民共和国安全生产法》第六十八条要求将拒绝签字的情况记录在案，"
+                "并向负有安全生产监督管理职责的部门报告；见证人是证明拒签的通行做法）。"
             )
     if not r.electronic:
         return out

@@ -65,8 +65,8 @@ def site_record_data(view: InspectionView) -> SiteRecordData:
         number=None,
         unit_name=view.unit_name,
         unit_address=view.unit_address,
-        legal_rep=view.unit_legal_rep,
-        legal_rep_title="",
+        legal_rep=view.unit_legal_rep or view.representative,
+        legal_rep_title=_legal_rep_title(view),
         phone=view.representative_phone or view.unit_phone,
         place=view.place,
         started_at=to_local(view.started_at),
@@ -81,6 +81,16 @@ def site_record_data(view: InspectionView) -> SiteRecordData:
         issued_on=ended.date() if ended else None,
         clock_note=clock_note(view.clock_offset_s),
     )
+
+
+def _legal_rep_title(view: InspectionView) -> str:
+    """The 职务 beside 法定代表人（负责人）: the on-site representative's title when the
+    representative is that person (or the unit has no legal representative on file); blank — to
+    fill by hand — when someone else received the inspectors, whose title is not the legal
+    representative's."""
+    legal_rep = view.unit_legal_rep.strip()
+    same = view.representative.strip() in (legal_rep, "") or not legal_rep
+    return view.representative_title if same else ""
 
 
 @dataclass(frozen=True)

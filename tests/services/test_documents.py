@@ -161,7 +161,10 @@ def test_electronic_document_needs_its_signatures(services: Services, tmp_path: 
     party = next(x for x in draft.signers if x.role == "party")
     party.refused = True
     party.refusal_reason = "称需请示董事长"
-    assert any("须记录理由和见证人" in p for p in services.documents.problems(draft))
+    assert any(
+        "请记录拒签理由，并请见证人签名" in p and "将拒绝签字的情况记录在案" in p
+        for p in services.documents.problems(draft)
+    )
     party.witness = "园区管委会 吴敏"
     issued = services.documents.issue(draft)
     pdf = services.ctx.blobs.read(issued.pdf_sha256)
@@ -198,6 +201,8 @@ def penalty_draft(services: Services, iid: str, kind: str, fine: str) -> Draft:
         penalty_type="fine",
         fine_yuan=fine,
         payment="bank",
+        told="yes",
+        statement_outcome="none",
     )
     draft.signers = services.documents.default_signers(draft)
     return draft

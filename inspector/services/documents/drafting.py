@@ -4,7 +4,7 @@ correction of a voided one; the printed fields and the preview."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -20,10 +20,17 @@ from inspector.documents.model import (
     SignatureMark,
 )
 from inspector.domain.document_kinds import (
+    KEEP_MODES,
+    PENALTY_KINDS,
     SPECS,
     KindSpec,
     clock_minutes,
     fine_of,
+    hearing_basis,
+    hearing_items,
+    intended_penalty,
+    party_is_person,
+    statement_wording,
 )
 from inspector.domain.enums import HazardGrade, HazardStatus
 from inspector.domain.errors import UserError
@@ -38,6 +45,7 @@ from inspector.services.documents.model import (
     SignerInput,
     agency_info,
     field_label,
+    large_fine,
     parse_date,
     party_from,
     render,
@@ -132,6 +140,15 @@ class Drafting:
             phone=insp.representative_phone or unit.contact_phone,
             credit_code=unit.credit_code or "",
         )
+        if kind in PENALTY_KINDS:
+            # the party penalised is the unit: its 法定代表人, not whoever received the inspectors
+            same = insp.representative.strip() == unit.legal_rep.strip()
+            party = replace(
+                party,
+                legal_rep=unit.legal_rep,
+                legal_rep_title=insp.representative_title if same else "",
+                phone=unit.contact_phone or party.phone,
+            )
         if spec.person:
             party = Party(name="", address="")
         if spec.kind == "inquiry_record":  # the unit's representative is asked first, usually
@@ -337,6 +354,8 @@ class Drafting:
                 place=unit.address,
                 position=insp.representative_title,
             )
+        if spec.kind in ("penalty_notice", "evidence_notice"):
+            fields["party_type"] = "unit"
         if spec.kind == "hazard_notice":
             with self.ctx.store.read() as s:
                 agency = self._agency(s, insp.agency_id)
@@ -349,7 +368,9 @@ class Drafting:
     def _sync_signers(draft: Draft) -> None:
         """The party's (or recipient's) slot carries the name now in the form, not the one the
         draft started with; a signature captured for another name is dropped."""
-        name = draft.party.name if draft.spec.person else draft.party.legal_rep
+        name = (
+            draft.party.name if party_is_person(draft.kind, draft.fields) else draft.party.legal_rep
+        )
         if draft.kind == "service_receipt":
             name = draft.fields.get("recipient_name") or name
         for signer in draft.signers:
@@ -361,7 +382,9 @@ class Drafting:
         """The signature slots of the kind: the officers, then the party (or recipient)."""
         signers = [SignerInput("officer", o.name, o.cert_no) for o in draft.officers]
         role = "recipient" if draft.kind == "service_receipt" else "party"
-        name = draft.party.name if draft.spec.person else draft.party.legal_rep
+        name = (
+            draft.party.name if party_is_person(draft.kind, draft.fields) else draft.party.legal_rep
+        )
         signers.append(SignerInput(role, name))
         return signers
 
@@ -457,8 +480,28 @@ class Drafting:
             now = to_local(self.ctx.clock.now())
             f["decided_at"] = chinese_date(now.date()) + f"{now.hour}时{now.minute:02d}分"
             f["party_signer"] = draft.party.legal_rep if not spec.person else draft.party.name
+            f["statement_record"] = statement_wording(draft.fields)
         if spec.kind == "penalty_notice":
-            f["hearing"] = "yes" if draft.fields.get("hearing") else ""
+            with self.ctx.store.read() as s:
+                agency = self._agency(s, draft.agency_id)
+            due = hearing_items(
+                draft.fields,
+                party_is_person(draft.kind, draft.fields),
+                large_fine(agency, person=True),
+                large_fine(agency, person=False),
+            )
+            f["penalty"] = intended_penalty(draft.fields)
+            # the hearing is not a tick box: a §63 ground prints it whatever the box says
+            f["hearing"] = "yes" if (due or draft.fields.get("hearing")) else ""
+            f["hearing_basis"] = hearing_basis(due)
+        if spec.kind == "evidence_notice":
+            mode = draft.fields.get("keep_mode", "")
+            label = dict(KEEP_MODES).get(mode, "")
+            place = draft.fields.get("keep_place", "").strip()
+            if mode == "agency":
+                place = place or label
+            f["keep_place"] = place or "＿＿＿＿"
+            f["keep_onsite"] = "yes" if mode == "onsite" else ""
         if spec.kind == "service_receipt":
             for row in draft.rows:
                 row.setdefault("method", draft.fields.get("method", ""))

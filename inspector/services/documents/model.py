@@ -171,6 +171,16 @@ def agency_info(agency: Agency) -> AgencyInfo:
     return AgencyInfo(**{f.name: getattr(agency, f.name) for f in fields(AgencyInfo)})
 
 
+def large_fine(agency: Agency, *, person: bool) -> int | None:
+    """The agency's 较大数额 threshold (yuan) for a person or a unit; None while it is not set.
+    The columns belong to the agency settings (added alongside), so they are read defensively."""
+    value = getattr(agency, "large_fine_person" if person else "large_fine_unit", None)
+    try:
+        return int(value) if value not in (None, "") and int(value) > 0 else None
+    except (TypeError, ValueError):
+        return None
+
+
 def party_from(data: dict[str, object]) -> Party | None:
     """The party stored in a document's frozen data (None when it has none, e.g. a 检记)."""
     raw = data.get("party")

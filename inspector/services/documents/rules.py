@@ -13,6 +13,7 @@ from inspector.documents.model import (
 from inspector.domain.document_kinds import (
     ORDER_KINDS,
     RuleInput,
+    party_is_person,
     problems,
 )
 from inspector.domain.enums import HazardStatus
@@ -23,6 +24,7 @@ from inspector.services.documents.model import (
     RIGHTS_NOTICE_KINDS,
     VOIDED,
     Draft,
+    large_fine,
     party_from,
 )
 from inspector.store.models import (
@@ -90,6 +92,12 @@ class Rules(Drafting):
             ],
             agency_bank=bool(agency.bank_name.strip() and agency.bank_account.strip()),
             supersedes_ok=supersedes_ok,
+            grades=[i.grade for i in draft.items],
+            party_person=party_is_person(draft.kind, draft.fields),
+            party_address=draft.party.address,
+            party_id_no=draft.party.id_no if party_is_person(draft.kind, draft.fields) else "",
+            large_fine_person=large_fine(agency, person=True),
+            large_fine_unit=large_fine(agency, person=False),
         )
         out += problems(rule)
         out += self._hazard_problems(draft)

@@ -145,6 +145,8 @@ class DocumentDraftDialog(QDialog):
             else [("name", "单位名称"), ("address", "地址"), ("legal_rep", "负责人"),
                   ("legal_rep_title", "职务"), ("phone", "联系电话")]
         )  # fmt: skip
+        if not spec.person and any(f.key == "party_type" for f in spec.fields):
+            keys.append(("id_no", "身份证号（当事人为个人时）"))  # 罚告, 先保通: either party
         for key, label in keys:
             edit = QLineEdit(str(getattr(draft.party, key)))
             edit.setMinimumHeight(34)
