@@ -41,7 +41,8 @@ def test_a_finding_that_reads_as_a_question_is_not_issued(
     iid = start(services)
     view = services.inspections.view(iid)
     items = view.checklists[0].items
-    services.inspections.set_item(iid, items[0].id, "fail")  # no note: the question stands
+    # the inspector wrote the checklist's question as the note (a finding still to be completed)
+    services.inspections.set_item(iid, items[0].id, "fail", items[0].content)
     services.inspections.set_item(iid, items[1].id, "fail", "打磨工位积尘约5厘米，未清扫")
     services.inspections.finish(iid, "检查发现两处问题。")
     load_blocks(services, tmp_path, "责改")
@@ -117,12 +118,15 @@ def test_the_hearing_paragraph_is_forced_by_the_amount_not_a_tick_box(
     issued = services.documents.issue(large)
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert (
-        "根据《中华人民共和国行政处罚法》第六十三条第一款第（一）项和第六十四条的规定，"
+        "根据《中华人民共和国行政处罚法》第六十三条第一款第（一）项、第六十四条的规定，"
         "你单位有权要求举行听证" in text
     )
     # a §63 measure forces it without any fine; a person is 你 and is offered it above ¥200
     closing = _text(services.documents.preview(notice_draft(services, iid, m_close="yes")))
-    assert "拟对你单位作出责令关闭的行政处罚" in closing and "第（四）项和第六十四条" in closing
+    assert (
+        "拟对你单位作出责令关闭的行政处罚" in closing
+        and "第六十三条第一款第（四）项、第六十四条" in closing
+    )
     person = notice_draft(services, iid, fine_yuan="500", party_type="person")
     person.party = type(person.party)(name="赵赟", address="城关镇解放路22号")
     text = _text(services.documents.preview(person))

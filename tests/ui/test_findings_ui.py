@@ -26,7 +26,8 @@ def test_a_question_is_completed_into_a_fact_in_the_draft_form(
     load_blocks(services, tmp_path, "责改", 3, 9)
     iid = start(services)
     item = services.inspections.view(iid).checklists[0].items[0]
-    services.inspections.set_item(iid, item.id, "fail")  # no note: the finding is the question
+    # the inspector wrote the checklist's question as the note: the finding reads as a question
+    services.inspections.set_item(iid, item.id, "fail", item.content)
     services.inspections.finish(iid, "检查发现一处问题。")
     w.open_inspection(iid)
     idle(qtbot, w)

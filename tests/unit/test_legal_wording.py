@@ -133,9 +133,11 @@ def test_the_hearing_follows_the_amount_and_the_measures() -> None:
     ]
     assert hearing_items({"m_revoke": "yes"}, False, None, None) == [3]
     assert (
-        hearing_basis([1]) == "《中华人民共和国行政处罚法》第六十三条第一款第（一）项和第六十四条"
+        hearing_basis([1]) == "《中华人民共和国行政处罚法》第六十三条第一款第（一）项、第六十四条"
     )
-    assert hearing_basis([1, 4]).endswith("第六十三条第一款第（一）项、第（四）项和第六十四条")
+    assert hearing_basis([1, 4]).endswith(
+        "第六十三条第一款第（一）项、第六十三条第一款第（四）项、第六十四条"
+    )
     assert (
         intended_penalty({"warning": "yes", "fine_yuan": "30000", "m_suspend": "yes"})
         == "警告、罚款人民币30000元、责令停产停业"
