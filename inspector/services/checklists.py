@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from inspector.domain.agency_settings import authority_of
 from inspector.domain.errors import UserError
 from inspector.store.models import Checklist, ChecklistItem
 from inspector.util.ids import uuid7
@@ -62,6 +63,7 @@ def install_checklist(session: Session, data: dict[str, Any]) -> str:
                 major_basis=item.get("major_basis", ""),
                 measure=item.get("measure", ""),
                 deadline_days=int(item.get("deadline_days", 7)),
+                authority=authority_of(item.get("authority")),
             )
         )
     session.flush()

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from inspector.domain.agency_settings import AUTHORITY_BODIES, authority_of
 from inspector.domain.enums import (
     INSPECTION_KINDS,
     HazardGrade,
@@ -24,6 +25,7 @@ from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep
 from inspector.services.changes import Changes
 from inspector.services.context import Context
+from inspector.services.documents.model import agency_power
 from inspector.services.hazard_loop import record_step
 from inspector.services.journal import audit, get_setting, queue, row_payload
 from inspector.services.textcheck import clean_text
@@ -167,6 +169,7 @@ class HazardInput:
     legal_basis: str = ""
     measure: str = ""
     deadline: date | None = None
+    authority: str | None = None  # whose matter (应急 …); None: 应急 when added, unchanged on edit
 
 
 @dataclass(frozen=True)
@@ -381,6 +384,7 @@ class InspectionService:
                     legal_basis=basis,
                     measure=item.measure,
                     deadline=self.ctx.clock.today() + timedelta(days=item.deadline_days),
+                    authority=authority_of(item.authority),
                     created_at=now,
                     updated_at=now,
                     clock_offset_s=self.ctx.clock.offset_s,
@@ -487,7 +491,13 @@ class InspectionService:
         grade = HazardGrade(data.grade).value
         if data.deadline is not None and data.deadline < self.ctx.clock.today():
             raise UserError("整改期限不能早于今天。")
-        return {
+        out: dict[str, Any] = {}
+        if data.authority is not None:
+            code = authority_of(data.authority)
+            if code not in AUTHORITY_BODIES:
+                raise UserError(f"“{code}”不是已知的职权类别。")
+            out["authority"] = code
+        return out | {
             "description": clean_text("隐患描述", data.description, max_chars=limit, required=True),
             "grade": grade,
             "location": clean_text("隐患部位", data.location, max_chars=200),
@@ -650,7 +660,7 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
         unit_address=unit.address,
         unit_legal_rep=unit.legal_rep,
         unit_phone=unit.contact_phone,
-        agency_name=agency.name if agency else "",
+        agency_name=agency_power(agency).issuer() if agency else "",  # under 委托: 委托机关
         kind=insp.kind,
         place=insp.place,
         started_at=insp.started_at,

@@ -12,6 +12,12 @@ from inspector.documents.model import (
     Officer,
     Party,
 )
+from inspector.domain.agency_settings import (
+    OWN_AUTHORITY,
+    AgencyPower,
+    authorities_from,
+    power_kind_of,
+)
 from inspector.domain.document_kinds import (
     SPECS,
     KindSpec,
@@ -47,6 +53,7 @@ class DraftItem:
     note: str = ""
     hazard_id: str | None = None
     grade: str = HazardGrade.GENERAL.value
+    authority: str = OWN_AUTHORITY  # whose matter the finding is (应急, 消防救援 …)
 
 
 @dataclass
@@ -166,9 +173,40 @@ PARTY_LABELS = {
 }
 
 
-def agency_info(agency: Agency) -> AgencyInfo:
-    """What a document prints of the agency: the same-named columns of its row."""
-    return AgencyInfo(**{f.name: getattr(agency, f.name) for f in fields(AgencyInfo)})
+def agency_power(agency: Agency) -> AgencyPower:
+    """The agency's power settings (an agency from before them follows has_enforcement_power)."""
+    return AgencyPower(
+        kind=power_kind_of(agency.power_kind, agency.has_enforcement_power),
+        own_name=agency.name,
+        own_short_name=agency.short_name,
+        delegator_name=agency.delegator_name,
+        delegator_short_name=agency.delegator_short_name,
+        delegator_seal=agency.delegator_seal,
+        granted=authorities_from(agency.granted_authorities),
+    )
+
+
+ENTRUSTED_NOTE = "本文书由{acting}受{issuer}委托，以{issuer}名义作出。"
+
+
+def agency_info(agency: Agency, enforcement: bool = True) -> AgencyInfo:
+    """What a document prints of the agency: the same-named columns of its row, and as issuer
+    and seal the 委托机关 when the agency acts under 委托 (行政处罚法 §20) on an 执法文书."""
+    power = agency_power(agency)
+    own = {f.name: getattr(agency, f.name) for f in fields(AgencyInfo) if hasattr(agency, f.name)}
+    issuer = power.issuer(enforcement)
+    note = ""
+    if issuer != agency.name:
+        note = ENTRUSTED_NOTE.format(acting=agency.name, issuer=issuer)
+    return AgencyInfo(
+        **{
+            **own,
+            "name": issuer,
+            "short_name": power.number_short_name(enforcement),
+            "seal": power.seal(enforcement),
+            "acting_note": note,
+        }
+    )
 
 
 def party_from(data: dict[str, object]) -> Party | None:
