@@ -283,9 +283,7 @@ def settings_problems(values: Mapping[str, Any]) -> list[str]:
         if not str(values.get("delegator_name") or "").strip():
             out.append("受委托执法的，须填写委托机关全称（--delegator），文书以委托机关名义作出。")
         if not str(values.get("delegator_short_name") or "").strip():
-            out.append(
-                "受委托执法的，须填写委托机关简称（--delegator-short-name），用于文书文号。"
-            )
+            out.append("受委托执法的，须填写委托机关简称（--delegator-short-name），用于文书文号。")
     person, unit = values.get("large_fine_person_yuan"), values.get("large_fine_unit_yuan")
     if isinstance(person, int) and isinstance(unit, int) and unit < person:
         out.append("对单位的较大数额罚款标准不应低于对个人的标准，请核对。")
@@ -311,7 +309,11 @@ def describe(values: Mapping[str, Any]) -> list[str]:
                 str(value or ""), bool(values.get("has_enforcement_power", True))
             ).label
         elif spec.kind == YUAN:
-            text = f"{value}元" if isinstance(value, int) else "未设置（凡超过简易程序限额的罚款均告知听证权利）"
+            text = (
+                f"{value}元"
+                if isinstance(value, int)
+                else "未设置（凡超过简易程序限额的罚款均告知听证权利）"
+            )
         elif spec.kind == AUTHORITIES:
             text = "、".join(authorities_from(value)) or "无"
         else:

@@ -23,9 +23,9 @@ from inspector.domain.enums import (
 )
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep
+from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.documents.model import agency_power
 from inspector.services.hazard_loop import record_step
 from inspector.services.journal import audit, get_setting, queue, row_payload
 from inspector.services.textcheck import clean_text

@@ -14,8 +14,8 @@ from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.domain.errors import UserError
 from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
+from inspector.services.agency import agency_power
 from inspector.services.context import Context
-from inspector.services.documents.model import agency_power
 from inspector.services.inspections import InspectionView, _view
 from inspector.services.journal import (
     audit,

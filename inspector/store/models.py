@@ -31,7 +31,9 @@ class Agency(SQLModel, table=True):
     delegator_short_name: str = ""  # its 简称 in the 文号
     delegator_seal: str = ""  # the seal's name, when it is not the 委托机关's name
     granted_authorities: str = "[]"  # JSON list of authority codes locally granted (赋权)
-    large_fine_person_yuan: int | None = None  # 较大数额 (行政处罚法 §63) for a person; None = not set
+    large_fine_person_yuan: int | None = (
+        None  # 较大数额 (行政处罚法 §63) for a person; None = not set
+    )
     large_fine_unit_yuan: int | None = None  # … for a unit
 
 

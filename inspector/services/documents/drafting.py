@@ -105,7 +105,10 @@ class Drafting:
             elif spec.kind == "seizure" and not power.may_take_coercive_measures:
                 out.append(
                     KindChoice(
-                        spec.kind, spec.title, False, "受委托不得实施行政强制措施（行政强制法第十七条）"
+                        spec.kind,
+                        spec.title,
+                        False,
+                        "受委托不得实施行政强制措施（行政强制法第十七条）",
                     )
                 )
             elif insp.status != "finished":

@@ -12,18 +12,14 @@ from inspector.documents.model import (
     Officer,
     Party,
 )
-from inspector.domain.agency_settings import (
-    OWN_AUTHORITY,
-    AgencyPower,
-    authorities_from,
-    power_kind_of,
-)
+from inspector.domain.agency_settings import OWN_AUTHORITY
 from inspector.domain.document_kinds import (
     SPECS,
     KindSpec,
 )
 from inspector.domain.enums import HazardGrade
 from inspector.domain.errors import UserError
+from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.store.models import (
     Agency,
@@ -171,19 +167,6 @@ PARTY_LABELS = {
     "id_no": "身份证号",
     "workplace": "工作单位",
 }
-
-
-def agency_power(agency: Agency) -> AgencyPower:
-    """The agency's power settings (an agency from before them follows has_enforcement_power)."""
-    return AgencyPower(
-        kind=power_kind_of(agency.power_kind, agency.has_enforcement_power),
-        own_name=agency.name,
-        own_short_name=agency.short_name,
-        delegator_name=agency.delegator_name,
-        delegator_short_name=agency.delegator_short_name,
-        delegator_seal=agency.delegator_seal,
-        granted=authorities_from(agency.granted_authorities),
-    )
 
 
 ENTRUSTED_NOTE = "本文书由{acting}受{issuer}委托，以{issuer}名义作出。"

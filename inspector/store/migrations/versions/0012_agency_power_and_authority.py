@@ -37,7 +37,9 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(name, sa.Integer(), nullable=True))
     for table in AUTHORITY_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("authority", _TEXT, nullable=False, server_default="应急"))
+            batch_op.add_column(
+                sa.Column("authority", _TEXT, nullable=False, server_default="应急")
+            )
 
 
 def downgrade() -> None:
