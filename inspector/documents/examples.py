@@ -230,6 +230,26 @@ def example(kind: str) -> DocumentData:
                 "photo_refs": "照片1、照片2",
             },
         )
+    if kind == "case_transfer":
+        return replace(
+            common,
+            items=[
+                DocItem(
+                    "成品仓库二楼疏散通道堆放纸箱约3立方米，占用疏散通道",
+                    "《中华人民共和国消防法》第二十八条",
+                ),
+                DocItem("仓库内部分灭火器压力指示处于红区，未保持完好有效"),
+            ],
+            fields={
+                "inspection_date": "2026年11月23日",
+                "authority": "消防救援",
+                "receiver": "青岚县消防救援大队",
+                "transfer_basis": (
+                    "《中华人民共和国安全生产法》第六十九条和《中华人民共和国消防法》第四条"
+                ),
+                "attachments": "现场检查记录（复印件）1份\n现场照片2张",
+            },
+        )
     raise ValueError(f"no example for {kind}")
 
 
@@ -260,4 +280,5 @@ KINDS: tuple[str, ...] = (
     "evidence_notice",
     "service_receipt",
     "hazard_notice",
+    "case_transfer",
 )
