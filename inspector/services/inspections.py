@@ -102,6 +102,7 @@ class HazardView:
     status: str
     photo_ids: list[str] = field(default_factory=list)
     conflict: str = ""  # the server's flag (services.hazards.conflict_label)
+    authority: str = "应急"  # whose matter it is (domain.agency_settings)
 
 
 @dataclass(frozen=True)
@@ -645,6 +646,7 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
             h.status,
             [p.id for p in photos if p.hazard_id == h.id],
             h.conflict,
+            h.authority,
         )
         for h in s.exec(
             select(Hazard)

@@ -8,11 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
+from sqlmodel import select
 
 from inspector.services.api import Services
+from inspector.store.models import Hazard
 from inspector.ui.main_window import MainWindow
 from tests.services.test_agency_power import fire_and_own_findings
 from tests.services.test_documents import load_blocks
+from tests.services.test_inspection_flow import start
 from tests.ui.test_inspection_ui import WAIT, idle
 
 
@@ -50,3 +53,26 @@ def test_fire_finding_is_transferred_from_the_window(
     idle(qtbot, w)
     year = services.ctx.clock.today().year
     assert f"（岚）应急移\u3014{year}\u30151号" in w.messages.text()
+
+
+def test_a_new_finding_can_be_marked_as_another_authoritys(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    w = window
+    iid = start(services)
+    w.open_inspection(iid)
+    idle(qtbot, w)
+    w.inspection._open_hazard_dialog(None)
+    dialog = w.inspection.hazard_dialog
+    assert dialog is not None
+    assert dialog.authority.currentData() == "应急"  # a 新增发现 is 应急 unless changed
+    dialog.description.setPlainText("三楼防火门闭门器损坏，防火门无法自行关闭")
+    dialog.authority.setCurrentIndex(dialog.authority.findData("消防救援"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    with services.ctx.store.read() as s:
+        [hazard] = s.exec(select(Hazard).where(Hazard.inspection_id == iid)).all()
+    assert hazard.authority == "消防救援"
+    services.inspections.finish(iid, "发现一处消防问题。")
+    kinds = {c.kind for c in services.documents.kinds_for_inspection(iid)}
+    assert "case_transfer" in kinds
