@@ -4,7 +4,10 @@ documents use them; bad input gets a Chinese message and changes nothing."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +182,29 @@ def test_an_entrusted_device_refuses_before_any_number_is_taken(
         dev.services.documents.issue(draft)
     state = dev.services.numbering.state(device_agency(dev).id, "查扣", dev.clock.today().year)
     assert state.remaining == 50
+
+
+def test_the_installed_command_refuses_in_chinese_without_a_traceback(
+    server: Server, db_url: str
+) -> None:
+    """The real `inspector-server` process, as an administrator runs it."""
+    before = server_row(server)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", "set-agency", "--db", db_url,
+         "--agency", server.agency, "--power", "委托", "--large-fine-unit", "五万"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "机关设置未保存，请改正：" in done.stderr
+    assert "须填写委托机关全称" in done.stderr and "应为正整数（元）" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert server_row(server) == before
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", "set-agency", "--db", db_url,
+         "--agency", server.agency, "--court", "柴桑区人民法院"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "行政诉讼法院：柴桑区人民法院" in done.stdout
+    assert server_row(server)[0] > before[0]  # a new change number: devices pull it
