@@ -7,7 +7,7 @@ read this module."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -320,7 +320,3 @@ def describe(values: Mapping[str, Any]) -> list[str]:
             text = str(value or "") or "（未设置）"
         out.append(f"{spec.label}：{text}")
     return out
-
-
-def names(codes: Iterable[str]) -> str:
-    return "、".join(AUTHORITY_NAMES.get(c, c) for c in codes)
