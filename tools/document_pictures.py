@@ -1,6 +1,6 @@
 """Pictures of page 1 of every enforcement document, filled with the fictional examples.
 
-.venv/bin/python tools/document_pictures.py [docs/documents]
+.venv/bin/python tools/document_pictures.py [docs/documents [kind …]]
 
 Writes <kind>.png for every kind in inspector.documents.examples.KINDS and for the 现场检查记录
 (site_inspection_record.png), rendered from the PDF the app prints (PDFium, 110 dpi) and stored as
@@ -87,10 +87,11 @@ def small_png(page: Image.Image, path: Path) -> None:
     grey.save(path, "PNG", optimize=True)
 
 
-def main(out: Path) -> list[Path]:
+def main(out: Path, kinds: list[str] | None = None) -> list[Path]:
+    """Every kind's picture, or only those named."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in (SITE_RECORD, *KINDS):
+    for kind in kinds or (SITE_RECORD, *KINDS):
         pages = render_pages(pdf_for(kind), dpi=DPI)
         path = out / f"{kind}.png"
         small_png(pages[0], path)
@@ -100,4 +101,4 @@ def main(out: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/documents"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/documents"), sys.argv[2:])

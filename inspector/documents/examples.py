@@ -280,6 +280,26 @@ def example(kind: str) -> DocumentData:
                 {"q": "车间积尘多久清扫一次？有没有记录？", "a": "每周清扫一次，没有做记录。"},
             ],
         )
+    if kind == "case_transfer":
+        return replace(
+            common,
+            items=[
+                DocItem(
+                    "成品仓库二楼疏散通道堆放纸箱约3立方米，占用疏散通道",
+                    "《中华人民共和国消防法》第二十八条",
+                ),
+                DocItem("仓库内部分灭火器压力指示处于红区，未保持完好有效"),
+            ],
+            fields={
+                "inspection_date": "2026年11月23日",
+                "authority": "消防救援",
+                "receiver": "青岚县消防救援大队",
+                "transfer_basis": (
+                    "《中华人民共和国安全生产法》第六十九条和《中华人民共和国消防法》第四条"
+                ),
+                "attachments": "现场检查记录（复印件）1份\n现场照片2张",
+            },
+        )
     raise ValueError(f"no example for {kind}")
 
 
@@ -311,4 +331,5 @@ KINDS: tuple[str, ...] = (
     "service_receipt",
     "hazard_notice",
     "inquiry_record",
+    "case_transfer",
 )

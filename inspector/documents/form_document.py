@@ -99,6 +99,7 @@ def values(data: DocumentData) -> dict[str, str]:
     officers = [o for o in data.officers if o.name.strip()]
     out = {
         "agency": a.name,
+        "seal": a.seal or a.name,
         "government": a.review_government,
         "court": a.court,
         "agency_address": a.address,
@@ -421,7 +422,8 @@ def _signatures(data: DocumentData, template: Template, vals: Mapping[str, str])
     refused = refusal_text(data.signatures, template)
     if refusal_label:
         notes.append((refusal_label + refused, 4 * mm if refused else 9 * mm))
-    after: list[Flowable] = layout.note_lines(data.clock_note)
+    after: list[Flowable] = layout.note_lines(data.agency.acting_note)
+    after += layout.note_lines(data.clock_note)
     copies = str(template.get("copies_footer", ""))
     if copies:
         after += [Spacer(1, 1 * mm), para(fill(copies, vals), st.small)]
@@ -432,7 +434,8 @@ def _signatures(data: DocumentData, template: Template, vals: Mapping[str, str])
         label_width=width_mm / 159 * layout.CONTENT_WIDTH,
         notes=notes,
         date_text=layout.chinese_date(data.issued_on),
-        seal_text=fill(seal, vals) if seal else "",
+        # the seal line's {agency} is whose seal it is: the 委托机关's seal may bear its own name
+        seal_text=fill(seal, {**vals, "agency": vals["seal"]}) if seal else "",
         after=after,
     )
 

@@ -79,6 +79,8 @@ class AgencyInfo:
     postcode: str = ""
     bank_name: str = ""
     bank_account: str = ""
+    seal: str = ""  # whose seal the document bears ("" = the issuing body's)
+    acting_note: str = ""  # under 委托: which body acted, printed under the signatures
 
 
 @dataclass(frozen=True)

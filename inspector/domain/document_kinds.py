@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from inspector.domain import idcard
+from inspector.domain.agency_settings import PowerKind, authority_of
+from inspector.domain.authorities import AUTHORITY_NAMES, OWN_AUTHORITY
 from inspector.domain.citations import cite
 
 # 行政处罚法 §51 简易程序 limits (yuan), §68 当场收缴 limit
@@ -37,6 +39,16 @@ SUSPENSION_WORDS = (
 # kinds whose party is the one penalised: the unit's 法定代表人 prints, not the on-site representative
 PENALTY_KINDS = ("onsite_penalty_unit", "onsite_penalty_person", "penalty_notice")
 ORDER_KINDS = ("rectification_order", "onsite_measures", "seizure")  # a 复查 reviews one of these
+CASE_TRANSFER = "case_transfer"  # 案件移送书: findings of another authority, to the right body
+# 行政强制措施, which 委托 cannot carry (行政强制法 §17)
+COERCIVE_LAW = "《中华人民共和国行政强制法》第十七条"
+# the default basis of a 移送 by the receiving authority ("" = any other); editable on the form.
+# 安全生产法 §69 (移送 of a matter for another department) is from memory of the 2021 text, not yet
+# checked against it (docs/ARCHITECTURE.md, agency settings); 消防法 §4 is confirmed (law.md).
+TRANSFER_BASIS: dict[str, str] = {
+    "": "《中华人民共和国安全生产法》第六十九条",
+    "消防救援": "《中华人民共和国安全生产法》第六十九条和《中华人民共和国消防法》第四条",
+}
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "委托送达")
 
 
@@ -264,6 +276,22 @@ SPECS: dict[str, KindSpec] = {
             party_label="被询问人",
         ),
         KindSpec(
+            CASE_TRANSFER,
+            "案件移送书",
+            items_label="移送的问题",
+            fields=(
+                FieldSpec("receiver", "接收移送的机关", hint="如：柴桑区消防救援大队"),
+                FieldSpec("transfer_basis", "移送依据", "multiline"),
+                FieldSpec(
+                    "attachments",
+                    "附件（每行一项）",
+                    "multiline",
+                    required=False,
+                    hint="如：现场检查记录（复印件）1份",
+                ),
+            ),
+        ),
+        KindSpec(
             "hazard_notice",
             "安全隐患整改通知书",
             enforcement=False,
@@ -302,6 +330,10 @@ class RuleInput:
     party_address: str = ""
     large_fine_person: int | None = None  # the agency's 较大数额 (yuan); None = not set
     large_fine_unit: int | None = None
+    power_kind: str = "own"  # domain.agency_settings.PowerKind
+    delegator: str = ""  # the 委托机关 under 委托
+    granted: tuple[str, ...] = ()  # authorities locally granted (赋权) besides 应急
+    item_authorities: list[str] = field(default_factory=list)  # per item, as `items`
 
 
 def _date(value: str) -> date | None:
@@ -435,6 +467,7 @@ def problems(r: RuleInput) -> list[str]:
         if f.kind == "date" and value and _date(value) is None:
             out.append(f"“{f.label}”不是有效日期。")
     out += _item_problems(spec, r)
+    out += power_problems(spec, r)
     out += _kind_problems(spec, r)
     out += _signature_problems(spec, r)
     return out
@@ -470,6 +503,45 @@ def _item_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     return out
 
 
+def suspends(measures: str) -> bool:
+    """The 现场处理措施 stop production or equipment (then a period, and power that can do it)."""
+    return any(w in measures for w in SUSPENSION_WORDS)
+
+
+def power_problems(spec: KindSpec, r: RuleInput) -> list[str]:
+    """What the agency's power does not reach: 行政强制措施 under 委托, and findings of another
+    authority on an order (they go on a 案件移送书 instead), or an own finding on a 移送书."""
+    out: list[str] = []
+    entrusted = r.power_kind == PowerKind.ENTRUSTED
+    by = f"受{r.delegator}委托" if r.delegator.strip() else "受委托"
+    if entrusted and spec.kind == "seizure":
+        out.append(
+            f"本机关系{by}执法。查封、扣押属于行政强制措施，依照{COERCIVE_LAW}的规定，"
+            "行政强制措施权不得委托，本机关不能作出查封扣押决定；请报委托机关依法处理。"
+        )
+    if entrusted and spec.kind == "onsite_measures" and suspends(r.fields.get("measures", "")):
+        out.append(
+            f"本机关系{by}执法。暂时停产停业、停止使用设施设备属于行政强制措施，依照"
+            f"{COERCIVE_LAW}的规定，行政强制措施权不得委托；请删去该项措施，或报委托机关依法决定。"
+        )
+    if spec.kind not in (*ORDER_KINDS, CASE_TRANSFER):
+        return out
+    allowed = (OWN_AUTHORITY, *r.granted)
+    for n, ((text, inc, *_rest), authority) in enumerate(
+        zip(r.items, r.item_authorities, strict=False), start=1
+    ):
+        code = authority_of(authority)
+        label = f"第{n}项（{text[:16]}）"
+        if inc and spec.kind != CASE_TRANSFER and code not in allowed:
+            out.append(
+                f"{label}属{AUTHORITY_NAMES.get(code, code)}的职权，不属本机关职权，不能列入"
+                f"{spec.title}；请不列入本文书，另行制作案件移送书。"
+            )
+        if inc and spec.kind == CASE_TRANSFER and code in allowed:
+            out.append(f"{label}属本机关职权，应由本机关依法处理，无需移送。")
+    return out
+
+
 def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     out: list[str] = []
     f = r.fields
@@ -482,16 +554,16 @@ def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
         if wrong:
             out.append(wrong)
     if spec.kind == "onsite_measures":
-        suspends = any(w in f.get("measures", "") for w in SUSPENSION_WORDS)
         until = _date(f.get("suspend_until", ""))
+        stops = suspends(f.get("measures", ""))
         included_grades = [g for g, item in zip(r.grades, r.items, strict=False) if item[1]]
-        if (suspends or until is not None) and "major" not in included_grades:
+        if (stops or until is not None) and "major" not in included_grades:
             out.append(
                 "暂时停产停业、停止使用设施设备只能针对重大事故隐患（《中华人民共和国安全生产法》"
                 "第六十五条第一款第（三）项）：列入的问题中没有判定为重大事故隐患的，"
                 "请改为其他现场处理措施，或将相应问题判定为重大事故隐患。"
             )
-        if suspends and until is None:
+        if stops and until is None:
             out.append("决定暂时停产停业或停止使用设施设备的，请写明期限（停产停业、停止使用至）。")
         if until is not None and until <= r.today:
             out.append("停产停业、停止使用的期限应在今天之后。")
@@ -655,6 +727,8 @@ def _signature_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     missing = [n for n, _c in r.officers if n.strip() and ("officer", n) not in signed]
     if missing:
         out.append("电子签名文书缺少执法人员签名：" + "、".join(missing) + "。")
+    if spec.kind == CASE_TRANSFER:
+        return out  # the receiving body signs its receipt when the 移送书 reaches it
     parties = [s for s in r.signers if s[0] in ("party", "recipient")]
     if not parties or not any(img or refused for _r, _n, img, refused, *_ in parties):
         out.append("电子签名文书缺少当事人（被检查单位负责人）的签名或拒签记录。")

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from inspector.domain.agency_settings import authority_of
+from inspector.domain.authorities import AUTHORITY_BODIES
 from inspector.domain.citations import major_sentence
 from inspector.domain.enums import (
     INSPECTION_KINDS,
@@ -22,6 +24,7 @@ from inspector.domain.enums import (
 )
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep
+from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.hazard_loop import record_step
@@ -102,6 +105,7 @@ class HazardView:
     status: str
     photo_ids: list[str] = field(default_factory=list)
     conflict: str = ""  # the server's flag (services.hazards.conflict_label)
+    authority: str = "应急"  # whose matter it is (domain.agency_settings)
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class HazardInput:
     legal_basis: str = ""
     measure: str = ""
     deadline: date | None = None
+    authority: str | None = None  # whose matter (应急 …); None: 应急 when added, unchanged on edit
 
 
 @dataclass(frozen=True)
@@ -382,6 +387,7 @@ class InspectionService:
                     legal_basis=item.legal_basis,
                     measure=item.measure,
                     deadline=self.ctx.clock.today() + timedelta(days=item.deadline_days),
+                    authority=authority_of(item.authority),
                     created_at=now,
                     updated_at=now,
                     clock_offset_s=self.ctx.clock.offset_s,
@@ -488,7 +494,13 @@ class InspectionService:
         grade = HazardGrade(data.grade).value
         if data.deadline is not None and data.deadline < self.ctx.clock.today():
             raise UserError("整改期限不能早于今天。")
-        return {
+        out: dict[str, Any] = {}
+        if data.authority is not None:
+            code = authority_of(data.authority)
+            if code not in AUTHORITY_BODIES:
+                raise UserError(f"“{code}”不是已知的职权类别。")
+            out["authority"] = code
+        return out | {
             "description": clean_text("隐患描述", data.description, max_chars=limit, required=True),
             "grade": grade,
             "location": clean_text("隐患部位", data.location, max_chars=200),
@@ -629,6 +641,7 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
             h.status,
             [p.id for p in photos if p.hazard_id == h.id],
             h.conflict,
+            h.authority,
         )
         for h in s.exec(
             select(Hazard)
@@ -644,7 +657,7 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
         unit_address=unit.address,
         unit_legal_rep=unit.legal_rep,
         unit_phone=unit.contact_phone,
-        agency_name=agency.name if agency else "",
+        agency_name=agency_power(agency).issuer() if agency else "",  # under 委托: 委托机关
         kind=insp.kind,
         place=insp.place,
         started_at=insp.started_at,

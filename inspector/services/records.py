@@ -14,6 +14,7 @@ from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.domain.errors import UserError
 from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
+from inspector.services.agency import agency_power
 from inspector.services.context import Context
 from inspector.services.inspections import InspectionView, _view
 from inspector.services.journal import (
@@ -183,7 +184,8 @@ class RecordService:
                 )
             series = series_for(SITE_RECORD, agency.numbers_per_case)
             taken = numbering.take(s, agency.id, series, year, case_id=inspection_id)
-            number = format_number(agency.short_name, DOC_CODES[SITE_RECORD], year, taken.serial)
+            short_name = agency_power(agency).number_short_name()  # under 委托: the 委托机关's
+            number = format_number(short_name, DOC_CODES[SITE_RECORD], year, taken.serial)
             pdf, text = self._render(view, number)
             sha = self.ctx.blobs.put(pdf)  # durable before any row names it
             doc = self._keep_pdf(

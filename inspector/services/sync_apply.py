@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from inspector.domain.agency_settings import stored
 from inspector.domain.audit import canonical_json
 from inspector.domain.enums import HazardStatus
 from inspector.domain.search_text import syllables_from_wire, unit_search_text
@@ -53,6 +54,7 @@ from sync.contract import UNIT_DEFAULTS, UNIT_FIELDS, UNIT_NAME_SYLLABLES
 log = logging.getLogger("inspector.sync")
 
 _AGENCY_FIELDS = frozenset(Agency.model_fields) - {"id"}
+_AGENCY_NULLABLE = frozenset({"large_fine_person_yuan", "large_fine_unit_yuan"})
 _ITEM_FIELDS = frozenset(ChecklistItem.model_fields) - {"id", "checklist_id"}
 
 
@@ -161,10 +163,12 @@ def _ensure_grid(s: Session, grid_id: str | None, township_id: str | None) -> No
 
 # -- per entity ---------------------------------------------------------------------------------
 def apply_agency(s: Session, data: dict[str, Any]) -> None:
+    """The agency's settings as the server holds them; a threshold the server sends as None is
+    "not set" and clears the device's value."""
     row = s.get(Agency, data["id"]) or Agency(id=data["id"], name="", short_name="")
     for key, value in data.items():
-        if key in _AGENCY_FIELDS and value is not None:
-            setattr(row, key, value)
+        if key in _AGENCY_FIELDS and (value is not None or key in _AGENCY_NULLABLE):
+            setattr(row, key, stored(key, value))
     s.add(row)
 
 

@@ -24,6 +24,17 @@ class Agency(SQLModel, table=True):
     postcode: str = ""
     bank_name: str = ""  # where fines are paid (当场处罚决定书)
     bank_account: str = ""
+    # where its power comes from (domain.agency_settings.PowerKind; "" = not set: follows
+    # has_enforcement_power, as agencies did before the setting)
+    power_kind: str = ""
+    delegator_name: str = ""  # 委托机关 (under 委托 the documents are issued in its name)
+    delegator_short_name: str = ""  # its 简称 in the 文号
+    delegator_seal: str = ""  # the seal's name, when it is not the 委托机关's name
+    granted_authorities: str = "[]"  # JSON list of authority codes locally granted (赋权)
+    large_fine_person_yuan: int | None = (
+        None  # 较大数额 (行政处罚法 §63) for a person; None = not set
+    )
+    large_fine_unit_yuan: int | None = None  # … for a unit
 
 
 class User(SQLModel, table=True):
@@ -104,7 +115,7 @@ class ChecklistItem(SQLModel, table=True):
     major_basis: str = ""
     measure: str = ""
     deadline_days: int = 7
-    authority: str = ""  # whose matter it is: a code of inspector.domain.authorities
+    authority: str = "应急"  # whose matter it is: a code of inspector.domain.authorities
     finding: str = ""  # the fact found when the item fails (a statement, not a question)
 
 
@@ -167,6 +178,7 @@ class Hazard(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     clock_offset_s: float | None = None  # the correction its times were made with (s)
+    authority: str = "应急"  # whose matter it is (the checklist item's; 新增发现: 应急)
 
 
 class HazardEvent(SQLModel, table=True):

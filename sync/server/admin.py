@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,17 @@ from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
 from inspector.domain import creditcode
+from inspector.domain.agency_settings import (
+    AUTHORITIES,
+    FLAG,
+    SETTING_KEYS,
+    SETTINGS,
+    YUAN,
+    PowerKind,
+    describe,
+    parse_setting,
+    settings_problems,
+)
 from inspector.domain.checklist_items import device_item
 from inspector.domain.citations import CitationError
 from inspector.domain.enums import SUPERVISION_LEVELS, Role
@@ -36,6 +47,7 @@ from sync.server.db import (
     read_session,
     take_seq,
     take_seqs,
+    utcnow,
     write_session,
 )
 from sync.server.push import tombstone_unit
@@ -55,6 +67,61 @@ def create_agency(
             raise AdminError(f"机关 {aid} 已存在。")
         s.add(Agency(id=aid, name=name, short_name=short_name, data=extra, seq=take_seq(s)))
     return aid
+
+
+def set_agency(engine: Engine, agency_id: str, raw: Mapping[str, str]) -> dict[str, Any]:
+    """Set agency settings from the administrator's text (key → text, keys of
+    `domain.agency_settings.SETTINGS`): every value is checked, then the whole set, and nothing
+    is written unless all hold. The row takes a new change number, so devices pull it. Returns
+    the agency's settings as they now are."""
+    unknown = [k for k in raw if k not in SETTING_KEYS]
+    if unknown:
+        raise AdminError(f"没有这项机关设置：{'、'.join(unknown)}。")
+    problems: list[str] = []
+    typed: dict[str, Any] = {}
+    for key, text in raw.items():
+        try:
+            typed[key] = parse_setting(key, text)
+        except UserError as exc:
+            problems.append(str(exc))
+    with write_session(engine) as s:
+        row = s.get(Agency, agency_id)
+        if row is None:
+            raise AdminError(f"没有机关 {agency_id}。")
+        values = {**agency_settings(row), **typed}
+        problems += settings_problems(values)
+        if problems:
+            raise AdminError("机关设置未保存，请改正：\n" + "\n".join(f"· {p}" for p in problems))
+        if "power_kind" in typed:  # the old switch kept in step, for older devices
+            values["has_enforcement_power"] = typed["power_kind"] != PowerKind.NONE
+        row.name, row.short_name = values.pop("name"), values.pop("short_name")
+        row.data = {**row.data, **values}
+        row.version += 1
+        row.seq = take_seq(s)
+        row.updated_at = utcnow()
+        s.add(row)
+        return agency_settings(row)
+
+
+def agency_settings(row: Agency) -> dict[str, Any]:
+    """Every setting of the agency (those never set at their defaults)."""
+    d = row.data
+    out: dict[str, Any] = {"name": row.name, "short_name": row.short_name}
+    for spec in SETTINGS:
+        if spec.key in out:
+            continue
+        default: Any = {FLAG: False, YUAN: None, AUTHORITIES: []}.get(spec.kind, "")
+        out[spec.key] = d.get(spec.key, default)
+    out["has_enforcement_power"] = bool(d.get("has_enforcement_power", True))
+    return out
+
+
+def show_agency(engine: Engine, agency_id: str) -> list[str]:
+    with read_session(engine) as s:
+        row = s.get(Agency, agency_id)
+        if row is None:
+            raise AdminError(f"没有机关 {agency_id}。")
+        return describe(agency_settings(row))
 
 
 def create_township(engine: Engine, agency_id: str, name: str, county: str = "") -> str:

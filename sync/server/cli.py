@@ -3,6 +3,12 @@
     inspector-server [serve] [--host H] [--port P] [--db URL] [--data-dir DIR] [--blobs DIR]
                            [--workers N]   (N processes; Linux)
     inspector-server create-agency --name 柴桑区应急管理局 --short-name 柴 [--id ID]
+    inspector-server set-agency --agency ID [--review-government 柴桑区人民政府] [--court …]
+                                [--bank-name …] [--bank-account …] [--power own|authorized|entrusted|none]
+                                [--delegator 柴桑区应急管理局 --delegator-short-name 柴]
+                                [--granted 消防救援,燃气] [--large-fine-person 20000|none] …
+                                (every option: set-agency --help; values are checked, all or none)
+    inspector-server show-agency --agency ID
     inspector-server create-township --agency ID 沙河街道
     inspector-server create-grid --township ID 第一网格
     inspector-server create-user --agency ID --username zhang --name 张三 [--role inspector]
@@ -38,6 +44,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from inspector.domain.agency_settings import SETTINGS
 from sync.server import admin, draw, number_check, task_admin
 from sync.server.db import default_sqlite_url, make_engine
 
@@ -75,6 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--short-name", default="")
     p.add_argument("--id", dest="agency_id")
+
+    p = sub.add_parser("set-agency", help="设置机关（复议机关、法院、缴款账户、执法权来源等）")
+    _common(p)
+    p.add_argument("--agency", required=True)
+    for spec in SETTINGS:
+        p.add_argument(f"--{spec.option}", dest=f"set_{spec.key}", help=spec.hint or None)
+
+    p = sub.add_parser("show-agency", help="显示机关的各项设置")
+    _common(p)
+    p.add_argument("--agency", required=True)
 
     p = sub.add_parser("create-township", help="新建乡镇（街道）")
     _common(p)
@@ -238,6 +255,22 @@ def _run(args: argparse.Namespace, engine: Engine) -> int:
     cmd = args.command
     if cmd == "create-agency":
         print(admin.create_agency(engine, args.name, args.short_name, agency_id=args.agency_id))
+    elif cmd == "set-agency":
+        raw = {
+            spec.key: getattr(args, f"set_{spec.key}")
+            for spec in SETTINGS
+            if getattr(args, f"set_{spec.key}") is not None
+        }
+        if not raw:
+            print("错误：请至少给出一项要设置的内容（见 set-agency --help）。", file=sys.stderr)
+            return 2
+        admin.set_agency(engine, args.agency, raw)
+        print("机关设置已保存，设备下次同步时生效：")
+        for line in admin.show_agency(engine, args.agency):
+            print(f"  {line}")
+    elif cmd == "show-agency":
+        for line in admin.show_agency(engine, args.agency):
+            print(line)
     elif cmd == "create-township":
         print(admin.create_township(engine, args.agency, args.name, args.county))
     elif cmd == "create-grid":

@@ -82,7 +82,7 @@ def test_a_failed_item_drafts_its_finding_not_its_question(services: Services) -
     services.inspections.set_item(iid, general.id, "fail")
     services.inspections.set_item(iid, dust.id, "fail")
     by_item = {h.item_id: h for h in services.inspections.view(iid).hazards}
-    assert general.authority == "emergency"
+    assert general.authority == "应急"
     assert by_item[general.id].description == general.finding
     assert by_item[dust.id].description == (
         "未落实粉尘清理制度，作业现场积尘严重（积尘部位及厚度：＿＿），"

@@ -123,6 +123,17 @@ def visit(dev: Device, unit_id: str, rng: random.Random, work: Work) -> None:
     checklist = svc.inspections.checklists()[0].id
     kind = rng.choice(INSPECTION_KINDS)
     iid, _ = svc.inspections.start(StartInspection(unit_id, people, [checklist], kind=kind))
+    fire = MAIN_KINDS[work.turn % len(MAIN_KINDS)] == "rectification_order"
+    if fire:  # a 消防 matter too: left off the order, transferred (issue 16)
+        svc.inspections.add_hazard(
+            iid,
+            HazardInput(
+                "二楼疏散通道堆放纸箱",
+                legal_basis="《中华人民共和国消防法》第二十八条",
+                deadline=today + timedelta(days=3),
+                authority="消防救援",
+            ),
+        )
     for n in range(rng.choice((1, 2))):
         svc.inspections.add_hazard(
             iid,
@@ -147,6 +158,10 @@ def visit(dev: Device, unit_id: str, rng: random.Random, work: Work) -> None:
     if rng.random() < 0.1 and main not in ORDERS and main != "hazard_notice":
         svc.documents.void(issued.document_id, "当事人名称写错")
         return
+    if fire and main == "rectification_order":
+        svc.documents.issue(
+            fill(dev, svc.documents.draft_from_inspection("case_transfer", iid), rng)
+        )
     if main in ORDERS:
         work.open_orders.append((issued.document_id, today))
     if main == "hazard_notice":

@@ -380,7 +380,7 @@ def test_published_checklist_items_reach_the_device_with_authority_and_finding(
         assert item.authority in AUTHORITIES, item.content
         assert item.finding and not reads_as_question(item.finding), item.content
         assert printed_refs(item.legal_basis), item.content
-    fire = [i for i in items if i.authority == "fire"]
+    fire = [i for i in items if i.authority == "消防救援"]
     assert fire and all("《中华人民共和国消防法》第" in i.legal_basis for i in fire)
     svc = dev.services
     gm = next(c.id for c in svc.inspections.checklists() if c.code == "gm-dust")

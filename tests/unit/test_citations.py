@@ -161,17 +161,17 @@ def test_every_checklist_item_has_a_known_authority_and_a_finding_stated_as_a_fa
         assert not reads_as_question(finding), where
         assert finding != item["content"], where
     # 消防 matters are the 消防救援机构's, 特种设备 the 市场监管's (legal review item 1)
-    assert {"emergency", "fire", "market"} <= seen
+    assert {"应急", "消防救援", "市场监管"} <= seen
 
 
 def test_fire_and_special_equipment_items_are_not_the_agencys_own() -> None:
     for where, item in _items():
         laws = {ref.law for ref in refs_of(item["legal_basis"])}
         if laws == {"消防法"}:
-            assert item["authority"] == "fire", where
+            assert item["authority"] == "消防救援", where
         if "特种设备安全法" in laws:
-            assert item["authority"] == "market", where
-        if item["authority"] == "emergency":
+            assert item["authority"] == "市场监管", where
+        if item["authority"] == "应急":
             assert "消防法" not in laws, where
 
 

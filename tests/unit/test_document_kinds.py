@@ -196,6 +196,21 @@ FIELDS: dict[str, list[str]] = {
         "被询问人（签名）",
         "询问人（签名）",
     ],
+    "case_transfer": [
+        "案件移送书",
+        "青岚县消防救援大队：",
+        "本机关于2026年11月23日对青岚县鑫达家具制造有限公司（地址：青岚县工业园区兴业大道18号）",
+        "1.成品仓库二楼疏散通道堆放纸箱约3立方米，占用疏散通道。",
+        "上述问题不属于本机关职权范围",
+        "依据《中华人民共和国安全生产法》第六十九条和《中华人民共和国消防法》第四条的规定，"
+        "现将上述问题移送你单位依法处理",
+        "附件：",
+        "1.现场检查记录（复印件）1份。",
+        "执法人员（签名）",
+        "接收单位经办人（签收）",
+        "青岚县应急管理局（印章）",
+        "一份送青岚县消防救援大队",
+    ],
 }
 # kinds whose example runs to a second page (the 询问笔录's signature block follows its record)
 PAGES = {"inquiry_record": 2}
@@ -203,7 +218,13 @@ PAGES = {"inquiry_record": 2}
 # kinds that carry the 复议/诉讼 notice, and which form it takes
 RIGHTS_STANDARD = {"rectification_order": "指令", "onsite_measures": "决定", "seizure": "决定"}
 RIGHTS_REVIEW_FIRST = {"onsite_penalty_unit", "onsite_penalty_person"}
-NO_RIGHTS = {"review_opinion", "hazard_notice", "service_receipt", "evidence_notice"}
+NO_RIGHTS = {
+    "review_opinion",
+    "hazard_notice",
+    "service_receipt",
+    "evidence_notice",
+    "case_transfer",  # addressed to another authority, not an act against the party
+}
 
 
 def _text(pdf: bytes) -> str:

@@ -19,10 +19,15 @@ from inspector.documents.model import (
     Party,
     SignatureMark,
 )
+from inspector.domain.agency_settings import AgencyPower, authority_of, receiving_body
+from inspector.domain.authorities import AUTHORITY_NAMES
 from inspector.domain.document_kinds import (
+    CASE_TRANSFER,
     KEEP_MODES,
+    ORDER_KINDS,
     PENALTY_KINDS,
     SPECS,
+    TRANSFER_BASIS,
     KindSpec,
     clock_minutes,
     fine_of,
@@ -44,6 +49,7 @@ from inspector.services.documents.model import (
     KindChoice,
     SignerInput,
     agency_info,
+    agency_power,
     field_label,
     large_fine,
     parse_date,
@@ -99,12 +105,25 @@ class Drafting:
             if insp is None:
                 raise UserError("找不到该检查记录。")
             agency = self._agency(s, insp.agency_id)
+            power = agency_power(agency)
+            outside = self._outside_power(s, inspection_id, power)
         out = []
         for spec in SPECS.values():
             if not spec.from_inspection:
                 continue
-            if spec.enforcement and not agency.has_enforcement_power:
+            if spec.kind == CASE_TRANSFER and not outside:
+                continue  # offered only when a finding belongs to another authority
+            if spec.enforcement and not power.may_enforce:
                 out.append(KindChoice(spec.kind, spec.title, False, "本机关无执法授权"))
+            elif spec.kind == "seizure" and not power.may_take_coercive_measures:
+                out.append(
+                    KindChoice(
+                        spec.kind,
+                        spec.title,
+                        False,
+                        "受委托不得实施行政强制措施（行政强制法第十七条）",
+                    )
+                )
             elif insp.status != "finished":
                 out.append(KindChoice(spec.kind, spec.title, False, "请先完成检查"))
             else:
@@ -132,6 +151,7 @@ class Drafting:
                 .order_by(col(Hazard.created_at))
             ).all()
             photos = s.exec(select(Photo.id).where(Photo.inspection_id == inspection_id)).all()
+            agency = self._agency(s, insp.agency_id)
         party = Party(
             name=unit.name,
             address=unit.address,
@@ -158,6 +178,7 @@ class Drafting:
                 workplace=unit.name,
                 legal_rep_title=insp.representative_title,
             )
+        power = agency_power(agency)
         items = [
             DraftItem(
                 text=h.description,
@@ -166,10 +187,20 @@ class Drafting:
                 measure=h.measure,
                 hazard_id=h.id,
                 grade=h.grade,
+                authority=authority_of(h.authority),
             )
             for h in hazards
         ]
         fields = self._default_fields(spec, insp, unit)
+        if kind == CASE_TRANSFER:
+            items = self._transfer_items(items, power, fields, agency.county, inspection_id)
+        elif kind in ORDER_KINDS:
+            for item in items:
+                if not power.may_act_on(item.authority):
+                    item.include = False
+                    item.exclude_reason = (
+                        f"不属本机关职权，应移送{receiving_body(item.authority, agency.county)}"
+                    )
         draft = Draft(
             kind=kind,
             unit_id=unit.id,
@@ -310,6 +341,64 @@ class Drafting:
         draft.signers = self.default_signers(draft)
         return draft
 
+    @staticmethod
+    def _outside_power(s: Session, inspection_id: str, power: AgencyPower) -> list[str]:
+        """The authorities of this inspection's findings that the agency may not act on."""
+        found = s.exec(
+            select(Hazard.authority)
+            .where(Hazard.inspection_id == inspection_id)
+            .where(col(Hazard.status) != HazardStatus.WITHDRAWN.value)
+            .order_by(col(Hazard.created_at))
+        ).all()
+        out: list[str] = []
+        for code in (authority_of(a) for a in found):
+            if not power.may_act_on(code) and code not in out:
+                out.append(code)
+        return out
+
+    def _transfer_items(
+        self,
+        items: list[DraftItem],
+        power: AgencyPower,
+        fields: dict[str, str],
+        county: str,
+        inspection_id: str,
+    ) -> list[DraftItem]:
+        """A 案件移送书 goes to one body: the first authority of the record's findings not yet
+        transferred; the findings of the others wait for their own 移送书."""
+        with self.ctx.store.read() as s:
+            outside = self._outside_power(s, inspection_id, power)
+            done = {
+                str((json.loads(d.data or "{}").get("input_fields") or {}).get("authority", ""))
+                for d in s.exec(
+                    select(Document).where(
+                        Document.inspection_id == inspection_id,
+                        Document.kind == CASE_TRANSFER,
+                        Document.status == "issued",
+                    )
+                )
+            }
+        if not outside:
+            raise UserError("本次检查没有需要移送的问题：发现的问题均属本机关职权。")
+        authority = next((a for a in outside if a not in done), outside[0])
+        fields.update(
+            authority=authority,
+            receiver=receiving_body(authority, county),
+            transfer_basis=TRANSFER_BASIS.get(authority, TRANSFER_BASIS[""]),
+        )
+        out = []
+        for item in items:
+            if item.authority == authority:
+                out.append(item)
+            elif not power.may_act_on(item.authority):
+                item.include = False
+                item.exclude_reason = (
+                    f"属{AUTHORITY_NAMES.get(item.authority, item.authority)}职权，"
+                    f"另行移送{receiving_body(item.authority, county)}"
+                )
+                out.append(item)
+        return out
+
     def _settled_hazards(self, ids: list[str]) -> set[str]:
         with self.ctx.store.read() as s:
             return {
@@ -356,6 +445,8 @@ class Drafting:
             )
         if spec.kind in ("penalty_notice", "evidence_notice"):
             fields["party_type"] = "unit"
+        if spec.kind == CASE_TRANSFER:
+            fields["attachments"] = "现场检查记录（复印件）1份\n现场照片及说明"
         if spec.kind == "hazard_notice":
             with self.ctx.store.read() as s:
                 agency = self._agency(s, insp.agency_id)
@@ -381,6 +472,8 @@ class Drafting:
     def default_signers(self, draft: Draft) -> list[SignerInput]:
         """The signature slots of the kind: the officers, then the party (or recipient)."""
         signers = [SignerInput("officer", o.name, o.cert_no) for o in draft.officers]
+        if draft.kind == CASE_TRANSFER:
+            return signers  # the receiving body signs its receipt on paper
         role = "recipient" if draft.kind == "service_receipt" else "party"
         name = (
             draft.party.name if party_is_person(draft.kind, draft.fields) else draft.party.legal_rep
@@ -405,7 +498,7 @@ class Drafting:
         included = [i for i in draft.items if i.include]
         return DocumentData(
             kind=draft.kind,
-            agency=agency_info(agency),
+            agency=agency_info(agency, draft.spec.enforcement),
             number=number,
             party=draft.party,
             officers=list(draft.officers),

@@ -28,6 +28,7 @@ from inspector.services.documents.model import (
     Draft,
     IssuedDocument,
     SignerInput,
+    agency_power,
     iso_date,
     parse_date,
     render,
@@ -86,7 +87,8 @@ class Issuing(Rules):
                 series = series_for(draft.kind, agency.numbers_per_case)
                 case_id = self._case_of(s, draft, agency.numbers_per_case)
                 taken = numbering.take(s, agency.id, series, year, case_id=case_id)
-                number = number_for(draft.kind, agency.short_name, year, taken.serial)
+                short_name = agency_power(agency).number_short_name(spec.enforcement)
+                number = number_for(draft.kind, short_name, year, taken.serial)
             data = replace(data, number=number)
             pdf = render(data)
             sha = self.ctx.blobs.put(pdf)  # durable before any row names it

@@ -12,12 +12,14 @@ from inspector.documents.model import (
     Officer,
     Party,
 )
+from inspector.domain.authorities import OWN_AUTHORITY
 from inspector.domain.document_kinds import (
     SPECS,
     KindSpec,
 )
 from inspector.domain.enums import HazardGrade
 from inspector.domain.errors import UserError
+from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.store.models import (
     Agency,
@@ -47,6 +49,7 @@ class DraftItem:
     note: str = ""
     hazard_id: str | None = None
     grade: str = HazardGrade.GENERAL.value
+    authority: str = OWN_AUTHORITY  # whose matter the finding is (应急, 消防救援 …)
 
 
 @dataclass
@@ -166,19 +169,33 @@ PARTY_LABELS = {
 }
 
 
-def agency_info(agency: Agency) -> AgencyInfo:
-    """What a document prints of the agency: the same-named columns of its row."""
-    return AgencyInfo(**{f.name: getattr(agency, f.name) for f in fields(AgencyInfo)})
+ENTRUSTED_NOTE = "本文书由{acting}受{issuer}委托，以{issuer}名义作出。"
+
+
+def agency_info(agency: Agency, enforcement: bool = True) -> AgencyInfo:
+    """What a document prints of the agency: the same-named columns of its row, and as issuer
+    and seal the 委托机关 when the agency acts under 委托 (行政处罚法 §20) on an 执法文书."""
+    power = agency_power(agency)
+    own = {f.name: getattr(agency, f.name) for f in fields(AgencyInfo) if hasattr(agency, f.name)}
+    issuer = power.issuer(enforcement)
+    note = ""
+    if issuer != agency.name:
+        note = ENTRUSTED_NOTE.format(acting=agency.name, issuer=issuer)
+    return AgencyInfo(
+        **{
+            **own,
+            "name": issuer,
+            "short_name": power.number_short_name(enforcement),
+            "seal": power.seal(enforcement),
+            "acting_note": note,
+        }
+    )
 
 
 def large_fine(agency: Agency, *, person: bool) -> int | None:
-    """The agency's 较大数额 threshold (yuan) for a person or a unit; None while it is not set.
-    The columns belong to the agency settings (added alongside), so they are read defensively."""
-    value = getattr(agency, "large_fine_person" if person else "large_fine_unit", None)
-    try:
-        return int(value) if value not in (None, "") and int(value) > 0 else None
-    except (TypeError, ValueError):
-        return None
+    """The agency's 较大数额 threshold (yuan) for a person or a unit; None while it is not set."""
+    value = agency.large_fine_person_yuan if person else agency.large_fine_unit_yuan
+    return value if value is not None and value > 0 else None
 
 
 def party_from(data: dict[str, object]) -> Party | None:

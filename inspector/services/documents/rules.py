@@ -11,6 +11,7 @@ from inspector.documents.model import (
     Party,
 )
 from inspector.domain.document_kinds import (
+    CASE_TRANSFER,
     ORDER_KINDS,
     RuleInput,
     party_is_person,
@@ -24,6 +25,7 @@ from inspector.services.documents.model import (
     RIGHTS_NOTICE_KINDS,
     VOIDED,
     Draft,
+    agency_power,
     large_fine,
     party_from,
 )
@@ -72,10 +74,11 @@ class Rules(Drafting):
             )
         if electronic and not agency.electronic_signing:
             out.append("本机关未启用电子签名，请打印后手写签名。")
+        power = agency_power(agency)
         rule = RuleInput(
             kind=draft.kind,
             today=self.ctx.clock.today(),
-            has_power=agency.has_enforcement_power,
+            has_power=power.may_enforce,
             electronic=electronic,
             officers=[(o.name, o.cert_no) for o in draft.officers],
             items=[
@@ -98,6 +101,10 @@ class Rules(Drafting):
             party_id_no=draft.party.id_no if party_is_person(draft.kind, draft.fields) else "",
             large_fine_person=large_fine(agency, person=True),
             large_fine_unit=large_fine(agency, person=False),
+            power_kind=power.kind.value,
+            delegator=power.delegator_name,
+            granted=power.granted,
+            item_authorities=[i.authority for i in draft.items],
         )
         out += problems(rule)
         out += self._hazard_problems(draft)
@@ -142,8 +149,13 @@ class Rules(Drafting):
                 Document.status == ISSUED,
             )
         ):
-            party = (party_from(json.loads(doc.data or "{}")) or Party(name="")).name
+            data = json.loads(doc.data or "{}")
+            party = (party_from(data) or Party(name="")).name
             same_party = party == draft.party.name or not draft.spec.person
+            if draft.kind == CASE_TRANSFER:  # one 移送书 per receiving authority
+                same_party = (data.get("input_fields") or {}).get("authority") == (
+                    draft.fields.get("authority")
+                )
             if doc.refers_to_id == draft.refers_to_id and same_party:
                 return doc
         return None

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.domain.authorities import AUTHORITY_NAMES, OWN_AUTHORITY
 from inspector.domain.enums import HazardGrade
 from inspector.services.inspections import HazardInput, HazardView
 from inspector.ui.dialogs.form_dialog import FormDialog
@@ -35,6 +36,13 @@ class HazardDialog(FormDialog):
             self.grade.addItem(g.label, g.value)
         if hazard:
             self.grade.setCurrentIndex(self.grade.findData(hazard.grade))
+        # whose matter it is: another authority's finding is transferred, not ordered
+        self.authority = QComboBox()
+        for code, name in AUTHORITY_NAMES.items():
+            self.authority.addItem(f"{code}（{name}）", code)
+        self.authority.setCurrentIndex(
+            self.authority.findData(hazard.authority if hazard else OWN_AUTHORITY)
+        )
         self.location = QLineEdit(hazard.location if hazard else "")
         self.basis = QPlainTextEdit(hazard.legal_basis if hazard else "")
         self.measure = QPlainTextEdit(hazard.measure if hazard else "")
@@ -49,6 +57,7 @@ class HazardDialog(FormDialog):
         self.add_rows(
             ("隐患描述：", self.description),
             ("隐患等级：", self.grade),
+            ("所属职权：", self.authority),
             ("部位：", self.location),
             ("依据：", self.basis),
             ("整改措施：", self.measure),
@@ -64,4 +73,5 @@ class HazardDialog(FormDialog):
             legal_basis=self.basis.toPlainText(),
             measure=self.measure.toPlainText(),
             deadline=date(qd.year(), qd.month(), qd.day()),
+            authority=self.authority.currentData(),
         )
