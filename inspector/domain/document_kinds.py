@@ -45,9 +45,9 @@ COERCIVE_LAW = "《中华人民共和国行政强制法》第十七条"
 # the default basis of a 移送 by the receiving authority ("" = any other); editable on the form.
 # 安全生产法 §69 (移送 of a matter for another department) is from memory of the 2021 text, not yet
 # checked against it (docs/ARCHITECTURE.md, agency settings); 消防法 §4 is confirmed (law.md).
-TRANSFER_BASIS: dict[str, str] = {
-    "": "《中华人民共和国安全生产法》第六十九条",
-    "消防救援": "《中华人民共和国安全生产法》第六十九条和《中华人民共和国消防法》第四条",
+TRANSFER_BASIS: dict[str, str] = {  # printed from the citation registry, never typed
+    "": cite({"law": "安全生产法", "article": 69}),
+    "消防救援": cite([{"law": "安全生产法", "article": 69}, {"law": "消防法", "article": 4}]),
 }
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "委托送达")
 

@@ -259,8 +259,18 @@ def test_a_checklist_items_authority_is_copied_to_its_hazard(services: Services)
                 "name": "测试：人员密集场所",
                 "version": "1",
                 "items": [
-                    {"content": "疏散通道是否畅通", "authority": "消防救援"},
-                    {"content": "是否建立隐患排查治理制度"},
+                    {
+                        "content": "疏散通道是否畅通",
+                        "finding": "疏散通道被占用",
+                        "legal_basis": [{"law": "消防法", "article": 28}],
+                        "authority": "消防救援",
+                    },
+                    {
+                        "content": "是否建立隐患排查治理制度",
+                        "finding": "未建立隐患排查治理制度",
+                        "legal_basis": [{"law": "安全生产法", "article": 41, "paragraph": 2}],
+                        "authority": "应急",
+                    },
                 ],
             },
         )
