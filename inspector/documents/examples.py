@@ -187,6 +187,28 @@ def example(kind: str) -> DocumentData:
                 "hearing": "yes",
             },
         )
+    if kind == "penalty_decision":
+        return replace(
+            common,
+            items=[],
+            fields={
+                "facts": "未采取措施消除打磨车间除尘系统未采取防爆泄爆措施的重大事故隐患。",
+                "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
+                "violated": cite({"law": SAFETY_LAW, "article": 41, "paragraph": 2}),
+                "applied": cite({"law": SAFETY_LAW, "article": 102}),
+                "penalty": "罚款人民币30000元",
+                "fine_yuan": "30000",
+                "payment": "bank",
+                "notice_number": _number("penalty_notice", 15),
+                "notice_issued_on": "2026年11月23日",
+                "statement_record": "当事人在规定期限内提出陈述、申辩：除尘系统泄爆装置已订购，"
+                "尚未到货。经复核，本机关不予采纳。",
+                "hearing": "yes",
+                "hearing_record": "本机关已告知当事人有要求举行听证的权利，"
+                "当事人在规定期限内未要求听证。",
+                "party_signer": UNIT.legal_rep,
+            },
+        )
     if kind == "evidence_notice":
         return replace(
             common,
@@ -327,6 +349,7 @@ KINDS: tuple[str, ...] = (
     "onsite_penalty_unit",
     "onsite_penalty_person",
     "penalty_notice",
+    "penalty_decision",
     "evidence_notice",
     "service_receipt",
     "hazard_notice",

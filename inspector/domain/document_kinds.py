@@ -18,6 +18,8 @@ ONSITE_COLLECTION_LIMIT = 100
 SEIZURE_MAX_DAYS = 30  # 行政强制法 §25
 SUSPENSION_MAX_DAYS = 183  # 现场处理措施: suspension generally ≤ 6 months
 EVIDENCE_DECISION_DAYS = 7  # 行政处罚法 §56
+STATEMENT_DAYS = 3  # 罚告: 陈述、申辩 within 3 days of receipt (行政处罚法 §45, the 罚告's wording)
+HEARING_DAYS = 5  # 罚告: a hearing asked for within 5 days (行政处罚法 §64①)
 STATEMENT_OUTCOMES = (
     ("none", "未提出"),
     ("accepted", "提出，予以采纳"),
@@ -37,7 +39,19 @@ SUSPENSION_WORDS = (
 )
 
 # kinds whose party is the one penalised: the unit's 法定代表人 prints, not the on-site representative
-PENALTY_KINDS = ("onsite_penalty_unit", "onsite_penalty_person", "penalty_notice")
+PENALTY_KINDS = (
+    "onsite_penalty_unit",
+    "onsite_penalty_person",
+    "penalty_notice",
+    "penalty_decision",
+)
+PENALTY_DECISION = "penalty_decision"  # 行政处罚决定书（一般程序）, drafted from an issued 罚告
+HEARING_OUTCOMES = (
+    ("not_requested", "当事人未在期限内要求听证"),
+    ("waived", "当事人书面放弃听证"),
+    ("requested", "当事人要求听证，尚未举行"),
+    ("held", "已举行听证"),
+)
 ORDER_KINDS = ("rectification_order", "onsite_measures", "seizure")  # a 复查 reviews one of these
 CASE_TRANSFER = "case_transfer"  # 案件移送书: findings of another authority, to the right body
 # 行政强制措施, which 委托 cannot carry (行政强制法 §17)
@@ -126,6 +140,23 @@ KEEP_MODES = (
     ("elsewhere", "其他地点（由本机关保管）"),
 )
 
+
+def _penalty_case_fields(prefix: str) -> tuple[FieldSpec, ...]:
+    """The party, facts, provisions and structured penalty of a 罚告 and of the 处罚决定书 drafted
+    from it (`prefix` "拟" on the notice, "" on the decision)."""
+    return (
+        FieldSpec("party_type", "当事人类别", "choice", choices=PARTY_TYPES),
+        FieldSpec("facts", "违法行为", "multiline"),
+        FieldSpec("evidence", "主要证据", "multiline"),
+        FieldSpec("violated", "违反的规定"),
+        FieldSpec("applied", "处罚依据"),
+        FieldSpec("warning", f"{prefix}给予警告", "flag", required=False),
+        FieldSpec("fine_yuan", f"{prefix}罚款金额（元）", "money", required=False),
+        FieldSpec("confiscation_yuan", f"{prefix}没收违法所得（元）", "money", required=False),
+        *(FieldSpec(key, f"{prefix}{label}", "flag", required=False) for key, label, _ in MEASURES),
+    )
+
+
 SPECS: dict[str, KindSpec] = {
     s.kind: s
     for s in (
@@ -196,18 +227,7 @@ SPECS: dict[str, KindSpec] = {
             "penalty_notice",
             "行政处罚告知书",
             fields=(
-                FieldSpec("party_type", "当事人类别", "choice", choices=PARTY_TYPES),
-                FieldSpec("facts", "违法行为", "multiline"),
-                FieldSpec("evidence", "主要证据", "multiline"),
-                FieldSpec("violated", "违反的规定"),
-                FieldSpec("applied", "处罚依据"),
-                FieldSpec("warning", "拟给予警告", "flag", required=False),
-                FieldSpec("fine_yuan", "拟罚款金额（元）", "money", required=False),
-                FieldSpec("confiscation_yuan", "拟没收违法所得（元）", "money", required=False),
-                *(
-                    FieldSpec(key, f"拟{label}", "flag", required=False)
-                    for key, label, _ in MEASURES
-                ),
+                *_penalty_case_fields("拟"),
                 FieldSpec(
                     "hearing",
                     "告知听证权利",
@@ -215,6 +235,42 @@ SPECS: dict[str, KindSpec] = {
                     required=False,
                     hint="较大数额罚款或没收、降低资质等级、吊销许可证件、责令停产停业、责令关闭、"
                     "限制从业的，自动告知",
+                ),
+            ),
+        ),
+        KindSpec(
+            PENALTY_DECISION,
+            "行政处罚决定书",
+            from_inspection=False,
+            fields=(
+                *_penalty_case_fields(""),
+                FieldSpec("notice_number", "行政处罚告知书文号"),
+                FieldSpec("notice_issued_on", "行政处罚告知书送达日期", "date"),
+                FieldSpec(
+                    "statement_outcome", "当事人陈述、申辩", "choice", choices=STATEMENT_OUTCOMES
+                ),
+                FieldSpec(
+                    "statement",
+                    "陈述、申辩的内容",
+                    "multiline",
+                    required=False,
+                    hint="当事人提出陈述、申辩的，写明其主要意见",
+                ),
+                FieldSpec(
+                    "statement_in_writing",
+                    "当事人已书面陈述申辩或书面放弃陈述申辩",
+                    "flag",
+                    required=False,
+                    hint="未勾选的，须待告知书送达之日起3日期满后作出决定",
+                ),
+                FieldSpec("hearing", "已告知听证权利", "flag", required=False),
+                FieldSpec(
+                    "hearing_outcome",
+                    "听证情况",
+                    "choice",
+                    required=False,
+                    choices=HEARING_OUTCOMES,
+                    hint="告知听证权利的必选",
                 ),
             ),
         ),
@@ -428,6 +484,31 @@ def statement_wording(fields: dict[str, str]) -> str:
     return f"{told}当事人未提出陈述、申辩。"
 
 
+def decision_statement_wording(fields: dict[str, str]) -> str:
+    """The 处罚决定书's record of the 陈述、申辩 after the 罚告, as printed."""
+    said = fields.get("statement", "").strip().rstrip("。；;，,")
+    outcome = fields.get("statement_outcome", "")
+    if outcome == "accepted":
+        return f"当事人在规定期限内提出陈述、申辩：{said}。经复核，本机关予以采纳。"
+    if outcome == "rejected":
+        return f"当事人在规定期限内提出陈述、申辩：{said}。经复核，本机关不予采纳。"
+    return "当事人在规定期限内未提出陈述、申辩。"
+
+
+def hearing_wording(fields: dict[str, str]) -> str:
+    """The 处罚决定书's record of the hearing ("" when none was offered)."""
+    if not fields.get("hearing"):
+        return ""
+    said = {
+        "not_requested": "当事人在规定期限内未要求听证。",
+        "waived": "当事人书面放弃听证。",
+        "held": "本机关依法举行了听证。",
+    }
+    return "本机关已告知当事人有要求举行听证的权利，" + said.get(
+        fields.get("hearing_outcome", ""), "当事人要求听证。"
+    )
+
+
 def party_is_person(kind: str, fields: dict[str, str]) -> bool:
     """Whether the party is a 公民 (你) rather than a unit (你单位)."""
     return SPECS[kind].person or fields.get("party_type") == "person"
@@ -450,11 +531,13 @@ def problems(r: RuleInput) -> list[str]:
         out.append("请填写检查人员。")
     if not r.supersedes_ok:
         out.append("被更正的文书尚未作废，请先作废原文书再签发更正文书。")
-    if spec.kind in ("review_opinion", "service_receipt"):
+    if spec.kind in ("review_opinion", "service_receipt", PENALTY_DECISION):
         if r.prior_order is None:
             what = (
                 "责令限期整改指令书、现场处理措施决定书或查封扣押决定书"
                 if spec.reviews
+                else "行政处罚告知书"
+                if spec.kind == PENALTY_DECISION
                 else "已签发的文书"
             )
             out.append(f"{spec.title}须针对本单位{what}，未找到可用的前置文书。")
@@ -592,8 +675,13 @@ def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     if spec.kind.startswith("onsite_penalty"):
         out += _penalty_problems(spec, r)
         out += _statement_problems(r)
-    if spec.kind == "penalty_notice":
+    if spec.kind in ("penalty_notice", PENALTY_DECISION):
         out += _notice_problems(r)
+    if spec.kind == PENALTY_DECISION:
+        out += decision_period_problems(f, r.today)
+        out += _statement_problems(r, onsite=False)
+        if fine_of(f) and not r.agency_bank:
+            out.append("本机关尚未设置罚款缴纳银行和账号，请管理员在机关设置中填写。")
     if spec.kind == "evidence_notice":
         if r.rows == 0:
             out.append("请在清单中列明先行登记保存的物品。")
@@ -685,10 +773,41 @@ def _penalty_problems(spec: KindSpec, r: RuleInput) -> list[str]:
     return out
 
 
-def _statement_problems(r: RuleInput) -> list[str]:
+def decision_period_problems(fields: dict[str, str], today: date) -> list[str]:
+    """A 处罚决定 made too early: within the 3 days for 陈述、申辩 from the 罚告 (unless the party
+    stated or waived in writing), within the 5 days for a hearing offered (unless waived or held),
+    or while a hearing asked for has not been held."""
+    notice = _date(fields.get("notice_issued_on", ""))
+    if notice is None:
+        return []
+    out: list[str] = []
+    statement_end = notice + timedelta(days=STATEMENT_DAYS)
+    if today <= statement_end and not fields.get("statement_in_writing"):
+        out.append(
+            f"行政处罚告知书的陈述、申辩期限至{statement_end.year}年{statement_end.month}月"
+            f"{statement_end.day}日届满，期满前不能作出处罚决定；当事人已书面陈述、申辩或书面放弃的，"
+            "请勾选“当事人已书面陈述申辩或书面放弃陈述申辩”。"
+        )
+    if not fields.get("hearing"):
+        return out
+    outcome = fields.get("hearing_outcome", "")
+    hearing_end = notice + timedelta(days=HEARING_DAYS)
+    if outcome == "requested":
+        out.append("当事人要求听证的，须依法举行听证后方可作出处罚决定。")
+    elif not outcome:
+        out.append("已告知听证权利的，请选择听证情况。")
+    elif outcome == "not_requested" and today <= hearing_end:
+        out.append(
+            f"要求听证的期限至{hearing_end.year}年{hearing_end.month}月{hearing_end.day}日届满，"
+            "期满前不能作出处罚决定；当事人书面放弃听证的，请在“听证情况”中选择。"
+        )
+    return out
+
+
+def _statement_problems(r: RuleInput, onsite: bool = True) -> list[str]:
     out: list[str] = []
     f = r.fields
-    if not f.get("told"):
+    if onsite and not f.get("told"):
         out.append(
             "当场处罚前须向当事人告知作出决定的事实、理由、依据及其陈述、申辩的权利"
             "（《中华人民共和国行政处罚法》第四十四条），告知后请勾选“已当场告知”。"

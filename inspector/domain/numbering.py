@@ -17,6 +17,7 @@ DOC_CODES: dict[str, str] = {
     "onsite_penalty_unit": "罚当",  # 行政（当场）处罚决定书（单位）
     "onsite_penalty_person": "罚当",  # 行政（当场）处罚决定书（个人）: the same series
     "penalty": "罚",
+    "penalty_decision": "罚",  # 行政处罚决定书（一般程序）
     "service_receipt": "回",
     "case_transfer": "移",  # 案件移送书
     "hazard_notice": "隐改",  # 隐患整改通知书 of a township: not an 执法文书, its own series

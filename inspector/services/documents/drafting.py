@@ -25,14 +25,17 @@ from inspector.domain.document_kinds import (
     CASE_TRANSFER,
     KEEP_MODES,
     ORDER_KINDS,
+    PENALTY_DECISION,
     PENALTY_KINDS,
     SPECS,
     TRANSFER_BASIS,
     KindSpec,
     clock_minutes,
+    decision_statement_wording,
     fine_of,
     hearing_basis,
     hearing_items,
+    hearing_wording,
     intended_penalty,
     party_is_person,
     statement_wording,
@@ -244,7 +247,9 @@ class Drafting:
         fields: dict[str, str] = {}
         items: list[DraftItem] = []
         rows: list[dict[str, str]] = []
-        if spec.reviews:
+        if kind == PENALTY_DECISION:
+            fields = self._decision_fields(doc, data)
+        elif spec.reviews:
             fields = {
                 "order_date": chinese_date(date.fromisoformat(issued_on)) if issued_on else "",
                 "order_number": doc.number or "",
@@ -299,6 +304,28 @@ class Drafting:
         )
         draft.signers = self.default_signers(draft)
         return draft
+
+    @staticmethod
+    def _decision_fields(doc: Document, data: dict[str, object]) -> dict[str, str]:
+        """A 处罚决定书 starts from its 罚告: what the notice intended, and whether it offered a
+        hearing (as printed, so a hearing forced by the amount stays offered)."""
+        if doc.kind != "penalty_notice" or doc.status != "issued":
+            raise UserError("行政处罚决定书须依据已签发的行政处罚告知书制作。")
+        given = data.get("input_fields") or {}
+        printed = data.get("fields") or {}
+        assert isinstance(given, dict) and isinstance(printed, dict)
+        keys = [f.key for f in SPECS[PENALTY_DECISION].fields]
+        fields = {k: str(given.get(k, "")) for k in keys}
+        fields.update(
+            notice_number=doc.number or "",
+            notice_issued_on=str(data.get("issued_on", "")),
+            statement_outcome="none",
+            statement="",
+            statement_in_writing="",
+            hearing="yes" if printed.get("hearing") else "",
+            hearing_outcome="not_requested" if printed.get("hearing") else "",
+        )
+        return fields
 
     def draft_correction(self, document_id: str) -> Draft:
         """A replacement for a voided document, pre-filled with its content (更正)."""
@@ -587,6 +614,16 @@ class Drafting:
             # the hearing is not a tick box: a §63 ground prints it whatever the box says
             f["hearing"] = "yes" if (due or draft.fields.get("hearing")) else ""
             f["hearing_basis"] = hearing_basis(due)
+        if spec.kind == PENALTY_DECISION:
+            f["penalty"] = intended_penalty(draft.fields)
+            f["statement_record"] = decision_statement_wording(draft.fields)
+            f["hearing_record"] = hearing_wording(draft.fields)
+            f["payment"] = "bank" if (fine_of(draft.fields) or 0) > 0 else ""
+            f["party_signer"] = (
+                draft.party.name
+                if party_is_person(draft.kind, draft.fields)
+                else draft.party.legal_rep
+            )
         if spec.kind == "evidence_notice":
             mode = draft.fields.get("keep_mode", "")
             label = dict(KEEP_MODES).get(mode, "")

@@ -32,6 +32,7 @@ RIGHTS_NOTICE_KINDS = (
     "seizure",
     "onsite_penalty_unit",
     "onsite_penalty_person",
+    "penalty_decision",
 )
 STATUS_LABELS = {"draft": "草稿", ISSUED: "已签发", VOIDED: "已作废"}
 PAPER, ELECTRONIC = "paper", "electronic"

@@ -13,6 +13,7 @@ from inspector.documents.model import (
 from inspector.domain.document_kinds import (
     CASE_TRANSFER,
     ORDER_KINDS,
+    PENALTY_DECISION,
     RuleInput,
     party_is_person,
     problems,
@@ -174,7 +175,7 @@ class Rules(Drafting):
         return case
 
     def _prior(self, s: Session, draft: Draft) -> tuple[str | None, str]:
-        if draft.kind not in ("review_opinion", "service_receipt"):
+        if draft.kind not in ("review_opinion", "service_receipt", PENALTY_DECISION):
             return "", ""
         doc = s.get(Document, draft.refers_to_id) if draft.refers_to_id else None
         if doc is None or doc.unit_id != draft.unit_id:
@@ -185,5 +186,7 @@ class Rules(Drafting):
                 f"所依据的{doc.title}已作废或未签发，不能据此出具。",
             )
         if draft.kind == "review_opinion" and doc.kind not in ORDER_KINDS:
+            return None, ""
+        if draft.kind == PENALTY_DECISION and doc.kind != "penalty_notice":
             return None, ""
         return f"{doc.title}{doc.number or ''}", ""

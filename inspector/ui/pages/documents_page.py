@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.domain.document_kinds import ORDER_KINDS, SPECS
+from inspector.domain.document_kinds import ORDER_KINDS, PENALTY_DECISION, SPECS
 from inspector.services.api import Services
 from inspector.services.documents import VOIDED, DocumentRow, SignerInput
 from inspector.ui.models.table_model import Index, RowsModel
@@ -206,6 +206,7 @@ class DocumentsPage(QWidget):
             ("sign", "登记手写签名…", self.register_signing),
             ("review", "开始复查…", self.start_review),
             ("receipt", "送达回执…", self.make_receipt),
+            ("decision", "处罚决定书…", self.make_decision),
             ("void", "作废…", self.void),
             ("correct", "更正…", self.correct),
         ):
@@ -251,6 +252,7 @@ class DocumentsPage(QWidget):
         order = issued and r is not None and r.kind in ORDER_KINDS
         self.buttons["review"].setEnabled(order)
         self.buttons["receipt"].setEnabled(issued and r is not None and r.kind != "service_receipt")
+        self.buttons["decision"].setEnabled(issued and r is not None and r.kind == "penalty_notice")
         self.buttons["void"].setEnabled(issued)
         self.buttons["correct"].setEnabled(r is not None and r.status == VOIDED and r.kind in SPECS)
 
@@ -294,11 +296,18 @@ class DocumentsPage(QWidget):
             )
 
     def make_receipt(self) -> None:
+        self._draft_from_selected("service_receipt")
+
+    def make_decision(self) -> None:
+        """行政处罚决定书（一般程序） from the selected issued 行政处罚告知书."""
+        self._draft_from_selected(PENALTY_DECISION)
+
+    def _draft_from_selected(self, kind: str) -> None:
         r = self.selected()
         if r is not None:
             self.tasks.read(
                 self.services.documents.draft_from_document,
-                "service_receipt",
+                kind,
                 r.id,
                 on_done=self.draft_ready.emit,
             )
