@@ -6,12 +6,14 @@ document, signatures, hazard steps, outbox and audit event in one transaction. A
 never changed: it can be voided (作废, with a reason) and replaced by a new one naming it.
 
 The parts, one module each: `model` (the draft and its results), `drafting`, `rules` (checks before
-issue), `issuing` (issue and void), `signing` (paper signatures), `register` (文书台账).
+issue), `issuing` (issue and void), `signing` (paper signatures), `register` (文书台账),
+`case_file` (the case: its documents in order, deadlines and 案卷 PDF).
 `DocumentService` is all of them on one Context.
 """
 
 from __future__ import annotations
 
+from inspector.services.documents.case_file import CaseFile
 from inspector.services.documents.model import (
     ELECTRONIC,
     ISSUED,
@@ -26,7 +28,6 @@ from inspector.services.documents.model import (
     KindChoice,
     SignerInput,
 )
-from inspector.services.documents.register import Register
 
 __all__ = [
     "ELECTRONIC",
@@ -45,5 +46,5 @@ __all__ = [
 ]
 
 
-class DocumentService(Register):
+class DocumentService(CaseFile):
     """Every document use case on one Context."""

@@ -207,6 +207,7 @@ class DocumentsPage(QWidget):
             ("review", "开始复查…", self.start_review),
             ("receipt", "送达回执…", self.make_receipt),
             ("decision", "处罚决定书…", self.make_decision),
+            ("case", "生成案卷…", self.make_case_file),
             ("void", "作废…", self.void),
             ("correct", "更正…", self.correct),
         ):
@@ -253,6 +254,7 @@ class DocumentsPage(QWidget):
         self.buttons["review"].setEnabled(order)
         self.buttons["receipt"].setEnabled(issued and r is not None and r.kind != "service_receipt")
         self.buttons["decision"].setEnabled(issued and r is not None and r.kind == "penalty_notice")
+        self.buttons["case"].setEnabled(r is not None and r.kind in (*SPECS, "site_record"))
         self.buttons["void"].setEnabled(issued)
         self.buttons["correct"].setEnabled(r is not None and r.status == VOIDED and r.kind in SPECS)
 
@@ -301,6 +303,17 @@ class DocumentsPage(QWidget):
     def make_decision(self) -> None:
         """行政处罚决定书（一般程序） from the selected issued 行政处罚告知书."""
         self._draft_from_selected(PENALTY_DECISION)
+
+    def make_case_file(self) -> None:
+        """The 案卷 PDF of the selected document's case, shown in the preview to save or print
+        (its copies are not counted as prints of any one document)."""
+        r = self.selected()
+        if r is not None:
+            self.tasks.read(
+                self.services.documents.case_pdf,
+                r.id,
+                on_done=lambda packet: self.pdf_ready.emit(packet[0], packet[1], ""),
+            )
 
     def _draft_from_selected(self, kind: str) -> None:
         r = self.selected()
