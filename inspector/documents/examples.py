@@ -95,6 +95,7 @@ def example(kind: str) -> DocumentData:
         officers=list(OFFICERS),
         issued_on=ISSUED,
         items=list(ITEMS),
+        issued=kind not in DOC_CODES,  # an unnumbered kind (询问笔录) is shown as issued
     )
     if kind == "rectification_order":
         return common

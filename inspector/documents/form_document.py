@@ -485,5 +485,7 @@ def render_document(data: DocumentData, template: Mapping[str, Any] | None = Non
         title=f"{tpl.get('title', '')} {data.party.name}".strip(),
         author=data.agency.name,
         subject=data.number or "",
-        watermark="" if data.number else str(tpl.get("draft_watermark", layout.DRAFT_WATERMARK)),
+        watermark=""
+        if data.number or data.issued
+        else str(tpl.get("draft_watermark", layout.DRAFT_WATERMARK)),
     )

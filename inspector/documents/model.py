@@ -60,6 +60,8 @@ class SiteRecordData:
     issued_on: date | None = None  # the date printed by the signatures
     extra: dict[str, str] = field(default_factory=dict)
     clock_note: str = ""  # printed under the signatures when the times were corrected
+    # issued (not a preview): an unnumbered kind (询问笔录) is then printed without the draft mark
+    issued: bool = False
 
 
 # --- every other document kind: one generic shape, laid out by its template --------------------
@@ -150,3 +152,5 @@ class DocumentData:
     photos: list[AnnexPhoto] = field(default_factory=list)
     supersedes: str = ""  # 文号 of the voided document this one replaces
     clock_note: str = ""  # printed under the signatures when the times were corrected
+    # issued (not a preview): an unnumbered kind (询问笔录) is then printed without the draft mark
+    issued: bool = False

@@ -35,6 +35,30 @@ def signed_copy_photo() -> bytes:
     return buf.getvalue()
 
 
+def toc_starts(pages: list[str], entries: list[tuple[str, str]]) -> dict[str, int]:
+    """The 页号 the printed 目录 (page 2) gives each (title, 文号), in its order."""
+    printed = {}
+    follows = [*[f"{n}{title}" for n, (title, _) in enumerate(entries, start=1)][1:], "案卷第2页"]
+    for n, ((title, number), after) in enumerate(zip(entries, follows, strict=True), start=1):
+        found = re.search(
+            rf"{n}{re.escape(title)}{re.escape(number)}\d{{4}}年\d+月\d+日(\d+)"
+            rf"(?:含签字照片\d+张)?{re.escape(after)}",
+            pages[1],
+        )
+        assert found, (title, pages[1])
+        printed[title] = int(found.group(1))
+    return printed
+
+
+def check_starts(pages: list[str], printed: dict[str, int]) -> None:
+    """Each document's title heads the page the 目录 gives, which carries that 案卷 page number."""
+    for name, start in printed.items():
+        assert start <= len(pages), (printed, len(pages))
+        page = pages[start - 1]
+        assert page.endswith(f"案卷第{start}页")
+        assert name in page[:80], (name, start, page[:80])
+
+
 def whole_case(services: Services, clock: FixedClock, tmp_path: Path) -> dict[str, str]:
     """Issue the documents of one case; their ids by kind."""
     iid = inspection_with_hazards(services)
@@ -94,25 +118,12 @@ def test_the_case_file_pdf_starts_each_document_on_the_page_its_table_of_content
     pages = squeezed(pdf)
     assert "安全生产行政执法案卷" in pages[0] and "卷内文件：4件" in pages[0]
     assert "卷内文件目录" in pages[1]
+    assert not any("草稿" in p for p in pages)  # the unnumbered 询问笔录 too is an issued copy
     # the 目录 as printed: one line per document, its 页号 read back from the PDF's text
-    printed = {}
-    for row, after in zip(
-        rows, [*[f"{r.seq}{r.title}" for r in rows[1:]], "案卷第2页"], strict=True
-    ):
-        found = re.search(
-            rf"{row.seq}{re.escape(row.title)}{re.escape(row.number)}\d{{4}}年\d+月\d+日(\d+)"
-            rf"(?:含签字照片\d+张)?{re.escape(after)}",
-            pages[1],
-        )
-        assert found, (row, pages[1])
-        printed[row.title] = int(found.group(1))
+    printed = toc_starts(pages, [(r.title, r.number) for r in rows])
     assert list(printed) == ["询问笔录", "行政处罚告知书", "行政处罚决定书", "文书送达回执"]
     starts = sorted(printed.values())
-    for name, start in printed.items():
-        assert start <= len(pages), (printed, pages[1], len(pages))
-        page = pages[start - 1]
-        assert page.endswith(f"案卷第{start}页")
-        assert name in page[:80], (name, start, page[:80])
+    check_starts(pages, printed)
     assert starts[1] - starts[0] >= 2  # the 询问笔录 runs to two pages
     # the 罚告's signed paper copy follows it, before the decision starts
     photo_page = pages[printed["行政处罚决定书"] - 2]

@@ -54,6 +54,11 @@ def test_the_decision_waits_for_the_statement_and_hearing_periods(
     )
     draft.fields["hearing_outcome"] = "not_requested"
     clock.advance(days=6)
+    draft.fields["hearing"] = ""  # the offered hearing cannot be ticked away
+    assert services.documents.problems(draft) == [
+        "所依据的行政处罚告知书已告知听证权利，处罚决定书不能取消“已告知听证权利”。"
+    ]
+    draft.fields["hearing"] = "yes"
     assert services.documents.problems(draft) == []
     issued = services.documents.issue(draft)
     assert "应急罚〔" in issued.number

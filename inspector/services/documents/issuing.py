@@ -89,7 +89,7 @@ class Issuing(Rules):
                 taken = numbering.take(s, agency.id, series, year, case_id=case_id)
                 short_name = agency_power(agency).number_short_name(spec.enforcement)
                 number = number_for(draft.kind, short_name, year, taken.serial)
-            data = replace(data, number=number)
+            data = replace(data, number=number, issued=True)
             pdf = render(data)
             sha = self.ctx.blobs.put(pdf)  # durable before any row names it
             ensure_blob_row(s, self.ctx.clock, sha, len(pdf), "application/pdf")

@@ -28,6 +28,7 @@ from inspector.services.documents.model import (
     Draft,
     agency_power,
     large_fine,
+    parse_date,
     party_from,
 )
 from inspector.store.models import (
@@ -109,6 +110,7 @@ class Rules(Drafting):
         )
         out += problems(rule)
         out += self._hazard_problems(draft)
+        out += self._notice_basis_problems(draft)
         if not draft.spec.person and not draft.party.name.strip():
             out.append("请填写被检查（被处罚）单位名称。")
         if draft.spec.person and not draft.party.name.strip():
@@ -137,6 +139,22 @@ class Rules(Drafting):
                         "无需再复查；请重新制作复查意见书。"
                     )
         return out
+
+    def _notice_basis_problems(self, draft: Draft) -> list[str]:
+        """A 处罚决定书 keeps to its 罚告: a hearing the notice offered stays offered (the periods
+        run from it), and the notice cannot have been served before it was issued."""
+        if draft.kind != PENALTY_DECISION or not draft.refers_to_id:
+            return []
+        with self.ctx.store.read() as s:
+            notice = s.get(Document, draft.refers_to_id)
+            data = json.loads(notice.data or "{}") if notice is not None else {}
+        if (data.get("fields") or {}).get("hearing") and not draft.fields.get("hearing"):
+            return ["所依据的行政处罚告知书已告知听证权利，处罚决定书不能取消“已告知听证权利”。"]
+        issued = parse_date(str(data.get("issued_on", "")))
+        served = parse_date(draft.fields.get("notice_issued_on", ""))
+        if issued is not None and served is not None and served < issued:
+            return ["行政处罚告知书的送达日期不能早于其签发日期。"]
+        return []
 
     @staticmethod
     def _issued_twin(s: Session, draft: Draft) -> Document | None:
