@@ -113,6 +113,9 @@ def test_from_the_inquiry_to_the_case_file_through_the_window(
 
     # the 处罚决定书 from the 罚告 on the 文书 page: refused while the periods run …
     _select(qtbot, w, "penalty_notice")
+    idle(qtbot, w)
+    shown = w.documents.deadlines.text()  # the case's running periods, under the register
+    assert "陈述、申辩期限至" in shown and "要求听证期限至" in shown and "已届满" not in shown
     decision = _click(qtbot, w, "decision")
     qtbot.mouseClick(decision.check_button, Qt.MouseButton.LeftButton)
     idle(qtbot, w)
@@ -122,6 +125,8 @@ def test_from_the_inquiry_to_the_case_file_through_the_window(
     # … and issued once they have passed (a new form, dated today)
     clock.advance(days=6)
     _select(qtbot, w, "penalty_notice")
+    idle(qtbot, w)
+    assert w.documents.deadlines.text().count("（已届满）") == 2
     decision = _click(qtbot, w, "decision")
     served = decision.field_widgets["notice_issued_on"]
     assert isinstance(served, QDateEdit)

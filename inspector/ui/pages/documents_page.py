@@ -29,10 +29,22 @@ from PySide6.QtWidgets import (
 from inspector.domain.document_kinds import ORDER_KINDS, PENALTY_DECISION, SPECS
 from inspector.services.api import Services
 from inspector.services.documents import VOIDED, DocumentRow, SignerInput
+from inspector.services.documents.case_file import Case
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
 
 COLUMNS = ("单位", "文书种类", "文号", "签发日期", "状态", "签名", "打印份数")
+
+
+def case_deadlines_text(case: Case) -> str:
+    """ "本案期限：行政处罚告知书 陈述、申辩期限至2026年12月9日（已届满）；…" ("" when none)."""
+    parts = [
+        f"{e.title}{e.number} {d.label}至{d.due.year}年{d.due.month}月{d.due.day}日"
+        + ("（已届满）" if d.passed else "")
+        for e in case.entries
+        for d in e.deadlines
+    ]
+    return "本案期限：" + "；".join(parts) + "。" if parts else ""
 
 
 class RegisterModel(RowsModel):
@@ -218,10 +230,13 @@ class DocumentsPage(QWidget):
             actions.addWidget(b)
         actions.addStretch(1)
         self.count = QLabel("")
+        self.deadlines = QLabel("")  # the periods running in the selected document's case
+        self.deadlines.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         layout.addLayout(actions)
+        layout.addWidget(self.deadlines)
         layout.addWidget(self.count)
         self._enable()
 
@@ -257,6 +272,19 @@ class DocumentsPage(QWidget):
         self.buttons["case"].setEnabled(r is not None and r.kind in (*SPECS, "site_record"))
         self.buttons["void"].setEnabled(issued)
         self.buttons["correct"].setEnabled(r is not None and r.status == VOIDED and r.kind in SPECS)
+        self._show_deadlines(r)
+
+    def _show_deadlines(self, r: DocumentRow | None) -> None:
+        """The deadlines that run in the selected document's case (陈述申辩, 听证, 先保, 查扣)."""
+        self.deadlines.setText("")
+        if r is None:
+            return
+        self.tasks.read(
+            self.services.documents.case_of,
+            r.id,
+            on_done=lambda case: self.deadlines.setText(case_deadlines_text(case)),
+            on_error=lambda _message: self.deadlines.setText(""),
+        )
 
     # -- actions -------------------------------------------------------------------------------
     def open_pdf(self) -> None:
