@@ -63,6 +63,8 @@ def the_month() -> tuple[int, int]:
 class Work:
     open_orders: list[tuple[str, date]] = field(default_factory=list)  # (order id, issued on)
     notices: list[str] = field(default_factory=list)  # hazards under a township notice
+    # 罚告 awaiting their 处罚决定书 (issue 16): (notice id, issued on)
+    penalty_notices: list[tuple[str, date]] = field(default_factory=list)
     turn: int = 0
 
 
@@ -166,6 +168,7 @@ def visit(dev: Device, unit_id: str, rng: random.Random, work: Work) -> None:
         svc.documents.void(issued.document_id, "当事人名称写错")
         return
     if main == "penalty_notice":  # the 询问笔录 the case rests on (no 文号, counted all the same)
+        work.penalty_notices.append((issued.document_id, today))
         svc.documents.issue(
             fill(dev, svc.documents.draft_from_inspection("inquiry_record", iid), rng)
         )
@@ -201,6 +204,11 @@ def follow_up(dev: Device, rng: random.Random, work: Work) -> None:
             if item.verdict == "failed":
                 item.note = "仍未整改"
                 item.deadline = today + timedelta(days=rng.choice((3, 6)))
+        svc.documents.issue(fill(dev, draft, rng))
+    # the 一般程序 处罚决定书 once the 罚告's 陈述申辩 and hearing periods (3 and 5 days) have run
+    for notice_id, issued_on in [n for n in work.penalty_notices if (today - n[1]).days > 5][:1]:
+        work.penalty_notices.remove((notice_id, issued_on))
+        draft = svc.documents.draft_from_document("penalty_decision", notice_id)
         svc.documents.issue(fill(dev, draft, rng))
     for hazard_id in work.notices[:1]:
         work.notices.remove(hazard_id)
