@@ -32,6 +32,9 @@ RIGHTS_NOTICE_KINDS = (
     "seizure",
     "onsite_penalty_unit",
     "onsite_penalty_person",
+    "evidence_decision",
+    "seizure_extension",
+    "seizure_decision",
 )
 STATUS_LABELS = {"draft": "草稿", ISSUED: "已签发", VOIDED: "已作废"}
 PAPER, ELECTRONIC = "paper", "electronic"
