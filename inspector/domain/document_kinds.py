@@ -375,6 +375,16 @@ SPECS: dict[str, KindSpec] = {
 }
 
 
+def follow_up_kinds(source_kind: str) -> list[KindSpec]:
+    """The decisions drafted from an issued document of *source_kind* (not the 送达回执, which
+    follows any document, nor the 复查, which starts with a re-inspection)."""
+    return [
+        s
+        for s in SPECS.values()
+        if source_kind in s.follows and FOLLOW_ANY not in s.follows and not s.reviews
+    ]
+
+
 @dataclass
 class RuleInput:
     """The values the rules look at (taken from a draft by the service)."""
