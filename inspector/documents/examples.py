@@ -323,7 +323,62 @@ def example(kind: str) -> DocumentData:
                 "attachments": "现场检查记录（复印件）1份\n现场照片2张",
             },
         )
+    if kind in ("evidence_decision", "seizure_extension", "seizure_decision"):
+        return _follow_up(kind, replace(common, items=[]))
     raise ValueError(f"no example for {kind}")
+
+
+def _follow_up(kind: str, common: DocumentData) -> DocumentData:
+    """The decisions drafted from the 先保通 and 查扣 examples (issued a few days before)."""
+    if kind == "evidence_decision":
+        notice = example("evidence_notice")
+        return replace(
+            common,
+            fields={
+                "source_title": "先行登记保存证据通知书",
+                "source_number": _number("evidence_notice", 12),
+                "source_date": "2026年11月18日",
+                "suspected": notice.fields["suspected"],
+                "receiver_line": "",
+            },
+            rows=[
+                {**notice.rows[0], "decision": "予以没收"},
+                {**notice.rows[1], "decision": "作为证据使用"},
+            ],
+        )
+    seizure = example("seizure")
+    source = {
+        "source_title": "查封扣押决定书",
+        "source_number": _number("seizure", 9),
+        "source_date": "2026年11月2日",
+        "measure": "查封",
+    }
+    if kind == "seizure_extension":
+        return replace(
+            common,
+            fields={
+                **source,
+                "period_start": "2026年11月2日",
+                "period_end": "2026年12月1日",
+                "reason": "案情复杂，涉案除尘器须委托有资质的机构检测，原期限内不能查清事实",
+                "new_end": "2026年12月31日",
+                "extra_days": "30",
+            },
+            rows=list(seizure.rows),
+        )
+    return replace(
+        common,
+        fields={
+            **source,
+            "facts": "你单位打磨车间干式除尘系统未采取泄爆、惰化、抑爆等爆炸防控措施，"
+            "现已加装泄爆装置并经检测合格",
+            "receiver_line": "",
+        },
+        rows=[
+            {**{k: r.get(k, "") for k in ("name", "spec", "quantity")}, "decision": "解除查封扣押"}
+            for r in seizure.rows
+        ],
+    )
 
 
 def with_refusal(data: DocumentData) -> DocumentData:
@@ -356,4 +411,7 @@ KINDS: tuple[str, ...] = (
     "hazard_notice",
     "inquiry_record",
     "case_transfer",
+    "evidence_decision",
+    "seizure_extension",
+    "seizure_decision",
 )

@@ -64,6 +64,15 @@ TRANSFER_BASIS: dict[str, str] = {  # printed from the citation registry, never 
     "消防救援": cite([{"law": "安全生产法", "article": 69}, {"law": "消防法", "article": 4}]),
 }
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "委托送达")
+FOLLOW_ANY = "*"  # KindSpec.follows: drafted from any issued document (送达回执)
+# the follow-up decisions (docs/ARCHITECTURE.md, follow-up documents): what may be decided per row
+FOR_ROWS = "rows"  # the `outcome` choice that leaves a decision to each row of the 清单
+TRANSFER_OUTCOME = "移送有关机关处理"
+EVIDENCE_OUTCOMES = ("解除先行登记保存并退还", "予以没收", TRANSFER_OUTCOME, "作为证据使用")
+SEIZURE_OUTCOMES = ("解除查封扣押", "依法没收", TRANSFER_OUTCOME)
+EXTENSION_MAX_DAYS = 30  # 行政强制法 §25: once, by at most 30 days
+SEIZURE_EXTENSION_LAW = "《中华人民共和国行政强制法》第二十五条"
+EVIDENCE_LAW = "《中华人民共和国行政处罚法》第五十六条"
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,10 @@ class KindSpec:
     rows_label: str = "清单"  # the form's title over the table, and its add button's noun
     rows_noun: str = "一行"
     party_label: str = ""  # the form's title over the party ("": 被处罚人 / 被检查（被通知）单位)
+    follows: tuple[str, ...] = ()  # the issued kinds it is drafted from (FOLLOW_ANY: any kind)
+
+    def may_follow(self, source_kind: str) -> bool:
+        return FOLLOW_ANY in self.follows or source_kind in self.follows
 
 
 _PENALTY_FIELDS = (
@@ -157,6 +170,25 @@ def _penalty_case_fields(prefix: str) -> tuple[FieldSpec, ...]:
     )
 
 
+_SEIZED_COLUMNS = (
+    ("name", "名称"),
+    ("spec", "规格型号"),
+    ("quantity", "数量"),
+    ("place", "所在地点"),
+    ("note", "备注"),
+)
+_DECISION_COLUMNS = (
+    ("name", "名称"),
+    ("spec", "规格型号"),
+    ("quantity", "数量"),
+    ("decision", "处理决定"),
+)
+
+
+def _outcome_choices(outcomes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return ((FOR_ROWS, "按清单逐项决定"), *((o, f"全部{o}") for o in outcomes))
+
+
 SPECS: dict[str, KindSpec] = {
     s.kind: s
     for s in (
@@ -194,6 +226,7 @@ SPECS: dict[str, KindSpec] = {
             items_label="复查的问题",
             reviews=True,
             from_inspection=False,
+            follows=ORDER_KINDS,
             fields=(FieldSpec("conclusion", "复查结论", "multiline", required=False),),
         ),
         KindSpec(
@@ -208,13 +241,7 @@ SPECS: dict[str, KindSpec] = {
                 FieldSpec("period_start", "期限自", "date"),
                 FieldSpec("period_end", "期限至", "date"),
             ),
-            row_columns=(
-                ("name", "名称"),
-                ("spec", "规格型号"),
-                ("quantity", "数量"),
-                ("place", "所在地点"),
-                ("note", "备注"),
-            ),
+            row_columns=_SEIZED_COLUMNS,
         ),
         KindSpec("onsite_penalty_unit", "行政（当场）处罚决定书（单位）", fields=_PENALTY_FIELDS),
         KindSpec(
@@ -242,6 +269,7 @@ SPECS: dict[str, KindSpec] = {
             PENALTY_DECISION,
             "行政处罚决定书",
             from_inspection=False,
+            follows=("penalty_notice",),
             fields=(
                 *_penalty_case_fields(""),
                 FieldSpec("notice_number", "行政处罚告知书文号"),
@@ -301,6 +329,7 @@ SPECS: dict[str, KindSpec] = {
             "service_receipt",
             "文书送达回执",
             from_inspection=False,
+            follows=(FOLLOW_ANY,),
             fields=(
                 FieldSpec("case_name", "案件名称"),
                 FieldSpec(
@@ -348,6 +377,50 @@ SPECS: dict[str, KindSpec] = {
             ),
         ),
         KindSpec(
+            "evidence_decision",
+            "先行登记保存证据处理决定书",
+            from_inspection=False,
+            follows=("evidence_notice",),
+            fields=(
+                FieldSpec(
+                    "outcome", "处理决定", "choice", choices=_outcome_choices(EVIDENCE_OUTCOMES)
+                ),
+                FieldSpec("receiver", "移送的机关", required=False, hint="移送有关机关处理的必填"),
+                FieldSpec("remarks", "其他说明", "multiline", required=False),
+            ),
+            row_columns=_DECISION_COLUMNS,
+        ),
+        KindSpec(
+            "seizure_extension",
+            "延长查封扣押期限决定书",
+            from_inspection=False,
+            follows=("seizure",),
+            fields=(
+                FieldSpec(
+                    "reason",
+                    "延长的理由",
+                    "multiline",
+                    hint="如：案情复杂，涉案设备需委托检测，原期限内不能查清事实",
+                ),
+                FieldSpec("new_end", "延长至", "date"),
+            ),
+            row_columns=_SEIZED_COLUMNS,
+        ),
+        KindSpec(
+            "seizure_decision",
+            "查封扣押处理决定书",
+            from_inspection=False,
+            follows=("seizure",),
+            fields=(
+                FieldSpec("facts", "查明的事实", "multiline"),
+                FieldSpec(
+                    "outcome", "处理决定", "choice", choices=_outcome_choices(SEIZURE_OUTCOMES)
+                ),
+                FieldSpec("receiver", "移送的机关", required=False, hint="移送有关机关处理的必填"),
+            ),
+            row_columns=_DECISION_COLUMNS,
+        ),
+        KindSpec(
             "hazard_notice",
             "安全隐患整改通知书",
             enforcement=False,
@@ -357,6 +430,19 @@ SPECS: dict[str, KindSpec] = {
         ),
     )
 }
+
+
+def follow_up_kinds(source_kind: str) -> list[KindSpec]:
+    """The decisions drafted from an issued document of *source_kind* (not the 送达回执, which
+    follows any document, nor the 复查, which starts with a re-inspection, nor the 处罚决定书)."""
+    return [
+        s
+        for s in SPECS.values()
+        if source_kind in s.follows
+        and FOLLOW_ANY not in s.follows
+        and not s.reviews
+        and s.kind != PENALTY_DECISION  # it has its own button on the 文书 page
+    ]
 
 
 @dataclass
@@ -390,6 +476,12 @@ class RuleInput:
     delegator: str = ""  # the 委托机关 under 委托
     granted: tuple[str, ...] = ()  # authorities locally granted (赋权) besides 应急
     item_authorities: list[str] = field(default_factory=list)  # per item, as `items`
+    row_values: list[dict[str, str]] = field(default_factory=list)  # the table's rows as typed
+    # the issued document a follow-up is drafted from (KindSpec.follows)
+    source_kind: str = ""
+    source_issued: date | None = None
+    source_fields: dict[str, str] = field(default_factory=dict)  # its input fields
+    source_followed: bool = False  # a follow-up of this kind was already issued for it
 
 
 def _date(value: str) -> date | None:
@@ -531,14 +623,12 @@ def problems(r: RuleInput) -> list[str]:
         out.append("请填写检查人员。")
     if not r.supersedes_ok:
         out.append("被更正的文书尚未作废，请先作废原文书再签发更正文书。")
-    if spec.kind in ("review_opinion", "service_receipt", PENALTY_DECISION):
+    if not spec.from_inspection:
         if r.prior_order is None:
             what = (
-                "责令限期整改指令书、现场处理措施决定书或查封扣押决定书"
-                if spec.reviews
-                else "行政处罚告知书"
-                if spec.kind == PENALTY_DECISION
-                else "已签发的文书"
+                "已签发的文书"
+                if FOLLOW_ANY in spec.follows
+                else _or_titles([SPECS[k].title for k in spec.follows])
             )
             out.append(f"{spec.title}须针对本单位{what}，未找到可用的前置文书。")
         elif r.prior_problem:
@@ -552,7 +642,90 @@ def problems(r: RuleInput) -> list[str]:
     out += _item_problems(spec, r)
     out += power_problems(spec, r)
     out += _kind_problems(spec, r)
+    if r.prior_order:
+        out += follow_up_problems(spec, r)
     out += _signature_problems(spec, r)
+    return out
+
+
+def _or_titles(titles: list[str]) -> str:
+    """ "A、B或C"."""
+    return titles[0] if len(titles) == 1 else "、".join(titles[:-1]) + "或" + titles[-1]
+
+
+def follow_up_problems(spec: KindSpec, r: RuleInput) -> list[str]:
+    """The follow-up decisions against the document they follow: in time, once, complete."""
+    out: list[str] = []
+    if spec.kind == "evidence_decision":
+        if r.source_issued is not None and r.today > r.source_issued + timedelta(
+            days=EVIDENCE_DECISION_DAYS
+        ):
+            days = (r.today - r.source_issued).days
+            out.append(
+                f"先行登记保存证据通知书签发已{days}日。依照{EVIDENCE_LAW}的规定，先行登记保存后"
+                f"应当在{EVIDENCE_DECISION_DAYS}日内作出处理决定，现已超过期限，不能再作出处理决定；"
+                "逾期未作决定的，先行登记保存措施已自动解除，请报本机关负责人依法处理。"
+            )
+        if r.source_followed:
+            out.append("该先行登记保存证据通知书已作出处理决定，不能重复作出。")
+    if spec.kind == "seizure_extension":
+        out += _extension_problems(r)
+    if spec.kind == "seizure_decision" and r.source_followed:
+        out.append("该查封扣押已作出处理决定，不能重复作出；如需更正，请先作废原处理决定书。")
+    if spec.kind in ("evidence_decision", "seizure_decision"):
+        out += _decision_problems(spec, r)
+    return out
+
+
+def _extension_problems(r: RuleInput) -> list[str]:
+    out: list[str] = []
+    if r.source_followed:
+        out.append(
+            f"该查封扣押已延长过一次期限。依照{SEIZURE_EXTENSION_LAW}的规定，查封、扣押的期限"
+            "只能延长一次，不能再次延长；请在期限内作出处理决定。"
+        )
+    end = _date(r.source_fields.get("period_end", ""))
+    new_end = _date(r.fields.get("new_end", ""))
+    if end is None:
+        return out
+    if r.today > end:
+        out.append(
+            f"原查封扣押期限已于{end.year}年{end.month}月{end.day}日届满，延长决定应当在期限届满前作出"
+            f"（{SEIZURE_EXTENSION_LAW}）。"
+        )
+    if new_end is not None and new_end <= end:
+        out.append("延长后的期限应晚于原查封扣押期限的结束日期。")
+    limit = end + timedelta(days=EXTENSION_MAX_DAYS)
+    if new_end is not None and new_end > limit:
+        out.append(
+            f"延长期限不得超过{EXTENSION_MAX_DAYS}日（{SEIZURE_EXTENSION_LAW}），"
+            f"最迟只能延长至{limit.year}年{limit.month}月{limit.day}日。"
+        )
+    return out
+
+
+def _decision_problems(spec: KindSpec, r: RuleInput) -> list[str]:
+    """Every row of the 清单 decided, with an allowed outcome; a 移送 names the receiving body."""
+    allowed = EVIDENCE_OUTCOMES if spec.kind == "evidence_decision" else SEIZURE_OUTCOMES
+    outcome = r.fields.get("outcome", "")
+    rows = [v for v in r.row_values if any(x.strip() for x in v.values())]
+    out: list[str] = []
+    if not rows:
+        out.append("请在清单中列明作出处理决定的物品。")
+    decisions = (
+        [outcome] * len(rows)
+        if outcome != FOR_ROWS
+        else [v.get("decision", "").strip() for v in rows]
+    )
+    for n, (row, decision) in enumerate(zip(rows, decisions, strict=True), start=1):
+        if decision not in allowed:
+            out.append(
+                f"清单第{n}行（{row.get('name', '')[:16]}）请写明处理决定："
+                + "、".join(allowed)
+                + "之一。"
+            )
+    if TRANSFER_OUTCOME in decisions and not r.fields.get("receiver", "").strip():
+        out.append("处理决定为移送有关机关处理的，请填写接收移送的机关。")
     return out
 
 

@@ -12,6 +12,10 @@ DOC_CODES: dict[str, str] = {
     "review_opinion": "复查",
     "seizure": "查扣",
     "evidence_notice": "先保通",
+    "evidence_decision": "先保处",  # 先行登记保存证据处理决定书 (2016 set: 安监先保处)
+    # the 2016 set names these two but no 代字 was found for them: ours (docs/documents/README.md)
+    "seizure_extension": "延期",  # 延长查封扣押期限决定书
+    "seizure_decision": "查扣处",  # 查封扣押处理决定书
     "inquiry_notice": "询",
     "penalty_notice": "罚告",
     "onsite_penalty_unit": "罚当",  # 行政（当场）处罚决定书（单位）

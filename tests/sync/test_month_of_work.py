@@ -116,6 +116,12 @@ def fill(dev: Device, draft: Draft, rng: random.Random) -> Draft:
         draft.party = type(draft.party)(name="赵赟", gender="男", age="46")
         f.update(time_from="09:00", time_to="09:40")
         draft.rows = [{"q": r["q"], "a": "清楚。"} for r in draft.rows]
+    elif draft.kind == "evidence_decision":
+        f["outcome"] = "解除先行登记保存并退还"
+    elif draft.kind == "seizure_extension":  # the default new end: the original + 30 days
+        f["reason"] = "案情复杂，涉案设备须委托检测"
+    elif draft.kind == "seizure_decision":
+        f.update(facts="隐患已整改，查封扣押的设备不再需要扣押", outcome="解除查封扣押")
     elif draft.kind == "service_receipt":
         f.update(case_name="沙河机械厂安全生产检查", method=SERVICE_METHODS[0], place="单位办公室")
     draft.signers = dev.services.documents.default_signers(draft)
@@ -167,6 +173,12 @@ def visit(dev: Device, unit_id: str, rng: random.Random, work: Work) -> None:
     if rng.random() < 0.1 and main not in ORDERS and main != "hazard_notice":
         svc.documents.void(issued.document_id, "当事人名称写错")
         return
+    # the decisions that follow (先保 within its 7 days, a 查扣 extended once and then decided)
+    for follow in {"evidence_notice": ("evidence_decision",),
+                   "seizure": ("seizure_extension", "seizure_decision")}.get(main, ()):  # fmt: skip
+        svc.documents.issue(
+            fill(dev, svc.documents.draft_from_document(follow, issued.document_id), rng)
+        )
     if main == "penalty_notice":  # the 询问笔录 the case rests on (no 文号, counted all the same)
         work.penalty_notices.append((issued.document_id, today))
         svc.documents.issue(

@@ -230,12 +230,56 @@ FIELDS: dict[str, list[str]] = {
         "青岚县应急管理局（印章）",
         "一份送青岚县消防救援大队",
     ],
+    "evidence_decision": [
+        "先行登记保存证据处理决定书",
+        "青岚县鑫达家具制造有限公司：",
+        "本机关于2026年11月18日以（岚）应急先保通〔2026〕12号《先行登记保存证据通知书》，"
+        "对你单位涉嫌未经许可经营危险化学品一案中的有关物品予以先行登记保存",
+        "依据《中华人民共和国行政处罚法》第五十六条的规定",
+        "先行登记保存证据物品处理清单",
+        "处理决定",
+        "工业酒精",
+        "予以没收",
+        "作为证据使用",
+        "被通知人或者被通知单位负责人（签名）",
+        "青岚县应急管理局（印章）",
+    ],
+    "seizure_extension": [
+        "延长查封扣押期限决定书",
+        "青岚县鑫达家具制造有限公司（地址：青岚县工业园区兴业大道18号）：",
+        "本机关于2026年11月2日以（岚）应急查扣〔2026〕9号《查封扣押决定书》对你单位的有关场所、"
+        "设施、财物予以查封，期限自2026年11月2日起至2026年12月1日止",
+        "因案情复杂，涉案除尘器须委托有资质的机构检测，原期限内不能查清事实，经本机关负责人批准，"
+        "依据《中华人民共和国行政强制法》第二十五条的规定，决定将上述查封期限延长至2026年12月31日"
+        "（延长30日）",
+        "脉冲布袋除尘器",
+        "执法人员（签名）",
+        "（印章）",
+    ],
+    "seizure_decision": [
+        "查封扣押处理决定书",
+        "本机关于2026年11月2日以（岚）应急查扣〔2026〕9号《查封扣押决定书》",
+        "经查，你单位打磨车间干式除尘系统未采取泄爆、惰化、抑爆等爆炸防控措施，现已加装泄爆装置并经检测合格。",
+        "依据《中华人民共和国行政强制法》第二十七条的规定",
+        "查封扣押（场所、设施、财物）处理清单",
+        "脉冲布袋除尘器",
+        "解除查封扣押",
+        "执法人员（签名）",
+        "（印章）",
+    ],
 }
 # kinds whose example runs to a second page (the 询问笔录's signature block follows its record)
 PAGES = {"inquiry_record": 2}
 
 # kinds that carry the 复议/诉讼 notice, and which form it takes
-RIGHTS_STANDARD = {"rectification_order": "指令", "onsite_measures": "决定", "seizure": "决定"}
+RIGHTS_STANDARD = {
+    "rectification_order": "指令",
+    "onsite_measures": "决定",
+    "seizure": "决定",
+    "evidence_decision": "决定",
+    "seizure_extension": "决定",
+    "seizure_decision": "决定",
+}
 RIGHTS_REVIEW_FIRST = {"onsite_penalty_unit", "onsite_penalty_person"}
 NO_RIGHTS = {
     "review_opinion",

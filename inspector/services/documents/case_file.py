@@ -34,7 +34,10 @@ STATUTORY_ORDER: tuple[str, ...] = (
     "rectification_order",
     "onsite_measures",
     "evidence_notice",
+    "evidence_decision",
     "seizure",
+    "seizure_extension",
+    "seizure_decision",
     "review_opinion",
     "case_transfer",
     "onsite_penalty_unit",
@@ -97,6 +100,10 @@ def deadlines_of(
     if kind == "seizure":
         end = parse_date(str(given.get("period_end", "")))
         out.append(("查封扣押期限", end or issued_on + timedelta(days=SEIZURE_MAX_DAYS - 1)))
+    if kind == "seizure_extension":
+        end = parse_date(str(given.get("new_end", "")))
+        if end is not None:
+            out.append(("延长后的查封扣押期限", end))
     return [CaseDeadline(label, due, today > due) for label, due in out]
 
 

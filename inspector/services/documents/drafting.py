@@ -43,6 +43,14 @@ from inspector.domain.document_kinds import (
 from inspector.domain.enums import HazardGrade, HazardStatus
 from inspector.domain.errors import UserError
 from inspector.services.context import Context
+from inspector.services.documents.follow_ups import (
+    FOLLOW_UP_KINDS,
+    follow_up_draft,
+    printed_rows,
+)
+from inspector.services.documents.follow_ups import (
+    printed_fields as follow_up_fields,
+)
 from inspector.services.documents.model import (
     ELECTRONIC,
     PARTY_LABELS,
@@ -222,7 +230,9 @@ class Drafting:
         return draft
 
     def draft_from_document(self, kind: str, document_id: str) -> Draft:
-        """整改复查意见书 from an order (its items with a verdict each) or 送达回执 for a document."""
+        """A document drafted from an issued one (KindSpec.follows): 整改复查意见书 from an order
+        (its items with a verdict each), 送达回执 for any document, and the follow-up decisions
+        (services.documents.follow_ups). A source of the wrong kind drafts, and the rules refuse."""
         spec = SPECS.get(kind)
         if spec is None or spec.from_inspection:
             raise UserError(f"该文书（{kind}）应从检查记录制作。")
@@ -272,6 +282,8 @@ class Drafting:
                         grade=str(it.get("grade", HazardGrade.GENERAL.value)),
                     )
                 )
+        elif kind in FOLLOW_UP_KINDS:
+            fields, rows = follow_up_draft(kind, doc.title, doc.number or "", data)
         else:
             when = to_local(self.ctx.clock.now())
             fields = {
@@ -543,7 +555,7 @@ class Drafting:
                 )
                 for i in included
             ],
-            rows=[dict(r) for r in draft.rows],
+            rows=printed_rows(draft.kind, draft.fields, draft.rows),
             signatures=[
                 SignatureMark(
                     x.role,
@@ -639,6 +651,7 @@ class Drafting:
             f["recipient_name"] = f.get("recipient_name") or draft.party.legal_rep
         if spec.kind == "inquiry_record":
             f["inquiry_time"] = _inquiry_time(draft.fields)
+        f.update(follow_up_fields(spec.kind, draft.fields))
         if spec.kind == "review_opinion" and not f.get("conclusion"):
             f["conclusion"] = ""
         return f

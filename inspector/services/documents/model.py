@@ -33,6 +33,9 @@ RIGHTS_NOTICE_KINDS = (
     "onsite_penalty_unit",
     "onsite_penalty_person",
     "penalty_decision",
+    "evidence_decision",
+    "seizure_extension",
+    "seizure_decision",
 )
 STATUS_LABELS = {"draft": "草稿", ISSUED: "已签发", VOIDED: "已作废"}
 PAPER, ELECTRONIC = "paper", "electronic"

@@ -4,6 +4,8 @@ pure rules of domain.document_kinds."""
 from __future__ import annotations
 
 import json
+from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -12,7 +14,6 @@ from inspector.documents.model import (
 )
 from inspector.domain.document_kinds import (
     CASE_TRANSFER,
-    ORDER_KINDS,
     PENALTY_DECISION,
     RuleInput,
     party_is_person,
@@ -47,6 +48,7 @@ class Rules(Drafting):
         with self.ctx.store.read() as s:
             agency = self._agency(s, draft.agency_id)
             prior, prior_problem = self._prior(s, draft)
+            source = self._source_facts(s, draft)
             supersedes_ok = True
             corrected_by: Document | None = None
             if draft.supersedes_id:
@@ -107,6 +109,8 @@ class Rules(Drafting):
             delegator=power.delegator_name,
             granted=power.granted,
             item_authorities=[i.authority for i in draft.items],
+            row_values=[dict(r) for r in draft.rows],
+            **source,
         )
         out += problems(rule)
         out += self._hazard_problems(draft)
@@ -192,8 +196,34 @@ class Rules(Drafting):
                 case = source.inspection_id
         return case
 
+    @staticmethod
+    def _source_facts(s: Session, draft: Draft) -> dict[str, Any]:
+        """What the follow-up rules need of the document a draft follows: its kind, the day it
+        was issued, its input fields, and whether a follow-up of this kind (other than the
+        voided one this draft corrects) was already issued for it."""
+        if draft.spec.from_inspection or not draft.refers_to_id:
+            return {}
+        doc = s.get(Document, draft.refers_to_id)
+        if doc is None:
+            return {}
+        data = json.loads(doc.data or "{}")
+        issued = data.get("issued_on")
+        followed = s.exec(
+            select(Document.id).where(
+                Document.refers_to_id == doc.id,
+                Document.kind == draft.kind,
+                Document.status == ISSUED,
+            )
+        ).first()
+        return {
+            "source_kind": doc.kind,
+            "source_issued": date.fromisoformat(str(issued)) if issued else None,
+            "source_fields": {str(k): str(v) for k, v in (data.get("input_fields") or {}).items()},
+            "source_followed": followed is not None and draft.kind != "service_receipt",
+        }
+
     def _prior(self, s: Session, draft: Draft) -> tuple[str | None, str]:
-        if draft.kind not in ("review_opinion", "service_receipt", PENALTY_DECISION):
+        if draft.spec.from_inspection:
             return "", ""
         doc = s.get(Document, draft.refers_to_id) if draft.refers_to_id else None
         if doc is None or doc.unit_id != draft.unit_id:
@@ -203,8 +233,6 @@ class Rules(Drafting):
                 f"{doc.title}{doc.number or ''}",
                 f"所依据的{doc.title}已作废或未签发，不能据此出具。",
             )
-        if draft.kind == "review_opinion" and doc.kind not in ORDER_KINDS:
-            return None, ""
-        if draft.kind == PENALTY_DECISION and doc.kind != "penalty_notice":
+        if not draft.spec.may_follow(doc.kind):
             return None, ""
         return f"{doc.title}{doc.number or ''}", ""

@@ -20,13 +20,14 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from inspector.domain.document_kinds import ORDER_KINDS, PENALTY_DECISION, SPECS
+from inspector.domain.document_kinds import ORDER_KINDS, PENALTY_DECISION, SPECS, follow_up_kinds
 from inspector.services.api import Services
 from inspector.services.documents import VOIDED, DocumentRow, SignerInput
 from inspector.services.documents.case_file import Case
@@ -212,6 +213,9 @@ class DocumentsPage(QWidget):
         filters.addWidget(export)
 
         self.buttons: dict[str, QPushButton] = {}
+        # the decisions that follow the selected issued document (先保处, 延长 / 处理 of a 查扣)
+        self.follow_menu = QMenu(self)
+        self.follow_menu.aboutToShow.connect(self._fill_follow_menu)
         actions = QHBoxLayout()
         for key, label, slot in (
             ("open", "预览 / 打印", self.open_pdf),
@@ -220,12 +224,16 @@ class DocumentsPage(QWidget):
             ("receipt", "送达回执…", self.make_receipt),
             ("decision", "处罚决定书…", self.make_decision),
             ("case", "生成案卷…", self.make_case_file),
+            ("follow", "后续文书…", None),
             ("void", "作废…", self.void),
             ("correct", "更正…", self.correct),
         ):
             b = QPushButton(label)
             b.setMinimumHeight(44)
-            b.clicked.connect(slot)
+            if slot is None:
+                b.setMenu(self.follow_menu)
+            else:
+                b.clicked.connect(slot)
             self.buttons[key] = b
             actions.addWidget(b)
         actions.addStretch(1)
@@ -270,6 +278,9 @@ class DocumentsPage(QWidget):
         self.buttons["receipt"].setEnabled(issued and r is not None and r.kind != "service_receipt")
         self.buttons["decision"].setEnabled(issued and r is not None and r.kind == "penalty_notice")
         self.buttons["case"].setEnabled(r is not None and r.kind in (*SPECS, "site_record"))
+        self.buttons["follow"].setEnabled(
+            issued and r is not None and bool(follow_up_kinds(r.kind))
+        )
         self.buttons["void"].setEnabled(issued)
         self.buttons["correct"].setEnabled(r is not None and r.status == VOIDED and r.kind in SPECS)
         self._show_deadlines(r)
@@ -344,6 +355,28 @@ class DocumentsPage(QWidget):
             )
 
     def _draft_from_selected(self, kind: str) -> None:
+        r = self.selected()
+        if r is not None:
+            self.tasks.read(
+                self.services.documents.draft_from_document,
+                kind,
+                r.id,
+                on_done=self.draft_ready.emit,
+            )
+
+    def _fill_follow_menu(self) -> None:
+        """One entry per follow-up kind of the selected issued document."""
+        self.follow_menu.clear()
+        r = self.selected()
+        if r is None or r.status != "issued":
+            return
+        for spec in follow_up_kinds(r.kind):
+            action = self.follow_menu.addAction(spec.title)
+            action.triggered.connect(
+                lambda _checked=False, kind=spec.kind: self.make_follow_up(kind)
+            )
+
+    def make_follow_up(self, kind: str) -> None:
         r = self.selected()
         if r is not None:
             self.tasks.read(
