@@ -271,6 +271,20 @@ def example(kind: str) -> DocumentData:
                 "photo_refs": "照片1、照片2",
             },
         )
+    if kind == "inquiry_notice":
+        return replace(
+            common,
+            items=[],
+            fields={
+                "matter": "你单位打磨车间除尘系统的安全生产情况",
+                "appear_date": "2026年11月26日",
+                "appear_time_text": "9时30分",
+                "appear_place": "青岚县应急管理局执法大队（青岚县城关镇府前路8号）",
+                "bring": "营业执照复印件\n法定代表人身份证明\n除尘系统设计、检修和清扫记录",
+                "contact": "周明",
+                "contact_phone": "0797-5551234",
+            },
+        )
     if kind == "inquiry_record":
         return replace(
             common,
@@ -409,6 +423,7 @@ KINDS: tuple[str, ...] = (
     "evidence_notice",
     "service_receipt",
     "hazard_notice",
+    "inquiry_notice",
     "inquiry_record",
     "case_transfer",
     "evidence_decision",

@@ -342,6 +342,27 @@ SPECS: dict[str, KindSpec] = {
             ),
         ),
         KindSpec(
+            "inquiry_notice",
+            "询问通知书",
+            fields=(
+                FieldSpec(
+                    "matter", "需要了解的情况", hint="如：你单位打磨车间除尘系统的安全生产情况"
+                ),
+                FieldSpec("appear_date", "接受询问的日期", "date"),
+                FieldSpec("appear_time", "接受询问的时间", hint="时:分，如 09:30"),
+                FieldSpec("appear_place", "接受询问的地点"),
+                FieldSpec(
+                    "bring",
+                    "须携带的材料（每行一项）",
+                    "multiline",
+                    required=False,
+                    hint="如：营业执照复印件；法定代表人身份证明；授权委托书",
+                ),
+                FieldSpec("contact", "联系人"),
+                FieldSpec("contact_phone", "联系电话"),
+            ),
+        ),
+        KindSpec(
             "inquiry_record",
             "询问笔录",
             person=True,
@@ -867,6 +888,12 @@ def _kind_problems(spec: KindSpec, r: RuleInput) -> list[str]:
             out.append("先行登记保存后须在7日内作出处理决定，接受处理的期限应在今后7日之内。")
     if spec.kind == "inquiry_record":
         out += _inquiry_problems(r)
+    if spec.kind == "inquiry_notice":
+        day = _date(f.get("appear_date", ""))
+        if day is not None and day <= r.today:
+            out.append("接受询问的日期应在今天之后，以便当事人准备。")
+        if f.get("appear_time", "").strip() and clock_minutes(f["appear_time"]) is None:
+            out.append("“接受询问的时间”应写成“时:分”，如 09:30。")
     if spec.kind == "service_receipt" and f.get("method") == "留置送达":
         if not f.get("remarks", "").strip():
             out.append("留置送达须在备注中写明拒收事由和日期。")

@@ -92,3 +92,29 @@ def test_an_unfinished_inquiry_is_refused_with_a_chinese_reason_and_nothing_stor
         services.documents.issue(draft)
     with services.ctx.store.read() as s:
         assert s.exec(select(Document)).all() == []
+
+
+def test_an_inquiry_notice_summons_the_party_and_is_numbered(
+    services: Services, tmp_path: Path
+) -> None:
+    from tests.services.test_documents import load_blocks
+
+    load_blocks(services, tmp_path, "询", 4, 9)
+    iid = inspection_with_hazards(services)
+    draft = services.documents.draft_from_inspection("inquiry_notice", iid)
+    draft.fields["appear_date"] = services.ctx.clock.today().isoformat()  # no time to prepare
+    with pytest.raises(UserError, match="接受询问的日期应在今天之后"):
+        services.documents.issue(draft)
+    with services.ctx.store.read() as s:
+        assert s.exec(select(Document)).all() == []
+    draft.fields.update(
+        appear_place="县应急管理局执法大队", contact="周明", contact_phone="5551234"
+    )
+    draft = replace(
+        draft, fields={**draft.fields, "appear_date": "2099-01-05", "bring": "营业执照复印件"}
+    )
+    issued = services.documents.issue(draft)
+    assert "应急询" in issued.number and issued.number.endswith("4号")
+    text = "".join(squeezed(page_texts(services.ctx.blobs.read(issued.pdf_sha256))))
+    assert "询问通知书" in text and "2099年1月5日9时00分到县应急管理局执法大队接受询问调查" in text
+    assert "《中华人民共和国安全生产法》第六十五条第一款第（一）项" in text

@@ -112,6 +112,8 @@ def fill(dev: Device, draft: Draft, rng: random.Random) -> Draft:
             appear_place="柴桑区应急管理局执法大队",
         )
         draft.rows = [{"name": "工业酒精", "spec": "25升/桶", "quantity": "12桶", "note": ""}]
+    elif draft.kind == "inquiry_notice":
+        f.update(appear_place="柴桑区应急管理局执法大队", contact="周明", contact_phone="5551234")
     elif draft.kind == "inquiry_record":  # a 询问笔录 has no 文号 but counts as issued
         draft.party = type(draft.party)(name="赵赟", gender="男", age="46")
         f.update(time_from="09:00", time_to="09:40")
@@ -181,9 +183,8 @@ def visit(dev: Device, unit_id: str, rng: random.Random, work: Work) -> None:
         )
     if main == "penalty_notice":  # the 询问笔录 the case rests on (no 文号, counted all the same)
         work.penalty_notices.append((issued.document_id, today))
-        svc.documents.issue(
-            fill(dev, svc.documents.draft_from_inspection("inquiry_record", iid), rng)
-        )
+        for step in ("inquiry_notice", "inquiry_record"):  # the 询问: its 通知书, then the 笔录
+            svc.documents.issue(fill(dev, svc.documents.draft_from_inspection(step, iid), rng))
     if fire and main == "rectification_order":
         svc.documents.issue(
             fill(dev, svc.documents.draft_from_inspection("case_transfer", iid), rng)

@@ -194,6 +194,18 @@ FIELDS: dict[str, list[str]] = {
         "复查结果",
         "复查人",
     ],
+    "inquiry_notice": [
+        "询问通知书",
+        "青岚县鑫达家具制造有限公司：",
+        "为调查了解你单位打磨车间除尘系统的安全生产情况",
+        "《中华人民共和国安全生产法》第六十五条第一款第（一）项",
+        "于2026年11月26日9时30分到青岚县应急管理局执法大队",
+        "请携带下列材料：",
+        "除尘系统设计、检修和清扫记录。",
+        "申请执法人员回避的权利",
+        "联系人：周明",
+        "被通知人（签收）",
+    ],
     "inquiry_record": [
         "询问笔录",
         "询问时间",
@@ -287,6 +299,7 @@ NO_RIGHTS = {
     "service_receipt",
     "evidence_notice",
     "case_transfer",  # addressed to another authority, not an act against the party
+    "inquiry_notice",  # a summons, not a decision
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -474,6 +474,12 @@ class Drafting:
             fields.update(measure="查封", period_start=today.isoformat())
         if spec.kind.startswith("onsite_penalty"):
             fields.update(penalty_type="warning", payment="bank", decided_place=unit.address)
+        if spec.kind == "inquiry_notice":
+            fields.update(
+                matter=f"{unit.name}的安全生产有关情况",
+                appear_date=(today + timedelta(days=3)).isoformat(),
+                appear_time="09:00",
+            )
         if spec.kind == "inquiry_record":
             now = to_local(self.ctx.clock.now())
             fields.update(
@@ -651,6 +657,8 @@ class Drafting:
             f["recipient_name"] = f.get("recipient_name") or draft.party.legal_rep
         if spec.kind == "inquiry_record":
             f["inquiry_time"] = _inquiry_time(draft.fields)
+        if spec.kind == "inquiry_notice":
+            f["appear_time_text"] = _clock_text(draft.fields.get("appear_time", ""))
         f.update(follow_up_fields(spec.kind, draft.fields))
         if spec.kind == "review_opinion" and not f.get("conclusion"):
             f["conclusion"] = ""
