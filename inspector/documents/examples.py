@@ -85,6 +85,18 @@ def _number(kind: str, serial: int) -> str:
     return number_for(kind, AGENCY.short_name, ISSUED.year, serial)
 
 
+def _penalty_case() -> dict[str, str]:
+    """The facts, provisions and fine of the example case, on the 罚告 and its 处罚决定书 alike."""
+    return {
+        "facts": "未采取措施消除打磨车间除尘系统未采取防爆泄爆措施的重大事故隐患。",
+        "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
+        "violated": cite({"law": SAFETY_LAW, "article": 41, "paragraph": 2}),
+        "applied": cite({"law": SAFETY_LAW, "article": 102}),
+        "penalty": "罚款人民币30000元",
+        "fine_yuan": "30000",
+    }
+
+
 def example(kind: str) -> DocumentData:
     """A realistic filled example of *kind* (numbered, not signed)."""
     common = DocumentData(
@@ -179,12 +191,7 @@ def example(kind: str) -> DocumentData:
             common,
             items=[],
             fields={
-                "facts": "未采取措施消除打磨车间除尘系统未采取防爆泄爆措施的重大事故隐患。",
-                "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
-                "violated": cite({"law": SAFETY_LAW, "article": 41, "paragraph": 2}),
-                "applied": cite({"law": SAFETY_LAW, "article": 102}),
-                "penalty": "罚款人民币30000元",
-                "fine_yuan": "30000",
+                **_penalty_case(),
                 "hearing": "yes",
             },
         )
@@ -193,12 +200,7 @@ def example(kind: str) -> DocumentData:
             common,
             items=[],
             fields={
-                "facts": "未采取措施消除打磨车间除尘系统未采取防爆泄爆措施的重大事故隐患。",
-                "evidence": "现场检查记录、现场照片3张、询问笔录1份。",
-                "violated": cite({"law": SAFETY_LAW, "article": 41, "paragraph": 2}),
-                "applied": cite({"law": SAFETY_LAW, "article": 102}),
-                "penalty": "罚款人民币30000元",
-                "fine_yuan": "30000",
+                **_penalty_case(),
                 "payment": "bank",
                 "notice_number": _number("penalty_notice", 15),
                 "notice_issued_on": "2026年11月23日",

@@ -373,17 +373,7 @@ class DocumentsPage(QWidget):
         for spec in follow_up_kinds(r.kind):
             action = self.follow_menu.addAction(spec.title)
             action.triggered.connect(
-                lambda _checked=False, kind=spec.kind: self.make_follow_up(kind)
-            )
-
-    def make_follow_up(self, kind: str) -> None:
-        r = self.selected()
-        if r is not None:
-            self.tasks.read(
-                self.services.documents.draft_from_document,
-                kind,
-                r.id,
-                on_done=self.draft_ready.emit,
+                lambda _checked=False, kind=spec.kind: self._draft_from_selected(kind)
             )
 
     def start_review(self) -> None:
