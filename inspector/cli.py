@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import-blocks":
         return import_blocks_command(data_dir, args.file)
     from inspector.domain.errors import UserError
-    from inspector.services.api import Services
-    from inspector.services.profiles import PeopleDesk, Profiles
+    from inspector.services.facade import Services
+    from inspector.services.people.profiles import PeopleDesk, Profiles
 
     profiles = Profiles(data_dir)
     try:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         return startup_failed(exc.message, gui=args.screenshot is None)
     if args.demo and services.is_empty():
-        from inspector.services.demo import load_demo
+        from inspector.services.demo.county import load_demo
 
         print(f"载入演示数据到 {data_dir} …", flush=True)
         load_demo(services.ctx, n_units=args.demo_units)
@@ -72,12 +72,12 @@ def startup_failed(message: str, *, gui: bool) -> int:
 
 def import_blocks_command(data_dir: Path, file: Path | None) -> int:
     from inspector.domain.errors import UserError
-    from inspector.services.api import Services
+    from inspector.services.facade import Services
 
     if file is None:
         print("请给出号段文件：inspector import-blocks 文件.json", file=sys.stderr)
         return 2
-    from inspector.services.profiles import Profiles
+    from inspector.services.people.profiles import Profiles
 
     try:
         services = Services.open(Profiles(data_dir).admin_dir())
@@ -92,9 +92,9 @@ def import_blocks_command(data_dir: Path, file: Path | None) -> int:
 def verify_command(data_dir: Path) -> int:
     """Verify the store in `data_dir`, or each person's store when it holds several."""
     from inspector.domain.errors import UserError
+    from inspector.services.audit.verify import verify
     from inspector.services.context import open_context
-    from inspector.services.profiles import Profiles
-    from inspector.services.verify import verify
+    from inspector.services.people.profiles import Profiles
 
     try:
         stores = Profiles(data_dir).stores()

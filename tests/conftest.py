@@ -15,8 +15,8 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.memory_keyring.Me
 import pytest
 from PIL import Image
 
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
 from inspector.util.clock import Clock
 
 # `pg_cluster` and the SQLite/PostgreSQL-parametrized `db_url`, for the server and sync tests

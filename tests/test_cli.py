@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from tests.services.test_inspection_flow import start
 from tests.services.test_verify_rows import Worked, work
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 
@@ -22,8 +22,8 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from inspector.services.api import Services
-    from inspector.services.inspections import StartInspection, HazardInput
+    from inspector.services.facade import Services
+    from inspector.services.inspections.recording import StartInspection, HazardInput
 
     services = Services.open(Path(sys.argv[1]))
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]

@@ -12,8 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel, select
 
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
 from inspector.store.engine import make_engine
 from inspector.store.migrate import alembic_config, current_revision, upgrade
 from inspector.store.models import AuditEvent, Document

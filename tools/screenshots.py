@@ -18,9 +18,9 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import QEventLoop, QTimer
 
 from inspector.documents.raster import render_pages
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
-from inspector.services.inspections import StartInspection
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import StartInspection
 from inspector.store.models import Unit
 from inspector.ui.app import make_application
 from inspector.ui.main_window import MainWindow
@@ -175,8 +175,8 @@ def work_plan_pictures(window: MainWindow, services: Services, out: Path, photo:
     from sqlmodel import select
 
     from inspector.services.journal import set_setting
-    from inspector.services.patrols import VisitInput
-    from inspector.services.sync_apply import apply_task
+    from inspector.services.patrols.patrol import VisitInput
+    from inspector.services.sync.apply import apply_task
     from inspector.store.models import Unit, User
 
     today = services.ctx.clock.today()

@@ -18,8 +18,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from inspector.fonts import font_files
-from inspector.services.api import Services
-from inspector.services.profiles import PeopleDesk
+from inspector.services.facade import Services
+from inspector.services.people.profiles import PeopleDesk
 from inspector.ui.main_window import MainWindow
 
 log = logging.getLogger("inspector.ui")

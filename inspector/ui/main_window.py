@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.api import Services
 from inspector.services.changes import Changes
 from inspector.services.documents import Draft, IssuedDocument
-from inspector.services.drafts import SavedDraft
-from inspector.services.inspections import StartInspection
-from inspector.services.profiles import PeopleDesk
-from inspector.services.sync import CLOCK_WARN_S
+from inspector.services.documents.drafts import SavedDraft
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import StartInspection
+from inspector.services.people.profiles import PeopleDesk
+from inspector.services.sync.engine import CLOCK_WARN_S
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.plan_builder import PlanBuilderDialog

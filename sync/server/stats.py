@@ -1,5 +1,5 @@
 """月度统计 over the whole jurisdiction: the client's own pure function
-(inspector.services.overview.monthly_figures) run over every inspection, hazard and document that
+(inspector.services.overview.monthly.monthly_figures) run over every inspection, hazard and document that
 devices have pushed for units in the caller's scope.
 
 Only records near the month are read: the JSON time field's text must start with a date from two
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from inspector.services.overview import StatsRows, month_bounds, monthly_figures, stats_of
+from inspector.services.overview.monthly import StatsRows, month_bounds, monthly_figures, stats_of
 from sync.contract import MonthlyStats
 from sync.server.auth import Caller
 from sync.server.db import (

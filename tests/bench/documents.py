@@ -50,11 +50,11 @@ from inspector.documents.examples import example
 from inspector.documents.form_document import render_document
 from inspector.documents.model import DocItem, DocumentData
 from inspector.domain.numbering import number_for
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
-from inspector.services.inspections import HazardInput, StartInspection
+from inspector.services.demo.county import load_demo
+from inspector.services.documents.numbering import series_for
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import HazardInput, StartInspection
 from inspector.services.journal import get_setting
-from inspector.services.numbering import series_for
 from inspector.store.blobs import BlobStore
 from inspector.store.models import Agency, AuditEvent
 

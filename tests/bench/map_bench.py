@@ -16,8 +16,8 @@ from collections.abc import Callable
 from benchlib import emit, median, ms, note, percentile
 from search_bench import build_data_dir
 
-from inspector.services.api import Services
-from inspector.services.unit_map import GridIndex
+from inspector.services.facade import Services
+from inspector.services.units.map import GridIndex
 from inspector.ui.widgets.unit_map import MOUSE_HIT_PX, DotLayer, UnitMap
 
 WIDTH, HEIGHT = 1366, 860

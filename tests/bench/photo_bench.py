@@ -16,10 +16,10 @@ from pathlib import Path
 from benchlib import emit, median, ms, note, scratch
 from PIL import Image, ImageDraw, ImageOps
 
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
-from inspector.services.inspections import StartInspection
-from inspector.services.photos import prepare, watermark_text
+from inspector.services.demo.county import load_demo
+from inspector.services.evidence.photos import prepare, watermark_text
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import StartInspection
 
 RUNS = 15
 WARMUP = 2

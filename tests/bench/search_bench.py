@@ -22,9 +22,9 @@ from pathlib import Path
 import pypinyin
 from benchlib import ROOT, emit, fingerprint, ms, note, percentile, prune_siblings
 
-from inspector.services import demo_vocab
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
+from inspector.services.demo import vocab as demo_vocab
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
 from inspector.store.engine import DB_NAME
 from inspector.store.unit_search import UnitFilters
 
@@ -43,10 +43,10 @@ _SOURCES = (
     "inspector/store/migrate.py",
     "inspector/store/migrations",
     "inspector/domain",
-    "inspector/services/demo.py",
-    "inspector/services/demo_vocab.py",
-    "inspector/services/units.py",
-    "inspector/services/checklists.py",
+    "inspector/services/demo/county.py",
+    "inspector/services/demo/vocab.py",
+    "inspector/services/units/directory.py",
+    "inspector/services/inspections/checklists.py",
 )
 
 

@@ -35,10 +35,10 @@ from PIL import Image
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from inspector.services.api import Services
-from inspector.services.demo import generate_units, make_regions
-from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.sync import SyncService, http_client
+from inspector.services.demo.county import generate_units, make_regions
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.sync.engine import SyncService, http_client
 from inspector.store.models import Outbox
 from sync.contract import MANIFEST_HEADER, parse_manifest
 from sync.server import admin

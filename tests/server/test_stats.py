@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from inspector.services.journal import row_payload
-from inspector.services.overview import figures_of, scope_text
+from inspector.services.overview.monthly import figures_of, scope_text
 from sync.contract import MonthlyStats
 from sync.server import create_app
 from tests.server.conftest import Api, op, seed

@@ -16,10 +16,10 @@ from sqlmodel import select
 from inspector.documents.raster import page_texts
 from inspector.domain.agency_settings import PowerKind
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
-from inspector.services.checklists import install_checklist
-from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.verify import verify
+from inspector.services.audit.verify import verify
+from inspector.services.facade import Services
+from inspector.services.inspections.checklists import install_checklist
+from inspector.services.inspections.recording import HazardInput, StartInspection
 from inspector.store.models import Agency, Document, Hazard
 from tests.services.test_documents import inspection_with_hazards, load_blocks
 from tests.services.test_inspection_flow import start

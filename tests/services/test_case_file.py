@@ -15,8 +15,8 @@ from PIL import Image
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
 from inspector.services.documents import SignerInput
+from inspector.services.facade import Services
 from inspector.store.models import Document
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks

@@ -21,9 +21,9 @@ from sqlmodel import select
 
 from inspector.documents.raster import page_texts, render_pages
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
-from inspector.services.printing import PRINTED, PrintService
-from inspector.services.verify import verify
+from inspector.services.audit.verify import verify
+from inspector.services.documents.printing import PRINTED, PrintService
+from inspector.services.facade import Services
 from inspector.store.models import AuditEvent, Document, Outbox
 from inspector.util import cups
 from tests.services.test_inspection_flow import start

@@ -28,10 +28,10 @@ from sqlmodel import col, select
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.domain.numbering import CASE_SERIES, DOC_CODES
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
+from inspector.services.audit.verify import verify
+from inspector.services.demo.county import load_demo
 from inspector.services.documents import Draft
-from inspector.services.verify import verify
+from inspector.services.facade import Services
 from inspector.store.models import Agency, AuditEvent, Document, NumberBlock, NumberUse
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards
@@ -406,8 +406,8 @@ CHILD = textwrap.dedent(
     from pathlib import Path
 
     import inspector.documents.form_document as form_document
-    from inspector.services.api import Services
-    from inspector.services.inspections import HazardInput, StartInspection
+    from inspector.services.facade import Services
+    from inspector.services.inspections.recording import HazardInput, StartInspection
 
     real_render = form_document.render_document
 

@@ -15,10 +15,10 @@ from sqlmodel import select
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
+from inspector.services.audit.verify import verify
 from inspector.services.documents import Draft
-from inspector.services.inspections import HazardInput
-from inspector.services.verify import verify
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import HazardInput
 from inspector.store.models import Agency, AuditEvent, Document, Hazard, HazardEvent, Signature
 from tests.conftest import FixedClock
 from tests.services.test_inspection_flow import start

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from inspector.services.api import Services
-from inspector.services.drafts import draft_json
+from inspector.services.documents.drafts import draft_json
+from inspector.services.facade import Services
 from inspector.store.models import DocDraft
 from tests.services.test_documents import inspection_with_hazards, load_blocks
 

@@ -13,8 +13,8 @@ from sqlmodel import func, select
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
 from inspector.services.documents import IssuedDocument
+from inspector.services.facade import Services
 from inspector.store.models import Document, NumberUse
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
 from inspector.services.documents import Draft
+from inspector.services.facade import Services
 from inspector.store.models import Document, NumberUse
 from tests.services.test_documents import inspection_with_hazards
 

@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import select
 
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
-from inspector.services.inspections import HazardInput, StartInspection
+from inspector.services.audit.verify import verify
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import HazardInput, StartInspection
 from inspector.services.journal import set_setting
-from inspector.services.verify import verify
 from inspector.store.models import AuditEvent, Outbox
 from tests.conftest import FixedClock
 
@@ -167,7 +167,7 @@ def test_note_written_after_marking_fail_reaches_the_drafted_hazard(services: Se
     assert view.hazards[0].description == "配电箱门损坏"
     assert {it.id: it.result for it in view.checklists[0].items}[item.id] == "fail"
     # a description the inspector edited by hand is not overwritten by a later note
-    from inspector.services.inspections import HazardInput
+    from inspector.services.inspections.recording import HazardInput
 
     h = view.hazards[0]
     services.inspections.update_hazard(
@@ -214,7 +214,7 @@ def test_withdrawn_hazard_cannot_be_edited_or_get_photos(
 
 
 def test_kind_and_unit_fields_are_validated(services: Services) -> None:
-    from inspector.services.units import NewUnit
+    from inspector.services.units.directory import NewUnit
 
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     unit = services.units.search("", limit=1)[0]

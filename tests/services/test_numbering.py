@@ -19,10 +19,10 @@ from sqlmodel import select
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
+from inspector.services.audit.verify import verify
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
 from inspector.services.journal import get_setting
-from inspector.services.verify import verify
 from inspector.store.models import Document, NumberBlock, NumberUse
 from tests.services.test_inspection_flow import start
 
@@ -213,8 +213,8 @@ CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from inspector.services.api import Services
-    from inspector.services.inspections import StartInspection
+    from inspector.services.facade import Services
+    from inspector.services.inspections.recording import StartInspection
 
     services = Services.open(Path(sys.argv[1]))
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]

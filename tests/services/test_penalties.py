@@ -13,9 +13,9 @@ from sqlmodel import func, select
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
 from inspector.services.documents import Draft
-from inspector.services.inspections import StartInspection
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import StartInspection
 from inspector.store.models import Document, NumberUse, Unit
 from tests.services.test_documents import inspection_with_hazards, load_blocks, penalty_draft
 from tests.services.test_inspection_flow import start

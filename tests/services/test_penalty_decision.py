@@ -10,7 +10,7 @@ import pytest
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks
 from tests.services.test_penalties import notice_draft

@@ -10,9 +10,9 @@ from PIL import Image
 from sqlmodel import select
 
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
-from inspector.services.photos import photos_in_folder, prepare
-from inspector.services.verify import verify
+from inspector.services.audit.verify import verify
+from inspector.services.evidence.photos import photos_in_folder, prepare
+from inspector.services.facade import Services
 from inspector.store.blobs import sha256_bytes
 from inspector.store.models import Outbox, Photo
 from tests.conftest import jpeg_bytes

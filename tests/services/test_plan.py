@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from inspector.services.api import Services
-from inspector.services.inspections import StartInspection
-from inspector.services.plan import DueUnit
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import StartInspection
+from inspector.services.plan.supervision import DueUnit
 from inspector.store.models import Unit
 from inspector.util.settings import Settings
 from tests.conftest import FixedClock

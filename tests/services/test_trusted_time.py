@@ -15,10 +15,10 @@ from inspector.documents.layout import chinese_date
 from inspector.documents.patrol_print import render_grid_notice
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
+from inspector.services.audit.verify import verify
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
 from inspector.services.journal import remember_clock_offset
-from inspector.services.verify import verify
 from inspector.store.models import AuditEvent, Document, Hazard, HazardEvent, Inspection
 from inspector.util.clock import clock_note, to_local
 from tests.conftest import FixedClock

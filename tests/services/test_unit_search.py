@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
-from inspector.services.demo import generate_units, make_regions
-from inspector.services.sync_apply import apply_units
-from inspector.services.units import NewUnit, UnitFilters
+from inspector.services.demo.county import generate_units, make_regions
+from inspector.services.facade import Services
+from inspector.services.sync.apply import apply_units
+from inspector.services.units.directory import NewUnit, UnitFilters
 from sync.contract import UNIT_DEFAULTS, UNIT_NAME_SYLLABLES
 from tests.conftest import FixedClock
 from tests.support.sync_world import code
@@ -244,7 +244,7 @@ def test_pulled_units_are_found_by_the_pinyin_the_server_sent(tmp_path: Path) ->
     """A pull carries each name's syllables (the server works them out once for all devices):
     the device indexes those; a malformed value, or one sent for a name the device has changed
     since, is not used — the device reads the name itself."""
-    from inspector.services.sync_apply import queue_unit_patch
+    from inspector.services.sync.apply import queue_unit_patch
 
     def row(uid: str, name: str, spoken: object, version: int = 1) -> tuple:
         data = {**UNIT_DEFAULTS, "id": uid, "name": name, "address": "白沙镇1号"}

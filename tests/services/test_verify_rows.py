@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from inspector.services import row_state
-from inspector.services.api import Services
-from inspector.services.inspections import HazardInput
-from inspector.services.verify import verify
+from inspector.services.audit import row_state
+from inspector.services.audit.verify import verify
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import HazardInput
 from tests.services.test_documents import load_blocks
 from tests.services.test_inspection_flow import start
 

@@ -36,12 +36,12 @@ from typing import Any
 from PIL import Image
 from sqlmodel import Session, col, select
 
-from inspector.services.api import Services
-from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.sync import SyncService, http_client
-from inspector.services.sync_apply import queue_unit_patch
-from inspector.services.units import NewUnit
-from inspector.services.verify import verify
+from inspector.services.audit.verify import verify
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.sync.apply import queue_unit_patch
+from inspector.services.sync.engine import SyncService, http_client
+from inspector.services.units.directory import NewUnit
 from inspector.store.models import Outbox
 from inspector.store.models import Unit as ClientUnit
 from sync.contract import UNIT_FIELDS

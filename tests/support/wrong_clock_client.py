@@ -15,8 +15,8 @@ from pathlib import Path
 
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.memory_keyring.MemoryKeyring")
 
-from inspector.services.api import Services
-from inspector.services.inspections import HazardInput, StartInspection
+from inspector.services.facade import Services
+from inspector.services.inspections.recording import HazardInput, StartInspection
 
 DEADLINE_DAYS = 3
 

@@ -17,8 +17,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from inspector.services.api import Services
-from inspector.services.sync import SyncService
+from inspector.services.facade import Services
+from inspector.services.sync.engine import SyncService
 from sync.server import create_app
 from tests.conftest import FixedClock
 from tests.support.sync_world import seed_world

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 from inspector.domain.hazard_loop import HazardStep
-from inspector.services.verify import verify
+from inspector.services.audit.verify import verify
 from inspector.store.models import Document, Hazard
 from inspector.ui.pages.lists_page import HAZARD_ROLE, HazardsPage
 from inspector.ui.tasks import TaskRunner

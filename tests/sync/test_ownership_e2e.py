@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 from inspector.domain.errors import UserError
-from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.sync import REASONS
+from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.sync.engine import REASONS
 from inspector.store.models import Hazard, Inspection, Outbox, Photo, Setting
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow

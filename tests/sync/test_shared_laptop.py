@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from inspector.services.api import Services
-from inspector.services.profiles import BEFORE_SPLIT, PeopleDesk, Profiles
-from inspector.services.sync import SyncService
-from inspector.services.verify import verify
+from inspector.services.audit.verify import verify
+from inspector.services.facade import Services
+from inspector.services.people.profiles import BEFORE_SPLIT, PeopleDesk, Profiles
+from inspector.services.sync.engine import SyncService
 from inspector.store.models import Inspection, NumberUse, Outbox, Unit
 from sync.server import admin
 from sync.server.db import Record

@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from inspector.domain.authorities import AUTHORITIES
 from inspector.domain.checklist_items import reads_as_question
 from inspector.domain.citations import printed_refs
-from inspector.services import sync as sync_service
-from inspector.services.inspections import HazardInput, StartInspection
-from inspector.services.sync_apply import UNIT_FIELDS, queue_unit_patch
+from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.sync import engine as sync_service
+from inspector.services.sync.apply import UNIT_FIELDS, queue_unit_patch
 from inspector.store.models import ChecklistItem, Outbox, Unit
 from sync.server.blobs import read_blob
 from sync.server.db import AppliedOp, Blob, BlobRef, Conflict, Record

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.store.models import Hazard
 from inspector.ui.main_window import MainWindow
 from tests.services.test_agency_power import fire_and_own_findings

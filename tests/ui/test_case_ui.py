@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDateEdit, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from inspector.documents.raster import page_texts
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.main_window import MainWindow
 from tests.conftest import FixedClock

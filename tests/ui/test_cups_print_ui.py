@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from inspector.documents.raster import page_texts
-from inspector.services.api import Services
-from inspector.services.printing import PrintService
+from inspector.services.documents.printing import PrintService
+from inspector.services.facade import Services
 from inspector.ui.dialogs import pdf_preview
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.tasks import TaskRunner

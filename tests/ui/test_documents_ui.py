@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.ui.app import install_fonts
 from inspector.ui.dialogs import document_draft
 from inspector.ui.dialogs.document_draft import DISCARD, KEEP, STAY, DocumentDraftDialog

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDateEdit
 from pytestqt.qtbot import QtBot
 from sqlmodel import func, select
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.store.models import Document
 from inspector.ui.main_window import MainWindow
 from tests.services.test_documents import load_blocks

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from tests.services.test_follow_ups import issued_seizure
 from tests.ui.test_inspection_ui import WAIT, idle

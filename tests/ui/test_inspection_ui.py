@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from inspector.documents.raster import page_texts
 from inspector.domain.enums import ItemResult
-from inspector.services.api import Services
-from inspector.services.units import NewUnit
+from inspector.services.facade import Services
+from inspector.services.units.directory import NewUnit
 from inspector.ui.main_window import MainWindow
 
 WAIT = 10_000
@@ -195,7 +195,7 @@ def test_home_shows_todays_figures_and_due_hazards(
 ) -> None:
     from datetime import timedelta
 
-    from inspector.services.inspections import HazardInput
+    from inspector.services.inspections.recording import HazardInput
     from tests.services.test_inspection_flow import start
 
     done = start(services)
@@ -223,7 +223,7 @@ def test_home_shows_todays_figures_and_due_hazards(
 
 
 def open_new_inspection(qtbot: QtBot, w: MainWindow, services: Services, row: int = 0) -> str:
-    from inspector.services.inspections import StartInspection
+    from inspector.services.inspections.recording import StartInspection
 
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     unit = services.units.search("", limit=row + 1)[row]

@@ -10,8 +10,8 @@ from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from inspector.services.api import Services
-from inspector.services.plan import VisitCheck
+from inspector.services.facade import Services
+from inspector.services.plan.supervision import VisitCheck
 from inspector.ui.app import install_fonts
 from inspector.ui.dialogs.plan_builder import COLUMNS, PlanBuilderDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog

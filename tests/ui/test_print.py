@@ -9,7 +9,7 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from inspector.documents.raster import page_texts, render_pages
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.tasks import TaskRunner
 from tests.services.test_inspection_flow import start

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
-from inspector.services.sync_apply import queue_unit_patch
+from inspector.services.sync.apply import queue_unit_patch
 from inspector.store.models import Outbox, Photo, Unit
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
-from inspector.services.api import Services
+from inspector.services.facade import Services
 from inspector.services.journal import remember_clock_offset
 from inspector.store.models import Document
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, TITLE

@@ -32,10 +32,10 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import func, select
 
 from inspector.domain.enums import RiskColour
-from inspector.services.api import Services
-from inspector.services.demo import load_demo
-from inspector.services.unit_map import GridIndex, MapPoints
-from inspector.services.units import NewUnit
+from inspector.services.demo.county import load_demo
+from inspector.services.facade import Services
+from inspector.services.units.directory import NewUnit
+from inspector.services.units.map import GridIndex, MapPoints
 from inspector.store.models import Township, Unit
 from inspector.ui.app import install_fonts
 from inspector.ui.pages.map_page import MapPage

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from inspector.services import demo_vocab
+from inspector.services.demo import vocab as demo_vocab
 from inspector.util.paths import forms_path
 
 CHECKLIST_DIR = forms_path("checklists")

@@ -8,7 +8,7 @@ import pytest
 from keyring.backends import fail
 
 from inspector.domain.errors import UserError
-from inspector.services.credentials import CredentialStore
+from inspector.services.people.credentials import CredentialStore
 
 
 def test_token_round_trip_through_the_keyring() -> None:

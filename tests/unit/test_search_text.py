@@ -14,7 +14,7 @@ from inspector.domain.search_text import (
     syllables_from_wire,
     unit_search_text,
 )
-from inspector.services.demo import generate_units, make_regions
+from inspector.services.demo.county import generate_units, make_regions
 
 TRICKY = [
     "重庆长安银行行长办公室",  # 重 chong/zhong, 长 chang/zhang, 行 hang/xing

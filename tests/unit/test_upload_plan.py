@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from inspector.services.sync_uploads import BatchSizer, Upload, UploadQueue, plan_uploads
+from inspector.services.sync.uploads import BatchSizer, Upload, UploadQueue, plan_uploads
 from sync.contract import MAX_BATCH_BLOBS
 
 

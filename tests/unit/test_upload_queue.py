@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from inspector.services.sync_uploads import Upload, UploadQueue
+from inspector.services.sync.uploads import Upload, UploadQueue
 
 
 def _queue(jobs: list[tuple[Callable[[], None], list[str]]], workers: int, check) -> UploadQueue:  # type: ignore[no-untyped-def]

@@ -33,8 +33,9 @@ from inspector.services.documents.model import (
     parse_date,
     render,
 )
+from inspector.services.documents.numbering import NumberingService, series_for
 from inspector.services.documents.rules import Rules
-from inspector.services.hazard_loop import record_step
+from inspector.services.hazards.loop import record_step
 from inspector.services.journal import (
     audit,
     ensure_blob_row,
@@ -43,9 +44,8 @@ from inspector.services.journal import (
     row_payload,
     to_jsonable,
 )
-from inspector.services.numbering import NumberingService, series_for
+from inspector.services.sync.trusted_time import require_confirmed_time
 from inspector.services.textcheck import clean_text
-from inspector.services.trusted_time import require_confirmed_time
 from inspector.store.models import (
     DocDraft,
     Document,

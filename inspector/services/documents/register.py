@@ -20,7 +20,7 @@ from inspector.services.documents.model import (
     DocumentRow,
 )
 from inspector.services.documents.signing import PaperSigning
-from inspector.services.records import export_file
+from inspector.services.inspections.site_record import export_file
 from inspector.store.models import (
     Document,
     Unit,
@@ -86,7 +86,7 @@ class Register(PaperSigning):
     def start_review(self, order_id: str, inspector_ids: list[str]) -> str:
         """Start the 复查 of an issued order: an inspection of kind 复查 that names the order; the
         整改复查意见书 drafted from the order then pre-loads its items."""
-        from inspector.services.inspections import InspectionService, StartInspection
+        from inspector.services.inspections.recording import InspectionService, StartInspection
 
         with self.ctx.store.read() as s:
             order = s.get(Document, order_id)

@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
 
 from inspector.documents.model import Party
 from inspector.domain.document_kinds import FieldSpec
-from inspector.services.api import Services
 from inspector.services.documents import ELECTRONIC, PAPER, Draft, IssuedDocument
-from inspector.services.drafts import draft_json
+from inspector.services.documents.drafts import draft_json
+from inspector.services.facade import Services
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.signature_pad import SignatureDialog

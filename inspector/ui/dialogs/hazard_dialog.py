@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from inspector.domain.authorities import AUTHORITY_NAMES, OWN_AUTHORITY
 from inspector.domain.enums import HazardGrade
-from inspector.services.inspections import HazardInput, HazardView
+from inspector.services.inspections.recording import HazardInput, HazardView
 from inspector.ui.dialogs.form_dialog import FormDialog
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
-from inspector.services.units import FilterOptions, NewUnit
+from inspector.services.units.directory import FilterOptions, NewUnit
 from inspector.ui.dialogs.form_dialog import FormDialog
 
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
-from inspector.services.plan import DueUnit, level_label
+from inspector.services.plan.supervision import DueUnit, level_label
 from inspector.ui.dialogs.form_dialog import FormDialog
 from inspector.ui.models.table_model import ColumnsModel, Index
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.tasks import PROBLEM_CLASSES, URGENCIES
-from inspector.services.patrols import Place, ReportInput
+from inspector.services.patrols.patrol import Place, ReportInput
 
 
 class ReportDialog(QDialog):

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.enums import INSPECTION_KINDS
-from inspector.services.inspections import ChecklistInfo, Person, StartInspection
-from inspector.services.plan import VisitCheck
-from inspector.services.units import UnitDetail
+from inspector.services.inspections.recording import ChecklistInfo, Person, StartInspection
+from inspector.services.plan.supervision import VisitCheck
+from inspector.services.units.directory import UnitDetail
 from inspector.ui.dialogs.form_dialog import FormDialog
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from inspector.services.trusted_time import TimeCheck
+from inspector.services.sync.trusted_time import TimeCheck
 
 TITLE = "请确认时间"
 

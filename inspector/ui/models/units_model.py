@@ -13,8 +13,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
-from inspector.services.api import Services
-from inspector.services.units import UnitFilters, UnitRow
+from inspector.services.facade import Services
+from inspector.services.units.directory import UnitFilters, UnitRow
 from inspector.ui.models.table_model import ColumnsModel, Index
 from inspector.ui.tasks import TaskRunner
 

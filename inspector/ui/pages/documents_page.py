@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.document_kinds import ORDER_KINDS, PENALTY_DECISION, SPECS, follow_up_kinds
-from inspector.services.api import Services
 from inspector.services.documents import VOIDED, DocumentRow, SignerInput
 from inspector.services.documents.case_file import Case
+from inspector.services.facade import Services
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
 

@@ -36,13 +36,18 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.enums import HazardGrade, ItemResult
-from inspector.services.api import Services
 from inspector.services.changes import Changes
 from inspector.services.documents import KindChoice
-from inspector.services.hazards import conflict_label
-from inspector.services.inspections import HazardInput, HazardView, InspectionView, ItemView
-from inspector.services.photos import photos_in_folder, watermark_text
-from inspector.services.records import IssuedRecord, RenderedRecord
+from inspector.services.evidence.photos import photos_in_folder, watermark_text
+from inspector.services.facade import Services
+from inspector.services.hazards.listing import conflict_label
+from inspector.services.inspections.recording import (
+    HazardInput,
+    HazardView,
+    InspectionView,
+    ItemView,
+)
+from inspector.services.inspections.site_record import IssuedRecord, RenderedRecord
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner

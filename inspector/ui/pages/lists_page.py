@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
-from inspector.services.api import Services
-from inspector.services.hazards import HazardRow, HomeSummary
-from inspector.services.inspections import InspectionRow
+from inspector.services.facade import Services
+from inspector.services.hazards.listing import HazardRow, HomeSummary
+from inspector.services.inspections.recording import InspectionRow
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
-from inspector.services.api import Services
-from inspector.services.unit_map import MapPoints
-from inspector.services.units import FilterOptions
+from inspector.services.facade import Services
+from inspector.services.units.directory import FilterOptions
+from inspector.services.units.map import MapPoints
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.unit_map import KEY_ZOOM, DotLayer, UnitMap
 

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.tasks import ACTIONS, ASPECT_HINTS, ASPECTS, PLACE_KINDS, PROBLEM_CLASSES
-from inspector.services.api import Services
 from inspector.services.changes import Changes
-from inspector.services.patrols import (
+from inspector.services.facade import Services
+from inspector.services.patrols.patrol import (
     GridInfo,
     PatrolView,
     Place,

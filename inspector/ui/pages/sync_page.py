@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.api import Services
-from inspector.services.profiles import PeopleDesk
-from inspector.services.sync import (
+from inspector.services.facade import Services
+from inspector.services.people.profiles import PeopleDesk
+from inspector.services.sync.engine import (
     ENTITY_NAMES,
     ConflictItem,
     Problem,

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.api import Services
 from inspector.services.changes import Changes
-from inspector.services.work_plan import TaskRow
+from inspector.services.facade import Services
+from inspector.services.plan.work_tasks import TaskRow
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
 

@@ -29,9 +29,9 @@ from inspector.domain.enums import (
     InspectionStatus,
     RiskColour,
 )
-from inspector.services.api import Services
 from inspector.services.changes import Changes
-from inspector.services.units import FilterOptions, NewUnit, UnitDetail, UnitFilters
+from inspector.services.facade import Services
+from inspector.services.units.directory import FilterOptions, NewUnit, UnitDetail, UnitFilters
 from inspector.ui.dialogs.new_unit import NewUnitDialog
 from inspector.ui.models.units_model import UnitsModel
 from inspector.ui.tasks import TaskRunner

@@ -37,7 +37,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
-from inspector.services.unit_map import COLOUR_ORDER, MapPoints
+from inspector.services.units.map import COLOUR_ORDER, MapPoints
 
 PAPER = QColor("#f3f1ec")
 GRID_LINE = QColor(120, 130, 140, 60)

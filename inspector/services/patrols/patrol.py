@@ -26,10 +26,10 @@ from inspector.domain.tasks import (
 )
 from inspector.services.changes import Changes
 from inspector.services.context import Context
+from inspector.services.evidence.photos import PhotoService, PreparedPhoto
 from inspector.services.journal import audit, get_setting, queue, row_payload
-from inspector.services.photos import PhotoService, PreparedPhoto
 from inspector.services.textcheck import clean_text
-from inspector.services.units import NewUnit, UnitService
+from inspector.services.units.directory import NewUnit, UnitService
 from inspector.store.models import (
     Grid,
     HazardReport,

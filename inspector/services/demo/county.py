@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from inspector.domain import creditcode
-from inspector.services import demo_vocab as V
-from inspector.services.checklists import install_bundled_checklists
 from inspector.services.context import Context
+from inspector.services.demo import vocab as V
+from inspector.services.inspections.checklists import install_bundled_checklists
 from inspector.services.journal import set_setting
-from inspector.services.units import NewUnit, insert_units
+from inspector.services.units.directory import NewUnit, insert_units
 from inspector.store.models import Agency, Grid, Township, User
 from inspector.util.ids import uuid7
 

@@ -46,9 +46,9 @@ from inspector.domain.enums import INSPECTION_KINDS, HazardGrade, HazardStatus, 
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
+from inspector.services.inspections.site_record import SITE_RECORD, export_file
 from inspector.services.journal import get_setting, set_setting
-from inspector.services.records import SITE_RECORD, export_file
-from inspector.services.sync import USERNAME
+from inspector.services.sync.engine import USERNAME
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from inspector.util.clock import format_cn_date, local_midnight_utc, to_local
 from sync.contract import MonthlyStats

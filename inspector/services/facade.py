@@ -8,23 +8,23 @@ from sqlmodel import func, select
 
 from inspector.services.context import Context, open_context
 from inspector.services.documents import DocumentService
-from inspector.services.drafts import DraftStore
-from inspector.services.hazard_loop import HazardLoopService
-from inspector.services.hazards import HazardService
-from inspector.services.inspections import InspectionService
+from inspector.services.documents.drafts import DraftStore
+from inspector.services.documents.numbering import NumberingService
+from inspector.services.documents.printing import PrintService
+from inspector.services.evidence.photos import PhotoService
+from inspector.services.hazards.listing import HazardService
+from inspector.services.hazards.loop import HazardLoopService
+from inspector.services.inspections.recording import InspectionService
+from inspector.services.inspections.site_record import RecordService
 from inspector.services.journal import clock_offset
-from inspector.services.numbering import NumberingService
-from inspector.services.overview import OverviewService
-from inspector.services.patrols import PatrolService
-from inspector.services.photos import PhotoService
-from inspector.services.plan import PlanService
-from inspector.services.printing import PrintService
-from inspector.services.records import RecordService
-from inspector.services.sync import SyncService
-from inspector.services.trusted_time import TimeCheck, time_to_confirm
-from inspector.services.unit_map import UnitMapService
-from inspector.services.units import UnitService
-from inspector.services.work_plan import WorkPlanService
+from inspector.services.overview.monthly import OverviewService
+from inspector.services.patrols.patrol import PatrolService
+from inspector.services.plan.supervision import PlanService
+from inspector.services.plan.work_tasks import WorkPlanService
+from inspector.services.sync.engine import SyncService
+from inspector.services.sync.trusted_time import TimeCheck, time_to_confirm
+from inspector.services.units.directory import UnitService
+from inspector.services.units.map import UnitMapService
 from inspector.store.models import Outbox, Unit
 from inspector.util.clock import Clock
 

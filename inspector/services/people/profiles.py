@@ -31,8 +31,8 @@ from typing import Any
 from sqlmodel import func, select
 
 from inspector.domain.errors import UserError
-from inspector.services.api import Services
 from inspector.services.context import open_context
+from inspector.services.facade import Services
 from inspector.services.journal import audit, get_setting, set_setting
 from inspector.store import split
 from inspector.store.blobs import fsync_dir

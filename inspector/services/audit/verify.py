@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import verify_chain
+from inspector.services.audit.verify_rows import check_rows
 from inspector.services.context import Context
 from inspector.services.journal import event_body
-from inspector.services.verify_rows import check_rows
 from inspector.store.models import AuditEvent, Blob, Document, Photo, Signature
 
 

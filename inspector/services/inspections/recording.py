@@ -27,7 +27,7 @@ from inspector.domain.hazard_loop import HazardStep
 from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.hazard_loop import record_step
+from inspector.services.hazards.loop import record_step
 from inspector.services.journal import audit, get_setting, queue, row_payload
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (

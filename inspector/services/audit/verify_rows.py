@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector.domain.hazard_loop import HazardStep
-from inspector.services import row_state
+from inspector.services.audit import row_state
 from inspector.store.models import AuditEvent, Blob, ChecklistItem, HazardEvent, Signature, Unit
 from inspector.store.split import SPLIT_EVENT
 from inspector.util.clock import to_local

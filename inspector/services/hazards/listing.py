@@ -17,7 +17,7 @@ from inspector.domain.enums import (
 )
 from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
-from inspector.services.inspections import InspectionRow
+from inspector.services.inspections.recording import InspectionRow
 from inspector.store.models import Hazard, Inspection, Outbox, Unit
 from inspector.util.clock import local_midnight_utc
 

@@ -35,20 +35,20 @@ from sqlmodel import Session, col, select
 
 from inspector.domain.errors import UserError
 from inspector.services.context import Context
-from inspector.services.credentials import CredentialStore
 from inspector.services.journal import (
     clock_offset,
     get_setting,
     remember_clock_offset,
     set_setting,
 )
-from inspector.services.sync_apply import (
+from inspector.services.people.credentials import CredentialStore
+from inspector.services.sync.apply import (
     apply_changes,
     apply_units,
     apply_user,
     queue_unit_patch,
 )
-from inspector.services.sync_uploads import BatchSizer, UploadQueue, file_size, plan_uploads
+from inspector.services.sync.uploads import BatchSizer, UploadQueue, file_size, plan_uploads
 from inspector.store.models import Outbox, Unit, User
 from inspector.util.clock import clock_warning
 from inspector.util.ids import uuid7

@@ -16,7 +16,8 @@ from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
 from inspector.services.agency import agency_power
 from inspector.services.context import Context
-from inspector.services.inspections import InspectionView, _view
+from inspector.services.documents.numbering import NumberingService, series_for
+from inspector.services.inspections.recording import InspectionView, _view
 from inspector.services.journal import (
     audit,
     ensure_blob_row,
@@ -24,8 +25,7 @@ from inspector.services.journal import (
     row_payload,
     to_jsonable,
 )
-from inspector.services.numbering import NumberingService, series_for
-from inspector.services.trusted_time import require_confirmed_time
+from inspector.services.sync.trusted_time import require_confirmed_time
 from inspector.store.blobs import disk_problem, write_durably
 from inspector.store.models import Agency, Document, Inspection, NumberUse
 from inspector.util.clock import clock_note, to_local
