@@ -11,11 +11,11 @@ from inspector.services.documents import DocumentService
 from inspector.services.documents.drafts import DraftStore
 from inspector.services.documents.numbering import NumberingService
 from inspector.services.documents.printing import PrintService
+from inspector.services.documents.site_record import RecordService
 from inspector.services.evidence.photos import PhotoService
 from inspector.services.hazards.listing import HazardService
 from inspector.services.hazards.loop import HazardLoopService
 from inspector.services.inspections.recording import InspectionService
-from inspector.services.inspections.site_record import RecordService
 from inspector.services.journal import clock_offset
 from inspector.services.overview.monthly import OverviewService
 from inspector.services.patrols.patrol import PatrolService

@@ -175,8 +175,8 @@ class MainWindow(QMainWindow):
         self.sync_page.message.connect(self.messages.show_message)
         self.sync_page.synced.connect(self._after_sync)
         self.sync_page.person_changed.connect(self.switch_person)
-        for page in (self.tasks_page, self.patrol, self.overview, self.map):
-            page.message.connect(self.messages.show_message)
+        for other in (self.tasks_page, self.patrol, self.overview, self.map):
+            other.message.connect(self.messages.show_message)
         self.tasks_page.changed.connect(self.apply_changes)
         self.tasks_page.start_inspection_requested.connect(
             lambda unit_id, _task: self.ask_start_inspection(unit_id)
@@ -185,7 +185,9 @@ class MainWindow(QMainWindow):
         self.patrol.changed.connect(self.apply_changes)
         self.patrol.pdf_ready.connect(lambda title, pdf: self.show_document(title, pdf, ""))
         self.map.open_unit_requested.connect(self.open_unit)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self).activated.connect(
+            self._focus_search
+        )
 
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(60_000)
@@ -276,13 +278,14 @@ class MainWindow(QMainWindow):
             self.documents.load()
         elif key == "sync":
             self.sync_page.load()
-        elif key in ("tasks", "patrol", "overview", "map"):
-            {
-                "tasks": self.tasks_page,
-                "patrol": self.patrol,
-                "overview": self.overview,
-                "map": self.map,
-            }[key].load()
+        elif key == "tasks":
+            self.tasks_page.load()
+        elif key == "patrol":
+            self.patrol.load()
+        elif key == "overview":
+            self.overview.load()
+        elif key == "map":
+            self.map.load()
 
     def _focus_search(self) -> None:
         self.go("units")

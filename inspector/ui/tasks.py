@@ -18,7 +18,7 @@ from inspector.domain.errors import UserError
 
 log = logging.getLogger("inspector.ui.tasks")
 
-Callback = Callable[[Any], None]
+Callback = Callable[[Any], object]
 ErrorCallback = Callable[[str], None]
 
 INTERNAL_ERROR = "操作失败：程序内部错误（已记入日志）。已保存的数据不受影响，请重试。"

@@ -20,7 +20,7 @@ from inspector.services.documents.model import (
     DocumentRow,
 )
 from inspector.services.documents.signing import PaperSigning
-from inspector.services.inspections.site_record import export_file
+from inspector.services.documents.site_record import export_file
 from inspector.store.models import (
     Document,
     Unit,

@@ -46,7 +46,7 @@ from inspector.domain.enums import INSPECTION_KINDS, HazardGrade, HazardStatus, 
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
-from inspector.services.inspections.site_record import SITE_RECORD, export_file
+from inspector.services.documents.site_record import SITE_RECORD, export_file
 from inspector.services.journal import get_setting, set_setting
 from inspector.services.sync.engine import USERNAME
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit

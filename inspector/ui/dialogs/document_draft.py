@@ -290,10 +290,10 @@ class DocumentDraftDialog(QDialog):
             box = QCheckBox()
             box.setChecked(bool(value))
             return box
-        edit = QLineEdit(value)
-        edit.setPlaceholderText(f.hint)
-        edit.setMinimumHeight(34)
-        return edit
+        line = QLineEdit(value)
+        line.setPlaceholderText(f.hint)
+        line.setMinimumHeight(34)
+        return line
 
     def _items_table(self) -> QTableWidget:
         reviews = self.draft.spec.reviews
@@ -425,14 +425,14 @@ class DocumentDraftDialog(QDialog):
                 if any(row.values()):
                     rows.append(row)
         signers = []
-        for signer, row in zip(d.signers, self.signer_rows, strict=True):
+        for signer, signer_row in zip(d.signers, self.signer_rows, strict=True):
             signers.append(
                 replace(
                     signer,
-                    image_png=row.png if self.electronic.isChecked() else None,
-                    refused=row.refused.isChecked(),
-                    refusal_reason=row.reason.text().strip(),
-                    witness=row.witness.text().strip(),
+                    image_png=signer_row.png if self.electronic.isChecked() else None,
+                    refused=signer_row.refused.isChecked(),
+                    refusal_reason=signer_row.reason.text().strip(),
+                    witness=signer_row.witness.text().strip(),
                 )
             )
         return replace(

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from inspector.documents.raster import render_pages
 from inspector.services.documents.printing import PrintService, send_to_cups
-from inspector.services.inspections.site_record import export_file
+from inspector.services.documents.site_record import export_file
 from inspector.ui.tasks import TaskRunner
 from inspector.util import cups
 

@@ -207,8 +207,8 @@ class DocumentsPage(QWidget):
         export = QPushButton("导出台账（Excel）…")
         export.clicked.connect(self.export)
         filters = QHBoxLayout()
-        for w in (QLabel("文书台账"), self.kind, self.status, self.unit_text):
-            filters.addWidget(w)
+        for widget in (QLabel("文书台账"), self.kind, self.status, self.unit_text):
+            filters.addWidget(widget)
         filters.addStretch(1)
         filters.addWidget(export)
 

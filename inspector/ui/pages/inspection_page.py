@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.services.changes import Changes
 from inspector.services.documents import KindChoice
+from inspector.services.documents.site_record import IssuedRecord, RenderedRecord
 from inspector.services.evidence.photos import photos_in_folder, watermark_text
 from inspector.services.facade import Services
 from inspector.services.hazards.listing import conflict_label
@@ -47,7 +48,6 @@ from inspector.services.inspections.recording import (
     InspectionView,
     ItemView,
 )
-from inspector.services.inspections.site_record import IssuedRecord, RenderedRecord
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
@@ -374,7 +374,7 @@ class InspectionPage(QWidget):
         self._fill_tree(v, keep_current=not first)
         self._fill_hazards(v)
         self._fill_photos(v)
-        for w in (
+        for button in (
             self.finish_button,
             self.add_hazard_button,
             self.edit_hazard_button,
@@ -382,7 +382,7 @@ class InspectionPage(QWidget):
             self.add_folder_button,
             self.save_note,
         ):
-            w.setEnabled(not v.finished)
+            button.setEnabled(not v.finished)
         for b in self.result_buttons.values():
             b.setEnabled(not v.finished)
         self.record_button.setEnabled(v.finished and not self._rendering)

@@ -153,7 +153,7 @@ class MapPage(QWidget):
             read_map,
             self.services,
             self.township.currentData(),
-            on_done=lambda result: self._show_points(*result, generation),
+            on_done=lambda result: self._show_points(result[0], result[1], generation),
             on_error=self._failed,
         )
 

@@ -192,10 +192,10 @@ class PatrolPage(QWidget):
 
         act = QGroupBox("处置")
         al = QHBoxLayout(act)
-        self.actions: dict[str, QCheckBox] = {}
+        self.action_boxes: dict[str, QCheckBox] = {}
         for a in ACTIONS:
             box = QCheckBox(a)
-            self.actions[a] = box
+            self.action_boxes[a] = box
             al.addWidget(box)
         self.fixed = QCheckBox("当场整改")
         self.has_deadline = QCheckBox("限期")
@@ -367,7 +367,7 @@ class PatrolPage(QWidget):
             cls, text = d.problems[n] if n < len(d.problems) else (PROBLEM_CLASSES[0], "")
             self.problem_class[n].setCurrentText(cls)
             self.problem_text[n].setText(text)
-        for a, box in self.actions.items():
+        for a, box in self.action_boxes.items():
             box.setChecked(a in d.actions)
         self.fixed.setChecked(d.fixed_on_spot)
         self.has_deadline.setChecked(d.deadline is not None)
@@ -388,7 +388,7 @@ class PatrolPage(QWidget):
                 for n in range(PROBLEM_ROWS)
                 if self.problem_text[n].text().strip()
             ],
-            actions=[a for a, box in self.actions.items() if box.isChecked()],
+            actions=[a for a, box in self.action_boxes.items() if box.isChecked()],
             fixed_on_spot=self.fixed.isChecked(),
             deadline=date(qd.year(), qd.month(), qd.day())
             if self.has_deadline.isChecked()
@@ -516,9 +516,13 @@ class PatrolPage(QWidget):
         self.tasks.write(
             self.services.patrols.discard,
             self.patrol.id,
-            on_done=lambda ch: (self.changed.emit(ch), self.load()),
+            on_done=self._discarded,
             on_error=lambda m: self.message.emit(m, "error"),
         )
+
+    def _discarded(self, changes: Changes) -> None:
+        self.changed.emit(changes)
+        self.load()
 
     def _print_last(self) -> None:
         self.tasks.read(

@@ -380,8 +380,9 @@ class UnitMap(QWidget):
         # moving: show the last image moved and scaled to the current view until the hand rests
         old = self._layer_key
         assert old is not None
-        (ocx, ocy), old_scale = old[4], old[5]
-        assert isinstance(old_scale, float)
+        old_centre, old_scale = old[4], old[5]
+        assert isinstance(old_scale, float) and isinstance(old_centre, tuple)
+        ocx, ocy = float(old_centre[0]), float(old_centre[1])
         k = self._scale / old_scale
         w2, h2 = self.width() / 2, self.height() / 2
         painter.save()
