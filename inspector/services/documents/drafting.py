@@ -31,13 +31,15 @@ from inspector.domain.document_kinds import (
     TRANSFER_BASIS,
     KindSpec,
     clock_minutes,
-    decision_statement_wording,
     fine_of,
+    party_is_person,
+)
+from inspector.domain.document_wording import (
+    decision_statement_wording,
     hearing_basis,
     hearing_items,
     hearing_wording,
     intended_penalty,
-    party_is_person,
     statement_wording,
 )
 from inspector.domain.enums import HazardGrade, HazardStatus
