@@ -45,13 +45,8 @@ from inspector.documents import layout
 from inspector.documents.layout import SignatureRow, Template, para
 from inspector.documents.model import DocItem, DocumentData, SignatureMark
 from inspector.domain.citations import cite
-from inspector.domain.document_kinds import (
-    SPECS,
-    hearing_basis,
-    hearing_items,
-    party_is_person,
-    statement_wording,
-)
+from inspector.domain.document_kinds import SPECS, party_is_person
+from inspector.domain.document_wording import hearing_basis, hearing_items, statement_wording
 from inspector.util.paths import forms_path
 
 _TRAILING = "。．.；;，,、 　"

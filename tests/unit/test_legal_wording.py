@@ -12,12 +12,8 @@ import pytest
 from inspector.documents.examples import example, with_refusal
 from inspector.documents.form_document import render_document
 from inspector.documents.raster import page_texts
-from inspector.domain.document_kinds import (
-    hearing_basis,
-    hearing_items,
-    intended_penalty,
-    reads_as_question,
-)
+from inspector.domain.document_rules import reads_as_question
+from inspector.domain.document_wording import hearing_basis, hearing_items, intended_penalty
 
 
 def _text(pdf: bytes) -> str:

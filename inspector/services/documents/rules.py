@@ -1,5 +1,5 @@
 """The checks before issue: the agency's settings, a double issue, the 复查 prerequisite, and the
-pure rules of domain.document_kinds."""
+pure rules of domain.document_rules."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from inspector.documents.model import (
 from inspector.domain.document_kinds import (
     CASE_TRANSFER,
     PENALTY_DECISION,
-    RuleInput,
     party_is_person,
-    problems,
 )
+from inspector.domain.document_rules import RuleInput, problems
 from inspector.domain.enums import HazardStatus
 from inspector.services.documents.drafting import Drafting
 from inspector.services.documents.model import (

@@ -1,13 +1,13 @@
 """The offline four-colour unit map: dots by risk colour over a graticule, no tiles, no network.
 
-`UnitMap` paints `MapPoints` (services/unit_map.py) with QPainter: the dots go into a cached image
+`UnitMap` paints `MapPoints` (services/units/map.py) with QPainter: the dots go into a cached image
 (blue first, red last so red is on top) that is re-rendered only when the view or the visible colours
 change; while a pan or zoom is under way the old image is moved and scaled instead, and re-rendered
-once the hand rests. Over it: a light graticule with degree labels, township names, a scale bar in
-km and a north arrow. Mouse: wheel zooms around the cursor, drag pans, a click selects the nearest
-unit (`unit_clicked`), double-click shows the whole map, hovering shows a tooltip. Touch: one finger
-pans, a tap selects (with a larger hit radius), two fingers pinch-zoom. Keys: + / − zoom, arrows
-pan, Home or 0 shows the whole map.
+once the hand rests. Over it (drawn by `widgets.map_overlays`): a light graticule with degree
+labels, township names, a scale bar in km and a north arrow. Mouse: wheel zooms around the cursor,
+drag pans, a click selects the nearest unit (`unit_clicked`), double-click shows the whole map,
+hovering shows a tooltip. Touch: one finger pans, a tap selects (with a larger hit radius), two
+fingers pinch-zoom. Keys: + / − zoom, arrows pan, Home or 0 shows the whole map.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from collections.abc import Iterable
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
-    QFont,
     QHelpEvent,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QNativeGestureEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPen,
     QPolygonF,
@@ -38,12 +36,16 @@ from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
 from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
 from inspector.services.units.map import COLOUR_ORDER, MapPoints
+from inspector.ui.widgets.map_overlays import (
+    GRID_TEXT,
+    INK,
+    paint_areas,
+    paint_graticule,
+    paint_north_arrow,
+    paint_scale_bar,
+)
 
 PAPER = QColor("#f3f1ec")
-GRID_LINE = QColor(120, 130, 140, 60)
-GRID_TEXT = QColor("#6b7280")
-INK = QColor("#1f2933")
-HALO = QColor(255, 255, 255, 230)
 MOUSE_HIT_PX = 10.0
 TOUCH_HIT_PX = 24.0  # a fingertip covers ~7 mm
 FIT_MARGIN = 0.92  # share of the widget the whole map fills after a reset
@@ -61,8 +63,6 @@ EMPHASIS_PX = {
 MIN_DOT_PX = 2.5
 KEY_ZOOM = 1.5
 WHEEL_ZOOM = 1.25  # per notch
-_GRID_STEPS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
-_SCALE_STEPS_KM = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 
 
 def unit_tooltip(points: MapPoints, i: int) -> str:
@@ -73,15 +73,6 @@ def unit_tooltip(points: MapPoints, i: int) -> str:
         f"{points.names[i]}\n风险等级：{colour.label}（{colour.meaning}）\n"
         f"监管级别：{SUPERVISION_LEVELS.get(level, level)}"
     )
-
-
-def _distance_label(km: float) -> str:
-    return f"{km * 1000:.0f} 米" if km < 1 else f"{km:g} 公里"
-
-
-def _degree_label(value: float, step: float, positive: str, negative: str) -> str:
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    return f"{positive if value >= 0 else negative}{abs(value):.{decimals}f}°"
 
 
 class DotLayer:
@@ -352,12 +343,12 @@ class UnitMap(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), PAPER)
         if self.points is not None and len(self.points):
-            self._paint_graticule(painter)
+            paint_graticule(painter, self, self.points.projection)
             self._paint_dots(painter)
-            self._paint_areas(painter)
+            paint_areas(painter, self, self.points.areas)
             self._paint_selection(painter)
-            self._paint_scale_bar(painter)
-            self._paint_north_arrow(painter)
+            paint_scale_bar(painter, self)
+            paint_north_arrow(painter, self)
         else:
             painter.setPen(GRID_TEXT)
             painter.drawText(
@@ -395,60 +386,6 @@ class UnitMap(QWidget):
         painter.drawImage(0, 0, self._layer)
         painter.restore()
 
-    def _paint_graticule(self, painter: QPainter) -> None:
-        assert self.points is not None
-        proj = self.points.projection
-        w, h = self.width(), self.height()
-        lat_top, lon_left = proj.to_latlon(*self.to_map(QPointF(0, 0)))
-        lat_bottom, lon_right = proj.to_latlon(*self.to_map(QPointF(w, h)))
-        px_per_deg = self._scale * proj.km_per_degree_lon
-        step = next((s for s in _GRID_STEPS if s * px_per_deg >= 110), _GRID_STEPS[-1])
-        font = QFont(self.font())
-        font.setPointSizeF(max(font.pointSizeF() - 2, 7))
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        painter.setPen(QPen(GRID_LINE, 1))
-        lons = _multiples(lon_left, lon_right, step)
-        lats = _multiples(lat_bottom, lat_top, step)
-        for lon in lons:
-            sx = self.to_screen(*proj.to_xy(proj.lat0, lon)).x()
-            painter.drawLine(QPointF(sx, 0), QPointF(sx, h))
-        for lat in lats:
-            sy = self.to_screen(*proj.to_xy(lat, proj.lon0)).y()
-            painter.drawLine(QPointF(0, sy), QPointF(w, sy))
-        for lon in lons:
-            sx = self.to_screen(*proj.to_xy(proj.lat0, lon)).x()
-            label = _degree_label(lon, step, "东经", "西经")
-            tw = metrics.horizontalAdvance(label)
-            if sx - tw / 2 >= 4 and sx + tw / 2 <= w - 4:
-                _halo_text(painter, QPointF(sx - tw / 2, metrics.ascent() + 4), label, GRID_TEXT)
-        for lat in lats:
-            sy = self.to_screen(*proj.to_xy(lat, proj.lon0)).y()
-            label = _degree_label(lat, step, "北纬", "南纬")
-            if metrics.ascent() + 24 <= sy <= h - 8:
-                _halo_text(painter, QPointF(6, sy - 3), label, GRID_TEXT)
-
-    def _paint_areas(self, painter: QPainter) -> None:
-        assert self.points is not None
-        if len(self.points.areas) < 2:  # a single township is named by the page already
-            return
-        font = QFont(self.font())
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() + 1)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        taken: list[QRectF] = []
-        for area in self.points.areas:  # the biggest first: they win when labels collide
-            p = self.to_screen(area.x, area.y)
-            tw = metrics.horizontalAdvance(area.name)
-            box = QRectF(p.x() - tw / 2, p.y() - metrics.ascent() / 2, tw, metrics.height())
-            if any(box.intersects(t) for t in taken) or not QRectF(self.rect()).contains(box):
-                continue
-            taken.append(box.adjusted(-6, -4, 6, 4))
-            _halo_text(
-                painter, QPointF(box.left(), p.y() + metrics.ascent() / 2), area.name, INK, 4.0
-            )
-
     def _paint_selection(self, painter: QPainter) -> None:
         assert self.points is not None
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -462,52 +399,6 @@ class UnitMap(QWidget):
             painter.drawEllipse(p, r + 4, r + 4)
             painter.setPen(QPen(INK, width))
             painter.drawEllipse(p, r + 4, r + 4)
-
-    def _paint_scale_bar(self, painter: QPainter) -> None:
-        target_km = 160 / self._scale
-        km = next((s for s in reversed(_SCALE_STEPS_KM) if s <= target_km), _SCALE_STEPS_KM[0])
-        length = km * self._scale
-        font = QFont(self.font())
-        font.setPointSizeF(max(font.pointSizeF() - 1, 8))
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        label = _distance_label(km)
-        label_width = metrics.horizontalAdvance(label)
-        left, base = 18.0, self.height() - 16.0
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        box_top = base - metrics.height() - 12
-        box_right = left + length + label_width / 2 + 8
-        painter.fillRect(
-            QRectF(left - 10, box_top, box_right - left + 10, base + 8 - box_top),
-            QColor(255, 255, 255, 210),
-        )
-        half = length / 2
-        painter.fillRect(QRectF(left, base - 5, half, 5), INK)
-        painter.fillRect(QRectF(left + half, base - 5, half, 5), QColor("white"))
-        painter.setPen(QPen(INK, 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(QRectF(left, base - 5, length, 5))
-        painter.drawText(QPointF(left - 3, base - 9), "0")
-        painter.drawText(QPointF(left + length - label_width / 2, base - 9), label)
-
-    def _paint_north_arrow(self, painter: QPainter) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        cx, top = self.width() - 36.0, 16.0
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(255, 255, 255, 200))
-        painter.drawEllipse(QPointF(cx, top + 30), 24, 24)
-        left = QPolygonF([QPointF(cx, top + 12), QPointF(cx - 9, top + 48), QPointF(cx, top + 40)])
-        right = QPolygonF([QPointF(cx, top + 12), QPointF(cx + 9, top + 48), QPointF(cx, top + 40)])
-        painter.setPen(QPen(INK, 1))
-        painter.setBrush(INK)
-        painter.drawPolygon(left)
-        painter.setBrush(QColor("white"))
-        painter.drawPolygon(right)
-        font = QFont(self.font())
-        font.setBold(True)
-        painter.setFont(font)
-        tw = painter.fontMetrics().horizontalAdvance("北")
-        _halo_text(painter, QPointF(cx - tw / 2, top + 8), "北", INK)
 
     # -- input ---------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -661,26 +552,3 @@ def _dot_pen(colour: QColor, width: float, smooth: bool) -> QPen:
         pen.setCapStyle(Qt.PenCapStyle.RoundCap if width >= 4 else Qt.PenCapStyle.SquareCap)
     pen.setCosmetic(True)
     return pen
-
-
-def _multiples(low: float, high: float, step: float) -> list[float]:
-    """The multiples of `step` between low and high (rounded so labels print cleanly)."""
-    first = math.ceil(low / step)
-    last = math.floor(high / step)
-    digits = max(0, -math.floor(math.log10(step))) + 2
-    return [round(k * step, digits) for k in range(first, last + 1)]
-
-
-def _halo_text(
-    painter: QPainter, baseline: QPointF, text: str, colour: QColor, halo: float = 3.0
-) -> None:
-    """Text with a white halo so it stays readable over dots and lines."""
-    path = QPainterPath()
-    path.addText(baseline, painter.font(), text)
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    pen = QPen(HALO, halo)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    painter.strokePath(path, pen)
-    painter.fillPath(path, colour)
-    painter.restore()
