@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 
 from inspector.domain.errors import UserError
-from inspector.services.journal import load_clock_offset
+from inspector.services.setting_rows import load_clock_offset
 from inspector.store.blobs import BlobStore
 from inspector.store.engine import Store
 from inspector.store.migrate import upgrade
