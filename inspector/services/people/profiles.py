@@ -48,6 +48,7 @@ from inspector.store.blobs import fsync_dir
 from inspector.store.engine import DB_NAME
 from inspector.store.models import NumberBlock, Outbox
 from inspector.util.ids import uuid7
+from inspector.util.settings import SETTINGS_FILE
 
 log = logging.getLogger("inspector.profiles")
 
@@ -55,7 +56,7 @@ REGISTRY = "profiles.json"
 PEOPLE = "people"
 GUEST = "guest"
 BEFORE_SPLIT = "shared-store-before-split"
-_SHARED_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "blobs", "settings.json")
+_SHARED_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "blobs", SETTINGS_FILE)
 
 
 @dataclass(frozen=True)
@@ -242,8 +243,8 @@ def _split_into(
         finally:
             conn.close()
         _copy_blobs(root / "blobs", folder / "blobs", keep)
-        if (root / "settings.json").is_file():
-            shutil.copy2(root / "settings.json", folder / "settings.json")
+        if (root / SETTINGS_FILE).is_file():
+            shutil.copy2(root / SETTINGS_FILE, folder / SETTINGS_FILE)
         _finish_copy(folder, person, is_owner, moved, part)
         if not as_guest:
             entries.append(
