@@ -40,42 +40,29 @@ DEFAULT_CAP_EXEMPT_KINDS: list[str] = ["举报核查", "复查"]
 
 class Settings(BaseModel):
     # strict: a JSON file's numbers are numbers, never "85" or true
-    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+    model_config = ConfigDict(strict=True, validate_assignment=True, extra="forbid")
 
     version: int = Field(default=SCHEMA_VERSION, description="设置文件的格式版本")
     # larger images are refused (memory on small tablets)
     photo_max_megapixels: float = Field(
-        default=90.0,
-        gt=0,
-        description="照片的最大像素数（百万像素）",
-        strict=True,
+        default=90.0, gt=0, description="照片的最大像素数（百万像素）"
     )
-    photo_display_long_edge: int = Field(
-        default=2560, gt=0, description="照片显示副本的长边像素", strict=True
-    )
-    photo_thumb_long_edge: int = Field(
-        default=320, gt=0, description="照片缩略图的长边像素", strict=True
-    )
+    photo_display_long_edge: int = Field(default=2560, gt=0, description="照片显示副本的长边像素")
+    photo_thumb_long_edge: int = Field(default=320, gt=0, description="照片缩略图的长边像素")
     photo_jpeg_quality: int = Field(
-        default=85, ge=1, le=100, description="照片副本的 JPEG 质量（1–100）", strict=True
+        default=85, ge=1, le=100, description="照片副本的 JPEG 质量（1–100）"
     )
-    text_max_chars: int = Field(default=2000, gt=0, description="一个文字栏最多的字数", strict=True)
+    text_max_chars: int = Field(default=2000, gt=0, description="一个文字栏最多的字数")
     default_deadline_days: int = Field(
-        default=7, ge=1, description="隐患整改期限的默认天数（自发现之日起）", strict=True
+        default=7, ge=1, description="隐患整改期限的默认天数（自发现之日起）"
     )
     # Issuing asks the inspector to confirm the time shown when the clock was off by at least this
     # much at the last sync and that sync is older than this (the clock may have been set since).
     clock_confirm_offset_s: float = Field(
-        default=600.0,
-        ge=0,
-        description="时钟偏差达到多少秒时，开具文书前请检查人员确认时间",
-        strict=True,
+        default=600.0, ge=0, description="时钟偏差达到多少秒时，开具文书前请检查人员确认时间"
     )
     clock_confirm_after_hours: float = Field(
-        default=24.0,
-        ge=0,
-        description="上次同步测得时钟偏差多少小时后，开具文书前请确认时间",
-        strict=True,
+        default=24.0, ge=0, description="上次同步测得时钟偏差多少小时后，开具文书前请确认时间"
     )
     inspections_per_year: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_INSPECTIONS_PER_YEAR),
@@ -88,7 +75,6 @@ class Settings(BaseModel):
     cap_exempt_kinds: list[str] = Field(
         default_factory=lambda: list(DEFAULT_CAP_EXEMPT_KINDS),
         description="不计入年度检查上限的检查类别",
-        strict=True,
     )
 
     path: Path | None = Field(default=None, exclude=True, description="设置文件的位置")
@@ -225,7 +211,7 @@ def _invalid(key: str, value: object, err: ValidationError) -> str:
 # -- upgrade steps: UPGRADES[n] turns a file of version n into one of version n + 1 ----------------
 
 
-_V1_DEFAULTS: dict[str, object] = {
+V1_DEFAULTS: dict[str, object] = {
     "photo_max_megapixels": 90.0,
     "photo_display_long_edge": 2560,
     "photo_thumb_long_edge": 320,
@@ -244,7 +230,7 @@ def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
     """Version 1 saved every setting, so a saved file pinned the defaults of its day. Version 2
     keeps only what was changed: a value equal to its version-1 default is dropped (read now, it
     is the same value; a later release may improve it)."""
-    return {k: v for k, v in raw.items() if k not in _V1_DEFAULTS or _V1_DEFAULTS[k] != v}
+    return {k: v for k, v in raw.items() if k not in V1_DEFAULTS or V1_DEFAULTS[k] != v}
 
 
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}

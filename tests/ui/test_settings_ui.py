@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
-from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from tests.conftest import FixedClock
 
@@ -25,11 +24,10 @@ def test_the_window_says_which_setting_was_wrong(
     services = Services.open(data, clock=clock)
     try:
         load_demo(services.ctx, n_units=20, seed=7)
-        install_fonts(qapp)  # type: ignore[arg-type]
         w = MainWindow(services)
         qtbot.addWidget(w)
-        w.start()
         w.show()
+        w.start()
         qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
         assert w.messages.text() == (
             '设置“一个文字栏最多的字数（text_max_chars）”的值 "很多" 应为整数，已使用默认值 2000。'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from inspector.util.settings import SCHEMA_VERSION, SETTINGS, UPGRADES, Settings
+from inspector.util.settings import SCHEMA_VERSION, SETTINGS, UPGRADES, V1_DEFAULTS, Settings
 
 
 def write(path: Path, data: object) -> Path:
@@ -61,20 +61,7 @@ def test_an_unreadable_file_gives_the_defaults_and_is_left_as_it_is(tmp_path: Pa
 def test_a_version_1_file_is_upgraded_and_saved_as_the_newest(tmp_path: Path) -> None:
     """Version 1 saved every setting (pinning that day's defaults); read now it means the same,
     and saved again it keeps only what the county changed, with the new version."""
-    v1 = {
-        "version": 1,
-        "photo_max_megapixels": 90.0,
-        "photo_display_long_edge": 2560,
-        "photo_thumb_long_edge": 320,
-        "photo_jpeg_quality": 85,
-        "text_max_chars": 2000,
-        "default_deadline_days": 15,
-        "clock_confirm_offset_s": 600.0,
-        "clock_confirm_after_hours": 24.0,
-        "inspections_per_year": {"A": 4, "B": 2, "C": 1, "D": 0},
-        "yearly_cap": {"A": 12, "B": 6, "C": 4, "D": 2},
-        "cap_exempt_kinds": ["举报核查", "复查"],
-    }
+    v1 = {"version": 1, **V1_DEFAULTS, "default_deadline_days": 15}
     # the step itself: a default pinned by version 1 no longer holds the setting back from a
     # better default of a later release
     assert UPGRADES[1](v1) == {"version": 1, "default_deadline_days": 15}
