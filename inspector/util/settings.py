@@ -24,6 +24,7 @@ log = logging.getLogger("inspector.settings")
 
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 2
+REPORTED = 3  # problems named in the message to the person; the rest counted
 
 # 分级分类监管: counties draw up their own scheme, so these are defaults a county overrides in
 # settings.json. Minimum inspections a year by supervision level; 0 means "by random selection
@@ -125,8 +126,11 @@ class Settings(BaseModel):
         tmp.replace(self.path)
 
     def report(self) -> str:
-        """The problems found reading the file, as one message for the person ("" for none)."""
-        return "".join(self.problems)
+        """The problems found reading the file, as one message for the person ("" for none);
+        past the first few, how many more (each is in the log), so the message stays short."""
+        shown = "".join(self.problems[:REPORTED])
+        more = len(self.problems) - REPORTED
+        return shown + (f"另有 {more} 处设置有误，已使用默认值，详见日志。" if more > 0 else "")
 
     # -- reading -----------------------------------------------------------------------------------
     def _problem(self, text: str) -> None:
