@@ -104,10 +104,10 @@ def test_an_unusable_data_dir_is_refused(tmp_path: Path) -> None:
 def test_import_blocks_command(services: Services, tmp_path: Path) -> None:
     import json
 
-    from inspector.services.journal import get_setting
+    from inspector.services.setting_rows import current_agency_id
 
     with services.ctx.store.read() as s:
-        agency = get_setting(s, "agency_id")
+        agency = current_agency_id(s)
     good = tmp_path / "blocks.json"
     good.write_text(
         json.dumps(

@@ -10,12 +10,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 
 from inspector.domain.errors import UserError
-from inspector.services.journal import load_clock_offset
+from inspector.services.setting_rows import load_clock_offset
 from inspector.store.blobs import BlobStore
 from inspector.store.engine import Store
 from inspector.store.migrate import upgrade
 from inspector.util.clock import Clock
-from inspector.util.settings import Settings
+from inspector.util.settings import SETTINGS_FILE, Settings
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Context:
     store: Store
     blobs: BlobStore
     clock: Clock = field(default_factory=Clock)
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings = field(default_factory=lambda: Settings())
 
     @property
     def data_dir(self) -> Path:
@@ -60,7 +60,7 @@ def open_context(data_dir: Path, *, clock: Clock | None = None) -> Context:
         store=store,
         blobs=BlobStore(data_dir / "blobs"),
         clock=clock or Clock(),
-        settings=Settings.load(data_dir / "settings.json"),
+        settings=Settings.load(data_dir / SETTINGS_FILE),
     )
     with store.read() as s:
         load_clock_offset(s, ctx.clock)  # trusted time from the last sync on

@@ -16,11 +16,11 @@ from inspector.services.evidence.photos import PhotoService
 from inspector.services.hazards.listing import HazardService
 from inspector.services.hazards.loop import HazardLoopService
 from inspector.services.inspections.recording import InspectionService
-from inspector.services.journal import clock_offset
 from inspector.services.overview.monthly import OverviewService
 from inspector.services.patrols.patrol import PatrolService
 from inspector.services.plan.supervision import PlanService
 from inspector.services.plan.work_tasks import WorkPlanService
+from inspector.services.setting_rows import clock_offset
 from inspector.services.sync.engine import SyncService
 from inspector.services.sync.trusted_time import TimeCheck, time_to_confirm
 from inspector.services.units.directory import UnitService

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from inspector.domain.audit import GENESIS, EventBody, canonical_json
 from inspector.services.audit import row_state
-from inspector.store.models import AuditEvent, Blob, Outbox, Setting
+from inspector.store.models import AuditEvent, Outbox
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
 from sync.contract import named_blobs
@@ -35,52 +35,6 @@ def row_payload(row: Any) -> dict[str, Any]:
     """A table row as a JSON-ready dict (the snapshot the server receives)."""
     data: dict[str, Any] = to_jsonable(row.model_dump())
     return data
-
-
-def get_setting(session: Session, key: str) -> str | None:
-    row = session.get(Setting, key)
-    return row.value if row else None
-
-
-def set_setting(session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-        session.add(row)
-
-
-CLOCK_OFFSET = "clock_offset_s"  # setting: server − device, seconds, as the last sync measured
-CLOCK_OFFSET_AT = "clock_offset_at"  # setting: the device time of that measurement
-
-
-def clock_offset(session: Session) -> float | None:
-    """The device clock's offset from the server's, as last measured by sync (seconds).
-
-    ``+ 0.0`` turns a negative zero into zero: SQLite stores an integral REAL as an integer, so
-    -0.0 would come back as 0.0 and the event's hash (made over "-0.0") would no longer match."""
-    raw = get_setting(session, CLOCK_OFFSET)
-    return float(raw) + 0.0 if raw is not None else None
-
-
-def remember_clock_offset(
-    session: Session, clock: Clock, offset_s: float, measured_at: datetime
-) -> None:
-    """Keep a measured offset (setting) and correct the clock by it from now on."""
-    set_setting(session, CLOCK_OFFSET, str(offset_s))
-    set_setting(session, CLOCK_OFFSET_AT, measured_at.isoformat())
-    clock.adopt_offset(offset_s, measured_at)
-
-
-def load_clock_offset(session: Session, clock: Clock) -> None:
-    """Correct the clock by the offset the last sync kept (opening a store)."""
-    raw_at = get_setting(session, CLOCK_OFFSET_AT)
-    try:
-        measured_at = datetime.fromisoformat(raw_at) if raw_at else None
-    except ValueError:
-        measured_at = None
-    clock.adopt_offset(clock_offset(session), measured_at)
 
 
 def queue(
@@ -185,12 +139,3 @@ def event_body(event: AuditEvent) -> EventBody:
         clock_offset_s=event.clock_offset_s,
         payload=json.loads(event.payload),
     )
-
-
-def ensure_blob_row(
-    session: Session, clock: Clock, sha256: str, size: int, media_type: str
-) -> None:
-    """Register a stored file (already written durably) so rows may refer to its hash."""
-    if session.get(Blob, sha256) is None:
-        session.add(Blob(sha256=sha256, size=size, media_type=media_type, created_at=clock.now()))
-        session.flush()

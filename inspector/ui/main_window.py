@@ -201,6 +201,8 @@ class MainWindow(QMainWindow):
         self.home.load()
         self.units.load()
         self.refresh_status()
+        if settings_problems := self.services.ctx.settings.report():
+            self.messages.show_message(settings_problems, "error")
         self.tasks.read(self.services.work_plan.role, on_done=self._role_known)
 
     def _role_known(self, role: str) -> None:

@@ -54,7 +54,7 @@ from inspector.services.demo.county import load_demo
 from inspector.services.documents.numbering import series_for
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput, StartInspection
-from inspector.services.journal import get_setting
+from inspector.services.setting_rows import current_agency_id
 from inspector.store.blobs import BlobStore
 from inspector.store.models import Agency, AuditEvent
 
@@ -368,7 +368,7 @@ def write_fsync(path: Path, data: bytes) -> None:
 
 def _load_block(services: Services, work: Path, count: int) -> None:
     with services.ctx.store.read() as s:
-        agency_id = get_setting(s, "agency_id")
+        agency_id = current_agency_id(s)
         agency = s.get(Agency, agency_id) if agency_id else None
         assert agency is not None, "the demo data sets the device's agency"
         series = series_for(KIND, agency.numbers_per_case)

@@ -13,7 +13,7 @@ from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput, StartInspection
-from inspector.services.journal import set_setting
+from inspector.services.setting_rows import CLOCK_OFFSET, set_setting
 from inspector.store.models import AuditEvent, Outbox
 from tests.conftest import FixedClock
 
@@ -233,7 +233,7 @@ def test_audit_chain_verifies_whatever_clock_offset_sync_measured(
     """Found by the sync fault campaign: an offset of -0.0 was hashed as "-0.0" but SQLite gives
     an integral REAL back as 0.0, so verify reported the event as tampered."""
     with services.ctx.store.write() as s:
-        set_setting(s, "clock_offset_s", offset)
+        set_setting(s, CLOCK_OFFSET, offset)
     start(services)
     report = verify(services.ctx)
     assert report.ok, report.problems

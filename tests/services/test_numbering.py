@@ -22,7 +22,7 @@ from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
-from inspector.services.journal import get_setting
+from inspector.services.setting_rows import current_agency_id
 from inspector.store.models import Document, NumberBlock, NumberUse
 from tests.services.test_inspection_flow import start
 
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def agency_id(services: Services) -> str:
     with services.ctx.store.read() as s:
-        value = get_setting(s, "agency_id")
+        value = current_agency_id(s)
     assert value is not None
     return value
 

@@ -18,7 +18,7 @@ from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
-from inspector.services.journal import remember_clock_offset
+from inspector.services.setting_rows import remember_clock_offset
 from inspector.store.models import AuditEvent, Document, Hazard, HazardEvent, Inspection
 from inspector.util.clock import clock_note, to_local
 from tests.conftest import FixedClock

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.journal import get_setting
+from inspector.services.setting_rows import current_agency_id
 from inspector.store.models import Agency
 from sync.server import cli
 from sync.server.db import Agency as ServerAgency
@@ -48,7 +48,7 @@ def run_command(db_url: str, *args: str) -> int:
 
 def device_agency(dev: Device) -> Agency:
     with dev.services.ctx.store.read() as s:
-        row = s.get(Agency, get_setting(s, "agency_id"))
+        row = s.get(Agency, current_agency_id(s))
         assert row is not None
         s.expunge(row)
         return row

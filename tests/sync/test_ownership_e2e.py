@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from inspector.domain.errors import UserError
 from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.setting_rows import USERNAME
 from inspector.services.sync.engine import REASONS
 from inspector.store.models import Hazard, Inspection, Outbox, Photo, Setting
 from inspector.ui.app import install_fonts
@@ -97,7 +98,7 @@ def test_a_colleagues_changes_are_refused_and_the_inspector_sees_his_own_records
         li.sync.sign_in(BASE_URL, "li", PASSWORD)
     # ... so the colleague edits the file to get past it: the server must refuse on its own
     with li.services.ctx.store.write() as s:
-        s.delete(s.get(Setting, "sync_username"))
+        s.delete(s.get(Setting, USERNAME.name))
     li.sync.sign_in(BASE_URL, "li", PASSWORD)
     li.services.sync = li.sync  # the window's services talk to the in-process server
     li.services.inspections.update_hazard(

@@ -216,10 +216,10 @@ def test_a_shared_store_from_before_is_split_by_author(
     a_doc = shared.records.issue_site_record(a_iid)
     shared.sync.sign_out()
     with shared.ctx.store.write() as s:  # what the old sign-in wrote for li into the same file
-        from inspector.services.journal import set_setting
+        from inspector.services.setting_rows import USERNAME, set_current_user, set_setting
 
-        set_setting(s, "sync_username", "li")
-        set_setting(s, "current_user_id", people["li"])
+        set_setting(s, USERNAME, "li")
+        set_current_user(s, people["li"])
     b_iid, _, _ = record_inspection(dev, unit, write_photo(tmp_path, "b.jpg", (10, 10, 160)))
     b_doc = shared.records.issue_site_record(b_iid)
     before = {i for i in inspections(shared)}

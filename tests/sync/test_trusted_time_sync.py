@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from inspector.services.journal import remember_clock_offset
+from inspector.services.setting_rows import remember_clock_offset
 from tests.conftest import jpeg_bytes
 from tests.support.sync_world import PASSWORD
 from tests.sync.conftest import BASE_URL, Device

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from inspector.services.journal import get_setting
+from inspector.services.setting_rows import current_agency_id
 from inspector.store.models import Agency, Outbox, Photo
 from sync.server.blobs import read_blob
 from sync.server.db import Record
@@ -22,7 +22,7 @@ from tests.sync.test_sync_e2e import first_unit, record_inspection, write_photo
 
 def load_blocks(dev: Device, tmp_path: Path, series: str) -> None:
     with dev.services.ctx.store.read() as s:
-        agency = get_setting(s, "agency_id")
+        agency = current_agency_id(s)
     path = tmp_path / f"blocks-{series}.json"
     block = {
         "id": f"b-{series}",

@@ -318,7 +318,7 @@ def test_issue_the_record_with_a_number_from_the_blocks(
 ) -> None:
     import json
 
-    from inspector.services.journal import get_setting
+    from inspector.services.setting_rows import current_agency_id
 
     w = window
     iid = open_new_inspection(qtbot, w, services)
@@ -335,7 +335,7 @@ def test_issue_the_record_with_a_number_from_the_blocks(
     assert page.issue_button.isEnabled() and page.view.record_number is None
 
     with services.ctx.store.read() as s:
-        agency = get_setting(s, "agency_id")
+        agency = current_agency_id(s)
     year = services.ctx.clock.today().year
     blocks = tmp_path / "blocks.json"
     blocks.write_text(

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
 from inspector.services.facade import Services
-from inspector.services.journal import remember_clock_offset
+from inspector.services.setting_rows import remember_clock_offset
 from inspector.store.models import Document
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, TITLE
 from inspector.ui.main_window import MainWindow

@@ -13,7 +13,7 @@ from inspector.domain import creditcode
 from inspector.services.context import Context
 from inspector.services.demo import vocab as V
 from inspector.services.inspections.checklists import install_bundled_checklists
-from inspector.services.journal import set_setting
+from inspector.services.setting_rows import set_current_agency, set_current_user
 from inspector.services.units.directory import NewUnit, insert_units
 from inspector.store.models import Agency, Grid, Township, User
 from inspector.util.ids import uuid7
@@ -170,6 +170,6 @@ def load_demo(ctx: Context, n_units: int = 2400, seed: int = 2026) -> DemoSummar
         s.flush()
         insert_units(s, generate_units(n_units, regions, seed), ctx)
         codes = install_bundled_checklists(s)
-        set_setting(s, "current_user_id", user_ids[0])
-        set_setting(s, "agency_id", agency.id)
+        set_current_user(s, user_ids[0])
+        set_current_agency(s, agency.id)
     return DemoSummary(agency.id, user_ids, n_units, len(codes))

@@ -20,6 +20,7 @@ from inspector.domain.enums import HazardStatus
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep, allowed
 from inspector.domain.numbering import number_for
+from inspector.services.blob_rows import ensure_blob_row
 from inspector.services.changes import Changes
 from inspector.services.documents.model import (
     ELECTRONIC,
@@ -36,14 +37,8 @@ from inspector.services.documents.model import (
 from inspector.services.documents.numbering import NumberingService, series_for
 from inspector.services.documents.rules import Rules
 from inspector.services.hazards.loop import record_step
-from inspector.services.journal import (
-    audit,
-    ensure_blob_row,
-    get_setting,
-    queue,
-    row_payload,
-    to_jsonable,
-)
+from inspector.services.journal import audit, queue, row_payload, to_jsonable
+from inspector.services.setting_rows import current_user_id
 from inspector.services.sync.trusted_time import require_confirmed_time
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
@@ -80,7 +75,7 @@ class Issuing(Rules):
         }
         with self.ctx.store.write() as s:
             agency = self._agency(s, draft.agency_id)
-            actor = get_setting(s, "current_user_id")
+            actor = current_user_id(s)
             taken = None  # a kind without a 文号 (询问笔录) is issued unnumbered
             number: str | None = None
             if spec.numbered:
@@ -272,7 +267,7 @@ class Issuing(Rules):
                 raise UserError(
                     f"该文书已有复查意见书（{blocking[0].number}），不能作废；如确有错误，请先作废复查意见书。"
                 )
-            actor = get_setting(s, "current_user_id")
+            actor = current_user_id(s)
             doc.status = VOIDED
             doc.void_reason = reason
             doc.voided_at = self.ctx.clock.now()

@@ -26,7 +26,8 @@ from inspector.domain.numbering import (
 )
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.journal import audit, get_setting
+from inspector.services.journal import audit
+from inspector.services.setting_rows import current_user_id
 from inspector.store.models import Agency, NumberBlock, NumberUse
 from inspector.util.clock import offset_words, to_local
 from inspector.util.ids import uuid7
@@ -154,7 +155,7 @@ class NumberingService:
             "numbers.block_loaded",
             "numberblock",
             block_id,
-            get_setting(s, "current_user_id"),
+            current_user_id(s),
             {"agency_id": agency_id, "series": series, "year": year, "first": first, "last": last},
         )
         return 1

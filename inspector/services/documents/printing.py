@@ -15,7 +15,8 @@ from pathlib import Path
 
 from inspector.domain.errors import UserError
 from inspector.services.context import Context
-from inspector.services.journal import audit, get_setting, queue, row_payload
+from inspector.services.journal import audit, queue, row_payload
+from inspector.services.setting_rows import current_user_id
 from inspector.store.models import Document
 from inspector.util import cups
 
@@ -85,7 +86,7 @@ class PrintService:
                 PRINTED,
                 "document",
                 doc.id,
-                get_setting(s, "current_user_id"),
+                current_user_id(s),
                 {
                     "copies": copies,
                     "printer": printer,

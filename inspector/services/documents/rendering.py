@@ -48,9 +48,7 @@ from inspector.services.documents.model import (
     parse_date,
     render,
 )
-from inspector.services.journal import (
-    get_setting,
-)
+from inspector.services.setting_rows import current_agency_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
     Agency,
@@ -67,7 +65,7 @@ class DraftRendering:
         self.ctx = ctx
 
     def _agency(self, s: Session, agency_id: str | None = None) -> Agency:
-        agency_id = agency_id or get_setting(s, "agency_id")
+        agency_id = agency_id or current_agency_id(s)
         agency = s.get(Agency, agency_id) if agency_id else None
         if agency is None:
             raise UserError("本机尚未设置执法机关，请先登录同步或由管理员设置。")

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from inspector.domain.errors import UserError
+from inspector.services.blob_rows import ensure_blob_row
 from inspector.services.changes import Changes
 from inspector.services.documents.issuing import Issuing
 from inspector.services.documents.model import (
@@ -16,11 +17,8 @@ from inspector.services.documents.model import (
     PAPER,
     SignerInput,
 )
-from inspector.services.journal import (
-    audit,
-    ensure_blob_row,
-    get_setting,
-)
+from inspector.services.journal import audit
+from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
     Document,
@@ -70,7 +68,7 @@ class PaperSigning(Issuing):
                 "document.signed_on_paper",
                 "document",
                 document_id,
-                get_setting(s, "current_user_id"),
+                current_user_id(s),
                 {
                     "signers": [
                         {"role": x.role, "name": x.name, "refused": x.refused} for x in signers

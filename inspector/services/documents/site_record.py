@@ -15,16 +15,11 @@ from inspector.domain.errors import UserError
 from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
 from inspector.services.agency import agency_power
+from inspector.services.blob_rows import ensure_blob_row
 from inspector.services.context import Context
 from inspector.services.documents.numbering import NumberingService, series_for
 from inspector.services.inspections.recording import InspectionView, _view
-from inspector.services.journal import (
-    audit,
-    ensure_blob_row,
-    queue,
-    row_payload,
-    to_jsonable,
-)
+from inspector.services.journal import audit, queue, row_payload, to_jsonable
 from inspector.services.sync.trusted_time import require_confirmed_time
 from inspector.store.blobs import disk_problem, write_durably
 from inspector.store.models import Agency, Document, Inspection, NumberUse

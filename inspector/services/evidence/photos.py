@@ -19,14 +19,10 @@ from sqlmodel import Session
 
 from inspector.domain.errors import UserError
 from inspector.fonts import font_files
+from inspector.services.blob_rows import ensure_blob_row
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.journal import (
-    audit,
-    ensure_blob_row,
-    queue,
-    row_payload,
-)
+from inspector.services.journal import audit, queue, row_payload
 from inspector.store.blobs import sha256_bytes
 from inspector.store.models import Hazard, Inspection, Photo
 from inspector.util.ids import uuid7

@@ -20,7 +20,8 @@ from inspector.domain.hazard_loop import (
 )
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.journal import audit, get_setting, queue, row_payload
+from inspector.services.journal import audit, queue, row_payload
+from inspector.services.setting_rows import current_user_id
 from inspector.store.models import Hazard, HazardEvent
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7
@@ -92,7 +93,7 @@ class HazardLoopService:
                 raise UserError("找不到该隐患。")
             if step == HazardStep.SUPERVISED and hazard.grade != "major":
                 raise UserError("只有重大事故隐患才能挂牌督办。")
-            actor = get_setting(s, "current_user_id")
+            actor = current_user_id(s)
             record_step(s, self.ctx.clock, hazard, step, actor, note=note)
             inspection_id = hazard.inspection_id
         return Changes(hazards=frozenset({hazard_id}), inspections=frozenset({inspection_id}))
@@ -125,7 +126,7 @@ class HazardLoopService:
                 raise UserError(
                     "该隐患由执法文书责令整改，请在“文书”中对该文书“开始复查”，出具整改复查意见书。"
                 )
-            actor = get_setting(s, "current_user_id")
+            actor = current_user_id(s)
             if passed:
                 record_step(s, self.ctx.clock, hazard, HazardStep.REVIEW_PASSED, actor, note=note)
                 if not hazard.supervised:

@@ -28,7 +28,8 @@ from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.hazards.loop import record_step
-from inspector.services.journal import audit, get_setting, queue, row_payload
+from inspector.services.journal import audit, queue, row_payload
+from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
     Agency,
@@ -193,7 +194,7 @@ class InspectionService:
     # -- reference data ------------------------------------------------------------------------
     def current_user_id(self) -> str | None:
         with self.ctx.store.read() as s:
-            return get_setting(s, "current_user_id")
+            return current_user_id(s)
 
     def people(self) -> list[Person]:
         with self.ctx.store.read() as s:
@@ -264,7 +265,7 @@ class InspectionService:
                 representative=rep or unit.legal_rep,
                 representative_title=title,
                 representative_phone=phone or unit.contact_phone,
-                created_by=get_setting(s, "current_user_id"),
+                created_by=current_user_id(s),
                 clock_offset_s=self.ctx.clock.offset_s,
                 updated_at=now,
                 review_of_id=req.review_of_id,

@@ -47,8 +47,13 @@ from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
 from inspector.services.documents.site_record import SITE_RECORD, export_file
-from inspector.services.journal import get_setting, set_setting
-from inspector.services.sync.engine import USERNAME
+from inspector.services.setting_rows import (
+    STATS_CACHE,
+    USERNAME,
+    current_agency_id,
+    get_setting,
+    set_setting,
+)
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from inspector.util.clock import format_cn_date, local_midnight_utc, to_local
 from sync.contract import MonthlyStats
@@ -464,7 +469,6 @@ def figures_of(stats: MonthlyStats) -> MonthlyFigures:
 
 
 FetchMonthly = Callable[[int, int, str | None], MonthlyStats]
-STATS_CACHE = "stats_cache:"  # setting key prefix: the last server figures per user and month
 
 
 class OverviewService:
@@ -479,8 +483,8 @@ class OverviewService:
         answer is kept, so with the server out of reach the last one comes back with
         `stale_reason`; with none kept, UserError says why and points to 本机记录."""
         with self.ctx.store.read() as s:
-            key = f"{STATS_CACHE}{get_setting(s, USERNAME) or ''}:{year}-{month:02d}"
-            key += f":{township_id or '*'}"
+            user = get_setting(s, USERNAME) or ""
+            key = STATS_CACHE.at(f"{user}:{year}-{month:02d}:{township_id or '*'}")
         try:
             if self.fetch is None:
                 raise UserError("本机没有配置同步服务器。")
@@ -576,7 +580,7 @@ class OverviewService:
                 ]
                 township = s.get(Township, township_id)
                 township_name = township.name if township else ""
-            agency_id = get_setting(s, "agency_id")
+            agency_id = current_agency_id(s)
             agency = s.get(Agency, agency_id) if agency_id else s.exec(select(Agency)).first()
             agency_name = agency.name if agency else ""
         figures = monthly_figures(

@@ -27,7 +27,8 @@ from inspector.domain.tasks import (
 from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.evidence.photos import PhotoService, PreparedPhoto
-from inspector.services.journal import audit, get_setting, queue, row_payload
+from inspector.services.journal import audit, queue, row_payload
+from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.services.units.directory import NewUnit, UnitService
 from inspector.store.models import (
@@ -178,7 +179,7 @@ class PatrolService:
     def open_patrol(self) -> PatrolView | None:
         """The signed-in person's unfinished patrol, if any."""
         with self.ctx.store.read() as s:
-            me = get_setting(s, "current_user_id")
+            me = current_user_id(s)
             row = s.exec(
                 select(Patrol)
                 .where(Patrol.status == "open", Patrol.user_id == me)
@@ -248,7 +249,7 @@ class PatrolService:
             grid = s.get(Grid, grid_id)
             if grid is None:
                 raise UserError("请选择要巡查的网格。")
-            me = get_setting(s, "current_user_id")
+            me = current_user_id(s)
             running = s.exec(
                 select(Patrol.id).where(Patrol.status == "open", Patrol.user_id == me)
             ).first()
@@ -430,7 +431,7 @@ class PatrolService:
             if unit is None or unit.deleted:
                 raise UserError("请选择问题所在的单位或场所。")
             visit = s.get(PatrolVisit, data.visit_id) if data.visit_id else None
-            me = get_setting(s, "current_user_id")
+            me = current_user_id(s)
             now = self.ctx.clock.now()
             rid = uuid7()
             row = HazardReport(
@@ -475,7 +476,7 @@ class PatrolService:
 
         with self.ctx.store.read() as s:
             if patrol_id is None:
-                me = get_setting(s, "current_user_id")
+                me = current_user_id(s)
                 row = s.exec(
                     select(Patrol)
                     .where(Patrol.user_id == me, Patrol.status != "discarded")

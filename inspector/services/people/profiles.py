@@ -33,12 +33,22 @@ from sqlmodel import func, select
 from inspector.domain.errors import UserError
 from inspector.services.context import open_context
 from inspector.services.facade import Services
-from inspector.services.journal import audit, get_setting, set_setting
+from inspector.services.journal import audit
+from inspector.services.setting_rows import (
+    DEVICE_ID,
+    USERNAME,
+    current_user_id,
+    drop_personal_rows,
+    get_setting,
+    set_current_user,
+    set_setting,
+)
 from inspector.store import split
 from inspector.store.blobs import fsync_dir
 from inspector.store.engine import DB_NAME
-from inspector.store.models import NumberBlock, Outbox, Setting
+from inspector.store.models import NumberBlock, Outbox
 from inspector.util.ids import uuid7
+from inspector.util.settings import SETTINGS_FILE
 
 log = logging.getLogger("inspector.profiles")
 
@@ -46,14 +56,7 @@ REGISTRY = "profiles.json"
 PEOPLE = "people"
 GUEST = "guest"
 BEFORE_SPLIT = "shared-store-before-split"
-CURRENT_USER = "current_user_id"
-USERNAME = "sync_username"  # the sync service's key (services.sync.USERNAME)
-DEVICE_ID = "device_id"
-# what a person's split store must not inherit from the shared one: another person's server
-# session and pull position (the new store pulls from the start), cached figures
-_NOT_INHERITED = ("sync_username", "sync_cursor", "last_sync_at", "agency_id")
-_NOT_INHERITED_PREFIX = ("stats_cache:",)
-_SHARED_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "blobs", "settings.json")
+_SHARED_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "blobs", SETTINGS_FILE)
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ class Profiles:
             return
         ctx = open_context(self.root)  # migrates it to the newest schema first (or refuses)
         with ctx.store.read() as s:
-            owner = get_setting(s, CURRENT_USER)
+            owner = current_user_id(s)
             owner_name = get_setting(s, USERNAME)
         ctx.store.dispose()
         staging = self.root / f"{PEOPLE}.partial"
@@ -207,7 +210,7 @@ class Profiles:
 def _unused(services: Services) -> bool:
     """A store nobody has signed in to and nobody has worked in (no outbox row, no person set)."""
     with services.ctx.store.read() as s:
-        if get_setting(s, CURRENT_USER) or get_setting(s, USERNAME):
+        if current_user_id(s) or get_setting(s, USERNAME):
             return False
         return int(s.exec(select(func.count()).select_from(Outbox)).one()) == 0
 
@@ -240,8 +243,8 @@ def _split_into(
         finally:
             conn.close()
         _copy_blobs(root / "blobs", folder / "blobs", keep)
-        if (root / "settings.json").is_file():
-            shutil.copy2(root / "settings.json", folder / "settings.json")
+        if (root / SETTINGS_FILE).is_file():
+            shutil.copy2(root / SETTINGS_FILE, folder / SETTINGS_FILE)
         _finish_copy(folder, person, is_owner, moved, part)
         if not as_guest:
             entries.append(
@@ -281,9 +284,9 @@ def _finish_copy(
     try:
         with ctx.store.write() as s:
             if not is_owner:
-                for row in s.exec(select(Setting)).all():
-                    if row.key in _NOT_INHERITED or row.key.startswith(_NOT_INHERITED_PREFIX):
-                        s.delete(row)
+                # another person's server session and pull position (the new store pulls
+                # from the start), cached figures: the `personal` keys
+                drop_personal_rows(s)
                 # another device to the server: its own id, and none of the shared device's
                 # number blocks (they stay with the owner's store; the serials already used
                 # here stay recorded, so they are never handed out again)
@@ -292,7 +295,7 @@ def _finish_copy(
                     block.next = block.last + 1
                     s.add(block)
                 if person:
-                    set_setting(s, CURRENT_USER, person)
+                    set_current_user(s, person)
             audit(
                 s,
                 ctx.clock,

@@ -22,7 +22,8 @@ from inspector.domain.tasks import (
 )
 from inspector.services.changes import Changes
 from inspector.services.context import Context
-from inspector.services.journal import audit, get_setting, queue, row_payload, to_jsonable
+from inspector.services.journal import audit, queue, row_payload, to_jsonable
+from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import Task, TaskStep, Unit, User
 from inspector.util.clock import to_local
@@ -67,7 +68,7 @@ class WorkPlanService:
         their own; a grid worker sees the township tasks opened by grid reports."""
         today = self.ctx.clock.today()
         with self.ctx.store.read() as s:
-            me = get_setting(s, "current_user_id")
+            me = current_user_id(s)
             role = _role(s)
             rows = s.exec(
                 select(Task, Unit.name).join(Unit, col(Unit.id) == Task.unit_id, isouter=True)
@@ -96,7 +97,7 @@ class WorkPlanService:
             raise UserError("请至少选择一家单位。")
         note = clean_text("备注", note, max_chars=200)
         with self.ctx.store.write() as s:
-            me = get_setting(s, "current_user_id")
+            me = current_user_id(s)
             now = self.ctx.clock.now()
             for unit_id in dict.fromkeys(unit_ids):
                 unit = s.get(Unit, unit_id)
@@ -142,7 +143,7 @@ class WorkPlanService:
             task = s.get(Task, task_id)
             if task is None:
                 raise UserError("找不到该任务。")
-            me = get_setting(s, "current_user_id")
+            me = current_user_id(s)
             role = _role(s)
             allowed = next_steps(task.state, role, from_report=task.report_id is not None)
             if step == TaskState.CLOSED and task.report_id and task.state == TaskState.FEEDBACK:
@@ -194,7 +195,7 @@ class WorkPlanService:
 
 
 def _role(s: Session) -> str:
-    me = get_setting(s, "current_user_id")
+    me = current_user_id(s)
     user = s.get(User, me) if me else None
     return user.role if user is not None and user.role else "inspector"
 

@@ -35,13 +35,21 @@ from sqlmodel import Session, col, select
 
 from inspector.domain.errors import UserError
 from inspector.services.context import Context
-from inspector.services.journal import (
+from inspector.services.people.credentials import CredentialStore
+from inspector.services.setting_rows import (
+    CURSOR,
+    DEVICE_ID,
+    LAST_SYNC,
+    SERVER_URL,
+    USERNAME,
     clock_offset,
+    current_user_id,
     get_setting,
     remember_clock_offset,
+    set_current_agency,
+    set_current_user,
     set_setting,
 )
-from inspector.services.people.credentials import CredentialStore
 from inspector.services.sync.apply import (
     apply_changes,
     apply_units,
@@ -75,12 +83,6 @@ log = logging.getLogger("inspector.sync")
 ClientFactory = Callable[[str, str | None], httpx.Client]
 Progress = Callable[[str, int, int], None]
 
-# settings keys (the `setting` table)
-DEVICE_ID = "device_id"
-SERVER_URL = "sync_server_url"
-USERNAME = "sync_username"
-CURSOR = "sync_cursor"
-LAST_SYNC = "last_sync_at"
 
 CLOCK_WARN_S = 300
 PULL_LIMIT = MAX_PAGE  # a page and its cursor per transaction: fewer, larger commits
@@ -440,7 +442,7 @@ class SyncService:
         except (ValueError, ValidationError):
             raise UserError("登录失败：服务器的回答无法识别。") from None
         with self.ctx.store.write() as s:
-            if get_setting(s, USERNAME) and get_setting(s, "current_user_id") not in (
+            if get_setting(s, USERNAME) and current_user_id(s) not in (
                 None,
                 resp.user_id,
             ):
@@ -453,8 +455,8 @@ class SyncService:
             self._token = resp.token
             set_setting(s, SERVER_URL, base_url)
             set_setting(s, USERNAME, username)
-            set_setting(s, "current_user_id", resp.user_id)
-            set_setting(s, "agency_id", resp.agency_id)
+            set_current_user(s, resp.user_id)
+            set_current_agency(s, resp.agency_id)
             if s.get(User, resp.user_id) is None:
                 # known from now on, even if the first sync fails: named on inspections and
                 # hazard steps offline (the login name until the pull brings the real one)
