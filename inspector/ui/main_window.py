@@ -31,8 +31,9 @@ from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.plan_builder import PlanBuilderDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog
 from inspector.ui.pages.documents_page import DocumentsPage
+from inspector.ui.pages.hazards_page import hazards_page
 from inspector.ui.pages.inspection_page import InspectionPage
-from inspector.ui.pages.lists_page import HomePage, hazards_page, inspections_page
+from inspector.ui.pages.lists_page import HomePage, inspections_page
 from inspector.ui.pages.map_page import MapPage
 from inspector.ui.pages.overview_page import OverviewPage
 from inspector.ui.pages.patrol_page import PatrolPage
