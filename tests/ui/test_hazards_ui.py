@@ -4,10 +4,11 @@ the inspection, and a step with nothing selected says so."""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QDate, QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +17,7 @@ from inspector.ui.main_window import MainWindow
 from inspector.ui.pages.hazards_page import COLUMNS
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards
+from tests.services.test_inspection_flow import start
 from tests.support.tables import rows_of
 from tests.ui.test_inspection_ui import idle
 
@@ -143,3 +145,30 @@ def test_hazard_page_fits_the_screen(
     out = os.environ.get("INSPECTOR_SCREENSHOTS")
     if out:
         w.grab().save(str(Path(out) / f"screenshot-hazards-{size[0]}x{size[1]}.png"))
+
+
+def test_a_new_finding_defaults_to_the_settings_deadline_and_a_refused_one_is_said_beside_it(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    w = window
+    today = services.ctx.clock.today()
+    services.ctx.settings.default_deadline_days = 10
+    iid = start(services)
+    w.open_inspection(iid)
+    idle(qtbot, w)
+    w.inspection.new_hazard()
+    dialog = w.inspection.hazard_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.grade.setCurrentIndex(dialog.grade.findData("major"))
+    assert dialog.value().deadline == today + timedelta(days=10)
+    assert dialog.deadline.text() == (today + timedelta(days=10)).isoformat()  # the one format
+    assert not dialog.deadline_problem.isVisible()
+    dialog.deadline.setDate(QDate(today.year, today.month, today.day))
+    assert dialog.deadline_problem.isVisible()
+    assert "整改期限须在今天之后" in dialog.deadline_problem.text()
+    # beside the field: directly under it, inside the dialog
+    below = dialog.deadline_problem.mapTo(dialog, QPoint(0, 0)).y()
+    field = dialog.deadline.mapTo(dialog, QPoint(0, 0)).y() + dialog.deadline.height()
+    assert 0 <= below - field <= 12 and inside(dialog.deadline_problem, dialog)
+    dialog.reject()

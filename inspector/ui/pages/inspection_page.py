@@ -650,7 +650,9 @@ class InspectionPage(QWidget):
     def _open_hazard_dialog(self, hazard: HazardView | None) -> None:
         if self.view is None or self.view.finished:
             return
-        dialog = HazardDialog(hazard, self.services.ctx.clock.today(), self)
+        ctx = self.services.ctx
+        days = ctx.settings.default_deadline_days
+        dialog = HazardDialog(hazard, ctx.clock.today(), self, default_days=days)
         dialog.submitted.connect(self._hazard_submitted)
         self.hazard_dialog = dialog
         dialog.open()
