@@ -52,6 +52,7 @@ from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
+from inspector.util.dates import moment_text
 
 RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
 RESULT_KEYS = {
@@ -353,7 +354,7 @@ class InspectionPage(QWidget):
         self.view = v
         status = "已完成，记录已固定" if v.finished else "检查中（每项修改即时保存）"
         self.title.setText(f"{v.unit_name}")
-        started = to_local(v.started_at).strftime("%Y-%m-%d %H:%M")
+        started = moment_text(v.started_at)
         names = "、".join(f"{p.name}（{p.cert_no}）" for p in v.inspectors)
         self.subtitle.setText(f"{v.kind} · {started} 开始 · 检查人员：{names} · {status}")
         for w, value in (

@@ -22,14 +22,13 @@ from inspector.services.facade import Services
 from inspector.services.hazards.listing import HazardRow, HomeSummary
 from inspector.services.inspections.recording import InspectionRow
 from inspector.ui.tasks import TaskRunner
-from inspector.util.clock import to_local
+from inspector.util.dates import day_text, moment_text
 
 HAZARD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _inspection_item(r: InspectionRow) -> QListWidgetItem:
-    when = to_local(r.started_at).strftime("%Y-%m-%d %H:%M")
-    text = f"{when}  {r.unit_name}  {InspectionStatus(r.status).label}"
+    text = f"{moment_text(r.started_at)}  {r.unit_name}  {InspectionStatus(r.status).label}"
     if r.hazard_count:
         text += f"  隐患 {r.hazard_count} 项"
     item = QListWidgetItem(text)
@@ -38,7 +37,7 @@ def _inspection_item(r: InspectionRow) -> QListWidgetItem:
 
 
 def _hazard_item(h: HazardRow) -> QListWidgetItem:
-    deadline = f"期限 {h.deadline.isoformat()}" if h.deadline else "期限：立即"
+    deadline = f"期限 {day_text(h.deadline)}" if h.deadline else "期限：立即"
     overdue = "【逾期】" if h.overdue else ""
     flag = "【挂牌督办】" if h.supervised else ""
     text = f"{overdue}{flag}[{HazardGrade(h.grade).label}] {h.unit_name}：{h.description}（{HazardStatus(h.status).label}，{deadline}）"
@@ -111,9 +110,7 @@ class HomePage(QWidget):
         self.tasks.read(self.services.hazards.home_summary, on_done=self._show)
 
     def _show(self, s: HomeSummary) -> None:
-        self.headline.setText(
-            f"今天是 {s.today.year}年{s.today.month}月{s.today.day}日 · 本辖区监管单位 {s.units} 家"
-        )
+        self.headline.setText(f"今天是 {day_text(s.today)} · 本辖区监管单位 {s.units} 家")
         figures = {
             "inspections_today": s.inspections_today,
             "in_progress": len(s.in_progress),
