@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -41,6 +41,7 @@ from inspector.util.dates import QT_DAY_FORMAT, day_text
 COLUMNS = ("单位", "隐患描述", "等级", "状态", "整改期限", "发现日期", "检查")
 SORT_ROLE = Qt.ItemDataRole.UserRole
 RED = QColor("#b71c1c")
+UNIT_COLUMN_MIN = 210
 NOTHING_SELECTED = "请先在表格中选择一项隐患，再点“{}”。"
 
 
@@ -121,7 +122,7 @@ class HazardsPage(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
         self.view.setSortingEnabled(True)
-        for column, width in ((0, 210), (2, 48), (3, 130), (4, 92), (5, 92), (6, 92)):
+        for column, width in ((0, UNIT_COLUMN_MIN), (2, 48), (3, 130), (4, 92), (5, 92), (6, 92)):
             self.view.setColumnWidth(column, width)
         self.view.activated.connect(lambda _i: self.open_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
@@ -216,6 +217,7 @@ class HazardsPage(QWidget):
         if chosen is not None:
             self.select(chosen.id)
         self._show_detail()
+        self._fit_unit_column()
         major = sum(1 for h in rows if h.grade == HazardGrade.MAJOR)
         overdue = sum(1 for h in rows if h.overdue)
         self.count.setText(
@@ -223,6 +225,17 @@ class HazardsPage(QWidget):
             if rows
             else "没有符合条件的隐患"
         )
+
+    def _fit_unit_column(self) -> None:
+        """Unit names in full where the screen allows: up to about 3/10 of the table's width."""
+        self.view.resizeColumnToContents(0)
+        cap = max(UNIT_COLUMN_MIN, self.view.viewport().width() * 3 // 10)
+        width = self.view.columnWidth(0)
+        self.view.setColumnWidth(0, max(UNIT_COLUMN_MIN, min(width, cap)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_unit_column()
 
     def _show_detail(self) -> None:
         h = self.selected()
