@@ -162,7 +162,7 @@ def _delete_document(w: Worked) -> list[str]:
 
 def _delete_hazard(w: Worked) -> list[str]:
     w.sql(("DELETE FROM hazard WHERE id = ?", (w.hazard_id,)))
-    return ["问题：隐患“配电箱前堆放杂物”", "hazard.drafted", "记录本身却已不存在（被删除）"]
+    return ["问题：隐患“配电箱前堆放杂物”", "记录隐患", "记录本身却已不存在（被删除）"]
 
 
 def _delete_photo(w: Worked) -> list[str]:

@@ -31,8 +31,9 @@ from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.plan_builder import PlanBuilderDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog
 from inspector.ui.pages.documents_page import DocumentsPage
+from inspector.ui.pages.hazards_page import hazards_page
 from inspector.ui.pages.inspection_page import InspectionPage
-from inspector.ui.pages.lists_page import HomePage, hazards_page, inspections_page
+from inspector.ui.pages.lists_page import HomePage, inspections_page
 from inspector.ui.pages.map_page import MapPage
 from inspector.ui.pages.overview_page import OverviewPage
 from inspector.ui.pages.patrol_page import PatrolPage
@@ -42,6 +43,7 @@ from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.message_bar import MessageBar
 from inspector.util.clock import offset_direction, offset_words
+from inspector.util.dates import moment_text
 
 log = logging.getLogger("inspector.ui")
 
@@ -441,7 +443,7 @@ class MainWindow(QMainWindow):
 
     def ask_restore(self, saved: SavedDraft) -> bool:
         """Continue the saved draft (True) or start again from the record (False)?"""
-        when = saved.saved_at.astimezone().strftime("%m-%d %H:%M")
+        when = moment_text(saved.saved_at)
         box = QMessageBox(self)
         box.setWindowTitle("未签发的草稿")
         text = f"这份{saved.draft.spec.title}有一份 {when} 保存、尚未签发的草稿。"

@@ -385,7 +385,7 @@ def test_verify_names_the_tampered_document_and_event(services: Services, tmp_pa
     db.close()
     problems = verify(services.ctx).problems
     assert any(f"{issued.number}：文书内容与签发时" in p for p in problems)
-    assert any(p.startswith(f"审计事件 #{seq}（document.issued") for p in problems)
+    assert any(p.startswith(f"审计事件 #{seq}（签发文书，") for p in problems)
 
 
 def test_paper_signatures_are_registered_with_the_signed_copy(

@@ -105,7 +105,7 @@ def test_a_deleted_issued_document_is_named_with_its_event_and_its_orphaned_pdf(
     )
     found = problems(worked)
     number = worked.record_number
-    assert f"文书{number}：由审计事件 #" in found and "document.issued" in found
+    assert f"文书{number}：由审计事件 #" in found and "签发文书" in found
     assert "记录本身却已不存在（被删除）" in found
     assert f"附件 {worked.pdf_sha256[:12]}…" in found
     assert f"曾记录它为文书{number}的PDF" in found
@@ -117,18 +117,19 @@ def test_a_deleted_hazard_and_a_deleted_loop_step_are_named(worked: Worked) -> N
     )
     found = problems(worked)
     assert "隐患“配电箱前堆放杂物”" in found
-    assert "hazard.ordered" in found and "处理步骤“责令整改”已从隐患处理记录中删除" in found
+    assert "隐患责令整改" in found and "处理步骤“责令整改”已从隐患处理记录中删除" in found
 
     worked.sql(("DELETE FROM hazard WHERE id = ?", (worked.hazard_id,)))
     found = problems(worked)
     line = next(p for p in found.splitlines() if "记录本身却已不存在" in p)
-    assert line.startswith("隐患“配电箱前堆放杂物”") and "hazard.drafted" in line
+    assert line.startswith("隐患“配电箱前堆放杂物”") and "记录隐患" in line
+    assert "hazard." not in found  # the events in words, not their codes
 
 
 def test_a_deleted_photo_is_named_and_its_three_files_reported(worked: Worked) -> None:
     worked.sql(("DELETE FROM photo WHERE id = ?", (worked.photo_id,)))
     found = problems(worked)
-    assert "照片“IMG_0001.JPG”：由审计事件 #" in found and "photo.added" in found
+    assert "照片“IMG_0001.JPG”：由审计事件 #" in found and "添加照片" in found
     for part in ("原图", "显示图", "缩略图"):
         assert f"曾记录它为照片“IMG_0001.JPG”的{part}" in found
 
@@ -142,7 +143,7 @@ def test_edited_rows_are_named_with_what_was_changed(worked: Worked) -> None:
     )
     found = problems(worked)
     line = next(p for p in found.splitlines() if p.startswith("隐患“配电箱前堆放杂物”"))
-    assert "已被改动" in line and "hazard.ordered" in line
+    assert "已被改动" in line and "隐患责令整改" in line
     assert "隐患描述：“配电箱前堆放杂物”改为“无隐患”" in line
     assert "整改期限：" in line and "改为“2099-12-31”" in line
 
@@ -151,7 +152,7 @@ def test_edited_rows_are_named_with_what_was_changed(worked: Worked) -> None:
         ("UPDATE itemresult SET result = 'fail' WHERE inspection_id = ?", (worked.inspection_id,)),
     )
     found = problems(worked)
-    assert "检查场所：“一号车间”改为“二号车间”" in found and "inspection.finished" in found
+    assert "检查场所：“一号车间”改为“二号车间”" in found and "完成检查" in found
     assert "的结果：与最后一次审计事件" in found and "检查结果：“pass”改为“fail”" in found
 
 

@@ -12,19 +12,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 from inspector.domain.hazard_loop import HazardStep
 from inspector.services.audit.verify import verify
 from inspector.store.models import Document, Hazard
-from inspector.ui.pages.lists_page import HAZARD_ROLE, HazardsPage
+from inspector.ui.pages.hazards_page import HazardsPage
 from inspector.ui.tasks import TaskRunner
 from sync.server import admin
 from sync.server.cli import main as server_cli
 from sync.server.db import HazardFold, Record
 from sync.server.number_check import check_numbers
 from tests.support.sync_world import PASSWORD, enable_enforcement
+from tests.support.tables import rows_of
 from tests.sync.conftest import BASE_URL, Device, Server
 from tests.sync.test_sync_e2e import first_unit, record_inspection, write_photo
 
@@ -147,11 +149,15 @@ def test_opposite_reviews_on_two_devices_are_kept_flagged_and_shown_on_both(
     qtbot.addWidget(page)
     try:
         page.load()
-        qtbot.waitUntil(lambda: tasks.pending == 0 and page.list.count() > 0, timeout=WAIT)
-        first = page.list.item(0)
-        assert first.data(HAZARD_ROLE).id == hid
-        assert first.text().startswith("⚠ 状态冲突：已销号时不应有“复查不合格”")
-        assert "配电箱箱门损坏" in first.text() and "已销号" in first.text()
+        qtbot.waitUntil(lambda: tasks.pending == 0 and page.proxy.rowCount() > 0, timeout=WAIT)
+        page.view.selectRow(0)
+        selected = page.selected()
+        assert selected is not None and selected.id == hid
+        first = rows_of(page.proxy)[0]
+        assert first[3].startswith("⚠ 状态冲突") and "已销号" in first[3]
+        assert "配电箱箱门损坏" in first[1]
+        tip = page.proxy.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+        assert tip.startswith("⚠ 状态冲突：已销号时不应有“复查不合格”")
     finally:
         tasks.shutdown()
 

@@ -15,6 +15,7 @@ from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks
+from tests.support.tables import rows_of
 from tests.ui.test_inspection_ui import WAIT, idle
 
 
@@ -112,23 +113,25 @@ def test_hazard_page_supervises_and_refuses_closing_before_review(
     w.go("hazards")
     idle(qtbot, w)
     page = w.hazards
-    rows = [page.list.item(i) for i in range(page.list.count())]
-    major = next(i for i in rows if "除尘系统未设泄爆装置" in i.text())
-    page.list.setCurrentItem(major)
+
+    def rows() -> list[list[str]]:
+        return rows_of(page.proxy)
+
+    major = next(n for n, r in enumerate(rows()) if "除尘系统未设泄爆装置" in r[1])
+    page.view.selectRow(major)
     qtbot.mouseClick(page.supervise_button, Qt.MouseButton.LeftButton)
     idle(qtbot, w)
     assert "已挂牌督办" in w.messages.text()
-    texts = [page.list.item(i).text() for i in range(page.list.count())]
-    assert any("【挂牌督办】" in t and "除尘系统" in t for t in texts)
-    page.list.setCurrentRow(0)
+    assert any("挂牌督办" in r[3] and "除尘系统" in r[1] for r in rows())
+    page.view.selectRow(0)
     qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
     idle(qtbot, w)
     assert "须经复查合格后才能销号" in w.messages.text()
-    # past the deadline the list and the home page say 逾期
+    # past the deadline the table and the home page say 逾期
     clock.advance(days=30)
     page.load()
     idle(qtbot, w)
-    assert all(page.list.item(i).text().startswith("【逾期】") for i in range(page.list.count()))
+    assert all(r[3].startswith("逾期") for r in rows())
     w.go("home")
     idle(qtbot, w)
     assert w.home.tiles["overdue"].value == 2

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import verify_chain
-from inspector.services.audit.verify_rows import check_rows
+from inspector.services.audit.verify_rows import check_rows, event_label
 from inspector.services.context import Context
 from inspector.services.journal import event_body
 from inspector.store.models import AuditEvent, Blob, Document, Photo, Signature
@@ -133,6 +133,6 @@ def verify(ctx: Context) -> VerifyReport:
     by_seq = {e.seq: e for e in events}
     for brk in verify_chain(rows):
         event = by_seq.get(brk.seq)
-        what = f"（{event.kind}，{event.device_time[:19]}）" if event else ""
-        report.problems.append(f"审计事件 #{brk.seq}{what}（{brk.event_id}）：{brk.reason}")
+        what = event_label(event) if event else f"审计事件 #{brk.seq}"
+        report.problems.append(f"{what}：{brk.reason}")
     return report

@@ -20,23 +20,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector.domain.hazard_loop import HazardStep
+from inspector.domain.record_kinds import event_name, record_name
 from inspector.services.audit import row_state
 from inspector.store.models import AuditEvent, Blob, ChecklistItem, HazardEvent, Signature, Unit
 from inspector.store.split import SPLIT_EVENT
 from inspector.util.clock import to_local
+from inspector.util.dates import day_text, moment_text
 
-ENTITY_NAMES = {
-    "inspection": "检查记录",
-    "item_result": "检查项结果",
-    "hazard": "隐患",
-    "photo": "照片",
-    "document": "文书",
-    "patrol": "巡查记录",
-    "patrolvisit": "巡查走访记录",
-    "hazardreport": "隐患上报",
-    "task": "任务",
-    "numberblock": "号段",
-}
 FIELD_NAMES = {
     "description": "隐患描述",
     "grade": "隐患等级",
@@ -102,8 +92,13 @@ class _Record:
     payloads: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _event(e: AuditEvent) -> str:
-    return f"审计事件 #{e.seq}（{e.kind}，{e.device_time[:19]}）"
+def event_label(e: AuditEvent) -> str:
+    """ "审计事件 #12（签发文书，2026-12-06 10:24）": the event and the device time it was made."""
+    try:
+        when = moment_text(datetime.fromisoformat(e.device_time))
+    except ValueError:
+        when = e.device_time[:16].replace("T", " ")
+    return f"审计事件 #{e.seq}（{event_name(e.kind)}，{when}）"
 
 
 def _short(value: Any, n: int = 24) -> str:
@@ -132,27 +127,40 @@ class _Names:
         )
 
     def of(self, entity: str, rid: str, v: Mapping[Any, Any]) -> str:
-        what = ENTITY_NAMES.get(entity, entity)
+        what = record_name(entity)
         unit = self.units.get(str(v.get("unit_id")), "")
+        when = _made(v)
         if entity == "hazard" and v.get("description"):
-            return f"隐患“{_short(v['description'])}”（{unit or rid[:8]}）"
+            return f"隐患“{_short(v['description'])}”（{unit or when}）"
         if entity == "photo":
-            return f"照片“{v.get('original_name') or rid[:8]}”"
+            return (
+                f"照片“{v.get('original_name')}”" if v.get("original_name") else f"照片（{when}）"
+            )
         if entity == "document":
-            return f"文书{v.get('number') or '（未编号，' + rid[:8] + '）'}"
+            return f"文书{v.get('number') or '（未编号，' + when + '）'}"
         if entity == "inspection":
-            when = _local_date(v.get("started_at"))
-            return f"检查记录（{unit or rid[:8]}{'，' + when if when else ''}）"
+            day = _local_date(v.get("started_at"))
+            return f"检查记录（{'，'.join(p for p in (unit, day) if p) or when}）"
         if entity == "item_result":
             item = self.items.get(str(v.get("item_id")), "")
-            return f"检查项“{_short(item)}”的结果" if item else f"检查项结果 {rid[:8]}"
+            return f"检查项“{_short(item)}”的结果" if item else f"检查项结果（{when}）"
         if entity == "patrolvisit" and v.get("place_name"):
             return f"巡查走访记录（{v['place_name']}）"
         if entity == "task" and v.get("title"):
             return f"任务“{_short(v['title'])}”"
         if entity == "numberblock" and v.get("series"):
             return f"号段 {v['series']} {v.get('first')}–{v.get('last')}"
-        return f"{what} {rid[:8]}"
+        return f"{what}（{unit or when}）"
+
+
+def _made(v: Mapping[Any, Any]) -> str:
+    """When a record was made, for naming one that has no name of its own (never its id)."""
+    for key in ("created_at", "started_at", "at", "taken_at", "issued_at", "loaded_at"):
+        try:
+            return moment_text(datetime.fromisoformat(str(v.get(key)))) + " 所记"
+        except ValueError:
+            continue
+    return "名称不详"
 
 
 def _step(kind: Any) -> str:
@@ -174,7 +182,7 @@ def _same(recorded: Any, now: Any) -> bool:
 
 def _local_date(value: Any) -> str:
     try:
-        return to_local(datetime.fromisoformat(str(value))).date().isoformat()
+        return day_text(to_local(datetime.fromisoformat(str(value))).date())
     except ValueError:
         return ""
 
@@ -249,7 +257,7 @@ def check_rows(
                         entity,
                         rid,
                         values,
-                        f"{_event(first)}记录了它，记录本身却已不存在（被删除）。",
+                        f"{event_label(first)}记录了它，记录本身却已不存在（被删除）。",
                     )
                 )
             continue
@@ -257,8 +265,8 @@ def check_rows(
             continue
         row = rows[entity].get(rid)
         if row is None:
-            said = f"由{_event(first)}记录" + (
-                f"、最后一次见于{_event(last)}" if last is not first else ""
+            said = f"由{event_label(first)}记录" + (
+                f"、最后一次见于{event_label(last)}" if last is not first else ""
             )
             pending.append((entity, rid, values, f"{said}，记录本身却已不存在（被删除）。"))
             continue
@@ -276,7 +284,7 @@ def check_rows(
                     entity,
                     rid,
                     {**row, **values},
-                    f"与最后一次{_event(last)}记录的内容不一致，已被改动{diff}。",
+                    f"与最后一次{event_label(last)}记录的内容不一致，已被改动{diff}。",
                 )
             )
     for entity, by_id in rows.items():
@@ -295,7 +303,7 @@ def check_rows(
                     "hazard",
                     e.entity_id,
                     _latest(hazard),
-                    f"{_event(e)}记录的处理步骤“{_step(payload.get('kind'))}”已从隐患处理记录中删除。",
+                    f"{event_label(e)}记录的处理步骤“{_step(payload.get('kind'))}”已从隐患处理记录中删除。",
                 )
             )
 
@@ -317,7 +325,7 @@ def check_rows(
         if seen is not None:
             e, key, (entity, rid) = seen
             who = names.of(entity, rid, _latest(records[(entity, rid)]))
-            hint = f"；{_event(e)}曾记录它为{who}的{_BLOB_FIELDS[key]}"
+            hint = f"；{event_label(e)}曾记录它为{who}的{_BLOB_FIELDS[key]}"
         found.problems.append(
             f"附件 {blob.sha256[:12]}…（{blob.media_type}，{blob.size} 字节）没有任何记录引用"
             f"{hint}：引用它的记录已被删除或改动。"
@@ -328,7 +336,7 @@ def check_rows(
             e, key, (entity, rid) = seen
             who = names.of(entity, rid, _latest(records[(entity, rid)]))
             found.problems.append(
-                f"文件 {sha[:12]}…（{size} 字节）未登记，但{_event(e)}曾记录它为{who}的"
+                f"文件 {sha[:12]}…（{size} 字节）未登记，但{event_label(e)}曾记录它为{who}的"
                 f"{_BLOB_FIELDS[key]}：它的登记已被删除。"
             )
         else:

@@ -17,9 +17,10 @@ from inspector.domain.enums import (
 )
 from inspector.domain.hazard_loop import LoopState
 from inspector.services.context import Context
+from inspector.services.hazards.filters import HazardQuery, due_matches, where_of
 from inspector.services.inspections.recording import InspectionRow
 from inspector.store.models import Hazard, Inspection, Outbox, Unit
-from inspector.util.clock import local_midnight_utc
+from inspector.util.clock import local_midnight_utc, to_local
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class HazardRow:
     overdue: bool
     supervised: bool = False
     conflict: str = ""  # the server's flag: steps of several devices that do not fit
+    found_on: date | None = None  # 发现日期: the day it was recorded (local)
+    inspected_on: date | None = None  # the day its inspection started (local)
 
     @property
     def status_label(self) -> str:
@@ -79,12 +82,21 @@ class HazardService:
         )
         return sorted(rows, key=lambda h: not h.conflict)
 
+    def find(self, query: HazardQuery, limit: int = 2000) -> list[HazardRow]:
+        """The 隐患 page's table: the hazards that answer the query, flagged ones first, then by
+        deadline."""
+        today = self.ctx.clock.today()
+        rows = self._hazards(where_of(query), limit)
+        rows = [h for h in rows if due_matches(query, h.deadline, h.overdue, today)]
+        return sorted(rows, key=lambda h: not h.conflict)
+
     def _hazards(self, where: Any, limit: int) -> list[HazardRow]:
         today = self.ctx.clock.today()
         with self.ctx.store.read() as s:
             rows = s.exec(
-                select(Hazard, Unit.name)
+                select(Hazard, Unit.name, Inspection.started_at)
                 .join(Unit, col(Unit.id) == Hazard.unit_id)
+                .join(Inspection, col(Inspection.id) == Hazard.inspection_id)
                 .where(where)
                 .order_by(col(Hazard.deadline), col(Hazard.created_at))
                 .limit(limit)
@@ -101,8 +113,10 @@ class HazardService:
                 LoopState(HazardStatus(h.status), h.deadline).overdue(today),
                 h.supervised,
                 h.conflict,
+                to_local(h.created_at).date(),
+                to_local(started).date(),
             )
-            for h, name in rows
+            for h, name, started in rows
         ]
 
     def home_summary(self, due_within_days: int = 7) -> HomeSummary:

@@ -24,6 +24,7 @@ from inspector.services.journal import audit, queue, row_payload
 from inspector.services.setting_rows import current_user_id
 from inspector.store.models import Hazard, HazardEvent
 from inspector.util.clock import Clock
+from inspector.util.dates import moment_text
 from inspector.util.ids import uuid7
 
 
@@ -162,8 +163,6 @@ class HazardLoopService:
         return (doc.kind, doc.id) if doc is not None else (None, None)
 
     def history(self, hazard_id: str) -> list[HazardHistoryRow]:
-        from inspector.util.clock import to_local
-
         with self.ctx.store.read() as s:
             events = s.exec(
                 select(HazardEvent)
@@ -172,7 +171,7 @@ class HazardLoopService:
             ).all()
         return [
             HazardHistoryRow(
-                to_local(e.at).strftime("%Y-%m-%d %H:%M"),
+                moment_text(e.at),
                 HazardStep(e.kind).label,
                 e.note,
                 e.deadline,

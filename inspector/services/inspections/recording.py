@@ -7,7 +7,7 @@ is no unsaved state: what the inspector sees is what is on disk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -27,6 +27,7 @@ from inspector.domain.hazard_loop import HazardStep
 from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.services.context import Context
+from inspector.services.hazards.deadlines import default_deadline
 from inspector.services.hazards.loop import record_step
 from inspector.services.journal import audit, queue, row_payload
 from inspector.services.setting_rows import current_user_id
@@ -387,7 +388,11 @@ class InspectionService:
                     description=drafted_finding(item, note),
                     legal_basis=item.legal_basis,
                     measure=item.measure,
-                    deadline=self.ctx.clock.today() + timedelta(days=item.deadline_days),
+                    deadline=default_deadline(
+                        self.ctx.clock.today(),
+                        self.ctx.settings.default_deadline_days,
+                        item.deadline_days,
+                    ),
                     authority=authority_of(item.authority),
                     created_at=now,
                     updated_at=now,

@@ -26,7 +26,7 @@ from inspector.services.journal import audit, queue, row_payload, to_jsonable
 from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import Task, TaskStep, Unit, User
-from inspector.util.clock import to_local
+from inspector.util.dates import moment_text
 from inspector.util.ids import uuid7
 
 
@@ -214,7 +214,7 @@ def _row(task: Task, unit_name: str, today: date, role: str, mine: bool) -> Task
     for h in history:
         at = h.get("at")
         try:
-            h["at_local"] = to_local(datetime.fromisoformat(at)).strftime("%m-%d %H:%M")
+            h["at_local"] = moment_text(datetime.fromisoformat(at))
         except (TypeError, ValueError):
             h["at_local"] = ""
     return TaskRow(

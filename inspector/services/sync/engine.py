@@ -34,6 +34,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from inspector.domain.errors import UserError
+from inspector.domain.record_kinds import network_problem, record_name
 from inspector.services.context import Context
 from inspector.services.people.credentials import CredentialStore
 from inspector.services.setting_rows import (
@@ -88,23 +89,9 @@ CLOCK_WARN_S = 300
 PULL_LIMIT = MAX_PAGE  # a page and its cursor per transaction: fewer, larger commits
 CHECK_BATCH = 1000
 UPLOAD_WORKERS = 3
+UNNAMED_UNIT = "（本机没有名称的单位）"  # a conflict on a unit this device cannot name
 MAX_PUSH_PASSES = 4  # a child queued before its parent comes back `retry: missing_parent`
 
-ENTITY_NAMES = {
-    "inspection": "检查记录",
-    "item_result": "检查项结果",
-    "hazard": "隐患",
-    "hazardevent": "隐患处理记录",
-    "photo": "照片",
-    "document": "文书",
-    "signature": "签名",
-    "patrol": "巡查记录",
-    "patrolvisit": "巡查场所记录",
-    "hazardreport": "隐患上报",
-    "taskstep": "任务办理记录",
-    "owntask": "自行安排的任务",
-    "unit": "单位",
-}
 FIELD_NAMES = {
     "name": "单位名称",
     "address": "地址",
@@ -211,7 +198,7 @@ class Rejection:
 
     @property
     def label(self) -> str:
-        return f"{ENTITY_NAMES.get(self.entity, self.entity)}：{self.reason}"
+        return f"{record_name(self.entity)}：{self.reason}"
 
 
 @dataclass
@@ -275,10 +262,11 @@ class Problem:
     state: str  # rejected | pending (a `retry` answer)
     reason: str  # Chinese
     title: str = ""  # what a person calls the record (a unit's name), when known
+    queued_at: datetime | None = None  # when this device queued it (names a record with no title)
 
     @property
     def kind(self) -> str:
-        return ENTITY_NAMES.get(self.entity, self.entity)
+        return record_name(self.entity)
 
 
 @dataclass(frozen=True)
@@ -431,7 +419,7 @@ class SyncService:
                 )
         except httpx.TransportError as exc:
             raise UserError(
-                f"无法连接同步服务器（{type(exc).__name__}），请检查网络后重试。"
+                f"无法连接同步服务器（{network_problem(exc)}），请检查网络后重试。"
             ) from None
         if r.status_code == 401:
             raise UserError("用户名或密码错误。")
@@ -502,7 +490,7 @@ class SyncService:
         conflicts: list[ConflictItem] = []
         for row in rows:
             if row.state == "conflict":
-                conflicts.append(_conflict_item(row, names.get(row.entity_id, row.entity_id)))
+                conflicts.append(_conflict_item(row, names.get(row.entity_id, UNNAMED_UNIT)))
             else:
                 reason = row.last_error.partition(": ")[2] if row.state == "pending" else ""
                 problems.append(
@@ -513,6 +501,7 @@ class SyncService:
                         state=row.state,
                         reason=reason or row.last_error,
                         title=names.get(row.entity_id, "") if row.entity == "unit" else "",
+                        queued_at=row.created_at,
                     )
                 )
         last = datetime.fromisoformat(raw_last) if raw_last else None
@@ -586,7 +575,7 @@ class SyncService:
             with self.client_factory(base_url, token) as client:
                 r = client.get("/stats/monthly", params=params)
         except httpx.TransportError as exc:
-            raise UserError(f"无法连接同步服务器（{type(exc).__name__}）。") from None
+            raise UserError(f"无法连接同步服务器（{network_problem(exc)}）。") from None
         if r.status_code == 401:
             raise UserError("登录已失效，请在“同步”页重新登录。")
         if r.status_code != 200:
@@ -626,7 +615,7 @@ class SyncService:
         except httpx.TransportError as exc:
             log.warning("sync cut by the network: %s", type(exc).__name__)
             report.error = (
-                f"网络连接中断（{type(exc).__name__}）。已完成的部分已保存，"
+                f"网络连接中断（{network_problem(exc)}）。已完成的部分已保存，"
                 "下次同步会接着进行，不会重复提交。"
             )
         with self.ctx.store.write() as s:

@@ -48,6 +48,7 @@ from inspector.services.facade import Services
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.signature_pad import SignatureDialog
+from inspector.util.dates import QT_DAY_FORMAT
 
 _NO_DATE = QDate(2000, 1, 1)
 AUTOSAVE_MS = 2000
@@ -58,7 +59,7 @@ VERDICTS = (("", "请选择"), ("ok", "已整改"), ("failed", "未整改"))
 def _date_edit(value: date | None) -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy年M月d日")
+    edit.setDisplayFormat(QT_DAY_FORMAT)
     edit.setMinimumDate(_NO_DATE)
     edit.setSpecialValueText("未设")
     edit.setDate(QDate(value.year, value.month, value.day) if value else _NO_DATE)

@@ -32,6 +32,7 @@ from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
 from inspector.services.plan.supervision import DueUnit, level_label
 from inspector.ui.dialogs.form_dialog import FormDialog
 from inspector.ui.models.table_model import ColumnsModel, Index
+from inspector.util.dates import QT_DAY_FORMAT, day_text
 
 COLUMNS = ("单位", "级别", "风险", "上次检查", "应检日期", "超期", "今年次数/上限", "原因")
 _OVER_CAP = QColor("#b00020")
@@ -137,9 +138,9 @@ def _cell(p: DueUnit, col: int) -> str:
         colour = _colour(p)
         return colour.label if colour else p.risk_colour
     if col == 3:
-        return p.last_inspection.isoformat() if p.last_inspection else "从未检查"
+        return day_text(p.last_inspection, "从未检查")
     if col == 4:
-        return p.due_date.isoformat() if p.due_date else "随机抽查"
+        return day_text(p.due_date, "随机抽查")
     if col == 5:
         return f"{p.days_overdue} 天" if p.days_overdue > 0 else "—"
     if col == 6:
@@ -177,7 +178,7 @@ class PlanBuilderDialog(FormDialog):
         day = planned_date or date.today()
         self.date = QDateEdit(QDate(day.year, day.month, day.day))
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDisplayFormat(QT_DAY_FORMAT)
         self.date.setMinimumDate(QDate(day.year, day.month, day.day))
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("按单位名称、地址、乡镇或原因筛选")

@@ -33,15 +33,15 @@ from inspector.services.documents.case_file import Case
 from inspector.services.facade import Services
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
+from inspector.util.dates import day_text
 
 COLUMNS = ("单位", "文书种类", "文号", "签发日期", "状态", "签名", "打印份数")
 
 
 def case_deadlines_text(case: Case) -> str:
-    """ "本案期限：行政处罚告知书 陈述、申辩期限至2026年12月9日（已届满）；…" ("" when none)."""
+    """ "本案期限：行政处罚告知书 陈述、申辩期限至 2026-12-09（已届满）；…" ("" when none)."""
     parts = [
-        f"{e.title}{e.number} {d.label}至{d.due.year}年{d.due.month}月{d.due.day}日"
-        + ("（已届满）" if d.passed else "")
+        f"{e.title}{e.number} {d.label}至 {day_text(d.due)}" + ("（已届满）" if d.passed else "")
         for e in case.entries
         for d in e.deadlines
     ]
@@ -64,7 +64,7 @@ class RegisterModel(RowsModel):
                 r.unit_name,
                 r.title,
                 r.number,
-                r.issued_on.isoformat() if r.issued_on else "",
+                day_text(r.issued_on),
                 status,
                 r.signing,
                 str(r.print_count),

@@ -52,6 +52,7 @@ from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
+from inspector.util.dates import moment_text
 
 RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
 RESULT_KEYS = {
@@ -353,7 +354,7 @@ class InspectionPage(QWidget):
         self.view = v
         status = "已完成，记录已固定" if v.finished else "检查中（每项修改即时保存）"
         self.title.setText(f"{v.unit_name}")
-        started = to_local(v.started_at).strftime("%Y-%m-%d %H:%M")
+        started = moment_text(v.started_at)
         names = "、".join(f"{p.name}（{p.cert_no}）" for p in v.inspectors)
         self.subtitle.setText(f"{v.kind} · {started} 开始 · 检查人员：{names} · {status}")
         for w, value in (
@@ -650,7 +651,9 @@ class InspectionPage(QWidget):
     def _open_hazard_dialog(self, hazard: HazardView | None) -> None:
         if self.view is None or self.view.finished:
             return
-        dialog = HazardDialog(hazard, self.services.ctx.clock.today(), self)
+        ctx = self.services.ctx
+        days = ctx.settings.default_deadline_days
+        dialog = HazardDialog(hazard, ctx.clock.today(), self, default_days=days)
         dialog.submitted.connect(self._hazard_submitted)
         self.hazard_dialog = dialog
         dialog.open()

@@ -1,24 +1,18 @@
-"""首页, 检查 and 隐患: read-only lists fed from services, refreshed when a change set names them."""
+"""首页 and 检查: read-only lists fed from services, refreshed when a change set names them
+(隐患 has its own table: hazards_page.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,14 +22,13 @@ from inspector.services.facade import Services
 from inspector.services.hazards.listing import HazardRow, HomeSummary
 from inspector.services.inspections.recording import InspectionRow
 from inspector.ui.tasks import TaskRunner
-from inspector.util.clock import to_local
+from inspector.util.dates import day_text, moment_text
 
 HAZARD_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _inspection_item(r: InspectionRow) -> QListWidgetItem:
-    when = to_local(r.started_at).strftime("%Y-%m-%d %H:%M")
-    text = f"{when}  {r.unit_name}  {InspectionStatus(r.status).label}"
+    text = f"{moment_text(r.started_at)}  {r.unit_name}  {InspectionStatus(r.status).label}"
     if r.hazard_count:
         text += f"  隐患 {r.hazard_count} 项"
     item = QListWidgetItem(text)
@@ -44,7 +37,7 @@ def _inspection_item(r: InspectionRow) -> QListWidgetItem:
 
 
 def _hazard_item(h: HazardRow) -> QListWidgetItem:
-    deadline = f"期限 {h.deadline.isoformat()}" if h.deadline else "期限：立即"
+    deadline = f"期限 {day_text(h.deadline)}" if h.deadline else "期限：立即"
     overdue = "【逾期】" if h.overdue else ""
     flag = "【挂牌督办】" if h.supervised else ""
     text = f"{overdue}{flag}[{HazardGrade(h.grade).label}] {h.unit_name}：{h.description}（{HazardStatus(h.status).label}，{deadline}）"
@@ -117,9 +110,7 @@ class HomePage(QWidget):
         self.tasks.read(self.services.hazards.home_summary, on_done=self._show)
 
     def _show(self, s: HomeSummary) -> None:
-        self.headline.setText(
-            f"今天是 {s.today.year}年{s.today.month}月{s.today.day}日 · 本辖区监管单位 {s.units} 家"
-        )
+        self.headline.setText(f"今天是 {day_text(s.today)} · 本辖区监管单位 {s.units} 家")
         figures = {
             "inspections_today": s.inspections_today,
             "in_progress": len(s.in_progress),
@@ -193,121 +184,3 @@ def inspections_page(services: Services, tasks: TaskRunner) -> RecordListPage:
         "（暂无检查记录）",
         tasks,
     )
-
-
-class HazardsPage(RecordListPage):
-    """未销号隐患 with the steps a person takes on one: 挂牌督办 / 解除督办 and 销号."""
-
-    changed = Signal(object)  # Changes
-    message = Signal(str, str)
-
-    def __init__(self, services: Services, tasks: TaskRunner) -> None:
-        super().__init__(
-            "未销号隐患（按整改期限排序，双击打开所属检查；整改期限已过的标“逾期”；"
-            "多台设备记录的整改步骤互相矛盾的标“⚠ 状态冲突”，排在最前）：",
-            services.hazards.listed_hazards,
-            _hazard_item,
-            "（无未销号隐患）",
-            tasks,
-        )
-        self.services = services
-        self.supervise_button = QPushButton("挂牌督办 / 解除督办")
-        self.close_button = QPushButton("销号")
-        self.recheck_button = QPushButton("复查核实（整改通知书）…")
-        self.recheck_button.clicked.connect(self.recheck)
-        for b in (self.supervise_button, self.close_button, self.recheck_button):
-            b.setMinimumHeight(44)
-        self.supervise_button.clicked.connect(self.toggle_supervision)
-        self.close_button.clicked.connect(self.close_hazard)
-        row = QHBoxLayout()
-        row.addWidget(self.supervise_button)
-        row.addWidget(self.close_button)
-        row.addWidget(self.recheck_button)
-        row.addStretch(1)
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.addLayout(row)
-
-    def selected(self) -> HazardRow | None:
-        item = self.list.currentItem()
-        value = item.data(HAZARD_ROLE) if item is not None else None
-        return value if isinstance(value, HazardRow) else None
-
-    def toggle_supervision(self) -> None:
-        h = self.selected()
-        if h is not None:
-            on = not h.supervised
-            self.tasks.write(
-                self.services.hazard_loop.supervise,
-                h.id,
-                on,
-                on_done=lambda ch: self._done(ch, "已挂牌督办。" if on else "已解除督办。"),
-            )
-
-    def close_hazard(self) -> None:
-        h = self.selected()
-        if h is not None:
-            self.tasks.write(
-                self.services.hazard_loop.close,
-                h.id,
-                on_done=lambda ch: self._done(ch, "隐患已销号。"),
-            )
-
-    def recheck(self) -> None:
-        h = self.selected()
-        if h is None:
-            return
-        dialog = RecheckDialog(h, self.services.ctx.clock.today(), self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        passed, note, deadline = dialog.result_values()
-        self.tasks.write(
-            self.services.hazard_loop.recheck,
-            h.id,
-            passed,
-            note,
-            deadline,
-            on_done=lambda ch: self._done(
-                ch, "复查合格，已销号。" if passed else "已记录复查不合格和新的整改期限。"
-            ),
-        )
-
-    def _done(self, changes: object, text: str) -> None:
-        self.changed.emit(changes)
-        self.message.emit(text, "ok")
-        self.load()
-
-
-class RecheckDialog(QDialog):
-    """The 复查栏 of a township's 安全隐患整改通知书: result, what was seen, and a new deadline."""
-
-    def __init__(self, hazard: HazardRow, today: date, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("复查核实")
-        self.passed = QRadioButton("已整改（复查合格，销号）")
-        self.failed = QRadioButton("未整改（给出新的整改期限）")
-        self.passed.setChecked(True)
-        self.note = QLineEdit()
-        self.note.setPlaceholderText("复查情况")
-        self.deadline = QDateEdit(QDate(today.year, today.month, today.day).addDays(7))
-        self.deadline.setCalendarPopup(True)
-        self.deadline.setDisplayFormat("yyyy年M月d日")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{hazard.unit_name}：{hazard.description}"))
-        for w in (self.passed, self.failed, self.note, QLabel("新的整改期限："), self.deadline):
-            layout.addWidget(w)
-        layout.addWidget(buttons)
-
-    def result_values(self) -> tuple[bool, str, date | None]:
-        d = self.deadline.date()
-        deadline = None if self.passed.isChecked() else date(d.year(), d.month(), d.day())
-        return self.passed.isChecked(), self.note.text().strip(), deadline
-
-
-def hazards_page(services: Services, tasks: TaskRunner) -> HazardsPage:
-    return HazardsPage(services, tasks)

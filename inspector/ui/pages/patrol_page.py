@@ -44,6 +44,7 @@ from inspector.services.patrols.patrol import (
 from inspector.ui.dialogs.report_dialog import ReportDialog
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
+from inspector.util.dates import QT_DAY_FORMAT, moment_text
 
 PROBLEM_ROWS = 3
 SIGNED = (("", "未请签名"), ("signed", "已签名"), ("refused", "拒绝签名"))
@@ -201,7 +202,7 @@ class PatrolPage(QWidget):
         self.has_deadline = QCheckBox("限期")
         self.deadline = QDateEdit()
         self.deadline.setCalendarPopup(True)
-        self.deadline.setDisplayFormat("yyyy-MM-dd")
+        self.deadline.setDisplayFormat(QT_DAY_FORMAT)
         self.deadline.setEnabled(False)
         self.has_deadline.toggled.connect(self.deadline.setEnabled)
         al.addWidget(self.fixed)
@@ -268,9 +269,9 @@ class PatrolPage(QWidget):
             self.header.setText("" if grids else "本机还没有网格信息：请先登录并同步。")
             return
         self.stack.setCurrentIndex(1)
-        started = to_local(patrol.started_at)
+        started = moment_text(patrol.started_at)
         where = f"{patrol.grid.township} · {patrol.grid.name}" if patrol.grid else ""
-        self.header.setText(f"{where}　{started:%m-%d %H:%M} 开始　已记录 {len(patrol.visits)} 处")
+        self.header.setText(f"{where}　{started} 开始　已记录 {len(patrol.visits)} 处")
         grid_id = patrol.grid.id if patrol.grid else None
         self.tasks.read(self.services.patrols.places, grid_id, on_done=self._places_loaded)
 

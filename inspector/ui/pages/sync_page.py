@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.domain.record_kinds import record_name
 from inspector.services.facade import Services
 from inspector.services.people.profiles import PeopleDesk
 from inspector.services.sync.engine import (
-    ENTITY_NAMES,
     ConflictItem,
     Problem,
     SyncReport,
@@ -39,6 +39,7 @@ from inspector.services.sync.engine import (
 from inspector.ui.dialogs.sign_in import SignInDialog
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import clock_warning
+from inspector.util.dates import moment_text
 
 # the steps of a run, in order, as the engine names them
 STEPS = ("连接服务器", "上传附件", "上传记录", "下载更新")
@@ -178,9 +179,7 @@ class SyncPage(QWidget):
             self.account_label.setText("尚未登录同步服务器")
         self.sign_out_button.setEnabled(bool(st.username) and not self._running)
         last = st.last_sync_at
-        self.last_sync_label.setText(
-            "上次同步：" + (last.astimezone().strftime("%Y-%m-%d %H:%M") if last else "从未")
-        )
+        self.last_sync_label.setText("上次同步：" + moment_text(last, "从未"))
         off = st.clock_offset_s
         if off is None:
             self.clock_label.setText("时钟偏差：尚未与服务器校准")
@@ -208,7 +207,7 @@ class SyncPage(QWidget):
     def _show_pending(self, st: SyncStatus) -> None:
         keys = [k for k in PENDING_ORDER if k in st.pending]
         keys += sorted(k for k in st.pending if k not in PENDING_ORDER)
-        parts = [f"{ENTITY_NAMES.get(k, k)} {st.pending[k]} 条" for k in keys]
+        parts = [f"{record_name(k)} {st.pending[k]} 条" for k in keys]
         if parts:
             self.pending_label.setText("、".join(parts) + f"；共 {st.total_pending} 条待同步")
         else:
@@ -220,7 +219,7 @@ class SyncPage(QWidget):
         for n, p in enumerate(problems):
             state = "" if p.state == "rejected" else "（下次同步重试）"
             t.setItem(n, 0, QTableWidgetItem(p.kind))
-            t.setItem(n, 1, QTableWidgetItem(p.title or p.entity_id[-8:]))
+            t.setItem(n, 1, QTableWidgetItem(p.title or f"本机 {moment_text(p.queued_at)} 所记"))
             t.setItem(n, 2, QTableWidgetItem(p.reason + state))
             if p.state == "rejected":
                 button = QPushButton("重试")

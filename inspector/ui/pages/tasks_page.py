@@ -26,6 +26,7 @@ from inspector.services.facade import Services
 from inspector.services.plan.work_tasks import TaskRow
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
+from inspector.util.dates import day_text
 
 COLUMNS = ("应完成", "类型", "任务", "单位（场所）", "状态", "来源")
 
@@ -34,12 +35,12 @@ def due_text(row: TaskRow) -> str:
     if row.due_date is None:
         return "—"
     if row.days_left is None or row.days_left > 1:
-        return row.due_date.strftime("%m-%d")
+        return day_text(row.due_date)
     if row.days_left == 1:
-        return f"{row.due_date:%m-%d} 明天"
+        return f"{day_text(row.due_date)} 明天"
     if row.days_left == 0:
-        return f"{row.due_date:%m-%d} 今天"
-    return f"{row.due_date:%m-%d} 逾期{-row.days_left}天"
+        return f"{day_text(row.due_date)} 今天"
+    return f"{day_text(row.due_date)} 逾期{-row.days_left}天"
 
 
 class TaskModel(RowsModel):
