@@ -27,6 +27,20 @@ from inspector.services.units.directory import UnitDetail
 from inspector.ui.dialogs.form_dialog import FormDialog
 
 
+INSPECTOR_ROWS = 6  # every inspector of a usual team in sight; more scroll with a visible bar
+CHECKLIST_ROWS = 4
+
+
+def show_all_rows(widget: QListWidget, most: int) -> None:
+    """Make the list tall enough for all its rows up to `most`; beyond that the scroll bar is
+    always shown, so nobody can be ticked out of sight unnoticed."""
+    rows = min(max(widget.count(), 1), most)
+    row_height = max(widget.sizeHintForRow(0), widget.fontMetrics().lineSpacing() + 4)
+    widget.setFixedHeight(rows * row_height + 2 * widget.frameWidth() + 4)
+    if widget.count() > most:
+        widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+
+
 class StartInspectionDialog(FormDialog):
     """Emits `submitted` with the request; the window closes it once the inspection is stored."""
 
@@ -47,7 +61,8 @@ class StartInspectionDialog(FormDialog):
         for p in people:
             if p.role != "inspector":
                 continue
-            item = QListWidgetItem(f"{p.name}（执法证号 {p.cert_no or '无'}）")
+            me = "（本人）" if p.id == current_user_id else ""
+            item = QListWidgetItem(f"{p.name}{me}（执法证号 {p.cert_no or '无'}）")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(
@@ -79,12 +94,17 @@ class StartInspectionDialog(FormDialog):
             ("职务：", self.title),
             ("联系电话：", self.phone),
         )
+        show_all_rows(self.inspectors, INSPECTOR_ROWS)
+        show_all_rows(self.checklists, CHECKLIST_ROWS)
+        self.inspectors_label = QLabel()
+        self.inspectors.itemChanged.connect(self._count_inspectors)
+        self._count_inspectors()
         heading = QLabel(f"被检查单位：{u['name']}")
         heading.setStyleSheet("font-size:16px; font-weight:bold;")
         for n, widget in enumerate(
             (
                 heading,
-                QLabel("检查人员（至少两名执法人员）："),
+                self.inspectors_label,
                 self.inspectors,
                 QLabel("检查表（可多选）："),
                 self.checklists,
@@ -97,6 +117,12 @@ class StartInspectionDialog(FormDialog):
         self._storing = False  # 开始检查 was tapped and the write has not answered yet
         if visit_check is not None and visit_check.warnings:
             self._add_warning_banner(visit_check)
+
+    def _count_inspectors(self) -> None:
+        total, chosen = self.inspectors.count(), len(self._checked(self.inspectors))
+        self.inspectors_label.setText(
+            f"检查人员（至少两名执法人员；共 {total} 人，已选 {chosen} 人）："
+        )
 
     def _add_warning_banner(self, check: VisitCheck) -> None:
         banner = QFrame()
