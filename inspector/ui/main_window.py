@@ -513,7 +513,6 @@ class MainWindow(QMainWindow):
         if self.help_dialog is None or self.help_dialog.parentWidget() is not owner:
             self.help_dialog = HelpDialog(owner)
         self.help_dialog.show()
-        self.help_dialog.raise_()
         self.help_dialog.activateWindow()
 
     def switch_person(self, services: Services) -> None:

@@ -109,7 +109,7 @@ class PdfPreviewDialog(QDialog):
         # outside the scroll area: a print's outcome stays in sight however far one has scrolled
         self.status = QLabel("正在生成预览…")
         self.status.setWordWrap(True)
-        self.scroll = scroll = QScrollArea()
+        self.pages_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         self.print_button = QPushButton("打印…")
@@ -137,7 +137,9 @@ class PdfPreviewDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.page_labels: list[QLabel] = []
-        tasks.read(render_pages, pdf, self.dpi, on_done=self._show_pages, on_error=self.status.setText)
+        tasks.read(
+            render_pages, pdf, self.dpi, on_done=self._show_pages, on_error=self.status.setText
+        )
 
     def _show_pages(self, images: list[Image.Image]) -> None:
         self.status.setText(f"共 {len(images)} 页")
