@@ -229,10 +229,10 @@ def test_paper_signing_starts_with_nobody_ticked(qtbot: QtBot) -> None:
     dialog = PaperSigningDialog(signers)
     qtbot.addWidget(dialog)
     assert [signed.isChecked() for _s, signed, *_rest in dialog.rows] == [False, False, False]
-    assert dialog.signers() == []
+    assert dialog.signers() == [] and not dialog.ok_button.isEnabled()
     _s, signed, refused, _reason, _witness = dialog.rows[2]
     refused.setChecked(True)
     refused.setChecked(False)  # taking the refusal back does not count as signed
     assert not signed.isChecked() and dialog.signers() == []
     dialog.rows[0][1].setChecked(True)
-    assert [s.name for s in dialog.signers()] == ["李明"]
+    assert [s.name for s in dialog.signers()] == ["李明"] and dialog.ok_button.isEnabled()

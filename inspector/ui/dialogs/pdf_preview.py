@@ -38,6 +38,7 @@ log = logging.getLogger("inspector.ui.print")
 PREFERRED = QSize(820, 960)
 FRAME_ROOM = QSize(24, 48)  # the window manager's frame and title bar
 A4_WIDTH_IN = 8.27
+PAGE_MARGINS = 110  # the dialog, scroll area, scroll bar and page padding beside a page
 
 
 def to_qimage(img: Image.Image) -> QImage:
@@ -64,7 +65,7 @@ def preview_size(available: QRect) -> QSize:
 
 def page_dpi(width: int) -> float:
     """Render pages so an A4 page fits the dialog's width without a sideways scroll."""
-    return max(50.0, min(100.0, (width - 70) / A4_WIDTH_IN))
+    return max(50.0, min(100.0, (width - PAGE_MARGINS) / A4_WIDTH_IN))
 
 
 def fit_to_screen(dialog: QDialog) -> float:

@@ -143,9 +143,20 @@ class PaperSigningDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("登记")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        for _s, signed, refused, _r, _w in self.rows:
+            signed.toggled.connect(self._ticks_changed)
+            refused.toggled.connect(self._ticks_changed)
+        self._ticks_changed()
+
+    def _ticks_changed(self) -> None:
+        """登记 only once somebody is ticked as signed or as refusing."""
+        self.ok_button.setEnabled(bool(self.signers()))
 
     def _pick(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "签字文书照片", "", "图片 (*.jpg *.jpeg *.png)")
