@@ -61,11 +61,12 @@ def refuse() -> None:
     raise UserError("无法保存：示例错误，用于检查消息栏不会移动页面上的任何控件。" * 3)
 
 
-def test_a_message_never_moves_the_page_at_1024x700(
-    qtbot: QtBot, window: MainWindow, services: Services
+@pytest.mark.parametrize("screen", [SMALL, QSize(1366, 768)], ids=["1024x700", "1366x768"])
+def test_a_message_never_moves_the_page(
+    qtbot: QtBot, window: MainWindow, services: Services, screen: QSize
 ) -> None:
     w = window
-    w.resize(SMALL)
+    w.resize(screen)
     idle(qtbot, w)
     for open_page in (lambda: w.go("units"), lambda: w.open_inspection(start(services))):
         open_page()
