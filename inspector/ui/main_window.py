@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -27,6 +28,7 @@ from inspector.services.inspections.recording import StartInspection
 from inspector.services.people.profiles import PeopleDesk
 from inspector.services.sync.engine import CLOCK_WARN_S
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
+from inspector.ui.dialogs.help_dialog import HelpDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.dialogs.plan_builder import PlanBuilderDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog
@@ -138,7 +140,6 @@ class MainWindow(QMainWindow):
         body = QWidget()
         bl = QVBoxLayout(body)
         bl.setContentsMargins(8, 8, 8, 0)
-        bl.addWidget(self.messages)
         bl.addWidget(self.pages, 1)
         central = QWidget()
         cl = QHBoxLayout(central)
@@ -156,6 +157,13 @@ class MainWindow(QMainWindow):
         for w in (self.network_label, self.unsynced_label, self.clock_label):
             self.statusBar().addPermanentWidget(w)
         self.statusBar().addWidget(self.busy_label)
+        # always there, one fixed height: a message never moves the page (docs/ARCHITECTURE.md)
+        self.statusBar().insertWidget(0, self.messages, 1)
+        self.pages.currentChanged.connect(self.messages.clear)
+        inspection_stack.currentChanged.connect(self.messages.clear)
+        self.tasks.wrote.connect(self.messages.clear_error)
+        QShortcut(QKeySequence(Qt.Key.Key_F1), self).activated.connect(self.show_help)
+        self.help_dialog: HelpDialog | None = None
 
         self.tasks.error.connect(lambda m: self.messages.show_message(m, "error"))
         self.tasks.busy_changed.connect(lambda n: self.busy_label.setText("正在处理…" if n else ""))
@@ -470,7 +478,8 @@ class MainWindow(QMainWindow):
             restored=restored,
             parent=self,
         )
-        dialog.preview_ready.connect(lambda title, pdf: self.show_document(title, pdf, ""))
+        # the preview belongs to the form: it scrolls, prints and closes while the form stays open
+        dialog.preview_ready.connect(lambda t, pdf: self.show_document(t, pdf, "", owner=dialog))
         dialog.issued.connect(self.document_issued)
         self.draft_dialog = dialog
         dialog.open()
@@ -488,17 +497,27 @@ class MainWindow(QMainWindow):
             on_done=lambda packet: self.show_document(packet[0], packet[1], result.document_id),
         )
 
-    def show_document(self, title: str, pdf: bytes, document_id: str) -> None:
+    def show_document(
+        self, title: str, pdf: bytes, document_id: str, owner: QWidget | None = None
+    ) -> None:
         self.preview = PdfPreviewDialog(
             pdf,
             title,
             self.tasks,
-            self,
+            owner or self,
             document_id=document_id or None,
             print_service=self.services.printing,
         )
         self.preview.printed.connect(lambda _n: self.documents.load())
         self.preview.show()
+
+    def show_help(self) -> None:
+        """F1: the short help, over the window the person is in (a dialog if one is open)."""
+        owner = QApplication.activeModalWidget() or QApplication.activeWindow() or self
+        if self.help_dialog is None or self.help_dialog.parentWidget() is not owner:
+            self.help_dialog = HelpDialog(owner)
+        self.help_dialog.show()
+        self.help_dialog.activateWindow()
 
     def switch_person(self, services: Services) -> None:
         """Close this window on the current person's store; the app reopens on `services`."""

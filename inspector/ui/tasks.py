@@ -28,12 +28,14 @@ class TaskRunner(QObject):
     _finished = Signal(object)
     busy_changed = Signal(int)
     error = Signal(str)  # a message for the person, when the caller gave no error handler
+    wrote = Signal()  # a write finished without error
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
         self._pending = 0
+        self._writes: set[Future[Any]] = set()
         # Always queued: a callback never runs inside the emitting call, even on the GUI thread.
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -48,7 +50,9 @@ class TaskRunner(QObject):
         on_done: Callback | None = None,
         on_error: ErrorCallback | None = None,
     ) -> Future[Any]:
-        return self._submit(self._writer, fn, args, on_done, on_error)
+        future = self._submit(self._writer, fn, args, on_done, on_error)
+        self._writes.add(future)  # delivered later on this thread: no race with _deliver
+        return future
 
     def read(
         self,
@@ -76,6 +80,8 @@ class TaskRunner(QObject):
     @Slot(object)
     def _deliver(self, packet: tuple[Future[Any], Callback | None, ErrorCallback | None]) -> None:
         future, on_done, on_error = packet
+        wrote = future in self._writes
+        self._writes.discard(future)
         self._pending -= 1
         self.busy_changed.emit(self._pending)
         if future.cancelled():  # dropped at shutdown: nobody is waiting for it
@@ -93,6 +99,8 @@ class TaskRunner(QObject):
             else:
                 self.error.emit(message)
             return
+        if wrote:
+            self.wrote.emit()
         if on_done is not None:
             try:
                 on_done(future.result())

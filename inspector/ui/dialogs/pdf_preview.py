@@ -13,8 +13,8 @@ import threading
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QRect, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,6 +35,11 @@ from inspector.util import cups
 
 log = logging.getLogger("inspector.ui.print")
 
+PREFERRED = QSize(820, 960)
+FRAME_ROOM = QSize(24, 48)  # the window manager's frame and title bar
+A4_WIDTH_IN = 8.27
+PAGE_MARGINS = 110  # the dialog, scroll area, scroll bar and page padding beside a page
+
 
 def to_qimage(img: Image.Image) -> QImage:
     rgb = img.convert("RGB")
@@ -47,6 +52,31 @@ def copies_note(copies: int) -> str:
     if copies >= 2:
         return f"默认打印 {copies} 份：1 份交被检查单位，{copies - 1} 份存根归档"
     return f"默认打印 {copies} 份"
+
+
+def preview_size(available: QRect) -> QSize:
+    """The preview's size on a screen: at most 820×960, always inside the available area with
+    room for the window frame, so 打印/另存为/关闭 stay on screen; the pages scroll."""
+    return QSize(
+        min(PREFERRED.width(), available.width() - FRAME_ROOM.width()),
+        min(PREFERRED.height(), available.height() - FRAME_ROOM.height()),
+    )
+
+
+def page_dpi(width: int) -> float:
+    """Render pages so an A4 page fits the dialog's width without a sideways scroll."""
+    return max(50.0, min(100.0, (width - PAGE_MARGINS) / A4_WIDTH_IN))
+
+
+def fit_to_screen(dialog: QDialog) -> float:
+    """Size and place the dialog inside its screen's available area; the page resolution to use."""
+    owner = dialog.parentWidget()
+    screen = owner.screen() if owner is not None else QGuiApplication.primaryScreen()
+    available = screen.availableGeometry()
+    size = preview_size(available)
+    dialog.resize(size)
+    dialog.move(available.center() - QPoint(size.width() // 2, size.height() // 2 + 12))
+    return page_dpi(size.width())
 
 
 class PdfPreviewDialog(QDialog):
@@ -73,14 +103,14 @@ class PdfPreviewDialog(QDialog):
         self.default_copies = max(1, default_copies)
         self._cancel_print = threading.Event()
         self.setWindowTitle(f"预览：{title}")
-        self.resize(820, 960)
+        self.dpi = fit_to_screen(self)
         self.pages_box = QVBoxLayout()
         holder = QWidget()
         holder.setLayout(self.pages_box)
         # outside the scroll area: a print's outcome stays in sight however far one has scrolled
         self.status = QLabel("正在生成预览…")
         self.status.setWordWrap(True)
-        scroll = QScrollArea()
+        self.pages_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         self.print_button = QPushButton("打印…")
@@ -108,7 +138,9 @@ class PdfPreviewDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
         self.page_labels: list[QLabel] = []
-        tasks.read(render_pages, pdf, 100.0, on_done=self._show_pages, on_error=self.status.setText)
+        tasks.read(
+            render_pages, pdf, self.dpi, on_done=self._show_pages, on_error=self.status.setText
+        )
 
     def _show_pages(self, images: list[Image.Image]) -> None:
         self.status.setText(f"共 {len(images)} 页")

@@ -7,11 +7,12 @@ person ticks 我已知悉，仍要开始检查.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -25,6 +26,25 @@ from inspector.services.inspections.recording import ChecklistInfo, Person, Star
 from inspector.services.plan.supervision import VisitCheck
 from inspector.services.units.directory import UnitDetail
 from inspector.ui.dialogs.form_dialog import FormDialog
+
+INSPECTOR_ROWS = 6  # every inspector of a usual team in sight; more scroll with a visible bar
+CHECKLIST_ROWS = 6
+ROW_HEIGHT = 32  # a finger-sized row (8.5 mm at 96 dpi)
+CHECK_ROOM = 40  # the tick box and the margins beside a row's text
+
+
+def show_all_rows(widget: QListWidget, most: int) -> None:
+    """Make the list tall enough for all its rows up to `most`; beyond that the scroll bar is
+    always shown, so nobody can be ticked out of sight unnoticed."""
+    rows = min(max(widget.count(), 1), most)
+    row_height = max(widget.sizeHintForRow(0), widget.fontMetrics().lineSpacing() + 4)
+    widget.setFixedHeight(rows * row_height + 2 * widget.frameWidth() + 4)
+    texts = [widget.item(i).text() for i in range(widget.count())]
+    widest = max((widget.fontMetrics().horizontalAdvance(t) for t in texts), default=0)
+    room = CHECK_ROOM + widget.verticalScrollBar().sizeHint().width() + 2 * widget.frameWidth()
+    widget.setMinimumWidth(widest + room)
+    if widget.count() > most:
+        widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
 
 class StartInspectionDialog(FormDialog):
@@ -47,15 +67,14 @@ class StartInspectionDialog(FormDialog):
         for p in people:
             if p.role != "inspector":
                 continue
-            item = QListWidgetItem(f"{p.name}（执法证号 {p.cert_no or '无'}）")
+            me = "（本人）" if p.id == current_user_id else ""
+            item = QListWidgetItem(f"{p.name}{me}（执法证号 {p.cert_no or '无'}）")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(
                 Qt.CheckState.Checked if p.id == current_user_id else Qt.CheckState.Unchecked
             )
-            item.setSizeHint(
-                item.sizeHint().expandedTo(self.fontMetrics().boundingRect("国").size() * 2)
-            )
+            item.setSizeHint(item.sizeHint().expandedTo(QSize(0, ROW_HEIGHT)))
             self.inspectors.addItem(item)
         self.checklists = QListWidget()
         for c in checklists:
@@ -65,6 +84,7 @@ class StartInspectionDialog(FormDialog):
             item.setCheckState(
                 Qt.CheckState.Checked if c.code in suggested_codes else Qt.CheckState.Unchecked
             )
+            item.setSizeHint(item.sizeHint().expandedTo(QSize(0, ROW_HEIGHT)))
             self.checklists.addItem(item)
         self.kind = QComboBox()
         self.kind.addItems(INSPECTION_KINDS)
@@ -79,24 +99,40 @@ class StartInspectionDialog(FormDialog):
             ("职务：", self.title),
             ("联系电话：", self.phone),
         )
+        show_all_rows(self.inspectors, INSPECTOR_ROWS)
+        show_all_rows(self.checklists, CHECKLIST_ROWS)
+        self.inspectors_label = QLabel()
+        self.inspectors.itemChanged.connect(self._count_inspectors)
+        self._count_inspectors()
         heading = QLabel(f"被检查单位：{u['name']}")
         heading.setStyleSheet("font-size:16px; font-weight:bold;")
-        for n, widget in enumerate(
-            (
-                heading,
-                QLabel("检查人员（至少两名执法人员）："),
-                self.inspectors,
-                QLabel("检查表（可多选）："),
-                self.checklists,
-            )
+        # side by side: on a 700 px high screen the form and 开始检查 stay in sight
+        lists = QHBoxLayout()
+        for label, widget in (
+            (self.inspectors_label, self.inspectors),
+            (QLabel("检查表（可多选）："), self.checklists),
         ):
-            self.body.insertWidget(n, widget)
+            column = QVBoxLayout()
+            column.addWidget(label)
+            column.addWidget(widget)
+            column.addStretch(1)
+            lists.addLayout(column, 1)
+        self.body.insertWidget(0, heading)
+        self.body.insertLayout(1, lists)
         self.warning_banner: QFrame | None = None
         self.warning_labels: list[QLabel] = []
         self.acknowledge: QCheckBox | None = None
         self._storing = False  # 开始检查 was tapped and the write has not answered yet
         if visit_check is not None and visit_check.warnings:
             self._add_warning_banner(visit_check)
+        # wide enough for both lists whole (Qt would cap a first show at 2/3 of the screen)
+        self.resize(self.sizeHint().expandedTo(self.minimumSizeHint()))
+
+    def _count_inspectors(self) -> None:
+        total, chosen = self.inspectors.count(), len(self._checked(self.inspectors))
+        self.inspectors_label.setText(
+            f"检查人员（至少两名执法人员；共 {total} 人，已选 {chosen} 人）："
+        )
 
     def _add_warning_banner(self, check: VisitCheck) -> None:
         banner = QFrame()

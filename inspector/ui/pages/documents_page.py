@@ -102,6 +102,12 @@ class ChoosePeopleDialog(QDialog):
         return [pid for box, pid in self.boxes if box.isChecked()]
 
 
+def _refusal_toggled(signed: QCheckBox, refused: bool) -> None:
+    """Refused and signed exclude each other; taking a refusal back does not tick 已签名."""
+    signed.setChecked(False)
+    signed.setEnabled(not refused)
+
+
 class PaperSigningDialog(QDialog):
     """After printing: who signed by hand, who refused (reason, witness), and the photo of the
     signed copy."""
@@ -114,8 +120,8 @@ class PaperSigningDialog(QDialog):
         layout.addWidget(QLabel("请勾选已在纸质文书上签名的人；拒绝签名的，写明理由和见证人："))
         self.rows: list[tuple[SignerInput, QCheckBox, QCheckBox, QLineEdit, QLineEdit]] = []
         for s in signers:
+            # nobody counts as signed until the person ticks it: a wrong tick would be on the record
             signed = QCheckBox(f"{s.name or '（未填姓名）'} 已签名")
-            signed.setChecked(True)
             refused = QCheckBox("拒绝签名")
             reason, witness = QLineEdit(), QLineEdit()
             reason.setPlaceholderText("拒签理由")
@@ -123,7 +129,7 @@ class PaperSigningDialog(QDialog):
             refused.setVisible(s.role != "officer")
             reason.setVisible(s.role != "officer")
             witness.setVisible(s.role != "officer")
-            refused.toggled.connect(lambda on, box=signed: box.setChecked(not on))
+            refused.toggled.connect(lambda on, box=signed: _refusal_toggled(box, on))
             row = QHBoxLayout()
             for w in (signed, refused, reason, witness):
                 row.addWidget(w)
@@ -137,9 +143,20 @@ class PaperSigningDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("登记")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        for _s, signed, refused, _r, _w in self.rows:
+            signed.toggled.connect(self._ticks_changed)
+            refused.toggled.connect(self._ticks_changed)
+        self._ticks_changed()
+
+    def _ticks_changed(self) -> None:
+        """登记 only once somebody is ticked as signed or as refusing."""
+        self.ok_button.setEnabled(bool(self.signers()))
 
     def _pick(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "签字文书照片", "", "图片 (*.jpg *.jpeg *.png)")
