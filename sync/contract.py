@@ -301,7 +301,7 @@ class DayCountOut(BaseModel):
 
 
 class MonthlyStats(BaseModel):
-    """One month's figures (the fields of inspector.services.overview.monthly.MonthlyFigures) computed by
+    """One month's figures (the fields of inspector.domain.monthly.MonthlyFigures) computed by
     the server over the records of the caller's jurisdiction, as of `as_of`."""
 
     year: int
