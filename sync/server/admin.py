@@ -50,7 +50,7 @@ from sync.server.db import (
     utcnow,
     write_session,
 )
-from sync.server.push import tombstone_unit
+from sync.server.push_units import tombstone_unit
 
 
 class AdminError(Exception):

@@ -67,6 +67,8 @@ from sync.contract import (
     MonthlyStats,
     OpResult,
     PushResponse,
+    Reason,
+    is_reason,
     manifest,
 )
 
@@ -125,7 +127,7 @@ FIELD_NAMES = {
     "document_id": "所属文书",
     "blob_refs": "附件",
 }
-REASONS = {
+REASONS: dict[Reason, str] = {  # every code of sync.contract.Reason
     "idempotency_key_reused": "服务器已收到同一编号但内容不同的提交，本条未被接受",
     "payload_hash_mismatch": "提交内容的校验值不符，本条未被接受",
     "invalid_text": "内容含有无效字符",
@@ -144,6 +146,7 @@ REASONS = {
     ),
     "not_assignee": "该任务已分派给其他人员，只有被分派的人员可以办理；本次办理未被服务器接受",
     "constraint": "与服务器上的数据相抵触",
+    "field_conflict": "部分内容已在服务器上被他人修改，保留了服务器的值，本机的值已记入冲突待处理",
     "missing_blobs": "附件尚未完整上传，下次同步时重试",
     "missing_parent": "所属的检查或文书尚未上传，下次同步时重试",
 }
@@ -165,7 +168,7 @@ def reason_text(reason: str | None) -> str:
         return f"「{FIELD_NAMES.get(tail, tail)}」的值无效"
     if head in ("applied", "conflict", "rejected", "retry") and tail:
         return reason_text(tail)  # a duplicate's stored first answer
-    return REASONS.get(head, f"服务器未接受（{reason}）")
+    return REASONS[head] if is_reason(head) else f"服务器未接受（{reason}）"
 
 
 def server_said(r: httpx.Response) -> str:
