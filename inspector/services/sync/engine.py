@@ -161,7 +161,7 @@ def reason_text(reason: str | None) -> str:
     if not reason:
         return ""
     head, _, tail = reason.partition(":")
-    if head == "field_conflict":
+    if head == "field_conflict" and tail:
         fields = "、".join(FIELD_NAMES.get(f, f) for f in tail.split(",") if f)
         return f"{fields}已在服务器上被他人修改，保留了服务器的值，本机的值已记入冲突待处理"
     if head == "invalid_value" and tail:
