@@ -52,7 +52,7 @@ import hashlib
 import json
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard, get_args
 
 from pydantic import BaseModel, Field
 
@@ -172,6 +172,43 @@ def payload_digest(payload: dict[str, Any]) -> str:
 
 
 OpStatus = Literal["applied", "duplicate", "conflict", "rejected", "retry"]
+
+# Why the server answered an op as it did (OpResult.reason), every code it can send: the client
+# has a Chinese text for each (inspector.services.sync). On the wire a code may carry a detail
+# after a colon (`invalid_value:contact_phone`, `field_conflict:name,address`), and a duplicate's
+# reason is the first answer's status before it (`conflict:field_conflict:name`).
+Reason = Literal[
+    "idempotency_key_reused",  # the op_id came before with another payload or device
+    "payload_hash_mismatch",  # payload_sha256 is not the payload's digest
+    "invalid_text",  # a NUL, a lone surrogate, a number out of range
+    "unknown_entity",
+    "unsupported_kind",
+    "malformed",
+    "invalid_value",  # :field
+    "out_of_scope",  # not in the caller's jurisdiction
+    "deleted",  # the unit was deleted on the server
+    "exists",  # a unit with this id exists already
+    "duplicate_credit_code",
+    "forbidden",  # not for the caller's role
+    "immutable",  # an issued document, a grid report, a task step
+    "not_owner",  # another person's record (sync.server.ownership)
+    "not_assignee",  # a step on a task assigned to others
+    "constraint",  # the database refused the op
+    "field_conflict",  # :fields kept at the server's value (status conflict)
+    "missing_blobs",  # retry: the attachments are not uploaded yet
+    "missing_parent",  # retry: the record it hangs under has not arrived yet
+]
+REASON_CODES: tuple[Reason, ...] = get_args(Reason)
+
+
+def is_reason(code: str) -> TypeGuard[Reason]:
+    """True for a code the server sends (the head of a reason, before any colon)."""
+    return code in REASON_CODES
+
+
+def reason(code: Reason, detail: str = "") -> str:
+    """The wire text of a reason: its code, then ``:detail`` when there is one."""
+    return f"{code}:{detail}" if detail else code
 
 
 class LoginRequest(BaseModel):
@@ -301,7 +338,7 @@ class DayCountOut(BaseModel):
 
 
 class MonthlyStats(BaseModel):
-    """One month's figures (the fields of inspector.services.overview.monthly.MonthlyFigures) computed by
+    """One month's figures (the fields of inspector.domain.monthly.MonthlyFigures) computed by
     the server over the records of the caller's jurisdiction, as of `as_of`."""
 
     year: int

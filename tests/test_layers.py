@@ -4,6 +4,8 @@ never reaches into the store."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,3 +63,26 @@ def test_domain_imports_no_database() -> None:
             if n.startswith(("sqlalchemy", "sqlmodel", "inspector.store", "inspector.services"))
         }
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_sync_imports_no_client_services_and_no_store() -> None:
+    """The contract and the reference server share the client's domain, never its services or
+    store (they would load the client's sync client, keyring code and tables)."""
+    for path in files("sync"):
+        bad = {
+            n for n in imports_of(path) if n.startswith(("inspector.services", "inspector.store"))
+        }
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_server_process_loads_no_client_services_and_no_store() -> None:
+    """Starting the server's modules (the app and its CLI) loads neither, not even indirectly."""
+    code = (
+        "import sys, sync.server.app, sync.server.cli\n"
+        "print(' '.join(sorted(m for m in sys.modules"
+        " if m.startswith(('inspector.services', 'inspector.store', 'keyring', 'PySide6')))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == []

@@ -123,6 +123,9 @@ class UnitStatus(StrEnum):
 
 INSPECTION_KINDS: tuple[str, ...] = ("日常检查", "专项检查", "双随机抽查", "举报核查", "复查")
 
+# the kind of the 现场检查记录 (the one document that is not a form of document_kinds.SPECS)
+SITE_RECORD = "site_record"
+
 SUPERVISION_LEVELS: dict[str, str] = {
     "A": "A级（重点监管）",
     "B": "B级",

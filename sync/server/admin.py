@@ -3,12 +3,9 @@ checklists and document-number blocks. Each function is one write transaction.""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +47,17 @@ from sync.server.db import (
     utcnow,
     write_session,
 )
-from sync.server.push import tombstone_unit
+from sync.server.push_units import tombstone_unit
+from sync.server.unit_sheet import (
+    HEADERS,
+    RISK_INDEX,
+    ImportReport,
+    RowReport,
+    SheetError,
+    find_header,
+    fold,
+    read_rows,
+)
 
 
 class AdminError(Exception):
@@ -205,146 +212,30 @@ def create_user(
 def find_place(rows: Sequence[Township | Grid], key: str, what: str) -> str:
     """The id of the township or grid named `key` (its id, or its name in any width)."""
     for r in rows:
-        if r.id == key or _fold(r.name) == _fold(key):
+        if r.id == key or fold(r.name) == fold(key):
             return r.id
     raise AdminError(f"本机关没有{what}“{key}”。")
 
 
 # -- unit import ------------------------------------------------------------------------------------
-def _fold(text: str) -> str:
-    """For matching names and headers: NFKC (full-width forms), no white space, no * marks."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).replace("*", "")
-
-
-_HEADERS: dict[str, tuple[str, ...]] = {
-    "name": ("单位名称", "企业名称", "名称", "单位全称", "企业(单位)名称", "生产经营单位名称"),
-    "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码"),
-    "address": ("地址", "单位地址", "经营地址", "注册地址", "详细地址", "生产经营地址"),
-    "township": (
-        "乡镇",
-        "乡镇(街道)",
-        "乡镇街道",
-        "乡镇/街道",
-        "所属乡镇",
-        "所属乡镇(街道)",
-        "街道",
-    ),
-    "grid": ("网格", "所属网格", "网格名称"),
-    "industry": ("行业", "行业类别", "所属行业", "行业类型"),
-    "risk": ("风险等级", "风险分级", "风险颜色", "风险级别"),
-    "supervision_level": ("监管分级", "监管等级", "监管级别"),
-    "legal_rep": ("法定代表人", "法人代表", "法定代表人(负责人)", "负责人", "法人"),
-    "contact_name": ("联系人",),
-    "contact_phone": ("联系电话", "电话", "手机", "联系方式", "手机号码"),
-}
-_HEADER_INDEX = {_fold(v): k for k, vs in _HEADERS.items() for v in vs}
-_RISK = {
-    "red": ("红", "红色", "重大风险", "重大", "red"),
-    "orange": ("橙", "橙色", "较大风险", "较大", "orange"),
-    "yellow": ("黄", "黄色", "一般风险", "一般", "yellow"),
-    "blue": ("蓝", "蓝色", "低风险", "低", "blue"),
-}
-_RISK_INDEX = {_fold(v).lower(): k for k, vs in _RISK.items() for v in vs}
-
-
-@dataclass
-class RowReport:
-    row: int  # the spreadsheet's row number (1-based, as Excel shows it)
-    name: str
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.reasons
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowReport]
-    imported: int
-
-    @property
-    def rejected(self) -> list[RowReport]:
-        return [r for r in self.rows if not r.ok]
-
-    def lines(self) -> list[str]:
-        out = [
-            f"第{r.row}行（{r.name or '无名称'}）：{'；'.join(r.reasons)}" for r in self.rejected
-        ]
-        out.append(
-            f"共{len(self.rows)}行，合格{len(self.rows) - len(self.rejected)}行，"
-            f"拒绝{len(self.rejected)}行，已导入{self.imported}行。"
-        )
-        return out
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def _read_rows(path: Path) -> list[list[str]]:
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise AdminError(f"无法读取 {path.name}：{exc}") from None
-        try:
-            ws = wb.worksheets[0]
-            return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    if suffix == ".csv":
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise AdminError(f"{path.name} 的编码无法识别（应为 UTF-8 或 GBK）。")
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
-    raise AdminError("只能导入 .xlsx 或 .csv 文件。")
-
-
-def _header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
-    for i, row in enumerate(rows[:20]):
-        cols: dict[str, int] = {}
-        for j, cell in enumerate(row):
-            key = _HEADER_INDEX.get(_fold(cell))
-            if key and key not in cols:
-                cols[key] = j
-        if "name" in cols:
-            missing = [k for k in ("township",) if k not in cols]
-            if missing:
-                raise AdminError("表头缺少列：乡镇（街道）。")
-            return i, cols
-    raise AdminError("找不到表头（应有“单位名称”“乡镇”等列）。")
-
-
 def import_units(
     engine: Engine, path: Path, agency_id: str, *, skip_bad: bool = False
 ) -> ImportReport:
     """Import units from .xlsx/.csv. Every row is checked first; when any row is rejected nothing
     is imported, unless skip_bad (then the good rows, in one transaction)."""
-    rows = _read_rows(path)
-    head, cols = _header(rows)
+    try:
+        rows = read_rows(path)
+        head, cols = find_header(rows)
+    except SheetError as exc:
+        raise AdminError(str(exc)) from None
     with write_session(engine) as s:
         if s.get(Agency, agency_id) is None:
             raise AdminError(f"没有机关 {agency_id}。")
         townships = {
-            _fold(t.name): t
-            for t in s.exec(select(Township).where(Township.agency_id == agency_id))
+            fold(t.name): t for t in s.exec(select(Township).where(Township.agency_id == agency_id))
         }
         grids = {
-            (g.township_id, _fold(g.name)): g
+            (g.township_id, fold(g.name)): g
             for g in s.exec(select(Grid).where(Grid.agency_id == agency_id))
         }
         reports: list[RowReport] = []
@@ -373,7 +264,7 @@ def import_units(
                 except UserError as exc:
                     rep.reasons.append(str(exc).rstrip("。"))
             township_name = get("township")
-            township = townships.get(_fold(township_name))
+            township = townships.get(fold(township_name))
             if not township_name:
                 rep.reasons.append("未填写乡镇（街道）")
             elif township is None:
@@ -382,19 +273,19 @@ def import_units(
                 data["township_id"] = township.id
             grid_name = get("grid")
             if grid_name and township is not None:
-                grid = grids.get((township.id, _fold(grid_name)))
+                grid = grids.get((township.id, fold(grid_name)))
                 if grid is None:
                     rep.reasons.append(f"网格“{grid_name}”不属于“{township.name}”")
                 else:
                     data["grid_id"] = grid.id
             risk = get("risk")
             if risk:
-                colour = _RISK_INDEX.get(_fold(risk).lower())
+                colour = RISK_INDEX.get(fold(risk).lower())
                 if colour is None:
                     rep.reasons.append(f"风险等级“{risk}”无法识别（应为红、橙、黄、蓝）")
                 else:
                     data["risk_colour"] = colour
-            level = _fold(get("supervision_level")).upper().removesuffix("级")
+            level = fold(get("supervision_level")).upper().removesuffix("级")
             if level:
                 if level not in SUPERVISION_LEVELS:
                     rep.reasons.append(f"监管分级“{level}”无法识别（应为A、B、C、D）")
@@ -408,8 +299,8 @@ def import_units(
             ):
                 data[key] = get(key)
                 if len(data[key]) > limit:
-                    rep.reasons.append(f"{_HEADERS[key][0]}超过{limit}字")
-            data["contact_phone"] = _fold(get("contact_phone"))
+                    rep.reasons.append(f"{HEADERS[key][0]}超过{limit}字")
+            data["contact_phone"] = fold(get("contact_phone"))
             if len(data["contact_phone"]) > 30:
                 rep.reasons.append("联系电话超过30字")
             if data["credit_code"]:

@@ -53,7 +53,8 @@ from sync.server.blobs import (
 )
 from sync.server.changes import Gone, changes_page, scope_counts
 from sync.server.db import User, counter, make_engine, read_session, write_session
-from sync.server.push import apply_ops, bad_text
+from sync.server.push import apply_ops
+from sync.server.push_answers import bad_text
 from sync.server.stats import NotInScope, local_today, monthly_stats
 
 log = logging.getLogger("inspector.server")

@@ -35,7 +35,7 @@ from sync.server.db import (
     counter,
     read_session,
 )
-from sync.server.push import unit_row
+from sync.server.push_units import unit_row
 from sync.server.tasks import task_row
 
 

@@ -21,13 +21,14 @@ from sync.contract import (
     PARENT_KEYS,
     SUPERVISOR_ROLES,
     Op,
+    Reason,
     changed_fields,
     is_void,
 )
 from sync.server.auth import Caller
 from sync.server.db import Record, Task
 
-NOT_OWNER = "not_owner"
+NOT_OWNER: Reason = "not_owner"
 
 # a record as it was before the request: None when there is none, or the request itself made it
 Find = Callable[[str, str], Record | None]
@@ -55,7 +56,7 @@ def assigned_at(s: Session, caller: Caller, unit_id: str | None) -> bool:
     return any(caller.user_id in (ids or []) for ids in rows)
 
 
-def change_refusal(s: Session, caller: Caller, op: Op, existing: Record) -> str | None:
+def change_refusal(s: Session, caller: Caller, op: Op, existing: Record) -> Reason | None:
     """Why the caller may not change this stored record to the op's payload (a reason code), or
     None when it may."""
     if is_creator(existing, caller):
@@ -71,7 +72,7 @@ def change_refusal(s: Session, caller: Caller, op: Op, existing: Record) -> str 
     return NOT_OWNER
 
 
-def add_refusal(s: Session, caller: Caller, op: Op, find: Find) -> str | None:
+def add_refusal(s: Session, caller: Caller, op: Op, find: Find) -> Reason | None:
     """Why the caller may not add this new record under the records its payload names (a reason
     code), or None when it may: every named parent the server holds must be the caller's own,
     except a hazard step a granted person may take (`hazard_loop.may_take_step`)."""

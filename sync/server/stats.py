@@ -1,5 +1,5 @@
 """月度统计 over the whole jurisdiction: the client's own pure function
-(inspector.services.overview.monthly.monthly_figures) run over every inspection, hazard and document that
+(inspector.domain.monthly.monthly_figures) run over every inspection, hazard and document that
 devices have pushed for units in the caller's scope.
 
 Only records near the month are read: the JSON time field's text must start with a date from two
@@ -12,14 +12,14 @@ record names it in `clock_offset_s`), so a device with a wrong clock is counted 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from inspector.services.overview.monthly import StatsRows, month_bounds, monthly_figures, stats_of
+from inspector.domain.monthly import MonthlyFigures, StatsRows, month_bounds, monthly_figures
 from sync.contract import MonthlyStats
 from sync.server.auth import Caller
 from sync.server.db import (
@@ -94,6 +94,16 @@ def monthly_stats(
     figures = monthly_figures(rows, year, month, today, township_id)
     figures = replace(figures, agency_name=agency_name, township_name=township_name)
     return stats_of(figures, utcnow(), scope_label, rows.skipped)
+
+
+def stats_of(
+    figures: MonthlyFigures, as_of: datetime, scope_label: str, skipped: int = 0
+) -> MonthlyStats:
+    """The figures as the server sends them (sync.contract.MonthlyStats)."""
+    body = asdict(figures)
+    for key in ("source", "as_of", "scope_label", "skipped", "stale_reason"):
+        body.pop(key)
+    return MonthlyStats(**body, as_of=as_of, scope_label=scope_label, skipped=skipped)
 
 
 def _fold_hazards(s: Any, hazards: list[dict[str, Any]]) -> None:

@@ -19,6 +19,7 @@ from inspector.domain.tasks import (
     report_due,
     state_rank,
 )
+from sync.contract import Reason
 from sync.server.auth import Caller
 from sync.server.db import Grid, Record, Task, Unit, take_seq, utcnow
 
@@ -147,7 +148,7 @@ class StepRefused(Exception):
     """The caller may not take this step: `reason` is the push's answer (`forbidden`: not for
     the caller's role; `not_assignee`: the task is assigned to others)."""
 
-    def __init__(self, reason: str = "forbidden") -> None:
+    def __init__(self, reason: Reason = "forbidden") -> None:
         super().__init__(reason)
         self.reason = reason
 

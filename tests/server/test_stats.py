@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from inspector.domain.monthly import scope_text
 from inspector.services.journal import row_payload
-from inspector.services.overview.monthly import figures_of, scope_text
+from inspector.services.overview.monthly import figures_of
 from sync.contract import MonthlyStats
 from sync.server import create_app
 from tests.server.conftest import Api, op, seed

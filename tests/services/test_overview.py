@@ -25,9 +25,9 @@ from sqlmodel import select
 
 from inspector.domain.enums import INSPECTION_KINDS
 from inspector.domain.errors import UserError
+from inspector.domain.monthly import StatsRows, monthly_figures
 from inspector.services.facade import Services
 from inspector.services.journal import row_payload
-from inspector.services.overview.monthly import StatsRows, monthly_figures
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from tests.conftest import FixedClock
 from tests.services.test_documents import inspection_with_hazards, load_blocks, penalty_draft

@@ -21,10 +21,10 @@ from sqlalchemy import Engine, text
 
 from inspector.domain.document_kinds import SERVICE_METHODS, SPECS
 from inspector.domain.enums import INSPECTION_KINDS
+from inspector.domain.monthly import MonthlyFigures, month_bounds
 from inspector.domain.numbering import DOC_CODES
 from inspector.services.documents import Draft
 from inspector.services.inspections.recording import HazardInput, StartInspection
-from inspector.services.overview.monthly import MonthlyFigures, month_bounds
 from sync.server import admin
 from sync.server.stats import local_today
 from tests.services.test_overview import china_local_time

@@ -19,8 +19,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from inspector.domain.monthly import DEFINITIONS, MonthlyFigures
 from inspector.services.facade import Services
-from inspector.services.overview.monthly import DEFINITIONS, MonthlyFigures
 from inspector.ui.app import install_fonts
 from inspector.ui.pages import overview_page
 from inspector.ui.pages.overview_page import OverviewPage

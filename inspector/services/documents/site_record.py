@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from inspector.documents.model import CheckedItem, Finding, Officer, SiteRecordData
-from inspector.domain.enums import HazardGrade, ItemResult
+from inspector.domain.enums import SITE_RECORD, HazardGrade, ItemResult
 from inspector.domain.errors import UserError
 from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
@@ -25,8 +25,6 @@ from inspector.store.blobs import disk_problem, write_durably
 from inspector.store.models import Agency, Document, Inspection, NumberUse
 from inspector.util.clock import clock_note, to_local
 from inspector.util.ids import uuid7
-
-SITE_RECORD = "site_record"
 
 
 @dataclass(frozen=True)

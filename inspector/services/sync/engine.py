@@ -76,6 +76,8 @@ from sync.contract import (
     MonthlyStats,
     OpResult,
     PushResponse,
+    Reason,
+    is_reason,
     manifest,
 )
 
@@ -114,7 +116,7 @@ FIELD_NAMES = {
     "document_id": "所属文书",
     "blob_refs": "附件",
 }
-REASONS = {
+REASONS: dict[Reason, str] = {  # every code of sync.contract.Reason
     "idempotency_key_reused": "服务器已收到同一编号但内容不同的提交，本条未被接受",
     "payload_hash_mismatch": "提交内容的校验值不符，本条未被接受",
     "invalid_text": "内容含有无效字符",
@@ -133,6 +135,7 @@ REASONS = {
     ),
     "not_assignee": "该任务已分派给其他人员，只有被分派的人员可以办理；本次办理未被服务器接受",
     "constraint": "与服务器上的数据相抵触",
+    "field_conflict": "部分内容已在服务器上被他人修改，保留了服务器的值，本机的值已记入冲突待处理",
     "missing_blobs": "附件尚未完整上传，下次同步时重试",
     "missing_parent": "所属的检查或文书尚未上传，下次同步时重试",
 }
@@ -147,14 +150,14 @@ def reason_text(reason: str | None) -> str:
     if not reason:
         return ""
     head, _, tail = reason.partition(":")
-    if head == "field_conflict":
+    if head == "field_conflict" and tail:
         fields = "、".join(FIELD_NAMES.get(f, f) for f in tail.split(",") if f)
         return f"{fields}已在服务器上被他人修改，保留了服务器的值，本机的值已记入冲突待处理"
     if head == "invalid_value" and tail:
         return f"「{FIELD_NAMES.get(tail, tail)}」的值无效"
     if head in ("applied", "conflict", "rejected", "retry") and tail:
         return reason_text(tail)  # a duplicate's stored first answer
-    return REASONS.get(head, f"服务器未接受（{reason}）")
+    return REASONS[head] if is_reason(head) else f"服务器未接受（{reason}）"
 
 
 def server_said(r: httpx.Response) -> str:

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.domain.monthly import DEFINITIONS, MonthlyFigures, scope_text
 from inspector.services.facade import Services
-from inspector.services.overview.monthly import DEFINITIONS, MonthlyFigures, scope_text
 from inspector.ui.tasks import TaskRunner
 
 # (figure key, card title) in the order shown
