@@ -161,6 +161,8 @@ class MainWindow(QMainWindow):
             page.open_inspection_requested.connect(self.open_inspection)
         self.units.start_inspection_requested.connect(self.ask_start_inspection)
         self.units.unit_added.connect(self.refresh_status)
+        self.units.changed.connect(self.apply_changes)
+        self.units.message.connect(self.messages.show_message)
         self.inspection.changed.connect(self.apply_changes)
         self.inspection.message.connect(self.messages.show_message)
         self.inspection.record_ready.connect(self.show_record)
