@@ -161,7 +161,11 @@ class Drafting:
                 .where(col(Hazard.status) != HazardStatus.WITHDRAWN.value)
                 .order_by(col(Hazard.created_at))
             ).all()
-            photos = s.exec(select(Photo.id).where(Photo.inspection_id == inspection_id)).all()
+            photos = s.exec(
+                select(Photo.id).where(
+                    Photo.inspection_id == inspection_id, Photo.removed_reason == ""
+                )
+            ).all()
             agency = self._agency(s, insp.agency_id)
         party = Party(
             name=unit.name,
@@ -536,7 +540,7 @@ class Drafting:
                 supersedes = old.number or "" if old else ""
             photos = [s.get(Photo, pid) for pid in draft.photo_ids]
         annex = []
-        for n, p in enumerate([p for p in photos if p is not None], start=1):
+        for n, p in enumerate([p for p in photos if p is not None and not p.removed_reason], 1):
             when = to_local(p.captured_at).strftime("%Y-%m-%d %H:%M")
             caption = p.caption or p.original_name or f"现场照片{n}"
             annex.append(AnnexPhoto(self.ctx.blobs.read(p.display_sha256), f"{caption}（{when}）"))
