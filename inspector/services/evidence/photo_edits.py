@@ -20,6 +20,7 @@ from sqlmodel import Session
 from inspector.domain.errors import UserError
 from inspector.services.changes import Changes
 from inspector.services.context import Context
+from inspector.services.evidence.photo_list import ListedPhoto, photos_of_visit
 from inspector.services.evidence.photos import prepare
 from inspector.services.journal import audit, ensure_blob_row, get_setting, queue, row_payload
 from inspector.store.models import Inspection, Patrol, PatrolVisit, Photo
@@ -61,6 +62,10 @@ def render_turned(original: bytes, quarter_turns: int, long_edge: int) -> bytes:
 class PhotoEdits:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+
+    def visit_photos(self, visit_id: str) -> list[ListedPhoto]:
+        """A patrol visit's photos, as its photo strip lists them."""
+        return photos_of_visit(self.ctx, visit_id)
 
     def prepare_rotation(self, photo_id: str, quarter_turns: int = 1) -> RotatedCopy:
         """Render the display copy turned by `quarter_turns` more (CPU work: run it on the pool)."""

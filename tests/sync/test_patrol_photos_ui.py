@@ -1,0 +1,82 @@
+"""A patrol visit's photos, through the window: each shows its thumbnail, its 六个一 item and time
+(not just "照片 1"); Enter opens it in the photo viewer; removing it with a reason takes it off the
+visit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+from sqlmodel import select
+
+from inspector.services.audit.verify import verify
+from inspector.store.models import AuditEvent
+from inspector.util.clock import to_local
+from tests.conftest import jpeg_bytes
+from tests.support.sync_world import PASSWORD
+from tests.sync.conftest import BASE_URL, Server
+from tests.sync.test_patrol_flow import add_grid_worker
+from tests.sync.test_patrol_ui import idle, window_for
+
+
+def test_patrol_photo_shows_thumbnail_and_time_and_opens_large(
+    qtbot: QtBot,
+    qapp: Any,
+    server: Server,
+    make_device: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    add_grid_worker(server)
+    grid = make_device("grid")
+    grid.sync.sign_in(BASE_URL, "grid1", PASSWORD)
+    assert grid.sync.run().ok
+    photo = tmp_path / "DSC_0042.JPG"
+    photo.write_bytes(jpeg_bytes(800, 600))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
+
+    w = window_for(qtbot, qapp, grid)
+    page = w.patrol
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    page.notes["look"].setText("看一看：消防通道畅通")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    assert page.visit_id is not None and page.photo_strip.count() == 0
+    qtbot.mouseClick(page.photo_buttons["look"], Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+
+    # the strip names the photo by its item and time, with its thumbnail
+    assert page.photo_strip.count() == 1
+    [taken] = page.photo_strip.photos
+    item = page.photo_strip.item(0)
+    assert item.text() == f"看一看\n{to_local(taken.captured_at):%H:%M}"
+    assert not item.icon().isNull()
+
+    # Enter opens it large
+    page.photo_strip.setCurrentRow(0)
+    page.photo_strip.setFocus()
+    qtbot.keyClick(page.photo_strip, Qt.Key.Key_Return)
+    viewer = page.photo_viewer
+    assert viewer is not None and viewer.isVisible()
+    idle(qtbot, w)
+    when = f"{to_local(taken.captured_at):%Y-%m-%d %H:%M}"
+    assert viewer.caption.text() == f"第 1 / 1 张　看一看 · {when}"
+    assert not viewer.picture.pixmap().isNull()
+
+    # removed with a reason: off the visit, kept for the audit
+    qtbot.mouseClick(viewer.remove_button, Qt.MouseButton.LeftButton)
+    viewer.reason.setText("拍到了路人的面部，已重拍")
+    qtbot.mouseClick(viewer.confirm_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    assert not viewer.isVisible()  # the last photo: nothing left to show
+    assert page.photo_strip.count() == 0
+    assert page.photo_buttons["look"].text() == "照片 0"
+    with grid.services.ctx.store.read() as s:
+        kinds = [e.kind for e in s.exec(select(AuditEvent).where(AuditEvent.entity == "photo"))]
+    assert kinds == ["photo.added", "photo.removed"]
+    assert verify(grid.services.ctx).ok
