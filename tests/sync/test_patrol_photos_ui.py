@@ -11,11 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from inspector.services.audit.verify import verify
 from inspector.store.models import AuditEvent
 from inspector.util.clock import to_local
+from sync.server.blobs import read_blob
+from sync.server.db import Record
 from tests.conftest import jpeg_bytes
 from tests.support.sync_world import PASSWORD
 from tests.sync.conftest import BASE_URL, Server
@@ -80,3 +82,12 @@ def test_patrol_photo_shows_thumbnail_and_time_and_opens_large(
         kinds = [e.kind for e in s.exec(select(AuditEvent).where(AuditEvent.entity == "photo"))]
     assert kinds == ["photo.added", "photo.removed"]
     assert verify(grid.services.ctx).ok
+
+    # the removal reaches the server with the record; the original was sent and stays there
+    assert grid.sync.run().ok
+    with Session(server.engine) as s:
+        record = s.get(Record, ("photo", taken.id))
+        assert record is not None
+        assert record.data["removed_reason"] == "拍到了路人的面部，已重拍"
+        original = read_blob(server.engine, server.blob_dir, record.data["original_sha256"])
+        assert original == photo.read_bytes()
