@@ -9,19 +9,26 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
+from sqlmodel import select
 
 from inspector.services.demo.county import load_demo
+from inspector.services.evidence.photos import watermark_text
 from inspector.services.facade import Services
+from inspector.services.inspections.recording import StartInspection
+from inspector.services.journal import set_setting
+from inspector.services.patrols.patrol import VisitInput
+from inspector.store.models import User
 from inspector.ui.app import make_application
 from inspector.ui.main_window import MainWindow
-from tools.screenshots import WorkingClock, settle
+from tools.screenshots import WorkingClock, sample_photo, settle
 
 SIZE = (1024, 700)
 
@@ -53,6 +60,72 @@ def edit_unit_picture(window: MainWindow, out: Path) -> None:
     dialog.reject()
 
 
+def photo_viewer_picture(window: MainWindow, services: Services, out: Path) -> None:
+    """An inspection with two photos; the viewer on the first, then asking for a removal reason."""
+    unit = services.units.search("jx", limit=1)[0]
+    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
+    checklist = services.inspections.checklists()[0].id
+    iid, _ = services.inspections.start(
+        StartInspection(unit_id=unit.id, inspector_ids=people, checklist_ids=[checklist])
+    )
+    folder = Path(tempfile.mkdtemp())
+    mark = watermark_text(unit.name, datetime.now(UTC), ["张三", "李四"])
+    for name in ("IMG_0001.JPG", "IMG_0002.JPG"):
+        services.photos.add_file(iid, sample_photo(folder / name), mark)
+    window.open_inspection(iid)
+    settle(window)
+    page = window.inspection
+    page.photo_list.setCurrentRow(0)
+    page._open_photo(page.photo_list.item(0))
+    settle(window)
+    viewer = page.photo_viewer
+    assert viewer is not None
+    over_window(window, viewer, out / "photo-viewer-1024x700.png")
+    viewer.ask_reason()
+    viewer.reason.setText("拍错了对象，是隔壁单位的配电箱")
+    settle(window)
+    over_window(window, viewer, out / "photo-viewer-remove-1024x700.png")
+    viewer.reject()
+
+
+def patrol_strip_picture(window: MainWindow, services: Services, out: Path) -> None:
+    """A grid worker's visit with two photos: the strip under 六个一, then one opened large."""
+    with services.ctx.store.write() as s:
+        worker = s.exec(select(User).where(User.role == "grid_worker")).first()
+        assert worker is not None
+        set_setting(s, "current_user_id", worker.id)
+    window.apply_role("grid_worker")
+    patrols = services.patrols
+    grid = patrols.grids()[0]
+    patrol_id, _ = patrols.start(grid.id, "村安全员 周敏")
+    place = patrols.places(grid.id)[0]
+    visit_id, _ = patrols.save_visit(
+        patrol_id,
+        VisitInput(unit_id=place.unit_id, observations={"look": "后门通道堆放纸箱"}),
+    )
+    folder = Path(tempfile.mkdtemp())
+    for aspect, name in (("look", "DSC_0041.JPG"), ("smell", "DSC_0042.JPG")):
+        patrols.add_visit_photo_file(visit_id, aspect, sample_photo(folder / name))
+    window.go("patrol")
+    settle(window)
+    page = window.patrol
+    page.visits.setCurrentRow(0)
+    settle(window)
+    scroll = page.photo_strip.parentWidget()
+    while scroll is not None and not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    if scroll is not None:
+        scroll.ensureWidgetVisible(page.photo_strip)
+    settle(window)
+    window.grab().save(str(out / "patrol-photos-1024x700.png"))
+    page._open_photo(1)
+    settle(window)
+    viewer = page.photo_viewer
+    assert viewer is not None
+    over_window(window, viewer, out / "patrol-photo-viewer-1024x700.png")
+    viewer.reject()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     services = Services.open(Path(tempfile.mkdtemp()) / "data", clock=WorkingClock())
@@ -64,6 +137,8 @@ def main(out: Path) -> None:
     window.show()
     settle(window)
     edit_unit_picture(window, out)
+    photo_viewer_picture(window, services, out)
+    patrol_strip_picture(window, services, out)
     window.close()
     services.close()
 

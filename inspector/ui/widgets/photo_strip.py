@@ -16,6 +16,8 @@ from inspector.services.facade import Services
 from inspector.ui.dialogs.photo_viewer import ViewerPhoto, caption_of
 from inspector.ui.tasks import TaskRunner
 
+CELL = QSize(112, 124)  # a thumbnail and two lines: what it shows, when
+
 
 class PhotoStrip(QListWidget):
     open_requested = Signal(int)
@@ -31,7 +33,9 @@ class PhotoStrip(QListWidget):
         self.setWrapping(False)
         self.setMovement(QListView.Movement.Static)
         self.setIconSize(QSize(96, 72))
-        self.setFixedHeight(128)
+        # a fixed cell per photo: items laid out before their thumbnail arrives keep their place
+        self.setGridSize(CELL)
+        self.setFixedHeight(148)  # a row of cells and the scroll bar
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.itemActivated.connect(lambda item: self.open_requested.emit(self.row(item)))
 
@@ -48,6 +52,7 @@ class PhotoStrip(QListWidget):
             item = QListWidgetItem(caption_of(self._label(p), p.captured_at, short=True))
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             item.setToolTip("双击或按回车键查看大图")
+            item.setSizeHint(CELL - QSize(4, 4))
             self.addItem(item)
             self.tasks.read(
                 self.services.photos.image_bytes,
