@@ -17,18 +17,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QScrollArea, QWidget
-from sqlmodel import select
 
 from inspector.services.demo.county import load_demo
 from inspector.services.evidence.photos import watermark_text
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
-from inspector.services.journal import set_setting
 from inspector.services.patrols.patrol import VisitInput
-from inspector.store.models import User
 from inspector.ui.app import make_application
 from inspector.ui.main_window import MainWindow
-from tools.screenshots import WorkingClock, sample_photo, settle
+from tools.screenshots import WorkingClock, as_grid_worker, sample_photo, settle
 
 SIZE = (1024, 700)
 
@@ -90,11 +87,7 @@ def photo_viewer_picture(window: MainWindow, services: Services, out: Path) -> N
 
 def patrol_strip_picture(window: MainWindow, services: Services, out: Path) -> None:
     """A grid worker's visit with two photos: the strip under 六个一, then one opened large."""
-    with services.ctx.store.write() as s:
-        worker = s.exec(select(User).where(User.role == "grid_worker")).first()
-        assert worker is not None
-        set_setting(s, "current_user_id", worker.id)
-    window.apply_role("grid_worker")
+    as_grid_worker(window, services)
     patrols = services.patrols
     grid = patrols.grids()[0]
     patrol_id, _ = patrols.start(grid.id, "村安全员 周敏")

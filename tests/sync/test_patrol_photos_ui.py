@@ -4,12 +4,7 @@ visit."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
@@ -18,30 +13,17 @@ from inspector.store.models import AuditEvent
 from inspector.util.clock import to_local
 from sync.server.blobs import read_blob
 from sync.server.db import Record
-from tests.conftest import jpeg_bytes
-from tests.support.sync_world import PASSWORD
-from tests.sync.conftest import BASE_URL, Server
-from tests.sync.test_patrol_flow import add_grid_worker
-from tests.sync.test_patrol_ui import idle, window_for
+from tests.sync.conftest import Server
+from tests.sync.test_patrol_ui import GridWorker, grid_worker, idle
+from tests.ui.test_photo_viewer_ui import open_with_enter
+
+__all__ = ["grid_worker"]  # the fixture, used here
 
 
 def test_patrol_photo_shows_thumbnail_and_time_and_opens_large(
-    qtbot: QtBot,
-    qapp: Any,
-    server: Server,
-    make_device: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, server: Server, grid_worker: GridWorker
 ) -> None:
-    add_grid_worker(server)
-    grid = make_device("grid")
-    grid.sync.sign_in(BASE_URL, "grid1", PASSWORD)
-    assert grid.sync.run().ok
-    photo = tmp_path / "DSC_0042.JPG"
-    photo.write_bytes(jpeg_bytes(800, 600))
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
-
-    w = window_for(qtbot, qapp, grid)
+    grid, w, photo = grid_worker.device, grid_worker.window, grid_worker.photo
     page = w.patrol
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
     idle(qtbot, w)
@@ -60,12 +42,7 @@ def test_patrol_photo_shows_thumbnail_and_time_and_opens_large(
     assert not item.icon().isNull()
 
     # Enter opens it large
-    page.photo_strip.setCurrentRow(0)
-    page.photo_strip.setFocus()
-    qtbot.keyClick(page.photo_strip, Qt.Key.Key_Return)
-    viewer = page.photo_viewer
-    assert viewer is not None and viewer.isVisible()
-    idle(qtbot, w)
+    viewer = open_with_enter(qtbot, w, page.photo_strip, lambda: page.photo_viewer)
     when = f"{to_local(taken.captured_at):%Y-%m-%d %H:%M}"
     assert viewer.caption.text() == f"第 1 / 1 张　看一看 · {when}"
     assert not viewer.picture.pixmap().isNull()

@@ -4,10 +4,11 @@ asks for a reason in place of the button row (nothing moves), Esc closes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QListWidget, QPushButton
 from pytestqt.qtbot import QtBot
 
 from inspector.services.audit.verify import verify
@@ -30,6 +31,19 @@ def portrait(viewer: PhotoViewer) -> bool:
     return pixmap.height() > pixmap.width()
 
 
+def open_with_enter(
+    qtbot: QtBot, w: MainWindow, photos: QListWidget, viewer: Callable[[], PhotoViewer | None]
+) -> PhotoViewer:
+    """Enter on the first photo of a list opens it in the viewer, loaded."""
+    photos.setCurrentRow(0)
+    photos.setFocus()
+    qtbot.keyClick(photos, Qt.Key.Key_Return)
+    opened = viewer()
+    assert opened is not None and opened.isVisible()
+    idle(qtbot, w)
+    return opened
+
+
 def test_viewer_browses_turns_and_removes_a_photo(
     qtbot: QtBot, window: MainWindow, services: Services, rotated_photo: Path, photo_file: Path
 ) -> None:
@@ -43,12 +57,7 @@ def test_viewer_browses_turns_and_removes_a_photo(
     assert page.photo_list.count() == 2
 
     # Enter on the first photo opens it large
-    page.photo_list.setCurrentRow(0)
-    page.photo_list.setFocus()
-    qtbot.keyClick(page.photo_list, Qt.Key.Key_Return)
-    viewer = page.photo_viewer
-    assert viewer is not None and viewer.isVisible()
-    idle(qtbot, w)
+    viewer = open_with_enter(qtbot, w, page.photo_list, lambda: page.photo_viewer)
     assert viewer.caption.text().startswith("第 1 / 2 张　IMG_ROT6.JPG · ")
     assert portrait(viewer)  # the upright display copy of the EXIF-turned original
     assert viewer.width() <= 1024 and viewer.height() <= 700

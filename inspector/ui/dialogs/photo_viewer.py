@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QPixmap, QResizeEvent
@@ -35,6 +36,8 @@ from inspector.services.inspections.recording import PhotoView
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 
+Submit = Callable[..., object]  # TaskRunner.read or .write
+Callback = Callable[[Any], object]
 LARGEST = QSize(960, 640)  # fits a 1024×700 screen with the window's frame
 
 
@@ -238,15 +241,21 @@ class PhotoViewer(QDialog):
     def _failed(self, message: str) -> None:
         self.picture.setText(message)
 
-    def rotate(self) -> None:
+    def _begin(self, text: str, submit: Submit, *call: Any, on_done: Callback) -> None:
+        """One step at a time: the buttons wait, the status line says what is being done."""
         if self.busy:
             return
-        self._set_busy(True, "正在旋转显示图（原图不变）…")
-        self.tasks.read(
-            self.services.photo_edits.prepare_rotation,
+        self._set_busy(True, text)
+        submit(*call, on_done=on_done, on_error=self._refused)
+
+    def rotate(self) -> None:
+        turn = self.services.photo_edits.prepare_rotation  # rendered on the pool
+        self._begin(
+            "正在旋转显示图（原图不变）…",
+            self.tasks.read,
+            turn,
             self.current.id,
             on_done=self._rotation_ready,
-            on_error=self._refused,
         )
 
     def _rotation_ready(self, turned: RotatedCopy) -> None:
@@ -283,15 +292,15 @@ class PhotoViewer(QDialog):
         self.remove_button.setFocus()
 
     def remove(self) -> None:
-        if self.busy:
-            return
-        self._set_busy(True, "正在删除…")
-        self.tasks.write(
-            self.services.photo_edits.remove,
-            self.current.id,
-            self.reason.text(),
-            on_done=partial(self._removed, self.current.id),
-            on_error=self._refused,
+        photo_id, reason = self.current.id, self.reason.text()
+        remove = self.services.photo_edits.remove
+        self._begin(
+            "正在删除…",
+            self.tasks.write,
+            remove,
+            photo_id,
+            reason,
+            on_done=partial(self._removed, photo_id),
         )
 
     def _removed(self, photo_id: str, changes: Changes) -> None:

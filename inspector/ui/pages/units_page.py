@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -323,20 +324,14 @@ class UnitsPage(QWidget):
         if self.detail is None or self.detail.unit["id"] != self.current_unit_id:
             return
         dialog = EditUnitDialog(self.detail.unit, self)
-        dialog.submitted.connect(self._edit_submitted)
+        dialog.submitted.connect(partial(self._store_edit, dialog))
         self.edit_dialog = dialog
         dialog.open()
 
-    def _edit_submitted(self, edit: UnitEdit) -> None:
-        dialog = self.edit_dialog
-        assert dialog is not None
-        self.tasks.write(
-            self.services.units.edit,
-            dialog.unit_id,
-            edit,
-            on_done=lambda result: self._unit_edited(dialog, result),
-            on_error=dialog.show_error,
-        )
+    def _store_edit(self, dialog: EditUnitDialog, edit: UnitEdit) -> None:
+        done = partial(self._unit_edited, dialog)
+        store = self.services.units.edit
+        self.tasks.write(store, dialog.unit_id, edit, on_done=done, on_error=dialog.show_error)
 
     def _unit_edited(self, dialog: EditUnitDialog, result: tuple[list[str], Changes]) -> None:
         dialog.accept()
