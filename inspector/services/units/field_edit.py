@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +50,10 @@ class UnitEdit:
 
 
 def check_phone(text: str) -> str:
-    """The phone number to store (trimmed), or UserError in Chinese. Empty is allowed."""
-    value = clean_text("联系电话", text, max_chars=_TEXT_LIMITS["contact_phone"])
+    """The phone number to store (trimmed; full-width digits from a Chinese input method made
+    plain), or UserError in Chinese. Empty is allowed."""
+    value = unicodedata.normalize("NFKC", text)
+    value = clean_text("联系电话", value, max_chars=_TEXT_LIMITS["contact_phone"])
     if not value:
         return value
     digits = _PHONE_SEPARATORS.sub("", value)
