@@ -507,5 +507,6 @@ class MainWindow(QMainWindow):
         self.inspection.save_pending_text()
         if self.draft_dialog is not None and self.draft_dialog.isVisible():
             self.draft_dialog.autosave()  # the last seconds of typing, before the writer stops
+        self._status_timer.stop()  # it would ask the stopped runner for a read a minute later
         self.tasks.shutdown()
         super().closeEvent(event)

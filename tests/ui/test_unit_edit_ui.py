@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
@@ -54,6 +54,11 @@ def test_unit_edited_in_the_field_syncs_and_a_conflict_lands_in_the_inbox(
     # offline on this device: a wrong number is refused in Chinese, nothing typed is lost
     dialog = open_edit_dialog(qtbot, win, unit_id)
     assert dialog.height() <= 700 and dialog.width() <= 1024
+
+    def places() -> list[QPoint]:
+        return [w.mapTo(dialog, QPoint(0, 0)) for w in (dialog.phone, dialog.ok_button)]
+
+    before = places()
     dialog.phone.setText("1380000")
     dialog.legal_rep.setText(RARE_NAME)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
@@ -61,10 +66,12 @@ def test_unit_edited_in_the_field_syncs_and_a_conflict_lands_in_the_inbox(
     assert dialog.isVisible()
     assert dialog.error.text() == "手机号码应为 11 位数字，现在是 7 位。请核对后重新填写。"
     assert dialog.legal_rep.text() == RARE_NAME and dialog.phone.text() == "1380000"
+    assert places() == before  # the refusal moved nothing under the pointer
     dialog.phone.setText("abc")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     idle(qtbot, win)
     assert dialog.error.text().startswith("联系电话只能填写数字")
+    assert places() == before  # two lines of refusal: still nothing moved
     dialog.lat.setText("28.2")  # a latitude without a longitude
     dialog.phone.setText("13800000001")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)

@@ -63,6 +63,8 @@ class EditUnitDialog(FormDialog):
         note.setWordWrap(True)
         note.setStyleSheet("color:#555;")
         self.body.insertWidget(1, note)
+        # room for a two-line refusal from the start: when one appears, 保存 stays where it was
+        self.error.setMinimumHeight(self.error.fontMetrics().lineSpacing() * 2 + 4)
 
     def value(self) -> UnitEdit:
         return UnitEdit(
