@@ -168,16 +168,27 @@ def main(out: Path) -> None:
     app.quit()
 
 
+def as_grid_worker(window: MainWindow, services: Services) -> None:
+    """The demo county's first grid worker is the person signed in, and the window theirs."""
+    from sqlmodel import select
+
+    from inspector.services.journal import set_setting
+    from inspector.store.models import User
+
+    with services.ctx.store.write() as s:
+        worker = s.exec(select(User).where(User.role == "grid_worker")).first()
+        assert worker is not None
+        set_setting(s, "current_user_id", worker.id)
+    window.apply_role("grid_worker")
+
+
 def work_plan_pictures(window: MainWindow, services: Services, out: Path, photo: Path) -> None:
     """The due list, the overview, the map, and a grid worker's patrol screen."""
     from datetime import timedelta
 
-    from sqlmodel import select
-
-    from inspector.services.journal import set_setting
     from inspector.services.patrols.patrol import VisitInput
     from inspector.services.sync.apply import apply_task
-    from inspector.store.models import Unit, User
+    from inspector.store.models import Unit
 
     today = services.ctx.clock.today()
     units = [r.id for r in window.units.model.rows[3:6]]
@@ -221,11 +232,7 @@ def work_plan_pictures(window: MainWindow, services: Services, out: Path, photo:
     window.grab().save(str(out / "screenshot-map.png"))
 
     # the same device signed in as a grid worker, on patrol
-    with services.ctx.store.write() as s:
-        worker = s.exec(select(User).where(User.role == "grid_worker")).first()
-        assert worker is not None
-        set_setting(s, "current_user_id", worker.id)
-    window.apply_role("grid_worker")
+    as_grid_worker(window, services)
     patrols = services.patrols
     grid = patrols.grids()[0]
     patrol_id, _ = patrols.start(grid.id, "村安全员 周敏")

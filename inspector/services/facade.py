@@ -12,6 +12,7 @@ from inspector.services.documents.drafts import DraftStore
 from inspector.services.documents.numbering import NumberingService
 from inspector.services.documents.printing import PrintService
 from inspector.services.documents.site_record import RecordService
+from inspector.services.evidence.photo_edits import PhotoEdits
 from inspector.services.evidence.photos import PhotoService
 from inspector.services.hazards.listing import HazardService
 from inspector.services.hazards.loop import HazardLoopService
@@ -36,6 +37,7 @@ class Services:
         self.inspections = InspectionService(ctx)
         self.hazards = HazardService(ctx)
         self.photos = PhotoService(ctx)
+        self.photo_edits = PhotoEdits(ctx)
         self.records = RecordService(ctx)
         self.numbering = NumberingService(ctx)
         self.documents = DocumentService(ctx)

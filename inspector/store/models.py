@@ -226,6 +226,10 @@ class Photo(SQLModel, table=True):
     watermark: str = ""
     caption: str = ""
     created_by: str | None = Field(default=None, foreign_key="user.id")
+    # quarter turns (clockwise) of the display copy and thumbnail from the upright original
+    rotation: int = 0
+    # set when a person removed the photo (why): no longer shown or printed, the files are kept
+    removed_reason: str = ""
 
 
 class Patrol(SQLModel, table=True):

@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
             page.open_inspection_requested.connect(self.open_inspection)
         self.units.start_inspection_requested.connect(self.ask_start_inspection)
         self.units.unit_added.connect(self.refresh_status)
+        self.units.changed.connect(self.apply_changes)
+        self.units.message.connect(self.messages.show_message)
         self.inspection.changed.connect(self.apply_changes)
         self.inspection.message.connect(self.messages.show_message)
         self.inspection.record_ready.connect(self.show_record)
@@ -528,5 +530,6 @@ class MainWindow(QMainWindow):
         self.inspection.save_pending_text()
         if self.draft_dialog is not None and self.draft_dialog.isVisible():
             self.draft_dialog.autosave()  # the last seconds of typing, before the writer stops
+        self._status_timer.stop()  # it would ask the stopped runner for a read a minute later
         self.tasks.shutdown()
         super().closeEvent(event)

@@ -3,6 +3,7 @@ syncs; the server holds the township's task; the inspector's due list shows it a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,23 +42,37 @@ def idle(qtbot: QtBot, w: MainWindow) -> None:
     qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
 
 
-def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(
+@dataclass
+class GridWorker:
+    device: Device
+    window: MainWindow
+    photo: Path  # what the file dialog picks
+
+
+@pytest.fixture
+def grid_worker(
     qtbot: QtBot,
     qapp: Any,
     server: Server,
     make_device: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> GridWorker:
+    """A grid worker's window after their device's first sync; the file dialog picks a JPEG."""
     add_grid_worker(server)
-    grid = make_device("grid")
+    grid: Device = make_device("grid")
     grid.sync.sign_in(BASE_URL, "grid1", PASSWORD)
     assert grid.sync.run().ok
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(jpeg_bytes(800, 600))
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
+    return GridWorker(grid, window_for(qtbot, qapp, grid), photo)
 
-    w = window_for(qtbot, qapp, grid)
+
+def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(
+    qtbot: QtBot, qapp: Any, server: Server, make_device: Any, grid_worker: GridWorker
+) -> None:
+    grid, w, photo = grid_worker.device, grid_worker.window, grid_worker.photo
     assert visible_pages(w) == {"tasks", "patrol", "units", "sync"}  # the role shapes the UI
     assert w.pages.currentWidget() is w.patrol
     page = w.patrol

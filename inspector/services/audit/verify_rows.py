@@ -307,7 +307,7 @@ def check_rows(
                 )
             )
 
-    named_rows = _blob_names(s, rows)
+    named_rows = _blob_names(s, rows) | _earlier_copies(blob_events, rows)
     orphans = [b for b in blobs if b.sha256 not in named_rows]
     registered = {b.sha256 for b in blobs}
     strays = [(sha, size) for sha, size in _files(blob_root) if sha not in registered]
@@ -373,6 +373,19 @@ def _blob_names(s: Session, rows: dict[str, dict[str, Mapping[Any, Any]]]) -> se
         sha for sha in s.connection().execute(select(Signature.image_sha256)).scalars() if sha
     )
     return named
+
+
+def _earlier_copies(
+    blob_events: dict[str, tuple[AuditEvent, str, tuple[str, str]]],
+    rows: dict[str, dict[str, Mapping[Any, Any]]],
+) -> set[str]:
+    """Display copies and thumbnails a photo had before it was turned (`photo.rotated`): kept,
+    and accounted for by the photo an event recorded them for, as long as that photo exists."""
+    return {
+        sha
+        for sha, (_e, key, (entity, rid)) in blob_events.items()
+        if entity == "photo" and key in ("display_sha256", "thumb_sha256") and rid in rows["photo"]
+    }
 
 
 def _files(root: Path) -> list[tuple[str, int]]:

@@ -120,7 +120,11 @@ class Drafting(DraftRendering):
                 .where(col(Hazard.status) != HazardStatus.WITHDRAWN.value)
                 .order_by(col(Hazard.created_at))
             ).all()
-            photos = s.exec(select(Photo.id).where(Photo.inspection_id == inspection_id)).all()
+            photos = s.exec(
+                select(Photo.id).where(
+                    Photo.inspection_id == inspection_id, Photo.removed_reason == ""
+                )
+            ).all()
             agency = self._agency(s, insp.agency_id)
         party = Party(
             name=unit.name,

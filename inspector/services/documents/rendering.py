@@ -107,7 +107,9 @@ class DraftRendering:
                 supersedes = old.number or "" if old else ""
             photos = [s.get(Photo, pid) for pid in draft.photo_ids]
         annex = []
-        for n, p in enumerate([p for p in photos if p is not None], start=1):
+        for n, p in enumerate(
+            [p for p in photos if p is not None and not p.removed_reason], start=1
+        ):
             when = to_local(p.captured_at).strftime("%Y-%m-%d %H:%M")
             caption = p.caption or p.original_name or f"现场照片{n}"
             annex.append(AnnexPhoto(self.ctx.blobs.read(p.display_sha256), f"{caption}（{when}）"))

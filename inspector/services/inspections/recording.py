@@ -630,7 +630,7 @@ def _view(s: Session, inspection_id: str) -> InspectionView:
         )
         for p in s.exec(
             select(Photo)
-            .where(Photo.inspection_id == inspection_id)
+            .where(Photo.inspection_id == inspection_id, Photo.removed_reason == "")
             .order_by(col(Photo.captured_at))
         )
     ]

@@ -625,7 +625,9 @@ def _patrol_view(s: Session, p: Patrol) -> PatrolView:
     ids = [v.id for v, _ in rows]
     counts: dict[str, dict[str, int]] = {}
     for visit_id, aspect in s.exec(
-        select(Photo.visit_id, Photo.aspect).where(col(Photo.visit_id).in_(ids))
+        select(Photo.visit_id, Photo.aspect).where(
+            col(Photo.visit_id).in_(ids), Photo.removed_reason == ""
+        )
     ):
         per = counts.setdefault(str(visit_id), {})
         per[aspect] = per.get(aspect, 0) + 1

@@ -18,12 +18,13 @@ from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.journal import queue, to_jsonable
 from inspector.services.textcheck import clean_text
+from inspector.services.units.field_edit import UnitEdit, edit_unit
 from inspector.store import unit_search
 from inspector.store.models import Grid, Hazard, Inspection, Township, Unit
 from inspector.store.unit_search import UnitFilters, insert_units_indexed
 from inspector.util.ids import uuid7
 
-__all__ = ["UnitFilters", "UnitRow", "UnitService"]
+__all__ = ["UnitEdit", "UnitFilters", "UnitRow", "UnitService"]
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,10 @@ class UnitService:
             payload = {k: v for k, v in row.items() if not k.startswith("search_")}
             queue(s, self.ctx.clock, "unit", row["id"], to_jsonable(payload))
         return row["id"], Changes(units=frozenset({row["id"]}))
+
+    def edit(self, unit_id: str, edit: UnitEdit) -> tuple[list[str], Changes]:
+        """Correct a unit's address, 负责人, contact and location in the field (`field_edit`)."""
+        return edit_unit(self.ctx, unit_id, edit)
 
 
 def insert_units(session: Session, units: Iterable[NewUnit], ctx: Context) -> list[dict[str, Any]]:

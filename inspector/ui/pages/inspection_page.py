@@ -49,6 +49,7 @@ from inspector.services.inspections.recording import (
     ItemView,
 )
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
+from inspector.ui.dialogs.photo_viewer import PhotoViewer, inspection_photos, open_viewer
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
@@ -249,6 +250,8 @@ class InspectionPage(QWidget):
         self.photo_list.setIconSize(QSize(120, 120))
         self.photo_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.photo_list.setMinimumHeight(150)
+        self.photo_list.itemActivated.connect(self._open_photo)  # double-click or Enter
+        self.photo_viewer: PhotoViewer | None = None
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         cancel = QPushButton("取消导入")
@@ -685,6 +688,14 @@ class InspectionPage(QWidget):
         self.changed.emit(changes)
 
     # -- photos --------------------------------------------------------------------------------
+    def _open_photo(self, item: QListWidgetItem) -> None:
+        """The photo large, with its neighbours, in the photo viewer."""
+        photos = inspection_photos(self.view.photos if self.view is not None else [])
+        row = self.photo_list.row(item)
+        self.photo_viewer = open_viewer(
+            self, self.services, self.tasks, photos, row, self.changed.emit
+        )
+
     def _choose_photos(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
             self,

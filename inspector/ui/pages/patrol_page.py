@@ -4,6 +4,7 @@ problems by class and the action taken, report a hazard, follow the reports (跟
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from inspector.domain.tasks import ACTIONS, ASPECT_HINTS, ASPECTS, PLACE_KINDS, PROBLEM_CLASSES
 from inspector.services.changes import Changes
+from inspector.services.evidence.photo_list import ListedPhoto
 from inspector.services.facade import Services
 from inspector.services.patrols.patrol import (
     GridInfo,
@@ -41,8 +43,10 @@ from inspector.services.patrols.patrol import (
     VisitInput,
     VisitView,
 )
+from inspector.ui.dialogs.photo_viewer import PhotoViewer, open_viewer
 from inspector.ui.dialogs.report_dialog import ReportDialog
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.photo_strip import PhotoStrip
 from inspector.util.clock import to_local
 from inspector.util.dates import QT_DAY_FORMAT, moment_text
 
@@ -176,6 +180,12 @@ class PatrolPage(QWidget):
             grid.addWidget(tag, n, 0)
             grid.addWidget(edit, n, 1)
             grid.addWidget(button, n, 2)
+        # the place's photos: each with its item and time; double-click or Enter opens it large
+        self.photo_strip = PhotoStrip(self.services, self.tasks)
+        self.photo_strip.open_requested.connect(self._open_photo)
+        self.photo_viewer: PhotoViewer | None = None
+        grid.addWidget(QLabel("本处照片"), len(ASPECTS), 0)
+        grid.addWidget(self.photo_strip, len(ASPECTS), 1, 1, 2)
 
         problems = QGroupBox("发现的问题（按类别，可不填）")
         pl = QGridLayout(problems)
@@ -364,6 +374,13 @@ class PatrolPage(QWidget):
             count = v.photo_counts.get(aspect, 0) if v else 0
             self.photo_buttons[aspect].setText(f"照片 {count}")
             self.photo_buttons[aspect].setEnabled(v is not None)
+        self.photo_strip.set_photos([])
+        if v is not None:
+            self.tasks.read(
+                self.services.photo_edits.visit_photos,
+                v.id,
+                on_done=partial(self._show_photos, v.id),
+            )
         for n in range(PROBLEM_ROWS):
             cls, text = d.problems[n] if n < len(d.problems) else (PROBLEM_CLASSES[0], "")
             self.problem_class[n].setCurrentText(cls)
@@ -465,6 +482,16 @@ class PatrolPage(QWidget):
                 on_done=lambda r: self._photo_added(r[1]),
                 on_error=lambda m: self.message.emit(m, "error"),
             )
+
+    def _show_photos(self, visit_id: str, photos: list[ListedPhoto]) -> None:
+        if visit_id == self.visit_id:
+            self.photo_strip.set_photos(photos, lambda p: ASPECTS.get(p.aspect, "照片"))
+
+    def _open_photo(self, index: int) -> None:
+        photos = self.photo_strip.viewer_photos()
+        self.photo_viewer = open_viewer(
+            self, self.services, self.tasks, photos, index, self._photo_added
+        )
 
     def _photo_added(self, changes: Changes) -> None:
         self.changed.emit(changes)

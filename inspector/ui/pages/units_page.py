@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -32,6 +33,8 @@ from inspector.domain.enums import (
 from inspector.services.changes import Changes
 from inspector.services.facade import Services
 from inspector.services.units.directory import FilterOptions, NewUnit, UnitDetail, UnitFilters
+from inspector.services.units.field_edit import UnitEdit
+from inspector.ui.dialogs.edit_unit import EditUnitDialog
 from inspector.ui.dialogs.new_unit import NewUnitDialog
 from inspector.ui.models.units_model import UnitsModel
 from inspector.ui.tasks import TaskRunner
@@ -41,6 +44,8 @@ class UnitsPage(QWidget):
     start_inspection_requested = Signal(str)  # unit id
     open_inspection_requested = Signal(str)  # inspection id
     unit_added = Signal(object)  # Changes
+    changed = Signal(object)  # Changes of an edit of the shown unit
+    message = Signal(str, str)  # text, level
 
     def __init__(
         self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
@@ -109,6 +114,11 @@ class UnitsPage(QWidget):
         self.start_button.setMinimumHeight(44)
         self.start_button.setEnabled(False)
         self.start_button.setStyleSheet("font-size:16px;")
+        self.edit_button = QPushButton("修改单位信息…")
+        self.edit_button.setToolTip("更正地址、负责人、联系电话或位置，同步时合并到服务器")
+        self.edit_button.setMinimumHeight(44)
+        self.edit_button.setEnabled(False)
+        self.edit_dialog: EditUnitDialog | None = None
         self.history = QListWidget()
         self.hazards = QListWidget()
 
@@ -116,7 +126,10 @@ class UnitsPage(QWidget):
         pl = QVBoxLayout(panel)
         pl.addWidget(self.title)
         pl.addWidget(self.facts)
-        pl.addWidget(self.start_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.start_button, 2)
+        actions.addWidget(self.edit_button, 1)
+        pl.addLayout(actions)
         pl.addWidget(QLabel("检查记录："))
         pl.addWidget(self.history, 1)
         pl.addWidget(QLabel("未销号隐患："))
@@ -156,6 +169,7 @@ class UnitsPage(QWidget):
         self.table.activated.connect(lambda idx: self._row_changed(idx, idx))
         self.start_button.clicked.connect(self._start_clicked)
         self.new_button.clicked.connect(self.open_new_unit)
+        self.edit_button.clicked.connect(self.open_edit_unit)
         self.history.itemActivated.connect(
             lambda it: self.open_inspection_requested.emit(it.data(Qt.ItemDataRole.UserRole))
         )
@@ -261,6 +275,7 @@ class UnitsPage(QWidget):
             + "</table>"
         )
         self.start_button.setEnabled(True)
+        self.edit_button.setEnabled(True)
         self.history.clear()
         for i in d.inspections:
             label = f"{i.started_at[:16].replace('T', ' ')}  {i.kind}  {InspectionStatus(i.status).label}"
@@ -303,6 +318,29 @@ class UnitsPage(QWidget):
         self.search.setText(dialog.name.text().strip())
         self.run_search()
         self.show_unit(unit_id)
+
+    def open_edit_unit(self) -> None:
+        """修改单位信息 for the unit shown in the panel."""
+        if self.detail is None or self.detail.unit["id"] != self.current_unit_id:
+            return
+        dialog = EditUnitDialog(self.detail.unit, self)
+        dialog.submitted.connect(partial(self._store_edit, dialog))
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def _store_edit(self, dialog: EditUnitDialog, edit: UnitEdit) -> None:
+        done = partial(self._unit_edited, dialog)
+        store = self.services.units.edit
+        self.tasks.write(store, dialog.unit_id, edit, on_done=done, on_error=dialog.show_error)
+
+    def _unit_edited(self, dialog: EditUnitDialog, result: tuple[list[str], Changes]) -> None:
+        dialog.accept()
+        fields, changes = result
+        if not fields:
+            self.message.emit("单位信息没有改动，未保存新的修改。", "info")
+            return
+        self.message.emit("单位信息已在本机修改，下次同步时上传并与服务器合并。", "ok")
+        self.changed.emit(changes)
 
     def _start_clicked(self) -> None:
         if self.current_unit_id:
