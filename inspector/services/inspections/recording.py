@@ -25,7 +25,7 @@ from inspector.domain.enums import (
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep
 from inspector.services.agency import agency_power
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.hazards.loop import record_step
 from inspector.services.journal import audit, get_setting, queue, row_payload
@@ -232,7 +232,7 @@ class InspectionService:
             return out
 
     # -- writes --------------------------------------------------------------------------------
-    def start(self, req: StartInspection) -> tuple[str, Changes]:
+    def start(self, req: StartInspection) -> Done[str]:
         ids = list(dict.fromkeys(req.inspector_ids))
         if len(ids) < MIN_INSPECTORS:
             raise UserError("现场检查须由两名以上执法人员共同进行，请至少选择两名检查人员。")
@@ -279,7 +279,9 @@ class InspectionService:
                 s.add(InspectionChecklist(inspection_id=insp.id, checklist_id=cid, seq=n))
             s.flush()
             self._journal_inspection(s, insp, "inspection.started")
-            return insp.id, Changes(inspections=frozenset({insp.id}), units=frozenset({unit.id}))
+            return Done(
+                insp.id, Changes(inspections=frozenset({insp.id}), units=frozenset({unit.id}))
+            )
 
     def update_header(
         self,
@@ -290,7 +292,7 @@ class InspectionService:
         representative_title: str,
         representative_phone: str,
         summary: str | None = None,
-    ) -> Changes:
+    ) -> Done[None]:
         values = {
             "place": clean_text("检查场所", place, max_chars=200),
             "representative": clean_text("现场负责人", representative, max_chars=50),
@@ -308,22 +310,22 @@ class InspectionService:
             insp.updated_at = self.ctx.clock.now()
             s.add(insp)
             self._journal_inspection(s, insp, "inspection.edited")
-        return Changes(inspections=frozenset({inspection_id}))
+        return done(Changes(inspections=frozenset({inspection_id})))
 
     def set_item(
         self, inspection_id: str, item_id: str, result: str, note: str | None = None
-    ) -> Changes:
+    ) -> Done[None]:
         """Mark one checklist item. 不符合 drafts a hazard from the item; undoing it withdraws it."""
         result = ItemResult(result).value
         return self._write_item(inspection_id, item_id, result, note)
 
-    def set_note(self, inspection_id: str, item_id: str, note: str) -> Changes:
+    def set_note(self, inspection_id: str, item_id: str, note: str) -> Done[None]:
         """Change only an item's note (its result stays as stored)."""
         return self._write_item(inspection_id, item_id, None, note)
 
     def _write_item(
         self, inspection_id: str, item_id: str, result: str | None, note: str | None
-    ) -> Changes:
+    ) -> Done[None]:
         if note is not None:
             note = clean_text("检查情况说明", note, max_chars=self.ctx.settings.text_max_chars)
         with self.ctx.store.write() as s:
@@ -360,7 +362,7 @@ class InspectionService:
             kind = "item.marked" if result is not None else "item.noted"
             audit(s, self.ctx.clock, kind, "item_result", row.id, insp.created_by, payload)
             hazard_ids = self._sync_item_hazard(s, insp, item, row.result, row.note, old_note)
-        return Changes(inspections=frozenset({inspection_id}), hazards=hazard_ids)
+        return done(Changes(inspections=frozenset({inspection_id}), hazards=hazard_ids))
 
     def _sync_item_hazard(
         self,
@@ -419,7 +421,7 @@ class InspectionService:
         self._journal_hazard(s, insp, hazard, kind)
         return frozenset({hazard.id})
 
-    def add_hazard(self, inspection_id: str, data: HazardInput) -> tuple[str, Changes]:
+    def add_hazard(self, inspection_id: str, data: HazardInput) -> Done[str]:
         """An ad-hoc finding outside the checklist."""
         clean = self._clean_hazard(data)
         with self.ctx.store.write() as s:
@@ -437,11 +439,12 @@ class InspectionService:
             s.add(hazard)
             s.flush()
             self._journal_hazard(s, insp, hazard, "hazard.drafted")
-        return hazard.id, Changes(
-            inspections=frozenset({inspection_id}), hazards=frozenset({hazard.id})
+        return Done(
+            hazard.id,
+            Changes(inspections=frozenset({inspection_id}), hazards=frozenset({hazard.id})),
         )
 
-    def update_hazard(self, hazard_id: str, data: HazardInput) -> Changes:
+    def update_hazard(self, hazard_id: str, data: HazardInput) -> Done[None]:
         clean = self._clean_hazard(data)
         with self.ctx.store.write() as s:
             hazard = s.get(Hazard, hazard_id)
@@ -453,11 +456,11 @@ class InspectionService:
             hazard.updated_at = self.ctx.clock.now()
             s.add(hazard)
             self._journal_hazard(s, insp, hazard, "hazard.edited")
-        return Changes(
-            inspections=frozenset({hazard.inspection_id}), hazards=frozenset({hazard_id})
+        return done(
+            Changes(inspections=frozenset({hazard.inspection_id}), hazards=frozenset({hazard_id}))
         )
 
-    def finish(self, inspection_id: str, summary: str = "") -> Changes:
+    def finish(self, inspection_id: str, summary: str = "") -> Done[None]:
         text = clean_text("检查情况小结", summary, max_chars=self.ctx.settings.text_max_chars)
         with self.ctx.store.write() as s:
             insp = _open_inspection(s, inspection_id)
@@ -482,10 +485,12 @@ class InspectionService:
             for h in hazards:
                 record_step(s, self.ctx.clock, h, HazardStep.REGISTERED, insp.created_by)
             self._journal_inspection(s, insp, "inspection.finished")
-        return Changes(
-            inspections=frozenset({inspection_id}),
-            hazards=frozenset(h.id for h in hazards),
-            units=frozenset({insp.unit_id}),
+        return done(
+            Changes(
+                inspections=frozenset({inspection_id}),
+                hazards=frozenset(h.id for h in hazards),
+                units=frozenset({insp.unit_id}),
+            )
         )
 
     # -- helpers -------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from inspector.services.inspections.recording import (
 )
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
+from inspector.ui.refresh import follow_changes
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
 
@@ -112,10 +113,9 @@ class PhotoImport:
             on_error=fail,
         )
 
-    def _stored(self, result: tuple[str, Changes]) -> None:
+    def _stored(self, _photo_id: str) -> None:
         self.done += 1
         self.page.progress.setValue(self.done + len(self.failed))
-        self.page.changed.emit(result[1])
         self._next()
 
     def _failed(self, path: Path, message: str) -> None:
@@ -124,8 +124,12 @@ class PhotoImport:
         self._next()
 
 
+def shows_inspection(changes: Changes) -> bool:
+    """The page shows one inspection: its items, hazards, photos and its record."""
+    return bool(changes.inspections or changes.hazards or changes.photos or changes.documents)
+
+
 class InspectionPage(QWidget):
-    changed = Signal(object)  # Changes
     message = Signal(str, str)  # text, kind
     record_ready = Signal(object)  # (RenderedRecord, pdf bytes)
     back_requested = Signal()
@@ -137,6 +141,7 @@ class InspectionPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
+        follow_changes(self, tasks, shows_inspection, lambda _ch: self.reload())
         self.view: InspectionView | None = None
         self.current_item: ItemView | None = None
         self.hazard_dialog: HazardDialog | None = None
@@ -539,7 +544,6 @@ class InspectionPage(QWidget):
                 v.id,
                 self._note_item_id,
                 self.note.toPlainText(),
-                on_done=self._stored,
                 on_error=self._refused,
             )
         if self._summary_dirty:
@@ -554,7 +558,6 @@ class InspectionPage(QWidget):
                     representative_phone=v.representative_phone,
                     summary=self.summary.toPlainText(),
                 ),
-                on_done=self._stored,
                 on_error=self._refused,
             )
 
@@ -574,7 +577,6 @@ class InspectionPage(QWidget):
             item_id,
             result.value,
             note,
-            on_done=self._stored,
             on_error=self._refused,
         )
         if result != ItemResult.UNCHECKED:
@@ -610,16 +612,12 @@ class InspectionPage(QWidget):
                 representative_title=values[2],
                 representative_phone=values[3],
             ),
-            on_done=self._stored,
             on_error=self._refused,
         )
 
     def _back(self) -> None:
         self.save_pending_text()
         self.back_requested.emit()
-
-    def _stored(self, changes: Changes) -> None:
-        self.changed.emit(changes)
 
     def _refused(self, message: str) -> None:
         self.message.emit(message, "error")
@@ -676,10 +674,8 @@ class InspectionPage(QWidget):
                 on_error=dialog.show_error,
             )
 
-    def _hazard_saved(self, dialog: HazardDialog, result: Any) -> None:
-        dialog.accept()
-        changes = result[1] if isinstance(result, tuple) else result
-        self.changed.emit(changes)
+    def _hazard_saved(self, dialog: HazardDialog, _value: object) -> None:
+        dialog.accept()  # the page reloads itself from the runner's changes
 
     # -- photos --------------------------------------------------------------------------------
     def _choose_photos(self) -> None:
@@ -749,14 +745,13 @@ class InspectionPage(QWidget):
             self.services.inspections.finish,
             self.view.id,
             self.summary.toPlainText(),
-            on_done=lambda ch: self._finished(ch, unchecked),
+            on_done=lambda _v: self._finished(unchecked),
             on_error=self._finish_refused,
         )
 
-    def _finished(self, changes: Changes, unchecked: int) -> None:
+    def _finished(self, unchecked: int) -> None:
         note = f"（有 {unchecked} 项未检查，记录中不列出）" if unchecked else ""
         self.message.emit(f"检查已完成，记录已固定。{note}可以生成现场检查记录。", "ok")
-        self.changed.emit(changes)
 
     def _finish_refused(self, message: str) -> None:
         self.finish_button.setEnabled(True)
@@ -827,7 +822,6 @@ class InspectionPage(QWidget):
         if notes:
             self.message.emit("\n".join(notes), kind)
         self.record_ready.emit((rec, pdf))
-        self.changed.emit(Changes(documents=frozenset({rec.document_id})))
 
     def _record_failed(self, message: str) -> None:
         self._rendering = False

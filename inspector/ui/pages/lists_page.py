@@ -27,6 +27,7 @@ from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
 from inspector.services.facade import Services
 from inspector.services.hazards.listing import HazardRow, HomeSummary
 from inspector.services.inspections.recording import InspectionRow
+from inspector.ui.refresh import anything, follow_changes
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 
@@ -112,6 +113,7 @@ class HomePage(QWidget):
         layout.addWidget(self.open_list, 1)
         layout.addWidget(QLabel("整改期限七日内到期或已逾期的隐患（双击打开所属检查）："))
         layout.addWidget(self.due_list, 1)
+        follow_changes(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
 
     def load(self) -> None:
         self.tasks.read(self.services.hazards.home_summary, on_done=self._show)
@@ -168,6 +170,7 @@ class RecordListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(title))
         layout.addWidget(self.list)
+        follow_changes(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
 
     def load(self) -> None:
         self.tasks.read(self.fetch, on_done=self._show)
@@ -198,7 +201,6 @@ def inspections_page(services: Services, tasks: TaskRunner) -> RecordListPage:
 class HazardsPage(RecordListPage):
     """未销号隐患 with the steps a person takes on one: 挂牌督办 / 解除督办 and 销号."""
 
-    changed = Signal(object)  # Changes
     message = Signal(str, str)
 
     def __init__(self, services: Services, tasks: TaskRunner) -> None:
@@ -272,10 +274,8 @@ class HazardsPage(RecordListPage):
             ),
         )
 
-    def _done(self, changes: object, text: str) -> None:
-        self.changed.emit(changes)
-        self.message.emit(text, "ok")
-        self.load()
+    def _done(self, _value: object, text: str) -> None:
+        self.message.emit(text, "ok")  # the list reloads itself from the runner's changes
 
 
 class RecheckDialog(QDialog):

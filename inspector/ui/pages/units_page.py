@@ -34,13 +34,18 @@ from inspector.services.facade import Services
 from inspector.services.units.directory import FilterOptions, NewUnit, UnitDetail, UnitFilters
 from inspector.ui.dialogs.new_unit import NewUnitDialog
 from inspector.ui.models.units_model import UnitsModel
+from inspector.ui.refresh import follow_changes
 from inspector.ui.tasks import TaskRunner
+
+
+def shows_unit_facts(changes: Changes) -> bool:
+    """The list shows units; the panel a unit's inspections and open hazards."""
+    return bool(changes.units or changes.inspections or changes.hazards)
 
 
 class UnitsPage(QWidget):
     start_inspection_requested = Signal(str)  # unit id
     open_inspection_requested = Signal(str)  # inspection id
-    unit_added = Signal(object)  # Changes
 
     def __init__(
         self, services: Services, tasks: TaskRunner, parent: QWidget | None = None
@@ -48,6 +53,7 @@ class UnitsPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
+        follow_changes(self, tasks, shows_unit_facts, self._changes)
         self.current_unit_id: str | None = None
         self.detail: UnitDetail | None = None
 
@@ -220,6 +226,12 @@ class UnitsPage(QWidget):
         self.current_unit_id = unit_id
         self.tasks.read(self.services.units.detail, unit_id, on_done=self._show_detail)
 
+    def _changes(self, changes: Changes) -> None:
+        """A write changed units (the list) or a unit's inspections and hazards (the panel)."""
+        if changes.units:
+            self.model.refresh()
+        self.refresh_unit()
+
     def refresh_unit(self) -> None:
         if self.current_unit_id:
             self.show_unit(self.current_unit_id)
@@ -296,10 +308,8 @@ class UnitsPage(QWidget):
             on_error=dialog.show_error,
         )
 
-    def _unit_added(self, dialog: NewUnitDialog, result: tuple[str, Changes]) -> None:
+    def _unit_added(self, dialog: NewUnitDialog, unit_id: str) -> None:
         dialog.accept()
-        unit_id, changes = result
-        self.unit_added.emit(changes)
         self.search.setText(dialog.name.text().strip())
         self.run_search()
         self.show_unit(unit_id)
