@@ -22,6 +22,8 @@ def anything(changes: Changes) -> bool:
 
 
 class ChangeFollower(QObject):
+    """Refresh `page` whenever a finished write changed something it shows (lives as its child)."""
+
     def __init__(
         self,
         page: QWidget,
@@ -53,15 +55,3 @@ class ChangeFollower(QObject):
             missed, self._missed = self._missed, Changes()
             self._refresh(missed)
         return False
-
-
-def follow_changes(
-    page: QWidget,
-    tasks: TaskRunner,
-    wants: Callable[[Changes], bool],
-    refresh: Callable[[Changes], None],
-    *,
-    loads_when_shown: bool = False,
-) -> ChangeFollower:
-    """Refresh `page` whenever a finished write changed something it shows."""
-    return ChangeFollower(page, tasks, wants, refresh, loads_when_shown=loads_when_shown)

@@ -18,7 +18,7 @@ from inspector.services.agency import agency_power
 from inspector.services.changes import Changes, Done
 from inspector.services.context import Context
 from inspector.services.documents.numbering import NumberingService, series_for
-from inspector.services.inspections.recording import InspectionView, _view
+from inspector.services.inspections.views import InspectionView, inspection_view
 from inspector.services.journal import (
     audit,
     ensure_blob_row,
@@ -119,7 +119,7 @@ class RecordService:
 
     def _finished_view(self, inspection_id: str, action: str) -> InspectionView:
         with self.ctx.store.read() as s:
-            view = _view(s, inspection_id)
+            view = inspection_view(s, inspection_id)
         if not view.finished:
             raise UserError(f"请先完成检查，再{action}现场检查记录。")
         return view

@@ -33,7 +33,7 @@ from inspector.services.documents import VOIDED, DocumentRow, Draft, SignerInput
 from inspector.services.documents.case_file import Case
 from inspector.services.facade import Services
 from inspector.ui.models.table_model import Index, RowsModel
-from inspector.ui.refresh import follow_changes
+from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
 
 COLUMNS = ("单位", "文书种类", "文号", "签发日期", "状态", "签名", "打印份数")
@@ -179,7 +179,7 @@ class DocumentsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.services, self.tasks = services, tasks
-        follow_changes(
+        ChangeFollower(
             self,
             tasks,
             lambda ch: bool(ch.documents),

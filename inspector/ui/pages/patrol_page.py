@@ -41,7 +41,7 @@ from inspector.services.patrols.patrol import (
     VisitView,
 )
 from inspector.ui.dialogs.report_dialog import ReportDialog
-from inspector.ui.refresh import follow_changes
+from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 
@@ -56,7 +56,7 @@ class PatrolPage(QWidget):
     def __init__(self, services: Services, tasks: TaskRunner) -> None:
         super().__init__()
         self.services, self.tasks = services, tasks
-        follow_changes(
+        ChangeFollower(
             self, tasks, lambda ch: ch.reference, lambda _ch: self.load(), loads_when_shown=True
         )
         self.patrol: PatrolView | None = None

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from inspector.services.facade import Services
 from inspector.services.plan.work_tasks import TaskRow
 from inspector.ui.models.table_model import Index, RowsModel
-from inspector.ui.refresh import anything, follow_changes
+from inspector.ui.refresh import ChangeFollower, anything
 from inspector.ui.tasks import TaskRunner
 
 COLUMNS = ("应完成", "类型", "任务", "单位（场所）", "状态", "来源")
@@ -71,7 +71,7 @@ class TasksPage(QWidget):
     def __init__(self, services: Services, tasks: TaskRunner) -> None:
         super().__init__()
         self.services, self.tasks = services, tasks
-        follow_changes(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
+        ChangeFollower(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
         self.title = QLabel("待办任务")
         self.title.setStyleSheet("font-size:20px; font-weight:bold;")
         self.summary = QLabel("")

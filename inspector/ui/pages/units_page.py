@@ -34,7 +34,7 @@ from inspector.services.facade import Services
 from inspector.services.units.directory import FilterOptions, NewUnit, UnitDetail, UnitFilters
 from inspector.ui.dialogs.new_unit import NewUnitDialog
 from inspector.ui.models.units_model import UnitsModel
-from inspector.ui.refresh import follow_changes
+from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
 
 
@@ -53,7 +53,7 @@ class UnitsPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
-        follow_changes(self, tasks, shows_unit_facts, self._changes)
+        ChangeFollower(self, tasks, shows_unit_facts, self._changes)
         self.current_unit_id: str | None = None
         self.detail: UnitDetail | None = None
 
