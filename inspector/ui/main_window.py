@@ -471,6 +471,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._status_timer.stop()
         self.inspection.save_pending_text()
         if self.draft_dialog is not None and self.draft_dialog.isVisible():
             self.draft_dialog.autosave()  # the last seconds of typing, before the writer stops

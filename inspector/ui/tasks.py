@@ -78,6 +78,10 @@ class TaskRunner(QObject):
         *,
         write: bool = False,
     ) -> Future[Any]:
+        if self._closed:  # the window is closing: a late refresh has nothing left to show
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
         self._pending += 1
         self.busy_changed.emit(self._pending)
         future = executor.submit(fn, *args)
