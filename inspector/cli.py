@@ -81,7 +81,7 @@ def import_blocks_command(data_dir: Path, file: Path | None) -> int:
 
     try:
         services = Services.open(Profiles(data_dir).admin_dir())
-        added, _ = services.numbering.load_block_file(file)
+        added = services.numbering.load_block_file(file).value
     except UserError as exc:
         print(exc.message, file=sys.stderr)
         return 2

@@ -49,7 +49,7 @@ def test_verify_whole_and_tampered(services: Services, photo_file: Path) -> None
     iid = start(services)
     services.photos.add_file(iid, photo_file, "x")
     services.inspections.finish(iid)
-    record = services.records.render_site_record(iid)
+    record = services.records.render_site_record(iid).value
     data_dir = services.ctx.data_dir
     ok = run("verify", "--data-dir", str(data_dir))
     assert ok.returncode == 0 and "完整无误" in ok.stdout, ok.stdout + ok.stderr

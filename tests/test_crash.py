@@ -29,7 +29,7 @@ CHILD = textwrap.dedent(
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     unit = services.units.search("", limit=1)[0]
     cl = services.inspections.checklists()[0]
-    iid, _ = services.inspections.start(StartInspection(unit.id, people, [cl.id]))
+    iid = services.inspections.start(StartInspection(unit.id, people, [cl.id])).value
     item = services.inspections.view(iid).checklists[0].items[0]
     services.inspections.set_item(iid, item.id, "fail", "配电箱门损坏，带电部位外露")
     services.inspections.add_hazard(iid, HazardInput(description="安全出口上锁"))

@@ -78,7 +78,7 @@ def test_site_records_issued_before_the_fix_get_their_issue_time(tmp_path: Path)
     try:
         load_demo(services.ctx, n_units=40, seed=3)
         load_blocks(services, tmp_path, "检记")
-        issued = services.records.issue_site_record(inspection_with_hazards(services))
+        issued = services.records.issue_site_record(inspection_with_hazards(services)).value
         with services.ctx.store.read() as s:
             event = s.exec(
                 select(AuditEvent).where(

@@ -87,7 +87,7 @@ def main(out: Path) -> None:
     with services.ctx.store.read() as s:
         stored = s.get(Unit, unit.id)
         legal_rep = stored.legal_rep if stored is not None else ""
-    iid, _ = services.inspections.start(
+    iid = services.inspections.start(
         StartInspection(
             unit.id,
             people,
@@ -96,7 +96,7 @@ def main(out: Path) -> None:
             representative=legal_rep or "刘喆",
             representative_title="总经理",
         )
-    )
+    ).value
     items = services.inspections.view(iid).checklists[0].items
     for it in items[:6]:
         services.inspections.set_item(iid, it.id, "pass")
@@ -122,7 +122,7 @@ def main(out: Path) -> None:
     # finish it two hours on and print page 1 of its 现场检查记录 as the app renders it
     clock.elapsed += timedelta(hours=2, minutes=25)
     services.inspections.finish(iid, "对粉尘涉爆作业场所、除尘系统和安全管理资料进行了检查。")
-    record = services.records.render_site_record(iid)
+    record = services.records.render_site_record(iid).value
     [page1, *_] = render_pages(services.records.pdf(record.pdf_sha256), dpi=90)
     page1.save(out / "site-record-page1.png")
 
@@ -235,7 +235,7 @@ def work_plan_pictures(window: MainWindow, services: Services, out: Path, photo:
     as_grid_worker(window, services)
     patrols = services.patrols
     grid = patrols.grids()[0]
-    patrol_id, _ = patrols.start(grid.id, "村安全员 周敏")
+    patrol_id = patrols.start(grid.id, "村安全员 周敏").value
     places = patrols.places(grid.id)
     notes = {
         "walk": "走遍前厅、后厨、仓库和后门通道",
@@ -245,7 +245,7 @@ def work_plan_pictures(window: MainWindow, services: Services, out: Path, photo:
         "talk": "讲解燃气泄漏处置和电动车不得室内充电",
         "record": "后门通道限当天清理；燃气问题已上报",
     }
-    visit_id, _ = patrols.save_visit(
+    visit_id = patrols.save_visit(
         patrol_id,
         VisitInput(
             unit_id=places[0].unit_id,
@@ -256,7 +256,7 @@ def work_plan_pictures(window: MainWindow, services: Services, out: Path, photo:
             party="王𠀀堃",
             party_signed="signed",
         ),
-    )
+    ).value
     patrols.add_visit_photo_file(visit_id, "look", photo)
     patrols.save_visit(
         patrol_id,

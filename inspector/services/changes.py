@@ -1,8 +1,10 @@
-"""What a write changed, handed to the UI so the visible models refresh (no widget polls)."""
+"""What a write changed (`Changes`) and the one result type of every service write (`Done`),
+handed to the UI so the pages that show the changed records refresh (no widget polls)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,29 @@ class Changes:
             or self.documents
             or self.reference
         )
+
+
+# A sync run reports that units changed, not which: a marker id in `units` asks for a reload
+SOME_UNITS = frozenset({"*"})
+
+
+def after_sync(units_changed: bool) -> Changes:
+    """What a sync run (or a settled conflict) changed, as far as the pages need to know."""
+    return Changes(units=SOME_UNITS if units_changed else frozenset(), reference=True)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """What every service write returns: its result (`value`; None when there is none) and what
+    it changed. The UI's task runner hands `value` to the caller and announces `changes` once."""
+
+    value: T
+    changes: Changes = field(default_factory=Changes)
+
+
+def done(changes: Changes) -> Done[None]:
+    """A write with nothing to hand back but what it changed."""
+    return Done(None, changes)

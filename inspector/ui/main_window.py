@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.changes import Changes
+from inspector.services.changes import after_sync
 from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.documents.drafts import SavedDraft
 from inspector.services.facade import Services
@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         self.statusBar().insertWidget(0, self.messages, 1)
         self.pages.currentChanged.connect(self.messages.clear)
         inspection_stack.currentChanged.connect(self.messages.clear)
-        self.tasks.wrote.connect(self.messages.clear_error)
+        self.tasks.changed.connect(lambda _changes: self.messages.clear_error())
         QShortcut(QKeySequence(Qt.Key.Key_F1), self).activated.connect(self.show_help)
         self.help_dialog: HelpDialog | None = None
 
@@ -170,18 +170,16 @@ class MainWindow(QMainWindow):
         for page in (self.home, self.units, self.inspection_list, self.hazards):
             page.open_inspection_requested.connect(self.open_inspection)
         self.units.start_inspection_requested.connect(self.ask_start_inspection)
-        self.units.unit_added.connect(self.refresh_status)
-        self.units.changed.connect(self.apply_changes)
         self.units.message.connect(self.messages.show_message)
-        self.inspection.changed.connect(self.apply_changes)
+        # the pages follow the runner's changes themselves (inspector.ui.refresh); the window
+        # keeps only its own status bar current
+        self.tasks.changed.connect(lambda _changes: self.refresh_status())
         self.inspection.message.connect(self.messages.show_message)
         self.inspection.record_ready.connect(self.show_record)
         self.inspection.back_requested.connect(self.show_inspection_list)
         self.inspection.document_requested.connect(self.draft_document)
         self.documents.draft_ready.connect(self.open_draft)
         self.documents.pdf_ready.connect(self.show_document)
-        self.documents.changed.connect(self.apply_changes)
-        self.hazards.changed.connect(self.apply_changes)
         self.hazards.message.connect(self.messages.show_message)
         self.documents.message.connect(self.messages.show_message)
         self.sync_page.message.connect(self.messages.show_message)
@@ -189,12 +187,10 @@ class MainWindow(QMainWindow):
         self.sync_page.person_changed.connect(self.switch_person)
         for other in (self.tasks_page, self.patrol, self.overview, self.map):
             other.message.connect(self.messages.show_message)
-        self.tasks_page.changed.connect(self.apply_changes)
         self.tasks_page.start_inspection_requested.connect(
             lambda unit_id, _task: self.ask_start_inspection(unit_id)
         )
         self.tasks_page.plan_requested.connect(self.open_plan_builder)
-        self.patrol.changed.connect(self.apply_changes)
         self.patrol.pdf_ready.connect(lambda title, pdf: self.show_document(title, pdf, ""))
         self.map.open_unit_requested.connect(self.open_unit)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self).activated.connect(
@@ -262,15 +258,13 @@ class MainWindow(QMainWindow):
             self.services.work_plan.create_own,
             ids,
             due,
-            on_done=lambda ch: self._planned(dialog, ch, len(ids)),
+            on_done=lambda _v: self._planned(dialog, len(ids)),
             on_error=dialog.show_error,
         )
 
-    def _planned(self, dialog: PlanBuilderDialog, changes: Changes, n: int) -> None:
+    def _planned(self, dialog: PlanBuilderDialog, n: int) -> None:
         dialog.accept()
         self.messages.show_message(f"已把 {n} 家单位加入待办。", "ok")
-        self.tasks_page.load()
-        self.apply_changes(changes)
 
     def go(self, key: str) -> None:
         row = [k for k, _ in NAV].index(key)
@@ -353,47 +347,23 @@ class MainWindow(QMainWindow):
         self.tasks.write(
             self.services.inspections.start,
             request,
-            on_done=lambda result: self._started(dialog, result),
+            on_done=lambda inspection_id: self._started(dialog, inspection_id),
             on_error=dialog.show_error,
         )
 
-    def _started(self, dialog: StartInspectionDialog, result: tuple[str, Changes]) -> None:
+    def _started(self, dialog: StartInspectionDialog, inspection_id: str) -> None:
         dialog.accept()
-        inspection_id, changes = result
-        self.apply_changes(changes)
         self.open_inspection(inspection_id)
         self.messages.show_message(
             "检查已开始。逐项标记“符合 / 不符合 / 不涉及”，每项修改即时保存。", "ok"
         )
 
-    # -- change sets ---------------------------------------------------------------------------
-    def apply_changes(self, changes: Changes) -> None:
-        """A write finished: refresh what shows the changed records (no widget polls)."""
-        if changes.inspections or changes.hazards or changes.photos or changes.documents:
-            self.inspection.reload()
-        if changes.units or changes.inspections or changes.hazards:
-            self.units.refresh_unit()
-        if changes.units:
-            self.units.model.refresh()
-        current = self.pages.currentWidget()
-        if current is self.home:
-            self.home.load()
-        elif current is self.hazards:
-            self.hazards.load()
-        elif current is self.tasks_page:
-            self.tasks_page.load()
-        elif current is self.patrol and changes.reference:
-            self.patrol.load()
-        self.refresh_status()
-
+    # -- after a sync ------------------------------------------------------------------------
     def _after_sync(self, units_changed: bool) -> None:
         """A sync run (or a conflict settled) changed what is pending and maybe the units."""
         self._show_connection()
         self.tasks.read(self.services.work_plan.role, on_done=self._role_known)
-        self.apply_changes(Changes(reference=True))
-        if units_changed:
-            self.units.model.refresh()
-            self.units.refresh_unit()
+        self.tasks.announce(after_sync(units_changed))
 
     def _show_connection(self) -> None:
         """Online means: the last sync reached the server (a desktop app cannot know more
@@ -487,12 +457,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def document_issued(self, result: IssuedDocument) -> None:
-        self.apply_changes(result.changes)
         note = f"已签发 {result.number}。请打印，由各方签名后交被检查单位一份、存档一份。"
         if result.low_warning:
             note += result.low_warning
         self.messages.show_message(note, "info" if result.low_warning else "ok")
-        self.documents.load()
         self.tasks.read(
             self.services.documents.pdf,
             result.document_id,
@@ -527,6 +495,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._status_timer.stop()
         self.inspection.save_pending_text()
         if self.draft_dialog is not None and self.draft_dialog.isVisible():
             self.draft_dialog.autosave()  # the last seconds of typing, before the writer stops

@@ -2,7 +2,9 @@
 
 One writer thread serialises every database write; a small pool does reads, photo and PDF work.
 Results come back through a signal of a QObject living in the GUI thread (never a lambda slot),
-so callbacks always run on the GUI thread.
+so callbacks always run on the GUI thread. A finished write that returned a `Done` hands its
+`value` to the caller and announces its `changes` once on `changed`, which the pages follow
+(inspector.ui.refresh) to reload what they show.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from inspector.domain.errors import UserError
+from inspector.services.changes import Changes, Done
 
 log = logging.getLogger("inspector.ui.tasks")
 
@@ -28,14 +31,14 @@ class TaskRunner(QObject):
     _finished = Signal(object)
     busy_changed = Signal(int)
     error = Signal(str)  # a message for the person, when the caller gave no error handler
-    wrote = Signal()  # a write finished without error
+    changed = Signal(object)  # Changes: once per finished write (empty when it returned no Done)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
         self._pending = 0
-        self._writes: set[Future[Any]] = set()
+        self._closed = False
         # Always queued: a callback never runs inside the emitting call, even on the GUI thread.
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -50,9 +53,11 @@ class TaskRunner(QObject):
         on_done: Callback | None = None,
         on_error: ErrorCallback | None = None,
     ) -> Future[Any]:
-        future = self._submit(self._writer, fn, args, on_done, on_error)
-        self._writes.add(future)  # delivered later on this thread: no race with _deliver
-        return future
+        return self._submit(self._writer, fn, args, on_done, on_error, write=True)
+
+    def announce(self, changes: Changes) -> None:
+        """Tell the pages about changes made outside `write` (a sync run that reports its own)."""
+        self.changed.emit(changes)
 
     def read(
         self,
@@ -70,18 +75,24 @@ class TaskRunner(QObject):
         args: tuple[Any, ...],
         on_done: Callback | None,
         on_error: ErrorCallback | None,
+        *,
+        write: bool = False,
     ) -> Future[Any]:
+        if self._closed:  # the window is closing: a late refresh has nothing left to show
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
         self._pending += 1
         self.busy_changed.emit(self._pending)
         future = executor.submit(fn, *args)
-        future.add_done_callback(lambda f: self._finished.emit((f, on_done, on_error)))
+        future.add_done_callback(lambda f: self._finished.emit((f, on_done, on_error, write)))
         return future
 
     @Slot(object)
-    def _deliver(self, packet: tuple[Future[Any], Callback | None, ErrorCallback | None]) -> None:
-        future, on_done, on_error = packet
-        wrote = future in self._writes
-        self._writes.discard(future)
+    def _deliver(
+        self, packet: tuple[Future[Any], Callback | None, ErrorCallback | None, bool]
+    ) -> None:
+        future, on_done, on_error, write = packet
         self._pending -= 1
         self.busy_changed.emit(self._pending)
         if future.cancelled():  # dropped at shutdown: nobody is waiting for it
@@ -99,15 +110,20 @@ class TaskRunner(QObject):
             else:
                 self.error.emit(message)
             return
-        if wrote:
-            self.wrote.emit()
+        result = future.result()
+        changes = Changes()
+        if write and isinstance(result, Done):
+            result, changes = result.value, result.changes
         if on_done is not None:
             try:
-                on_done(future.result())
+                on_done(result)
             except Exception:
                 log.exception("result handler failed")
                 self.error.emit(INTERNAL_ERROR)
+        if write and not self._closed:  # after the caller's handling: a page it opened follows too
+            self.changed.emit(changes)
 
     def shutdown(self) -> None:
+        self._closed = True  # the window is going: nothing refreshes after this
         self._writer.shutdown(wait=True)
         self._pool.shutdown(wait=True, cancel_futures=True)

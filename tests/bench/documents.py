@@ -394,7 +394,7 @@ def _drafts(services: Services, count: int) -> list[Any]:
     today = services.ctx.clock.today()
     drafts = []
     for i in range(count):
-        iid, _ = services.inspections.start(
+        iid = services.inspections.start(
             StartInspection(
                 unit_id=units[i % len(units)].id,
                 inspector_ids=people,
@@ -402,7 +402,7 @@ def _drafts(services: Services, count: int) -> list[Any]:
                 place="打磨车间、喷漆房、成品仓库",
                 representative="陈喆",
             )
-        )
+        ).value
         for text, basis, days, measure in HAZARDS:
             services.inspections.add_hazard(
                 iid,

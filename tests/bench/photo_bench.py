@@ -84,7 +84,7 @@ def _start_inspection(services: Services) -> tuple[str, str, list[str]]:
     people = [p for p in services.inspections.people() if p.role == "inspector"][:2]
     unit = services.units.search("", limit=1)[0]
     checklists = [c.id for c in services.inspections.checklists()][:1]
-    iid, _ = services.inspections.start(
+    iid = services.inspections.start(
         StartInspection(
             unit_id=unit.id,
             inspector_ids=[p.id for p in people],
@@ -92,7 +92,7 @@ def _start_inspection(services: Services) -> tuple[str, str, list[str]]:
             place="一号车间",
             representative="王喆",
         )
-    )
+    ).value
     return iid, unit.name, [p.name for p in people]
 
 

@@ -176,14 +176,14 @@ def _make_records(svc: Services, work: Path, n_insp: int, photos_per: int) -> No
     photo_dir.mkdir()
     t0 = time.perf_counter()
     for i in range(n_insp):
-        iid, _ = svc.inspections.start(
+        iid = svc.inspections.start(
             StartInspection(
                 unit_id=units[i % len(units)], inspector_ids=people, checklist_ids=[checklist]
             )
-        )
-        hid, _ = svc.inspections.add_hazard(
+        ).value
+        hid = svc.inspections.add_hazard(
             iid, HazardInput(description=f"第{i}处：消防通道堆放杂物")
-        )
+        ).value
         for k in range(photos_per):
             path = photo_dir / f"IMG_{i:05d}_{k}.jpg"
             path.write_bytes(_camera_jpeg(i * photos_per + k))

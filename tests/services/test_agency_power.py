@@ -53,15 +53,15 @@ def fire_and_own_findings(services: Services) -> tuple[str, str, str]:
     """A finished inspection with a 应急 finding and a 消防 finding: (inspection, 应急, 消防)."""
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)
-    own, _ = services.inspections.add_hazard(
+    own = services.inspections.add_hazard(
         iid,
         HazardInput(
             "配电箱前堆放杂物",
             legal_basis="《中华人民共和国安全生产法》第四十二条",
             deadline=week,
         ),
-    )
-    fire, _ = services.inspections.add_hazard(
+    ).value
+    fire = services.inspections.add_hazard(
         iid,
         HazardInput(
             "二楼疏散通道堆放纸箱约2立方米",
@@ -69,7 +69,7 @@ def fire_and_own_findings(services: Services) -> tuple[str, str, str]:
             deadline=week,
             authority="消防救援",
         ),
-    )
+    ).value
     services.inspections.finish(iid, "检查发现两处问题。")
     return iid, own, fire
 
@@ -119,7 +119,7 @@ def test_entrusted_township_order_prints_the_entrusting_body_as_issuer(
     load_blocks(services, tmp_path, "责改")
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     year = services.ctx.clock.today().year
     assert issued.number == f"（岚）应急责改\u3014{year}\u30151号"  # the 委托机关's 简称
     pages = page_texts(services.ctx.blobs.read(issued.pdf_sha256))
@@ -131,14 +131,14 @@ def test_entrusted_township_order_prints_the_entrusting_body_as_issuer(
     assert f"{TOWNSHIP}（印章）" not in text
     # the site record too is the 委托机关's act
     load_blocks(services, tmp_path, "检记")
-    record = services.records.issue_site_record(iid)
+    record = services.records.issue_site_record(iid).value
     assert record.number.startswith("（岚）应急检记")
     assert _text(services.ctx.blobs.read(record.pdf_sha256)).startswith(COUNTY_BUREAU)
     # the township's own 隐患整改通知书 is not an 执法文书: in its own name and number
     load_blocks(services, tmp_path, "隐改")
     notice = services.documents.issue(
         services.documents.draft_from_inspection("hazard_notice", iid)
-    )
+    ).value
     assert notice.number.startswith("（城关）安隐改")
     assert _text(services.ctx.blobs.read(notice.pdf_sha256)).startswith(TOWNSHIP)
     assert verify(services.ctx).ok
@@ -156,7 +156,7 @@ def test_authorized_township_issues_in_its_own_name_and_may_seize(
     assert not any(SECTION_17 in p for p in services.documents.problems(seizure))
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     assert issued.number.startswith("（城关）应急责改")
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert text.startswith(TOWNSHIP) and f"{TOWNSHIP}（印章）" in text
@@ -175,7 +175,7 @@ def test_own_power_behaves_as_before(services: Services, tmp_path: Path) -> None
     load_blocks(services, tmp_path, "责改")
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     assert all(i.include and i.authority == "应急" for i in draft.items)
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     assert issued.number.startswith("（岚）应急责改")
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert text.startswith(COUNTY_BUREAU) and f"{COUNTY_BUREAU}（印章）" in text
@@ -207,7 +207,7 @@ def test_fire_finding_goes_to_a_case_transfer_not_the_order(
         for p in services.documents.problems(order)
     )
     by_hazard[fire].include = False
-    issued_order = services.documents.issue(order)
+    issued_order = services.documents.issue(order).value
     order_text = _text(services.ctx.blobs.read(issued_order.pdf_sha256))
     assert "配电箱前堆放杂物" in order_text and "疏散通道" not in order_text
 
@@ -216,7 +216,7 @@ def test_fire_finding_goes_to_a_case_transfer_not_the_order(
     assert transfer.fields["receiver"] == "青岚县消防救援大队"
     assert "《中华人民共和国消防法》第四条" in transfer.fields["transfer_basis"]
     transfer.fields["receiver"] = "青岚县消防救援大队城关消防救援站"  # editable
-    issued = services.documents.issue(transfer)
+    issued = services.documents.issue(transfer).value
     year = services.ctx.clock.today().year
     assert issued.number == f"（岚）应急移\u3014{year}\u30151号"
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
@@ -276,9 +276,9 @@ def test_a_checklist_items_authority_is_copied_to_its_hazard(services: Services)
         )
     people = [p for p in services.inspections.people() if p.role == "inspector"]
     unit = services.units.search("", limit=1)[0]
-    iid, _ = services.inspections.start(
+    iid = services.inspections.start(
         StartInspection(unit.id, [p.id for p in people[:2]], [cid], place="门店")
-    )
+    ).value
     items = services.inspections.view(iid).checklists[0].items
     for item in items:
         services.inspections.set_item(iid, item.id, "fail")

@@ -71,8 +71,8 @@ def whole_case(services: Services, clock: FixedClock, tmp_path: Path) -> dict[st
         {"q": f"第{n}个问题：除尘系统的泄爆装置是什么时候拆除的？", "a": ANSWER}
         for n in range(1, 15)
     ]
-    ids = {"inquiry_record": services.documents.issue(inquiry).document_id}
-    notice = services.documents.issue(notice_draft(services, iid, fine_yuan="30000"))
+    ids = {"inquiry_record": services.documents.issue(inquiry).value.document_id}
+    notice = services.documents.issue(notice_draft(services, iid, fine_yuan="30000")).value
     ids["penalty_notice"] = notice.document_id
     services.documents.record_paper_signing(
         notice.document_id,
@@ -82,9 +82,9 @@ def whole_case(services: Services, clock: FixedClock, tmp_path: Path) -> dict[st
     clock.advance(days=6)
     decision = services.documents.draft_from_document("penalty_decision", notice.document_id)
     decision.fields["hearing_outcome"] = "not_requested"
-    ids["penalty_decision"] = services.documents.issue(decision).document_id
+    ids["penalty_decision"] = services.documents.issue(decision).value.document_id
     receipt = services.documents.draft_from_document("service_receipt", ids["penalty_decision"])
-    ids["service_receipt"] = services.documents.issue(receipt).document_id
+    ids["service_receipt"] = services.documents.issue(receipt).value.document_id
     return ids
 
 

@@ -84,7 +84,7 @@ def issued_record(services: Services, tmp_path: Path) -> tuple[str, bytes]:
     item = services.inspections.view(iid).checklists[0].items[0]
     services.inspections.set_item(iid, item.id, "fail", "配电箱未上锁")
     services.inspections.finish(iid, "现场检查发现一项问题。")
-    rec = services.records.issue_site_record(iid)
+    rec = services.records.issue_site_record(iid).value
     return rec.document_id, services.records.pdf(rec.pdf_sha256)
 
 

@@ -206,7 +206,7 @@ def issue(dev: Device, draft: Draft, per_case: bool, year: int, *, crash: bool) 
         ):
             svc.documents.issue(draft)
         assert snapshot(svc) == before
-    issued = svc.documents.issue(draft)
+    issued = svc.documents.issue(draft).value
     assert parse(issued.number) == (DOC_CODES[draft.kind], year, want), (dev.n, issued.number)
     case = case_of(dev, draft)
     if not (per_case and case in dev.cases):
@@ -422,7 +422,7 @@ CHILD = textwrap.dedent(
     checklist = services.inspections.checklists()[0].id
 
     def finished_inspection():
-        iid, _ = services.inspections.start(StartInspection(unit.id, people, [checklist]))
+        iid = services.inspections.start(StartInspection(unit.id, people, [checklist])).value
         services.inspections.add_hazard(
             iid,
             HazardInput(
@@ -440,7 +440,7 @@ CHILD = textwrap.dedent(
         draft = services.documents.draft_from_inspection(
             "rectification_order", finished_inspection()
         )
-        print("issued", services.documents.issue(draft).number, flush=True)
+        print("issued", services.documents.issue(draft).value.number, flush=True)
     """
 )
 
@@ -539,7 +539,7 @@ def test_sigkill_mid_issue_neither_loses_nor_reuses_a_document_number(
             assert report.ok, report.problems
             # after the restart the next issue gets the first unused serial
             iid = inspection_with_hazards(svc)
-            after = svc.documents.issue(svc.documents.draft_from_inspection(ORDER, iid))
+            after = svc.documents.issue(svc.documents.draft_from_inspection(ORDER, iid)).value
             assert parse(after.number) == (code, year, dealt[len(serials)])
             assert verify(svc.ctx).ok
         finally:

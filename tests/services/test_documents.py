@@ -80,7 +80,7 @@ def test_order_drafted_from_the_record_issued_and_hazards_put_under_deadline(
     assert [i.text for i in draft.items] == ["配电箱前堆放杂物", "除尘系统未设泄爆装置"]
     assert len(draft.officers) == 2 and all(o.cert_no for o in draft.officers)
     assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     year = services.ctx.clock.today().year
     assert issued.number == f"（岚）应急责改\u3014{year}\u301511号"
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
@@ -133,7 +133,7 @@ def test_without_delegated_power_only_the_township_notice(
     load_blocks(services, tmp_path, "隐改")
     notice = services.documents.issue(
         services.documents.draft_from_inspection("hazard_notice", iid)
-    )
+    ).value
     assert "安隐改" in notice.number
 
 
@@ -166,7 +166,7 @@ def test_electronic_document_needs_its_signatures(services: Services, tmp_path: 
         for p in services.documents.problems(draft)
     )
     party.witness = "园区管委会 吴敏"
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     pdf = services.ctx.blobs.read(issued.pdf_sha256)
     assert b"/Subtype /Image" in pdf
     assert "拒绝签名，理由：称需请示董事长；见证人：园区管委会吴敏" in _text(pdf)
@@ -224,7 +224,7 @@ def test_onsite_fines_above_the_simple_procedure_limit_are_refused(
     assert any("只有在事后难以执行时才能当场收缴" in p for p in services.documents.problems(person))
     person.fields["payment"] = "bank"
     assert services.documents.problems(person) == []
-    issued = services.documents.issue(person)
+    issued = services.documents.issue(person).value
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert "决定给予罚款人民币200元的行政处罚" in text and "☑自收到本决定书之日起15日内" in text
     assert "赵赟" in text
@@ -236,7 +236,7 @@ def test_exhausted_block_is_refused_with_a_message(services: Services, tmp_path:
     with pytest.raises(UserError, match="文号已用完（或尚未领取号段）"):
         services.documents.issue(draft)
     load_blocks(services, tmp_path, "责改", 1, 1)
-    first = services.documents.issue(draft)
+    first = services.documents.issue(draft).value
     assert first.low_warning and "只剩 0 个" in first.low_warning
     # the same order twice from one inspection is refused as such, before any number is taken
     with pytest.raises(UserError, match="同一文书不能重复签发"):
@@ -256,7 +256,7 @@ def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
     load_blocks(services, tmp_path, "复查")
     load_blocks(services, tmp_path, "检记")
     # a 复查意见书 for a document that is not an order is refused
-    record = services.records.issue_site_record(iid)
+    record = services.records.issue_site_record(iid).value
     not_order = services.documents.draft_from_document("review_opinion", record.document_id)
     assert any(
         "须针对本单位责令限期整改指令书" in p for p in services.documents.problems(not_order)
@@ -264,14 +264,14 @@ def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
 
     order = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     first, second = hazards(services, iid)
     services.hazard_loop.supervise(second.id)
     clock.advance(days=20)  # past both deadlines
     summary = services.hazards.home_summary()
     assert summary.overdue == 2
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
-    review_iid = services.documents.start_review(order.document_id, people)
+    review_iid = services.documents.start_review(order.document_id, people).value
     draft = services.documents.draft_from_document("review_opinion", order.document_id)
     assert draft.inspection_id == review_iid
     assert [i.text for i in draft.items] == ["配电箱前堆放杂物", "除尘系统未设泄爆装置"]
@@ -281,7 +281,7 @@ def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
     draft.items[1].note = "泄爆片未安装"
     assert any("未整改，请给出新的整改期限" in p for p in services.documents.problems(draft))
     draft.items[1].deadline = clock.today() + timedelta(days=10)
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert f"作出了{order.number}《责令限期整改指令书》" in text
     first, second = hazards(services, iid)
@@ -309,7 +309,7 @@ def test_void_and_correction_name_each_other(services: Services, tmp_path: Path)
     load_blocks(services, tmp_path, "责改")
     old = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     with pytest.raises(UserError, match="请先作废原文书"):
         services.documents.draft_correction(old.document_id)
     with pytest.raises(UserError, match="作废理由"):
@@ -320,7 +320,7 @@ def test_void_and_correction_name_each_other(services: Services, tmp_path: Path)
     draft.party = type(draft.party)(
         **{**draft.party.__dict__, "name": "青岚县更正后单位名称有限公司"}
     )
-    new = services.documents.issue(draft)
+    new = services.documents.issue(draft).value
     assert new.number != old.number
     assert f"本文书更正并替代已作废的{old.number}" in _text(services.ctx.blobs.read(new.pdf_sha256))
     rows = {r.number: r for r in services.documents.register()}
@@ -362,7 +362,7 @@ def test_verify_names_the_tampered_document_and_event(services: Services, tmp_pa
     load_blocks(services, tmp_path, "责改")
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     assert verify(services.ctx).ok
     # 1. the PDF file changed on disk
     path = services.ctx.blobs.path_for(issued.pdf_sha256)
@@ -397,7 +397,7 @@ def test_paper_signatures_are_registered_with_the_signed_copy(
     load_blocks(services, tmp_path, "责改")
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     signers = services.documents.paper_signers(issued.document_id)
     assert [s.role for s in signers] == ["officer", "officer", "party"]
     photo = tmp_path / "signed.jpg"
@@ -428,10 +428,10 @@ def test_voiding_a_review_reopens_what_it_closed(
         load_blocks(services, tmp_path, code)
     order = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     measures = services.documents.draft_from_inspection("onsite_measures", iid)
     measures.fields["measures"] = "从危险区域内撤出作业人员"
-    extra = services.documents.issue(measures)
+    extra = services.documents.issue(measures).value
     # voiding the 现决 leaves the hazards under the 责改 that still covers them
     services.documents.void(extra.document_id, "措施写错需重开")
     assert {h.status for h in hazards(services, iid)} == {"rectifying"}
@@ -440,7 +440,7 @@ def test_voiding_a_review_reopens_what_it_closed(
     review = services.documents.draft_from_document("review_opinion", order.document_id)
     for item in review.items:
         item.verdict = "ok"
-    issued = services.documents.issue(review)
+    issued = services.documents.issue(review).value
     assert {h.status for h in hazards(services, iid)} == {"closed"}
     services.documents.void(issued.document_id, "复查结论有误")
     states = hazards(services, iid)
@@ -457,7 +457,7 @@ def test_review_and_correction_edge_cases_are_refused(services: Services, tmp_pa
     load_blocks(services, tmp_path, "隐改")
     old = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     services.documents.void(old.document_id, "单位名称写错")
     first = services.documents.draft_correction(old.document_id)
     services.documents.issue(first)
@@ -465,7 +465,7 @@ def test_review_and_correction_edge_cases_are_refused(services: Services, tmp_pa
     assert any("已由" in p and "不能再次更正" in p for p in services.documents.problems(second))
     notice = services.documents.issue(
         services.documents.draft_from_inspection("hazard_notice", iid)
-    )
+    ).value
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     with pytest.raises(UserError, match="复查须针对已签发的责令限期整改指令书"):
         services.documents.start_review(notice.document_id, people)
@@ -517,7 +517,7 @@ def test_a_voided_document_is_never_counted_as_printed(services: Services, tmp_p
     load_blocks(services, tmp_path, "责改")
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     services.documents.void(issued.document_id, "单位名称写错")
     with pytest.raises(UserError, match="已作废"):
         services.printing.record_printed(issued.document_id, 2, "InspectorPDF", None)
@@ -529,10 +529,10 @@ def test_verify_sees_status_unit_and_file_tampering(services: Services, tmp_path
     load_blocks(services, tmp_path, "现决")
     order = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     measures = services.documents.draft_from_inspection("onsite_measures", iid)
     measures.fields["measures"] = "从危险区域内撤出作业人员"
-    decision = services.documents.issue(measures)
+    decision = services.documents.issue(measures).value
     services.documents.void(decision.document_id, "措施写错需重开")
     assert verify(services.ctx).ok
     db = sqlite3.connect(services.ctx.store.db_file)

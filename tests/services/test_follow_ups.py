@@ -50,7 +50,7 @@ def issued_notice(services: Services, tmp_path: Path) -> IssuedDocument:
         {"name": "工业酒精", "spec": "25升/桶", "quantity": "12桶", "note": "已贴封条"},
         {"name": "销售台账", "spec": "", "quantity": "1本", "note": ""},
     ]
-    return services.documents.issue(draft)
+    return services.documents.issue(draft).value
 
 
 def issued_seizure(services: Services, tmp_path: Path) -> IssuedDocument:
@@ -64,7 +64,7 @@ def issued_seizure(services: Services, tmp_path: Path) -> IssuedDocument:
         {"name": "脉冲布袋除尘器", "spec": "DMC-64", "quantity": "1台", "place": "打磨车间东侧"},
         {"name": "砂光机", "spec": "MM5213", "quantity": "2台", "place": "打磨车间"},
     ]
-    return services.documents.issue(draft)
+    return services.documents.issue(draft).value
 
 
 def test_evidence_decision_from_the_notice_decides_each_row(
@@ -80,7 +80,7 @@ def test_evidence_decision_from_the_notice_decides_each_row(
     draft.rows[0]["decision"] = "予以没收"
     draft.rows[1]["decision"] = "作为证据使用"
     assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     assert issued.number is not None and "应急先保处" in issued.number
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert f"以{notice.number}《先行登记保存证据通知书》" in text
@@ -129,7 +129,7 @@ def test_seizure_extension_once_by_at_most_thirty_days(
     assert any("延长期限不得超过30日" in p for p in services.documents.problems(draft))
     draft.fields["new_end"] = (end + timedelta(days=30)).isoformat()
     assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     assert issued.number is not None and "应急延期" in issued.number
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert f"以{seizure.number}《查封扣押决定书》对你单位的有关场所、设施、财物予以查封" in text
@@ -174,7 +174,7 @@ def test_seizure_decision_releases_or_transfers_and_is_made_once(
     assert any("请填写接收移送的机关" in p for p in services.documents.problems(draft))
     draft.fields["receiver"] = "青岚县市场监督管理局"
     assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     assert issued.number is not None and "应急查扣处" in issued.number
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert f"以{seizure.number}《查封扣押决定书》" in text

@@ -61,7 +61,7 @@ def test_a_two_page_inquiry_prints_every_answer_a_strip_on_each_page_and_no_numb
     assert whole.rindex("答：") < whole.index("以上笔录我看过") < whole.rindex("被询问人（签名）")
     assert "〔" not in whole  # no 文号, not even a blank one
 
-    issued = services.documents.issue(draft)  # no number blocks needed
+    issued = services.documents.issue(draft).value  # no number blocks needed
     assert issued.number == ""
     with services.ctx.store.read() as s:
         doc = s.get(Document, issued.document_id)
@@ -113,7 +113,7 @@ def test_an_inquiry_notice_summons_the_party_and_is_numbered(
     draft = replace(
         draft, fields={**draft.fields, "appear_date": "2099-01-05", "bring": "营业执照复印件"}
     )
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     assert "应急询" in issued.number and issued.number.endswith("4号")
     text = "".join(squeezed(page_texts(services.ctx.blobs.read(issued.pdf_sha256))))
     assert "询问通知书" in text and "2099年1月5日9时00分到县应急管理局执法大队接受询问调查" in text

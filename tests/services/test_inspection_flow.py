@@ -22,7 +22,7 @@ def start(services: Services, n_inspectors: int = 2) -> str:
     people = [p for p in services.inspections.people() if p.role == "inspector"]
     unit = services.units.search("", limit=1)[0]
     checklists = {c.code: c.id for c in services.inspections.checklists()}
-    inspection_id, _ = services.inspections.start(
+    inspection_id = services.inspections.start(
         StartInspection(
             unit_id=unit.id,
             inspector_ids=[p.id for p in people[:n_inspectors]],
@@ -30,7 +30,7 @@ def start(services: Services, n_inspectors: int = 2) -> str:
             place="一号车间",
             representative="王喆",
         )
-    )
+    ).value
     return inspection_id
 
 
@@ -121,9 +121,9 @@ def test_ad_hoc_hazard_and_bad_input(services: Services, clock: FixedClock) -> N
     with pytest.raises(UserError, match="过长"):
         services.inspections.add_hazard(iid, HazardInput(description="堵" * 5000))
     assert services.inspections.view(iid).hazards == []
-    hid, _ = services.inspections.add_hazard(
+    hid = services.inspections.add_hazard(
         iid, HazardInput(description="消防通道堵塞", location="仓库")
-    )
+    ).value
     assert [h.id for h in services.inspections.view(iid).hazards] == [hid]
 
 

@@ -68,9 +68,9 @@ def finished_inspection(services: Services) -> str:
 
 
 def test_loading_blocks_and_refusing_bad_ones(services: Services, tmp_path: Path) -> None:
-    n, _ = services.numbering.load_block_file(block_file(tmp_path, block(services, 1, 50)))
+    n = services.numbering.load_block_file(block_file(tmp_path, block(services, 1, 50))).value
     assert n == 1
-    again, _ = services.numbering.load_block_file(block_file(tmp_path, block(services, 1, 50)))
+    again = services.numbering.load_block_file(block_file(tmp_path, block(services, 1, 50))).value
     assert again == 0  # the same block twice is harmless
     with pytest.raises(UserError, match="重叠"):
         services.numbering.load_block_file(block_file(tmp_path, block(services, 40, 60)))
@@ -102,14 +102,14 @@ def test_issue_gives_the_next_number_and_freezes_the_record(
 ) -> None:
     services.numbering.load_block_file(block_file(tmp_path, block(services, 31, 40)))
     iid = finished_inspection(services)
-    rec = services.records.issue_site_record(iid)
+    rec = services.records.issue_site_record(iid).value
     year = services.ctx.clock.today().year
     assert rec.number == f"（岚）应急检记\u3014{year}\u301531号"
     text = "".join(page_texts(services.records.pdf(rec.pdf_sha256)))
     assert f"应急检记〔{year}〕31号" in text
     with pytest.raises(UserError, match="已签发"):
         services.records.issue_site_record(iid)
-    second = services.records.issue_site_record(finished_inspection(services))
+    second = services.records.issue_site_record(finished_inspection(services)).value
     assert second.number.endswith("32号")
     assert verify(services.ctx).ok
 
@@ -117,7 +117,7 @@ def test_issue_gives_the_next_number_and_freezes_the_record(
 def test_exhausted_block_refuses_and_changes_nothing(services: Services, tmp_path: Path) -> None:
     services.numbering.load_block_file(block_file(tmp_path, block(services, 1, 7)))
     warnings = [
-        services.records.issue_site_record(finished_inspection(services)).low_warning
+        services.records.issue_site_record(finished_inspection(services)).value.low_warning
         for _ in range(7)
     ]
     assert warnings[0] is None and warnings[1] is not None and "只剩 5 个" in warnings[1]
@@ -138,7 +138,7 @@ def test_per_case_numbering_shares_one_serial(services: Services, tmp_path: Path
         agency.numbers_per_case = True
         s.add(agency)
     services.numbering.load_block_file(block_file(tmp_path, block(services, 5, 9, series="案")))
-    rec = services.records.issue_site_record(finished_inspection(services))
+    rec = services.records.issue_site_record(finished_inspection(services)).value
     assert rec.number.endswith("5号") and "检记" in rec.number
 
 
@@ -191,7 +191,7 @@ def test_offline_devices_never_share_or_invent_a_number(
             svc = devices[d]
             iid = finished_inspection(svc)
             try:
-                rec = svc.records.issue_site_record(iid)
+                rec = svc.records.issue_site_record(iid).value
             except UserError:
                 assert len([n for dd, n in issued if dd == d]) == len(allowed[d])  # truly used up
                 continue
@@ -221,9 +221,9 @@ CHILD = textwrap.dedent(
     units = services.units.search("", limit=30)
     cl = services.inspections.checklists()[0].id
     for unit in units:
-        iid, _ = services.inspections.start(StartInspection(unit.id, people, [cl]))
+        iid = services.inspections.start(StartInspection(unit.id, people, [cl])).value
         services.inspections.finish(iid)
-        rec = services.records.issue_site_record(iid)
+        rec = services.records.issue_site_record(iid).value
         print(rec.number, flush=True)
     """
 )

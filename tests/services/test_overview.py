@@ -489,7 +489,9 @@ def test_documents_issued_through_the_service_are_counted(
     (2,000 and 200 yuan); voiding one takes it out of the figures."""
     iid = inspection_with_hazards(services)
     load_blocks(services, tmp_path, "罚当")
-    unit = services.documents.issue(penalty_draft(services, iid, "onsite_penalty_unit", "2000"))
+    unit = services.documents.issue(
+        penalty_draft(services, iid, "onsite_penalty_unit", "2000")
+    ).value
     services.documents.issue(penalty_draft(services, iid, "onsite_penalty_person", "200"))
     today = services.ctx.clock.today()
     figures = services.overview.figures(today.year, today.month)

@@ -62,7 +62,7 @@ def test_a_finding_that_reads_as_a_question_is_not_issued(
     assert _documents(services, "rectification_order") == 0 and _numbers_used(services) == used
     # the inspector writes what was found, in the form; then it issues, and no 是否 is printed
     draft.items[0].text = "一号车间粉尘清理制度未落实，地面积尘约3毫米"
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert "一号车间粉尘清理制度未落实" in text and "是否" not in text
 
@@ -86,7 +86,7 @@ def test_a_wrong_id_number_is_refused_and_changes_nothing(
     assert any("15位的旧号码" in p for p in services.documents.problems(person))
     person.party = replace(person.party, id_no="360733198001011232")
     assert services.documents.problems(person) == []
-    issued = services.documents.issue(person)
+    issued = services.documents.issue(person).value
     assert "360733198001011232" in _text(services.ctx.blobs.read(issued.pdf_sha256))
 
 
@@ -115,7 +115,7 @@ def test_the_hearing_paragraph_is_forced_by_the_amount_not_a_tick_box(
     assert "拟对你单位作出罚款人民币3000元的行政处罚" in small and "举行听证" not in small
     large = notice_draft(services, iid, fine_yuan="30000", hearing="")  # the box left unticked
     assert services.documents.problems(large) == []
-    issued = services.documents.issue(large)
+    issued = services.documents.issue(large).value
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert (
         "根据《中华人民共和国行政处罚法》第六十三条第一款第（一）项、第六十四条的规定，"
@@ -146,7 +146,7 @@ def test_the_onsite_penalty_records_the_notice_and_the_answer(
     assert any("告知后请勾选“已当场告知”" in p for p in found)
     assert "当事人提出了陈述、申辩的，请写明其陈述、申辩的内容。" in found
     draft.fields.update(told="yes", statement="杂物系临时堆放，已安排清理")
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert "已当场告知当事人处罚的事实、理由、依据及其陈述、申辩的权利" in text
     assert "当事人陈述、申辩：杂物系临时堆放，已安排清理。经复核，不予采纳。" in text
@@ -225,7 +225,7 @@ def test_the_preview_is_marked_draft_on_every_page_the_issued_copy_is_not(
     assert len(pages) >= 2
     # the mark is drawn across the page: text extraction may put it between two lines
     assert all("草稿" in p and "（未签发）" in p for p in pages)
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     assert "草稿" not in _text(services.ctx.blobs.read(issued.pdf_sha256))
 
 
@@ -237,7 +237,7 @@ def test_the_site_record_prints_the_representatives_title(services: Services) ->
         assert stored is not None
         legal_rep = stored.legal_rep
     checklists = {c.code: c.id for c in services.inspections.checklists()}
-    iid, _ = services.inspections.start(
+    iid = services.inspections.start(
         StartInspection(
             unit_id=unit.id,
             inspector_ids=[p.id for p in people[:2]],
@@ -246,9 +246,9 @@ def test_the_site_record_prints_the_representatives_title(services: Services) ->
             representative=legal_rep,
             representative_title="总经理",
         )
-    )
+    ).value
     services.inspections.finish(iid, "未发现问题。")
-    record = services.records.render_site_record(iid)
+    record = services.records.render_site_record(iid).value
     text = _text(services.records.pdf(record.pdf_sha256))
     assert f"{legal_rep}职务总经理" in text
     assert "草稿" in text and "（未签发）" in text  # not yet numbered: a draft

@@ -24,7 +24,7 @@ def issued_notice(services: Services, tmp_path: Path, fine: str = "30000") -> st
     iid = inspection_with_hazards(services)
     load_blocks(services, tmp_path, "罚告")
     load_blocks(services, tmp_path, "罚")
-    return services.documents.issue(notice_draft(services, iid, fine_yuan=fine)).document_id
+    return services.documents.issue(notice_draft(services, iid, fine_yuan=fine)).value.document_id
 
 
 def test_the_decision_waits_for_the_statement_and_hearing_periods(
@@ -60,7 +60,7 @@ def test_the_decision_waits_for_the_statement_and_hearing_periods(
     ]
     draft.fields["hearing"] = "yes"
     assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft)
+    issued = services.documents.issue(draft).value
     assert "应急罚〔" in issued.number
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     for expected in (
@@ -95,6 +95,6 @@ def test_a_decision_needs_an_issued_penalty_notice(services: Services, tmp_path:
     load_blocks(services, tmp_path, "责改")
     order = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     with pytest.raises(UserError, match="须依据已签发的行政处罚告知书"):
         services.documents.draft_from_document("penalty_decision", order.document_id)

@@ -21,9 +21,9 @@ from tests.services.test_inspection_flow import start
 
 def test_exif_rotated_photo_comes_out_upright(services: Services, rotated_photo: Path) -> None:
     iid = start(services)
-    pid, _ = services.photos.add_file(
+    pid = services.photos.add_file(
         iid, rotated_photo, "测试单位\n2026-11-23 10:00  检查人员：甲、乙"
-    )
+    ).value
     [photo] = services.inspections.view(iid).photos
     assert photo.id == pid
     display = Image.open(io.BytesIO(services.photos.image_bytes(photo.display_sha256)))
@@ -133,7 +133,7 @@ def test_original_keeps_its_real_media_type(services: Services, tmp_path: Path) 
     iid = start(services)
     path = tmp_path / "scan.png"
     Image.new("RGB", (640, 480), (10, 120, 200)).save(path)
-    pid, _ = services.photos.add_file(iid, path, "x")
+    pid = services.photos.add_file(iid, path, "x").value
     from inspector.store.models import Blob
 
     with services.ctx.store.read() as s:

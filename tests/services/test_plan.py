@@ -60,7 +60,7 @@ def inspect(
     saved = clock.moment
     clock.moment = local_moment(day, at)
     try:
-        iid, _ = services.inspections.start(StartInspection(unit_id, people, [], kind=kind))
+        iid = services.inspections.start(StartInspection(unit_id, people, [], kind=kind)).value
         if finish:
             services.inspections.finish(iid)
     finally:

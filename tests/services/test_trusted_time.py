@@ -79,7 +79,7 @@ def test_records_and_an_order_take_the_servers_date_and_keep_the_offset(
     load_blocks(services, tmp_path, "责改")
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     text = _text(services.ctx.blobs.read(issued.pdf_sha256))
     assert chinese_date(server_today) in text
     assert f"于{chinese_date(server_today + timedelta(days=7))}前整改完毕" in text
@@ -99,7 +99,7 @@ def test_records_and_an_order_take_the_servers_date_and_keep_the_offset(
         # the audit trail keeps what the device's own clock said
         assert datetime.fromisoformat(event.device_time) == clock.device_now()
     # the site record prints the offset its inspection was made with
-    record = services.records.render_site_record(iid)
+    record = services.records.render_site_record(iid).value
     assert "本机时钟比服务器时间慢2天0小时" in _text(services.records.pdf(record.pdf_sha256))
     assert verify(services.ctx).ok
 
@@ -110,7 +110,7 @@ def test_no_note_without_a_noticeable_offset(services: Services, tmp_path: Path)
     load_blocks(services, tmp_path, "责改")
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     assert "本机时钟" not in _text(services.ctx.blobs.read(issued.pdf_sha256))
 
 
@@ -148,8 +148,8 @@ def test_a_large_old_correction_is_confirmed_before_issuing(
         services.records.issue_site_record(iid)
     with services.ctx.store.read() as s:
         assert s.exec(select(Document).where(Document.status == "issued")).first() is None
-    assert services.documents.issue(draft, time_confirmed=True).number
-    assert services.records.issue_site_record(iid, time_confirmed=True).number
+    assert services.documents.issue(draft, time_confirmed=True).value.number
+    assert services.records.issue_site_record(iid, time_confirmed=True).value.number
     # a clock set back since the sync makes the correction doubtful too
     synced(services, TWO_DAYS, hours_ago=-5)
     check = services.time_check()
@@ -180,7 +180,7 @@ def test_number_years_follow_the_corrected_year_and_a_wrong_year_names_the_clock
             remember_clock_offset(
                 s, clock, (server_now - clock.moment).total_seconds(), clock.moment
             )
-        issued = svc.records.issue_site_record(iid)
+        issued = svc.records.issue_site_record(iid).value
         assert f"〔{server_year}〕1号" in issued.number
     finally:
         svc.close()

@@ -68,12 +68,13 @@ def edit(unit: Unit, **changes: str) -> UnitEdit:
 
 def test_two_edits_before_a_sync_are_one_patch_and_two_audit_events(services: Services) -> None:
     unit = unit_of(services)
-    fields, changes = services.units.edit(unit.id, edit(unit, legal_rep="张堃喆𠀀"))
+    first = services.units.edit(unit.id, edit(unit, legal_rep="张堃喆𠀀"))
+    fields, changes = first.value, first.changes
     assert fields == ["legal_rep"] and changes.units == {unit.id}
-    fields, _ = services.units.edit(
+    fields = services.units.edit(
         unit.id,
         edit(unit, legal_rep="张堃喆𠀀", address="青岚县𠀀路 8 号", contact_phone="13800000001"),
-    )
+    ).value
     assert sorted(fields) == ["address", "contact_phone"]
     assert services.units.detail(unit.id).unit["legal_rep"] == "张堃喆𠀀"
     with services.ctx.store.read() as s:
@@ -94,7 +95,8 @@ def test_two_edits_before_a_sync_are_one_patch_and_two_audit_events(services: Se
     assert verify(services.ctx).ok
 
     # nothing changed: nothing written
-    assert services.units.edit(unit.id, edit(unit_of(services))) == ([], changes.__class__())
+    unchanged = services.units.edit(unit.id, edit(unit_of(services)))
+    assert unchanged.value == [] and unchanged.changes.empty
     with pytest.raises(UserError, match="经度应在 -180 到 180 度之间"):
         services.units.edit(unit.id, edit(unit, lat="28.1", lon="190"))
     with pytest.raises(UserError, match="纬度应为数字"):

@@ -19,7 +19,7 @@ from tests.support.sync_world import code
 
 @pytest.fixture
 def known(services: Services) -> str:
-    unit_id, _ = services.units.add(
+    unit_id = services.units.add(
         NewUnit(
             name="青岚县红光机械制造有限公司",
             address="青岚县白沙镇堃山路8号",
@@ -28,7 +28,7 @@ def known(services: Services) -> str:
             risk_colour="red",
             supervision_level="A",
         )
-    )
+    ).value
     return unit_id
 
 
@@ -109,7 +109,7 @@ def test_bad_text_is_refused(services: Services, name: str, message: str) -> Non
 
 
 def test_rare_characters_are_accepted_and_found(services: Services) -> None:
-    unit_id, _ = services.units.add(NewUnit(name="𠀀喆赟昇五金店"))
+    unit_id = services.units.add(NewUnit(name="𠀀喆赟昇五金店")).value
     assert unit_id in [r.id for r in services.units.search("𠀀喆")]
 
 
@@ -193,7 +193,7 @@ def test_pulled_units_are_indexed_in_bulk_exactly_as_the_trigger_indexes_them(
         for n in (0, 150, 299):
             assert f"u{n:04d}" in [r.id for r in svc.units.search(made[n].name)], made[n].name
         # a unit made on the device afterwards goes through the insert trigger again
-        uid, _ = svc.units.add(NewUnit(name="青岚县堃喆五金店", address="白沙镇1号"))
+        uid = svc.units.add(NewUnit(name="青岚县堃喆五金店", address="白沙镇1号")).value
         assert [r.id for r in svc.units.search("堃喆")] == [uid]
         assert [r.id for r in svc.units.search("kzwjd")] == [uid]
     finally:

@@ -51,7 +51,7 @@ class Worked:
 def work(services: Services, tmp_path: Path, photo_file: Path) -> Worked:
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)
-    hid, _ = services.inspections.add_hazard(
+    hid = services.inspections.add_hazard(
         iid,
         HazardInput(
             "配电箱前堆放杂物",
@@ -59,17 +59,17 @@ def work(services: Services, tmp_path: Path, photo_file: Path) -> Worked:
             legal_basis="《中华人民共和国安全生产法》第四十二条",
             deadline=week,
         ),
-    )
-    pid, _ = services.photos.add_file(iid, photo_file, "现场检查", hazard_id=hid)
+    ).value
+    pid = services.photos.add_file(iid, photo_file, "现场检查", hazard_id=hid).value
     item = services.inspections.view(iid).checklists[0].items[0]
     services.inspections.set_item(iid, item.id, "pass", "灭火器在有效期内")
     services.inspections.finish(iid, "检查发现一处问题。")
     load_blocks(services, tmp_path, "检记")
     load_blocks(services, tmp_path, "责改")
-    record = services.records.issue_site_record(iid)
+    record = services.records.issue_site_record(iid).value
     order = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     return Worked(
         services, iid, hid, pid, record.document_id, record.number, record.pdf_sha256,
         order.document_id,

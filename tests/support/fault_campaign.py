@@ -235,23 +235,23 @@ class Campaign:
         svc = dev.services
         people = [p.id for p in svc.inspections.people()]
         checklist = svc.inspections.checklists()[0].id
-        iid, _ = svc.inspections.start(
+        iid = svc.inspections.start(
             StartInspection(
                 unit_id=self.rng.choice(dev.units),
                 inspector_ids=people[:2],
                 checklist_ids=[checklist],
             )
-        )
+        ).value
         items = svc.inspections.view(iid).checklists[0].items
         for item in self.rng.sample(items, k=min(len(items), self.rng.randint(1, 5))):
             svc.inspections.set_item(iid, item.id, self.rng.choice(["pass", "na"]))
-        hid, _ = svc.inspections.add_hazard(
+        hid = svc.inspections.add_hazard(
             iid,
             HazardInput(
                 description=f"配电箱箱门损坏，带电部位外露（{RARE[self.photo_no % len(RARE)]}）",
                 deadline=svc.ctx.clock.today() + timedelta(days=7),
             ),
-        )
+        ).value
         for n in range(self.rng.randint(1, 3)):
             svc.photos.add_file(
                 iid,
@@ -317,14 +317,14 @@ class Campaign:
         n = self.edit_no
         with dev.services.ctx.store.read() as s:
             township = s.exec(select(ClientUnit.township_id)).first()
-        uid, _ = dev.services.units.add(
+        uid = dev.services.units.add(
             NewUnit(
                 name=f"{dev.name}新发现{RARE[n % len(RARE)]}五金店{n}",
                 address=f"沙河街道新村{n}号",
                 credit_code=code(9000 + n),
                 township_id=township,
             )
-        )
+        ).value
         dev.units.append(uid)
         self.result.units_created += 1
 

@@ -34,8 +34,8 @@ def main(argv: list[str]) -> int:
         unit = svc.units.search("", limit=1)[0]
         people = [p.id for p in svc.inspections.people() if p.cert_no][:2]
         checklist = svc.inspections.checklists()[0].id
-        iid, _ = svc.inspections.start(StartInspection(unit.id, people, [checklist]))
-        hid, _ = svc.inspections.add_hazard(
+        iid = svc.inspections.start(StartInspection(unit.id, people, [checklist])).value
+        hid = svc.inspections.add_hazard(
             iid,
             HazardInput(
                 "配电箱前堆放杂物",
@@ -43,11 +43,11 @@ def main(argv: list[str]) -> int:
                 measure="清除杂物",
                 deadline=clock.today() + timedelta(days=DEADLINE_DAYS),
             ),
-        )
+        ).value
         svc.inspections.finish(iid, "检查发现一处问题。")
-        record = svc.records.issue_site_record(iid)
+        record = svc.records.issue_site_record(iid).value
         draft = svc.documents.draft_from_inspection("rectification_order", iid)
-        order = svc.documents.issue(draft)
+        order = svc.documents.issue(draft).value
         second = svc.sync.run()
         print(
             json.dumps(

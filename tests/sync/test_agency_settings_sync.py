@@ -107,7 +107,7 @@ def test_settings_set_with_the_command_reach_the_device_and_its_documents(
     )
     load_blocks(dev, tmp_path, "责改")
     docs = dev.services.documents
-    order = docs.issue(docs.draft_from_inspection("rectification_order", iid))
+    order = docs.issue(docs.draft_from_inspection("rectification_order", iid)).value
     assert order.number.startswith("（柴）应急责改")
     text = re.sub(r"\s+", "", "".join(page_texts(dev.services.ctx.blobs.read(order.pdf_sha256))))
     assert text.startswith(BUREAU) and f"{BUREAU}（印章）" in text

@@ -63,7 +63,7 @@ def review(dev: Device, order_id: str, passed: bool) -> str:
             item.note = "配电箱仍未修复"
             item.deadline = dev.clock.today() + timedelta(days=10)
     assert docs.problems(draft) == []
-    return docs.issue(draft).document_id
+    return docs.issue(draft).value.document_id
 
 
 def hazard_row(dev: Device, hazard_id: str) -> Hazard:
@@ -96,7 +96,7 @@ def test_opposite_reviews_on_two_devices_are_kept_flagged_and_shown_on_both(
     iid, hid, _ = record_inspection(a, first_unit(a), write_photo(tmp_path, "a.jpg", (90, 60, 40)))
     order = a.services.documents.issue(
         a.services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     assert hazard_row(a, hid).status == "rectifying"
     synced(a)
 
@@ -106,13 +106,13 @@ def test_opposite_reviews_on_two_devices_are_kept_flagged_and_shown_on_both(
 
     # two days ago, laptop 1: the site record, then the 复查 passes and the hazard is 销号
     a.clock.moment = now - timedelta(days=2)
-    a_record = a.services.records.issue_site_record(iid)
+    a_record = a.services.records.issue_site_record(iid).value
     review(a, order.document_id, passed=True)
     assert hazard_row(a, hid).status == "closed"
     synced(a)
     # yesterday, laptop 2 (which never saw that): the site record again, and a failed 复查
     b.clock.moment = now - timedelta(days=1)
-    b_record = b.services.records.issue_site_record(iid)
+    b_record = b.services.records.issue_site_record(iid).value
     assert b_record.number == a_record.number  # its blocks were rewound with the backup
     review(b, order.document_id, passed=False)
     assert hazard_row(b, hid).status == "rectifying"

@@ -139,7 +139,7 @@ def visit(dev: Device, unit_id: str, rng: random.Random, work: Work) -> None:
     people = [p.id for p in svc.inspections.people() if p.role == "inspector"][:2]
     checklist = svc.inspections.checklists()[0].id
     kind = rng.choice(INSPECTION_KINDS)
-    iid, _ = svc.inspections.start(StartInspection(unit_id, people, [checklist], kind=kind))
+    iid = svc.inspections.start(StartInspection(unit_id, people, [checklist], kind=kind)).value
     fire = MAIN_KINDS[work.turn % len(MAIN_KINDS)] == "rectification_order"
     if fire:  # a 消防 matter too: left off the order, transferred (issue 16)
         svc.inspections.add_hazard(
@@ -166,12 +166,14 @@ def visit(dev: Device, unit_id: str, rng: random.Random, work: Work) -> None:
         return  # left unfinished: neither the inspection nor its hazards count
     svc.inspections.finish(iid, "检查发现问题，已责令整改。")
     if rng.random() < 0.85:
-        record = svc.records.issue_site_record(iid)
+        record = svc.records.issue_site_record(iid).value
         if rng.random() < 0.1:
             svc.documents.void(record.document_id, "检查时间写错")
     main = MAIN_KINDS[work.turn % len(MAIN_KINDS)]
     work.turn += 1
-    issued = svc.documents.issue(fill(dev, svc.documents.draft_from_inspection(main, iid), rng))
+    issued = svc.documents.issue(
+        fill(dev, svc.documents.draft_from_inspection(main, iid), rng)
+    ).value
     if rng.random() < 0.1 and main not in ORDERS and main != "hazard_notice":
         svc.documents.void(issued.document_id, "当事人名称写错")
         return

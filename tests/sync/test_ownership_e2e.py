@@ -66,20 +66,20 @@ def test_a_colleagues_changes_are_refused_and_the_inspector_sees_his_own_records
     unit_id = first_unit(zhang)
     svc = zhang.services
     people = [p.id for p in svc.inspections.people()][:2]
-    iid, _ = svc.inspections.start(
+    iid = svc.inspections.start(
         StartInspection(
             unit_id=unit_id,
             inspector_ids=people,
             checklist_ids=[svc.inspections.checklists()[0].id],
         )
-    )
-    hid, _ = svc.inspections.add_hazard(
+    ).value
+    hid = svc.inspections.add_hazard(
         iid,
         HazardInput(
             description="配电箱箱门损坏，带电部位外露",
             deadline=zhang.clock.today() + timedelta(days=7),
         ),
-    )
+    ).value
     svc.photos.add_file(
         iid, write_photo(tmp_path, "a.jpg", (200, 60, 40)), watermark="现场检查", hazard_id=hid
     )

@@ -53,9 +53,9 @@ def patrol_with_report(dev: Device, photo: Path) -> tuple[str, str]:
     """A patrol of the grid with all six parts and a photo, and a report from it (offline)."""
     svc = dev.services.patrols
     [grid] = svc.grids()
-    patrol_id, _ = svc.start(grid.id, companions="村安全员 周敏")
+    patrol_id = svc.start(grid.id, companions="村安全员 周敏").value
     place = svc.places(grid.id)[0]
-    visit_id, _ = svc.save_visit(
+    visit_id = svc.save_visit(
         patrol_id,
         VisitInput(
             unit_id=place.unit_id,
@@ -64,10 +64,10 @@ def patrol_with_report(dev: Device, photo: Path) -> tuple[str, str]:
             problems=[("消防", "仓库灭火器过期"), ("用电", "私拉电线给电动车充电")],
             actions=["劝导", "报告"],
         ),
-    )
+    ).value
     prepared = dev.services.photos.prepare_file(photo, "网格巡查")
     svc.add_visit_photo(visit_id, "look", prepared)
-    report_id, _ = svc.report(
+    report_id = svc.report(
         ReportInput(
             unit_id=place.unit_id,
             category="用电",
@@ -77,7 +77,7 @@ def patrol_with_report(dev: Device, photo: Path) -> tuple[str, str]:
             photos=[prepared],
             visit_id=visit_id,
         )
-    )
+    ).value
     svc.finish(patrol_id, "巡查一处，发现问题两项，已上报一项。")
     return patrol_id, report_id
 
@@ -199,7 +199,7 @@ def test_a_report_without_photo_or_location_says_what_is_missing(
     with pytest.raises(UserError) as err:
         svc.report(ReportInput(unit_id=unit, category="消防", description="通道堵塞"))
     assert "现场照片" in str(err.value) and "位置" in str(err.value)
-    patrol_id, _ = svc.start(g.id)
+    patrol_id = svc.start(g.id).value
     with pytest.raises(UserError, match="还没有记录任何场所"):
         svc.finish(patrol_id)
     svc.save_visit(patrol_id, VisitInput(unit_id=unit))

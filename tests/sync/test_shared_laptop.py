@@ -213,7 +213,7 @@ def test_a_shared_store_from_before_is_split_by_author(
     unit = first_unit(dev)
     load_blocks(shared, tmp_path, "检记", 1, 20)
     a_iid, _, _ = record_inspection(dev, unit, write_photo(tmp_path, "a.jpg", (10, 120, 10)))
-    a_doc = shared.records.issue_site_record(a_iid)
+    a_doc = shared.records.issue_site_record(a_iid).value
     shared.sync.sign_out()
     with shared.ctx.store.write() as s:  # what the old sign-in wrote for li into the same file
         from inspector.services.setting_rows import USERNAME, set_current_user, set_setting
@@ -221,7 +221,7 @@ def test_a_shared_store_from_before_is_split_by_author(
         set_setting(s, USERNAME, "li")
         set_current_user(s, people["li"])
     b_iid, _, _ = record_inspection(dev, unit, write_photo(tmp_path, "b.jpg", (10, 10, 160)))
-    b_doc = shared.records.issue_site_record(b_iid)
+    b_doc = shared.records.issue_site_record(b_iid).value
     before = {i for i in inspections(shared)}
     shared.close()
     assert before == {a_iid, b_iid}

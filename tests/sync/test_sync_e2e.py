@@ -38,17 +38,17 @@ def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str,
     svc = dev.services
     people = [p.id for p in svc.inspections.people()][:2]
     checklist = svc.inspections.checklists()[0].id
-    iid, _ = svc.inspections.start(
+    iid = svc.inspections.start(
         StartInspection(unit_id=unit_id, inspector_ids=people, checklist_ids=[checklist])
-    )
-    hid, _ = svc.inspections.add_hazard(
+    ).value
+    hid = svc.inspections.add_hazard(
         iid,
         HazardInput(
             description="配电箱箱门损坏，带电部位外露",
             deadline=dev.clock.today() + timedelta(days=7),
         ),
-    )
-    pid, _ = svc.photos.add_file(iid, photo, watermark="现场检查", hazard_id=hid)
+    ).value
+    pid = svc.photos.add_file(iid, photo, watermark="现场检查", hazard_id=hid).value
     svc.inspections.finish(iid, "检查发现一般隐患一项。")
     return iid, hid, pid
 
@@ -384,13 +384,13 @@ def test_published_checklist_items_reach_the_device_with_authority_and_finding(
     assert fire and all("《中华人民共和国消防法》第" in i.legal_basis for i in fire)
     svc = dev.services
     gm = next(c.id for c in svc.inspections.checklists() if c.code == "gm-dust")
-    iid, _ = svc.inspections.start(
+    iid = svc.inspections.start(
         StartInspection(
             unit_id=first_unit(dev),
             inspector_ids=[p.id for p in svc.inspections.people()][:2],
             checklist_ids=[gm],
         )
-    )
+    ).value
     items_of = svc.inspections.view(iid).checklists[0].items
     item = next(i for i in items_of if i.major and "积尘" in i.content)
     svc.inspections.set_item(iid, item.id, "fail")

@@ -66,10 +66,10 @@ def test_issue_offline_void_then_sync_delivers_document_pdf_and_void(
     load_blocks(dev, tmp_path, "检记")
     load_blocks(dev, tmp_path, "责改")
     # offline: a 现场检查记录 and a 责令限期整改指令书, both issued, printed and then voided
-    record = dev.services.records.issue_site_record(iid)
+    record = dev.services.records.issue_site_record(iid).value
     order = dev.services.documents.issue(
         dev.services.documents.draft_from_inspection("rectification_order", iid)
-    )
+    ).value
     dev.services.printing.record_printed(order.document_id, 2, "InspectorPDF", "7")
     dev.services.documents.void(record.document_id, "单位名称写错，重新制作")
     dev.services.documents.void(order.document_id, "整改期限写错，重新下达")

@@ -28,7 +28,7 @@ def test_full_inspection_through_the_window(
     qtbot: QtBot, window: MainWindow, services: Services, rotated_photo: Path
 ) -> None:
     w = window
-    unit_id, _ = services.units.add(
+    unit_id = services.units.add(
         NewUnit(
             name="青岚县鑫达粉末冶金有限公司",
             address="白沙镇工业园8号",
@@ -36,7 +36,7 @@ def test_full_inspection_through_the_window(
             industry="工贸",
             legal_rep="王𠀀堃",
         )
-    )
+    ).value
     w.units.model.refresh()
     idle(qtbot, w)
 
@@ -228,7 +228,7 @@ def open_new_inspection(qtbot: QtBot, w: MainWindow, services: Services, row: in
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     unit = services.units.search("", limit=row + 1)[row]
     checklists = [c.id for c in services.inspections.checklists()][:1]
-    iid, _ = services.inspections.start(StartInspection(unit.id, people, checklists))
+    iid = services.inspections.start(StartInspection(unit.id, people, checklists)).value
     w.open_inspection(iid)
     qtbot.waitUntil(
         lambda: w.inspection.view is not None and w.inspection.view.id == iid, timeout=WAIT

@@ -20,7 +20,7 @@ def record_pdf(services: Services) -> bytes:
     item = services.inspections.view(iid).checklists[0].items[0]
     services.inspections.set_item(iid, item.id, "fail", "配电箱未上锁")
     services.inspections.finish(iid)
-    rec = services.records.render_site_record(iid)
+    rec = services.records.render_site_record(iid).value
     return services.records.pdf(rec.pdf_sha256)
 
 

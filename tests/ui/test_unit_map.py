@@ -369,7 +369,7 @@ def test_a_unit_without_coordinates_is_counted_not_drawn(
 ) -> None:
     before = page.points
     assert before is not None
-    unit_id, _ = services.units.add(NewUnit(name="青岚县无坐标测试加油站", risk_colour="red"))
+    unit_id = services.units.add(NewUnit(name="青岚县无坐标测试加油站", risk_colour="red")).value
     points = reload(qtbot, page)
     assert points.without_coordinates == 1
     assert points.counts == before.counts  # not on the map, so not in the colour counts

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from inspector.documents.model import Officer, Party
+from inspector.services.changes import Done
 from inspector.services.context import Context
 from inspector.services.documents import Draft, DraftItem, SignerInput
 from inspector.store.models import DocDraft
@@ -80,8 +81,9 @@ class DraftStore:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def save(self, draft: Draft) -> datetime:
-        """Keep the form as it is now (replacing the case's earlier one); returns when."""
+    def save(self, draft: Draft) -> Done[datetime]:
+        """Keep the form as it is now (replacing the case's earlier one); returns when (a form
+        draft is no record any page lists, so it changes nothing they show)."""
         now = self.ctx.clock.now()
         text = draft_json(draft)
         with self.ctx.store.write() as s:
@@ -98,7 +100,7 @@ class DraftStore:
             else:
                 row.data, row.saved_at = text, now
             s.add(row)
-        return now
+        return Done(now)
 
     def find(self, draft: Draft) -> SavedDraft | None:
         """The saved form of the same case as `draft`, if there is one that can be read."""
@@ -113,8 +115,9 @@ class DraftStore:
             return None
         return SavedDraft(saved, saved_at, signed)
 
-    def discard(self, draft: Draft) -> None:
+    def discard(self, draft: Draft) -> Done[None]:
         with self.ctx.store.write() as s:
             row = s.get(DocDraft, draft.key)
             if row is not None:
                 s.delete(row)
+        return Done(None)

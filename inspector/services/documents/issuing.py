@@ -21,7 +21,7 @@ from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep, allowed
 from inspector.domain.numbering import number_for
 from inspector.services.blob_rows import ensure_blob_row
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.documents.model import (
     ELECTRONIC,
     ISSUED,
@@ -55,7 +55,7 @@ class Issuing(Rules):
     """Issuing (number, freeze, store) and voiding."""
 
     # -- issuing -----------------------------------------------------------------------------
-    def issue(self, draft: Draft, *, time_confirmed: bool = False) -> IssuedDocument:
+    def issue(self, draft: Draft, *, time_confirmed: bool = False) -> Done[IssuedDocument]:
         """Number, freeze and store the document; the rules first (UserError listing problems).
         A doubtful clock correction must have been confirmed (services.trusted_time)."""
 
@@ -156,7 +156,7 @@ class Issuing(Rules):
             inspections=frozenset({draft.inspection_id} if draft.inspection_id else set()),
         )
         low = taken.low_warning if taken is not None else None
-        return IssuedDocument(doc_id, number or "", sha, low, changes)
+        return Done(IssuedDocument(doc_id, number or "", sha, low), changes)
 
     def _frozen_json(self, draft: Draft, data: DocumentData, sig_blobs: dict[int, str]) -> str:
         """What the document prints, plus the inputs a correction starts from (images by hash)."""
@@ -248,7 +248,7 @@ class Issuing(Rules):
         return touched
 
     # -- after issue -------------------------------------------------------------------------
-    def void(self, document_id: str, reason: str) -> Changes:
+    def void(self, document_id: str, reason: str) -> Done[None]:
         """作废: the document stays stored and verifiable, marked void with the reason."""
         reason = clean_text("作废理由", reason, max_chars=500, required=True)
         if len(reason) < 4:
@@ -284,10 +284,12 @@ class Issuing(Rules):
                 {"number": doc.number, "reason": reason},
             )
             unit_id = doc.unit_id
-        return Changes(
-            documents=frozenset({document_id}),
-            hazards=frozenset(touched),
-            units=frozenset({unit_id}),
+        return done(
+            Changes(
+                documents=frozenset({document_id}),
+                hazards=frozenset(touched),
+                units=frozenset({unit_id}),
+            )
         )
 
     def _undo_hazard_steps(

@@ -20,7 +20,6 @@ from inspector.domain.document_kinds import (
 from inspector.domain.enums import HazardGrade
 from inspector.domain.errors import UserError
 from inspector.services.agency import agency_power
-from inspector.services.changes import Changes
 from inspector.store.models import (
     Agency,
 )
@@ -103,7 +102,6 @@ class IssuedDocument:
     number: str
     pdf_sha256: str
     low_warning: str | None
-    changes: Changes
 
 
 @dataclass(frozen=True)

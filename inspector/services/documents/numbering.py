@@ -24,7 +24,7 @@ from inspector.domain.numbering import (
     NUMBER_PREFIX,
     Block,
 )
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done
 from inspector.services.context import Context
 from inspector.services.journal import audit
 from inspector.services.setting_rows import current_user_id
@@ -82,7 +82,7 @@ class NumberingService:
         self.ctx = ctx
 
     # -- blocks --------------------------------------------------------------------------------
-    def load_block_file(self, path: Path) -> tuple[int, Changes]:
+    def load_block_file(self, path: Path) -> Done[int]:
         """Load the blocks in an admin's JSON file; returns how many were new."""
         try:
             raw: Any = json.loads(path.read_text("utf-8"))
@@ -97,7 +97,7 @@ class NumberingService:
         with self.ctx.store.write() as s:
             for n, entry in enumerate(entries, start=1):
                 added += self._add_block(s, entry, f"第 {n} 个号段")
-        return added, Changes(reference=True)
+        return Done(added, Changes(reference=True))
 
     def _add_block(self, s: Session, entry: Any, where: str) -> int:
         if not isinstance(entry, dict):

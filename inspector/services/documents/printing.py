@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from inspector.domain.errors import UserError
+from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.journal import audit, queue, row_payload
 from inspector.services.setting_rows import current_user_id
@@ -65,7 +66,7 @@ class PrintService:
 
     def record_printed(
         self, document_id: str, copies: int, printer: str, job_id: str | None
-    ) -> None:
+    ) -> Done[None]:
         """Count `copies` printed copies of the document: print_count, the audit event
         "document.printed" and the outbox entry, in one write transaction."""
         if copies < 1:
@@ -95,6 +96,7 @@ class PrintService:
                 },
             )
         log.info("document %s: %d copies printed on %s (%s)", document_id, copies, printer, job_id)
+        return done(Changes(documents=frozenset({document_id})))
 
     def print_pdf_via_cups(
         self,

@@ -12,6 +12,7 @@ from inspector.domain.document_kinds import (
     ORDER_KINDS,
 )
 from inspector.domain.errors import UserError
+from inspector.services.changes import Done
 from inspector.services.documents.model import (
     ELECTRONIC,
     ISSUED,
@@ -83,7 +84,7 @@ class Register(PaperSigning):
             )
         return out
 
-    def start_review(self, order_id: str, inspector_ids: list[str]) -> str:
+    def start_review(self, order_id: str, inspector_ids: list[str]) -> Done[str]:
         """Start the 复查 of an issued order: an inspection of kind 复查 that names the order; the
         整改复查意见书 drafted from the order then pre-loads its items."""
         from inspector.services.inspections.recording import InspectionService, StartInspection
@@ -97,7 +98,7 @@ class Register(PaperSigning):
             if order.status != ISSUED:
                 raise UserError("该文书已作废，不能据此复查。")
             unit_id = order.unit_id
-        inspection_id, _ = InspectionService(self.ctx).start(
+        return InspectionService(self.ctx).start(
             StartInspection(
                 unit_id=unit_id,
                 inspector_ids=inspector_ids,
@@ -106,7 +107,6 @@ class Register(PaperSigning):
                 review_of_id=order_id,
             )
         )
-        return inspection_id
 
     def export_register(self, path: Path, rows: list[DocumentRow]) -> Path:
         """文书台账 as an .xlsx workbook (one row per document)."""

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from inspector.domain.errors import UserError
 from inspector.services.blob_rows import ensure_blob_row
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.documents.issuing import Issuing
 from inspector.services.documents.model import (
     ISSUED,
@@ -34,7 +34,7 @@ class PaperSigning(Issuing):
         document_id: str,
         signers: list[SignerInput],
         signed_copy: bytes | Path | None,
-    ) -> Changes:
+    ) -> Done[None]:
         """After printing: who signed the paper by hand (a photo of the signed copy as evidence),
         and who refused, with reason and witness."""
         with self.ctx.store.read() as s:
@@ -76,7 +76,7 @@ class PaperSigning(Issuing):
                     "signed_copy_sha256": blob,
                 },
             )
-        return Changes(documents=frozenset({document_id}))
+        return done(Changes(documents=frozenset({document_id})))
 
     def paper_signers(self, document_id: str) -> list[SignerInput]:
         """Who is expected to sign the printed copy (officers, then the party or recipient)."""

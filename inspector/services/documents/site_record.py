@@ -16,9 +16,10 @@ from inspector.domain.numbering import DOC_CODES, format_number
 from inspector.fonts import coverage
 from inspector.services.agency import agency_power
 from inspector.services.blob_rows import ensure_blob_row
+from inspector.services.changes import Changes, Done
 from inspector.services.context import Context
 from inspector.services.documents.numbering import NumberingService, series_for
-from inspector.services.inspections.recording import InspectionView, _view
+from inspector.services.inspections.views import InspectionView, inspection_view
 from inspector.services.journal import audit, queue, row_payload, to_jsonable
 from inspector.services.sync.trusted_time import require_confirmed_time
 from inspector.store.blobs import disk_problem, write_durably
@@ -111,7 +112,7 @@ class RecordService:
 
     def _finished_view(self, inspection_id: str, action: str) -> InspectionView:
         with self.ctx.store.read() as s:
-            view = _view(s, inspection_id)
+            view = inspection_view(s, inspection_id)
         if not view.finished:
             raise UserError(f"请先完成检查，再{action}现场检查记录。")
         return view
@@ -130,7 +131,7 @@ class RecordService:
         pdf, text = self._render(view, None)
         return PreparedRecord(inspection_id, view.unit_id, pdf, text, coverage().missing(text))
 
-    def store_site_record(self, prepared: PreparedRecord) -> RenderedRecord:
+    def store_site_record(self, prepared: PreparedRecord) -> Done[RenderedRecord]:
         """Keep the PDF (file first, then document row + outbox + audit in one transaction)."""
         sha = self.ctx.blobs.put(prepared.pdf)
         with self.ctx.store.write() as s:
@@ -146,11 +147,12 @@ class RecordService:
                 number=None,
                 audit_payload={"kind": SITE_RECORD},
             )
-        return RenderedRecord(doc.id, sha, prepared.unprintable)
+        record = RenderedRecord(doc.id, sha, prepared.unprintable)
+        return Done(record, Changes(documents=frozenset({doc.id})))
 
     def issue_site_record(
         self, inspection_id: str, *, time_confirmed: bool = False
-    ) -> IssuedRecord:
+    ) -> Done[IssuedRecord]:
         """Give the record its 文号 from this device's blocks and freeze it: number, PDF (hash),
         document row, audit event and outbox entry are stored together or not at all. A doubtful
         clock correction must have been confirmed (services.trusted_time)."""
@@ -188,7 +190,8 @@ class RecordService:
             assert use is not None
             use.document_id = doc.id
             s.add(use)
-        return IssuedRecord(doc.id, number, sha, taken.low_warning, coverage().missing(text))
+        record = IssuedRecord(doc.id, number, sha, taken.low_warning, coverage().missing(text))
+        return Done(record, Changes(documents=frozenset({doc.id})))
 
     def _keep_pdf(
         self,
@@ -230,7 +233,7 @@ class RecordService:
         audit(s, self.ctx.clock, kind, "document", doc.id, insp.created_by, payload)
         return doc
 
-    def render_site_record(self, inspection_id: str) -> RenderedRecord:
+    def render_site_record(self, inspection_id: str) -> Done[RenderedRecord]:
         """Both steps in one call (scripts and tests; the UI runs them on different threads)."""
         return self.store_site_record(self.prepare_site_record(inspection_id))
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from inspector.domain.errors import UserError
 from inspector.services.blob_rows import ensure_blob_row
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.evidence.photo_list import ListedPhoto, photos_of_visit
 from inspector.services.evidence.photos import prepare
@@ -89,7 +89,7 @@ class PhotoEdits:
         )
         return RotatedCopy(photo_id, rotation, rendered.display, rendered.thumb, display_sha)
 
-    def commit_rotation(self, turned: RotatedCopy) -> tuple[str, Changes]:
+    def commit_rotation(self, turned: RotatedCopy) -> Done[str]:
         """Store the new files, then point the row at them (outbox + audit); returns the new
         display copy's SHA-256."""
         display = self.ctx.blobs.put(turned.display)
@@ -108,13 +108,13 @@ class PhotoEdits:
             event = {"rotation": turned.rotation, "display_sha256": display, "thumb_sha256": thumb}
             self._record(s, photo, ROTATED_EVENT, {**event, "before": before})
             changes = _changes(photo)
-        return display, changes
+        return Done(display, changes)
 
-    def rotate(self, photo_id: str, quarter_turns: int = 1) -> tuple[str, Changes]:
+    def rotate(self, photo_id: str, quarter_turns: int = 1) -> Done[str]:
         """Both steps on the calling thread (tests, scripts)."""
         return self.commit_rotation(self.prepare_rotation(photo_id, quarter_turns))
 
-    def remove(self, photo_id: str, reason: str) -> Changes:
+    def remove(self, photo_id: str, reason: str) -> Done[None]:
         """Remove a photo from the record, saying why; its files stay for the audit."""
         why = " ".join(reason.split())
         if len(why) < 2:
@@ -126,7 +126,7 @@ class PhotoEdits:
             _check_still_open(s, photo)
             photo.removed_reason = why
             self._record(s, photo, REMOVED_EVENT, {"reason": why})
-            return _changes(photo)
+            return done(_changes(photo))
 
     def _record(self, s: Session, photo: Photo, kind: str, payload: dict[str, object]) -> None:
         s.add(photo)

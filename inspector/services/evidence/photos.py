@@ -20,7 +20,7 @@ from sqlmodel import Session
 from inspector.domain.errors import UserError
 from inspector.fonts import font_files
 from inspector.services.blob_rows import ensure_blob_row
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done
 from inspector.services.context import Context
 from inspector.services.journal import audit, queue, row_payload
 from inspector.store.blobs import sha256_bytes
@@ -237,7 +237,7 @@ class PhotoService:
 
     def commit(
         self, inspection_id: str, photo: PreparedPhoto, hazard_id: str | None = None
-    ) -> tuple[str, Changes]:
+    ) -> Done[str]:
         """Write the three files durably, then the row + outbox + audit in one transaction."""
         shas = self.store_files(photo)
         with self.ctx.store.write() as s:
@@ -255,10 +255,13 @@ class PhotoService:
             row = self.add_row(
                 s, photo, shas, insp.created_by, inspection_id=inspection_id, hazard_id=hazard_id
             )
-        return row.id, Changes(
-            inspections=frozenset({inspection_id}),
-            photos=frozenset({row.id}),
-            hazards=frozenset({hazard_id}) if hazard_id else frozenset(),
+        return Done(
+            row.id,
+            Changes(
+                inspections=frozenset({inspection_id}),
+                photos=frozenset({row.id}),
+                hazards=frozenset({hazard_id}) if hazard_id else frozenset(),
+            ),
         )
 
     def store_files(self, photo: PreparedPhoto) -> dict[str, str]:
@@ -321,7 +324,7 @@ class PhotoService:
 
     def add_file(
         self, inspection_id: str, path: Path, watermark: str, hazard_id: str | None = None
-    ) -> tuple[str, Changes]:
+    ) -> Done[str]:
         return self.commit(inspection_id, self.prepare_file(path, watermark), hazard_id)
 
     def image_bytes(self, sha256: str) -> bytes:

@@ -18,7 +18,7 @@ from inspector.domain.hazard_loop import (
     apply,
     refusal,
 )
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.journal import audit, queue, row_payload
 from inspector.services.setting_rows import current_user_id
@@ -87,7 +87,7 @@ class HazardLoopService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def _step(self, hazard_id: str, step: HazardStep, note: str = "") -> Changes:
+    def _step(self, hazard_id: str, step: HazardStep, note: str = "") -> Done[None]:
         with self.ctx.store.write() as s:
             hazard = s.get(Hazard, hazard_id)
             if hazard is None:
@@ -97,18 +97,18 @@ class HazardLoopService:
             actor = current_user_id(s)
             record_step(s, self.ctx.clock, hazard, step, actor, note=note)
             inspection_id = hazard.inspection_id
-        return Changes(hazards=frozenset({hazard_id}), inspections=frozenset({inspection_id}))
+        return done(Changes(hazards=frozenset({hazard_id}), inspections=frozenset({inspection_id})))
 
-    def supervise(self, hazard_id: str, on: bool = True) -> Changes:
+    def supervise(self, hazard_id: str, on: bool = True) -> Done[None]:
         return self._step(hazard_id, HazardStep.SUPERVISED if on else HazardStep.UNSUPERVISED)
 
-    def close(self, hazard_id: str, note: str = "") -> Changes:
+    def close(self, hazard_id: str, note: str = "") -> Done[None]:
         """销号: only after a passed 复查."""
         return self._step(hazard_id, HazardStep.CLOSED, note)
 
     def recheck(
         self, hazard_id: str, passed: bool, note: str = "", new_deadline: date | None = None
-    ) -> Changes:
+    ) -> Done[None]:
         """The township's 复查 of a hazard under its 安全隐患整改通知书 (the notice's 复查栏): not an
         执法文书, so no 复查意见书 — passed closes it (销号, unless 挂牌督办), failed sets a new
         deadline. Hazards under an enforcement order are judged by a 整改复查意见书 instead."""
@@ -144,7 +144,7 @@ class HazardLoopService:
                     deadline=new_deadline,
                 )
             inspection_id = hazard.inspection_id
-        return Changes(hazards=frozenset({hazard_id}), inspections=frozenset({inspection_id}))
+        return done(Changes(hazards=frozenset({hazard_id}), inspections=frozenset({inspection_id})))
 
     @staticmethod
     def _current_order(s: Session, hazard_id: str) -> tuple[str | None, str | None]:

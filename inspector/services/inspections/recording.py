@@ -6,8 +6,8 @@ is no unsaved state: what the inspector sees is what is on disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -24,24 +24,27 @@ from inspector.domain.enums import (
 )
 from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep
-from inspector.services.agency import agency_power
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.hazards.deadlines import default_deadline
 from inspector.services.hazards.loop import record_step
+from inspector.services.inspections.views import (
+    ChecklistInfo,
+    InspectionRow,
+    InspectionView,
+    Person,
+    inspection_view,
+)
 from inspector.services.journal import audit, queue, row_payload
 from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
-    Agency,
     Checklist,
     ChecklistItem,
-    Document,
     Hazard,
     Inspection,
     InspectionChecklist,
     InspectionInspector,
-    Photo,
     Unit,
     User,
 )
@@ -51,107 +54,6 @@ from inspector.util.ids import uuid7
 MIN_INSPECTORS = (
     2  # 行政处罚法 第四十二条; 安全生产法 第六十七条 (two officers, certificates shown)
 )
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    name: str
-    cert_no: str
-    role: str
-
-
-@dataclass(frozen=True)
-class ChecklistInfo:
-    id: str
-    code: str
-    name: str
-    industry: str
-    item_count: int
-
-
-@dataclass(frozen=True)
-class ItemView:
-    id: str
-    seq: int
-    category: str
-    content: str
-    method: str
-    legal_basis: str
-    major: bool
-    major_basis: str
-    measure: str
-    result: str
-    note: str
-    authority: str = ""  # whose matter the item is (inspector.domain.authorities)
-    finding: str = ""  # the fact the item states when it fails
-
-
-@dataclass(frozen=True)
-class ChecklistView:
-    id: str
-    name: str
-    items: list[ItemView]
-
-
-@dataclass(frozen=True)
-class HazardView:
-    id: str
-    item_id: str | None
-    grade: str
-    description: str
-    location: str
-    legal_basis: str
-    measure: str
-    deadline: date | None
-    status: str
-    photo_ids: list[str] = field(default_factory=list)
-    conflict: str = ""  # the server's flag (services.hazards.conflict_label)
-    authority: str = "应急"  # whose matter it is (domain.agency_settings)
-
-
-@dataclass(frozen=True)
-class PhotoView:
-    id: str
-    hazard_id: str | None
-    thumb_sha256: str
-    display_sha256: str
-    original_sha256: str
-    original_name: str
-    caption: str
-    captured_at: datetime
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
-class InspectionView:
-    id: str
-    unit_id: str
-    unit_name: str
-    unit_address: str
-    unit_legal_rep: str
-    unit_phone: str
-    agency_name: str
-    kind: str
-    place: str
-    started_at: datetime
-    ended_at: datetime | None
-    representative: str
-    representative_title: str
-    representative_phone: str
-    summary: str
-    status: str
-    inspectors: list[Person]
-    checklists: list[ChecklistView]
-    hazards: list[HazardView]
-    photos: list[PhotoView]
-    record_number: str | None = None  # 文号 of the issued 现场检查记录, once issued
-    clock_offset_s: float | None = None  # the correction its times were made with
-
-    @property
-    def finished(self) -> bool:
-        return self.status == InspectionStatus.FINISHED
 
 
 @dataclass(frozen=True)
@@ -176,16 +78,6 @@ class HazardInput:
     measure: str = ""
     deadline: date | None = None
     authority: str | None = None  # whose matter (应急 …); None: 应急 when added, unchanged on edit
-
-
-@dataclass(frozen=True)
-class InspectionRow:
-    id: str
-    unit_id: str
-    unit_name: str
-    started_at: datetime
-    status: str
-    hazard_count: int
 
 
 class InspectionService:
@@ -215,7 +107,7 @@ class InspectionService:
     # -- reads ---------------------------------------------------------------------------------
     def view(self, inspection_id: str) -> InspectionView:
         with self.ctx.store.read() as s:
-            return _view(s, inspection_id)
+            return inspection_view(s, inspection_id)
 
     def recent(self, limit: int = 500) -> list[InspectionRow]:
         with self.ctx.store.read() as s:
@@ -234,7 +126,7 @@ class InspectionService:
             return out
 
     # -- writes --------------------------------------------------------------------------------
-    def start(self, req: StartInspection) -> tuple[str, Changes]:
+    def start(self, req: StartInspection) -> Done[str]:
         ids = list(dict.fromkeys(req.inspector_ids))
         if len(ids) < MIN_INSPECTORS:
             raise UserError("现场检查须由两名以上执法人员共同进行，请至少选择两名检查人员。")
@@ -281,7 +173,9 @@ class InspectionService:
                 s.add(InspectionChecklist(inspection_id=insp.id, checklist_id=cid, seq=n))
             s.flush()
             self._journal_inspection(s, insp, "inspection.started")
-            return insp.id, Changes(inspections=frozenset({insp.id}), units=frozenset({unit.id}))
+            return Done(
+                insp.id, Changes(inspections=frozenset({insp.id}), units=frozenset({unit.id}))
+            )
 
     def update_header(
         self,
@@ -292,7 +186,7 @@ class InspectionService:
         representative_title: str,
         representative_phone: str,
         summary: str | None = None,
-    ) -> Changes:
+    ) -> Done[None]:
         values = {
             "place": clean_text("检查场所", place, max_chars=200),
             "representative": clean_text("现场负责人", representative, max_chars=50),
@@ -310,22 +204,22 @@ class InspectionService:
             insp.updated_at = self.ctx.clock.now()
             s.add(insp)
             self._journal_inspection(s, insp, "inspection.edited")
-        return Changes(inspections=frozenset({inspection_id}))
+        return done(Changes(inspections=frozenset({inspection_id})))
 
     def set_item(
         self, inspection_id: str, item_id: str, result: str, note: str | None = None
-    ) -> Changes:
+    ) -> Done[None]:
         """Mark one checklist item. 不符合 drafts a hazard from the item; undoing it withdraws it."""
         result = ItemResult(result).value
         return self._write_item(inspection_id, item_id, result, note)
 
-    def set_note(self, inspection_id: str, item_id: str, note: str) -> Changes:
+    def set_note(self, inspection_id: str, item_id: str, note: str) -> Done[None]:
         """Change only an item's note (its result stays as stored)."""
         return self._write_item(inspection_id, item_id, None, note)
 
     def _write_item(
         self, inspection_id: str, item_id: str, result: str | None, note: str | None
-    ) -> Changes:
+    ) -> Done[None]:
         if note is not None:
             note = clean_text("检查情况说明", note, max_chars=self.ctx.settings.text_max_chars)
         with self.ctx.store.write() as s:
@@ -362,7 +256,7 @@ class InspectionService:
             kind = "item.marked" if result is not None else "item.noted"
             audit(s, self.ctx.clock, kind, "item_result", row.id, insp.created_by, payload)
             hazard_ids = self._sync_item_hazard(s, insp, item, row.result, row.note, old_note)
-        return Changes(inspections=frozenset({inspection_id}), hazards=hazard_ids)
+        return done(Changes(inspections=frozenset({inspection_id}), hazards=hazard_ids))
 
     def _sync_item_hazard(
         self,
@@ -425,7 +319,7 @@ class InspectionService:
         self._journal_hazard(s, insp, hazard, kind)
         return frozenset({hazard.id})
 
-    def add_hazard(self, inspection_id: str, data: HazardInput) -> tuple[str, Changes]:
+    def add_hazard(self, inspection_id: str, data: HazardInput) -> Done[str]:
         """An ad-hoc finding outside the checklist."""
         clean = self._clean_hazard(data)
         with self.ctx.store.write() as s:
@@ -443,11 +337,12 @@ class InspectionService:
             s.add(hazard)
             s.flush()
             self._journal_hazard(s, insp, hazard, "hazard.drafted")
-        return hazard.id, Changes(
-            inspections=frozenset({inspection_id}), hazards=frozenset({hazard.id})
+        return Done(
+            hazard.id,
+            Changes(inspections=frozenset({inspection_id}), hazards=frozenset({hazard.id})),
         )
 
-    def update_hazard(self, hazard_id: str, data: HazardInput) -> Changes:
+    def update_hazard(self, hazard_id: str, data: HazardInput) -> Done[None]:
         clean = self._clean_hazard(data)
         with self.ctx.store.write() as s:
             hazard = s.get(Hazard, hazard_id)
@@ -459,11 +354,11 @@ class InspectionService:
             hazard.updated_at = self.ctx.clock.now()
             s.add(hazard)
             self._journal_hazard(s, insp, hazard, "hazard.edited")
-        return Changes(
-            inspections=frozenset({hazard.inspection_id}), hazards=frozenset({hazard_id})
+        return done(
+            Changes(inspections=frozenset({hazard.inspection_id}), hazards=frozenset({hazard_id}))
         )
 
-    def finish(self, inspection_id: str, summary: str = "") -> Changes:
+    def finish(self, inspection_id: str, summary: str = "") -> Done[None]:
         text = clean_text("检查情况小结", summary, max_chars=self.ctx.settings.text_max_chars)
         with self.ctx.store.write() as s:
             insp = _open_inspection(s, inspection_id)
@@ -488,10 +383,12 @@ class InspectionService:
             for h in hazards:
                 record_step(s, self.ctx.clock, h, HazardStep.REGISTERED, insp.created_by)
             self._journal_inspection(s, insp, "inspection.finished")
-        return Changes(
-            inspections=frozenset({inspection_id}),
-            hazards=frozenset(h.id for h in hazards),
-            units=frozenset({insp.unit_id}),
+        return done(
+            Changes(
+                inspections=frozenset({inspection_id}),
+                hazards=frozenset(h.id for h in hazards),
+                units=frozenset({insp.unit_id}),
+            )
         )
 
     # -- helpers -------------------------------------------------------------------------------
@@ -561,128 +458,3 @@ def _open_inspection(s: Session, inspection_id: str) -> Inspection:
     if insp.status == InspectionStatus.FINISHED:
         raise UserError("该检查已完成，记录已固定，不能再修改。")
     return insp
-
-
-def _view(s: Session, inspection_id: str) -> InspectionView:
-    insp = s.get(Inspection, inspection_id)
-    if insp is None:
-        raise UserError("检查记录不存在。")
-    unit = s.get(Unit, insp.unit_id)
-    assert unit is not None
-    agency = s.get(Agency, insp.agency_id)
-    people = [
-        Person(u.id, u.name, u.cert_no, u.role)
-        for _, u in s.exec(
-            select(InspectionInspector, User)
-            .join(User, col(User.id) == InspectionInspector.user_id)
-            .where(InspectionInspector.inspection_id == inspection_id)
-            .order_by(col(InspectionInspector.seq))
-        )
-    ]
-    results = {
-        r.item_id: r
-        for r in s.exec(select(ItemResultRow).where(ItemResultRow.inspection_id == inspection_id))
-    }
-    lists = []
-    for _, cl in s.exec(
-        select(InspectionChecklist, Checklist)
-        .join(Checklist, col(Checklist.id) == InspectionChecklist.checklist_id)
-        .where(InspectionChecklist.inspection_id == inspection_id)
-        .order_by(col(InspectionChecklist.seq))
-    ):
-        items = []
-        for it in s.exec(
-            select(ChecklistItem)
-            .where(ChecklistItem.checklist_id == cl.id)
-            .order_by(col(ChecklistItem.seq))
-        ):
-            r = results.get(it.id)
-            items.append(
-                ItemView(
-                    it.id,
-                    it.seq,
-                    it.category,
-                    it.content,
-                    it.method,
-                    it.legal_basis,
-                    it.major,
-                    it.major_basis,
-                    it.measure,
-                    r.result if r else ItemResult.UNCHECKED.value,
-                    r.note if r else "",
-                    it.authority,
-                    it.finding,
-                )
-            )
-        lists.append(ChecklistView(cl.id, cl.name, items))
-    photos = [
-        PhotoView(
-            p.id,
-            p.hazard_id,
-            p.thumb_sha256,
-            p.display_sha256,
-            p.original_sha256,
-            p.original_name,
-            p.caption,
-            p.captured_at,
-            p.width,
-            p.height,
-        )
-        for p in s.exec(
-            select(Photo)
-            .where(Photo.inspection_id == inspection_id, Photo.removed_reason == "")
-            .order_by(col(Photo.captured_at))
-        )
-    ]
-    hazards = [
-        HazardView(
-            h.id,
-            h.item_id,
-            h.grade,
-            h.description,
-            h.location,
-            h.legal_basis,
-            h.measure,
-            h.deadline,
-            h.status,
-            [p.id for p in photos if p.hazard_id == h.id],
-            h.conflict,
-            h.authority,
-        )
-        for h in s.exec(
-            select(Hazard)
-            .where(Hazard.inspection_id == inspection_id)
-            .where(Hazard.status != HazardStatus.WITHDRAWN)
-            .order_by(col(Hazard.created_at))
-        )
-    ]
-    return InspectionView(
-        id=insp.id,
-        unit_id=unit.id,
-        unit_name=unit.name,
-        unit_address=unit.address,
-        unit_legal_rep=unit.legal_rep,
-        unit_phone=unit.contact_phone,
-        agency_name=agency_power(agency).issuer() if agency else "",  # under 委托: 委托机关
-        kind=insp.kind,
-        place=insp.place,
-        started_at=insp.started_at,
-        ended_at=insp.ended_at,
-        representative=insp.representative,
-        representative_title=insp.representative_title,
-        representative_phone=insp.representative_phone,
-        summary=insp.summary,
-        status=insp.status,
-        inspectors=people,
-        checklists=lists,
-        hazards=hazards,
-        photos=photos,
-        clock_offset_s=insp.clock_offset_s,
-        record_number=s.exec(
-            select(Document.number).where(
-                Document.inspection_id == inspection_id,
-                Document.kind == "site_record",
-                Document.status == "issued",
-            )
-        ).first(),
-    )

@@ -24,7 +24,7 @@ from inspector.domain.tasks import (
     URGENCIES,
     TaskState,
 )
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.evidence.photos import PhotoService, PreparedPhoto
 from inspector.services.journal import audit, queue, row_payload
@@ -243,7 +243,7 @@ class PatrolService:
             return out
 
     # -- writes --------------------------------------------------------------------------------
-    def start(self, grid_id: str, companions: str = "") -> tuple[str, Changes]:
+    def start(self, grid_id: str, companions: str = "") -> Done[str]:
         companions = clean_text("同行人员", companions, max_chars=100)
         with self.ctx.store.write() as s:
             grid = s.get(Grid, grid_id)
@@ -269,7 +269,7 @@ class PatrolService:
             s.add(row)
             s.flush()
             self._journal(s, "patrol", row, "patrol.started", me)
-        return row.id, Changes()
+        return Done(row.id)
 
     def add_place(
         self,
@@ -279,7 +279,7 @@ class PatrolService:
         address: str = "",
         lat: float | None = None,
         lon: float | None = None,
-    ) -> tuple[str, Changes]:
+    ) -> Done[str]:
         """A place with no credit code, added as a unit of its kind in the grid."""
         if kind not in PLACE_KINDS:
             raise UserError(f"场所类型应为：{'、'.join(PLACE_KINDS)}。")
@@ -303,7 +303,7 @@ class PatrolService:
 
     def save_visit(
         self, patrol_id: str, data: VisitInput, visit_id: str | None = None
-    ) -> tuple[str, Changes]:
+    ) -> Done[str]:
         """Record (or correct) one place of an open patrol."""
         clean = _clean_visit(data)
         with self.ctx.store.write() as s:
@@ -345,11 +345,9 @@ class PatrolService:
             s.flush()
             kind = "patrol.visit_added" if visit_id is None else "patrol.visit_changed"
             self._journal(s, "patrolvisit", row, kind, patrol.user_id)
-        return row.id, Changes(units=frozenset({unit.id}))
+        return Done(row.id, Changes(units=frozenset({unit.id})))
 
-    def add_visit_photo(
-        self, visit_id: str, aspect: str, photo: PreparedPhoto
-    ) -> tuple[str, Changes]:
+    def add_visit_photo(self, visit_id: str, aspect: str, photo: PreparedPhoto) -> Done[str]:
         if aspect not in ASPECTS:
             raise UserError("请选择照片对应的“六个一”项目。")
         shas = self.photos.store_files(photo)
@@ -361,9 +359,9 @@ class PatrolService:
             row = self.photos.add_row(
                 s, photo, shas, patrol.user_id, visit_id=visit_id, aspect=aspect
             )
-        return row.id, Changes(photos=frozenset({row.id}))
+        return Done(row.id, Changes(photos=frozenset({row.id})))
 
-    def finish(self, patrol_id: str, summary: str = "") -> Changes:
+    def finish(self, patrol_id: str, summary: str = "") -> Done[None]:
         """End the patrol. A patrol with no place, or a place with nothing recorded, is refused
         with what is missing: an empty record must not be filed silently."""
         summary = clean_text("巡查小结", summary, max_chars=1000)
@@ -387,9 +385,9 @@ class PatrolService:
             s.add(patrol)
             s.flush()
             self._journal(s, "patrol", patrol, "patrol.finished", patrol.user_id)
-        return Changes()
+        return done(Changes())
 
-    def discard(self, patrol_id: str) -> Changes:
+    def discard(self, patrol_id: str) -> Done[None]:
         """Drop an open patrol that recorded nothing (a start by mistake)."""
         with self.ctx.store.write() as s:
             patrol = _open(s, patrol_id)
@@ -401,9 +399,9 @@ class PatrolService:
             s.add(patrol)
             s.flush()
             self._journal(s, "patrol", patrol, "patrol.discarded", patrol.user_id)
-        return Changes()
+        return done(Changes())
 
-    def report(self, data: ReportInput) -> tuple[str, Changes]:
+    def report(self, data: ReportInput) -> Done[str]:
         """File a hazard report (网格上报): the report, then its photos, queued in that order."""
         missing = []
         if not data.photos:
@@ -457,15 +455,15 @@ class PatrolService:
             self._journal(s, "hazardreport", row, "report.filed", me)
             for photo, files in zip(data.photos, shas, strict=True):
                 self.photos.add_row(s, photo, files, me, report_id=rid, aspect="look")
-        return rid, Changes(units=frozenset({unit.id}))
+        return Done(rid, Changes(units=frozenset({unit.id})))
 
-    def report_files(self, data: ReportInput, paths: list[Path]) -> tuple[str, Changes]:
+    def report_files(self, data: ReportInput, paths: list[Path]) -> Done[str]:
         """`report` with photos read from files (prepared here, off the UI thread)."""
         mark = f"网格上报 {to_local(self.ctx.clock.now()):%Y-%m-%d %H:%M}"
         photos = [self.photos.prepare_file(p, mark) for p in paths]
         return self.report(replace(data, photos=[*data.photos, *photos]))
 
-    def add_visit_photo_file(self, visit_id: str, aspect: str, path: Path) -> tuple[str, Changes]:
+    def add_visit_photo_file(self, visit_id: str, aspect: str, path: Path) -> Done[str]:
         mark = f"网格巡查 {to_local(self.ctx.clock.now()):%Y-%m-%d %H:%M}"
         return self.add_visit_photo(visit_id, aspect, self.photos.prepare_file(path, mark))
 

@@ -20,7 +20,7 @@ from inspector.domain.tasks import (
     may_move,
     next_steps,
 )
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.journal import audit, queue, row_payload, to_jsonable
 from inspector.services.setting_rows import current_user_id
@@ -91,7 +91,7 @@ class WorkPlanService:
 
     def create_own(
         self, unit_ids: list[str], due: date, kind: str = TaskKind.ROUTINE, note: str = ""
-    ) -> Changes:
+    ) -> Done[None]:
         """The inspector's own plan entries (from the plan builder), one task per unit."""
         if not unit_ids:
             raise UserError("请至少选择一家单位。")
@@ -126,7 +126,7 @@ class WorkPlanService:
                 s.add(task)
                 s.flush()
                 self._journal_own(s, task, me)
-        return Changes(reference=True)
+        return done(Changes(reference=True))
 
     def take_step(
         self,
@@ -135,7 +135,7 @@ class WorkPlanService:
         note: str = "",
         *,
         inspection_id: str | None = None,
-    ) -> Changes:
+    ) -> Done[None]:
         """Take the next step on a task (offline; the server moves a township task when the step
         arrives). Refused when the signed-in person may not take it now."""
         note = clean_text("说明", note, max_chars=500)
@@ -186,7 +186,7 @@ class WorkPlanService:
                 payload = row_payload(row)
                 queue(s, self.ctx.clock, "taskstep", row.id, payload)
                 audit(s, self.ctx.clock, "task.step", "task", task.id, me, payload)
-        return Changes(reference=True)
+        return done(Changes(reference=True))
 
     def _journal_own(self, s: Session, task: Task, me: str | None) -> None:
         payload = to_jsonable(row_payload(task))

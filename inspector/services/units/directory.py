@@ -14,7 +14,7 @@ from inspector.domain import creditcode
 from inspector.domain.enums import OPEN_HAZARD_STATES, SUPERVISION_LEVELS, RiskColour
 from inspector.domain.errors import UserError
 from inspector.domain.search_text import unit_search_text
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done
 from inspector.services.context import Context
 from inspector.services.journal import queue, to_jsonable
 from inspector.services.textcheck import clean_text
@@ -187,7 +187,7 @@ class UnitService:
         )
 
     # -- writes --------------------------------------------------------------------------------
-    def add(self, new: NewUnit) -> tuple[str, Changes]:
+    def add(self, new: NewUnit) -> Done[str]:
         """Add one unit typed in by a person (validated, queued for the server)."""
         name = clean_text("单位名称", new.name, max_chars=200, required=True)
         address = clean_text("地址", new.address, max_chars=300)
@@ -225,9 +225,9 @@ class UnitService:
             [row] = insert_units(s, [clean], self.ctx)
             payload = {k: v for k, v in row.items() if not k.startswith("search_")}
             queue(s, self.ctx.clock, "unit", row["id"], to_jsonable(payload))
-        return row["id"], Changes(units=frozenset({row["id"]}))
+        return Done(row["id"], Changes(units=frozenset({row["id"]})))
 
-    def edit(self, unit_id: str, edit: UnitEdit) -> tuple[list[str], Changes]:
+    def edit(self, unit_id: str, edit: UnitEdit) -> Done[list[str]]:
         """Correct a unit's address, 负责人, contact and location in the field (`field_edit`)."""
         return edit_unit(self.ctx, unit_id, edit)
 

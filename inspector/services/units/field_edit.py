@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector.domain.errors import UserError
-from inspector.services.changes import Changes
+from inspector.services.changes import Changes, Done
 from inspector.services.context import Context
 from inspector.services.journal import audit
 from inspector.services.setting_rows import current_user_id
@@ -109,7 +109,7 @@ def checked_values(edit: UnitEdit) -> dict[str, Any]:
     }
 
 
-def edit_unit(ctx: Context, unit_id: str, edit: UnitEdit) -> tuple[list[str], Changes]:
+def edit_unit(ctx: Context, unit_id: str, edit: UnitEdit) -> Done[list[str]]:
     """Store the corrected details; returns the fields that changed (none: nothing written)."""
     values = checked_values(edit)
     with ctx.store.write() as s:
@@ -118,9 +118,9 @@ def edit_unit(ctx: Context, unit_id: str, edit: UnitEdit) -> tuple[list[str], Ch
             raise UserError("找不到该单位（可能已在服务器删除），修改未保存。")
         changed = {f: v for f, v in values.items() if getattr(unit, f) != v}
         if not changed:
-            return [], Changes()
+            return Done([], Changes())
         base = {f: getattr(unit, f) for f in changed}
         queue_unit_patch(s, ctx.clock, unit_id, changed)
         actor = current_user_id(s)
         audit(s, ctx.clock, EDIT_EVENT, "unit", unit_id, actor, {"set": changed, "base": base})
-    return list(changed), Changes(units=frozenset({unit_id}))
+    return Done(list(changed), Changes(units=frozenset({unit_id})))

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from inspector.domain.authorities import AUTHORITY_NAMES, OWN_AUTHORITY
 from inspector.domain.enums import HazardGrade
 from inspector.services.hazards.deadlines import deadline_problem, default_deadline
-from inspector.services.inspections.recording import HazardInput, HazardView
+from inspector.services.inspections.recording import HazardInput
+from inspector.services.inspections.views import HazardView
 from inspector.ui.dialogs.form_dialog import FormDialog
 from inspector.util.dates import QT_DAY_FORMAT
 

@@ -29,10 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.changes import Changes
 from inspector.services.evidence.photo_edits import RotatedCopy
 from inspector.services.facade import Services
-from inspector.services.inspections.recording import PhotoView
+from inspector.services.inspections.views import PhotoView
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 from inspector.util.dates import moment_text
@@ -70,19 +69,20 @@ def open_viewer(
     tasks: TaskRunner,
     photos: list[ViewerPhoto],
     index: int,
-    on_changed: Callable[[Changes], object],
+    on_changed: Callable[[], object] | None = None,
 ) -> PhotoViewer | None:
     """Open the viewer on `photos[index]` (None when there is nothing to show)."""
     if not photos or not 0 <= index < len(photos):
         return None
     viewer = PhotoViewer(services, tasks, photos, index, parent)
-    viewer.changed.connect(on_changed)
+    if on_changed is not None:
+        viewer.edited.connect(on_changed)
     viewer.open()
     return viewer
 
 
 class PhotoViewer(QDialog):
-    changed = Signal(object)  # Changes of a turn or a removal
+    edited = Signal()  # a turn or a removal was stored (the pages also follow the runner)
 
     def __init__(
         self,
@@ -267,13 +267,12 @@ class PhotoViewer(QDialog):
             on_error=self._refused,
         )
 
-    def _rotated(self, photo_id: str, result: tuple[str, Changes]) -> None:
-        sha, changes = result
+    def _rotated(self, photo_id: str, sha: str) -> None:
         self._set_busy(False, "已旋转显示图；原图保持不变，此操作已记入审计记录。")
         for n, p in enumerate(self.photos):
             if p.id == photo_id:
                 self.photos[n] = replace(p, display_sha256=sha)
-        self.changed.emit(changes)
+        self.edited.emit()
         if self.current.id == photo_id:
             self.show_photo()
 
@@ -304,11 +303,11 @@ class PhotoViewer(QDialog):
             on_done=partial(self._removed, photo_id),
         )
 
-    def _removed(self, photo_id: str, changes: Changes) -> None:
+    def _removed(self, photo_id: str, _none: None) -> None:
         self.photos = [p for p in self.photos if p.id != photo_id]
         self.bar.setCurrentIndex(0)
         self._set_busy(False, "照片已删除（原图仍保留，供审计核查）。")
-        self.changed.emit(changes)
+        self.edited.emit()
         if not self.photos:
             self.accept()
             return

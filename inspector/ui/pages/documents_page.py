@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.document_kinds import ORDER_KINDS, PENALTY_DECISION, SPECS, follow_up_kinds
-from inspector.services.documents import VOIDED, DocumentRow, SignerInput
+from inspector.services.changes import Done
+from inspector.services.documents import VOIDED, DocumentRow, Draft, SignerInput
 from inspector.services.documents.case_file import Case
 from inspector.services.facade import Services
 from inspector.ui.models.table_model import Index, RowsModel
+from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
 from inspector.util.dates import day_text
 
@@ -187,7 +189,6 @@ class DocumentsPage(QWidget):
 
     draft_ready = Signal(object)  # Draft: the main window opens the draft dialog
     pdf_ready = Signal(str, bytes, str)  # title, PDF, document id
-    changed = Signal(object)  # Changes
     message = Signal(str, str)
 
     def __init__(
@@ -195,6 +196,13 @@ class DocumentsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.services, self.tasks = services, tasks
+        ChangeFollower(
+            self,
+            tasks,
+            lambda ch: bool(ch.documents),
+            lambda _ch: self.load(),
+            loads_when_shown=True,
+        )
         self.model = RegisterModel()
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -412,9 +420,10 @@ class DocumentsPage(QWidget):
             return
         chosen = dialog.chosen()
 
-        def start_and_draft() -> object:
-            self.services.documents.start_review(r.id, chosen)
-            return self.services.documents.draft_from_document("review_opinion", r.id)
+        def start_and_draft() -> Done[Draft]:
+            started = self.services.documents.start_review(r.id, chosen)
+            draft = self.services.documents.draft_from_document("review_opinion", r.id)
+            return Done(draft, started.changes)
 
         self.tasks.write(start_and_draft, on_done=self.draft_ready.emit)
 
@@ -454,7 +463,5 @@ class DocumentsPage(QWidget):
             on_done=lambda p: self.message.emit(f"已导出 {len(rows)} 份文书到 {p}", "ok"),
         )
 
-    def _done(self, changes: object, text: str) -> None:
-        self.changed.emit(changes)
-        self.message.emit(text, "ok")
-        self.load()
+    def _done(self, _value: object, text: str) -> None:
+        self.message.emit(text, "ok")  # the register reloads itself from the runner's changes

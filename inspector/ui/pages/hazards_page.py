@@ -35,6 +35,7 @@ from inspector.services.hazards.filters import (
 )
 from inspector.services.hazards.listing import HazardRow
 from inspector.ui.models.table_model import Index, RowsModel
+from inspector.ui.refresh import ChangeFollower, anything
 from inspector.ui.tasks import TaskRunner
 from inspector.util.dates import QT_DAY_FORMAT, day_text
 
@@ -99,7 +100,6 @@ class HazardsPage(QWidget):
     """The table of hazards and what can be done with the selected one."""
 
     open_inspection_requested = Signal(str)
-    changed = Signal(object)  # Changes
     message = Signal(str, str)
 
     def __init__(
@@ -107,6 +107,7 @@ class HazardsPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.services, self.tasks = services, tasks
+        ChangeFollower(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
         self.model = HazardTableModel()
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -315,10 +316,8 @@ class HazardsPage(QWidget):
             ),
         )
 
-    def _done(self, changes: object, text: str) -> None:
-        self.changed.emit(changes)
-        self.message.emit(text, "ok")
-        self.load()
+    def _done(self, _value: object, text: str) -> None:
+        self.message.emit(text, "ok")  # the table reloads itself from the runner's changes
 
 
 class RecheckDialog(QDialog):

@@ -10,23 +10,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
     QListWidgetItem,
     QMenu,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -38,21 +35,17 @@ from PySide6.QtWidgets import (
 from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.services.changes import Changes
 from inspector.services.documents import KindChoice
-from inspector.services.documents.site_record import IssuedRecord, RenderedRecord
-from inspector.services.evidence.photos import photos_in_folder, watermark_text
 from inspector.services.facade import Services
 from inspector.services.hazards.listing import conflict_label
-from inspector.services.inspections.recording import (
-    HazardInput,
-    HazardView,
-    InspectionView,
-    ItemView,
-)
+from inspector.services.inspections.recording import HazardInput
+from inspector.services.inspections.views import HazardView, InspectionView, ItemView
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
-from inspector.ui.dialogs.photo_viewer import PhotoViewer, inspection_photos, open_viewer
-from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
+from inspector.ui.dialogs.photo_viewer import PhotoViewer
+from inspector.ui.pages.inspection_photos import PhotoImport, PhotosPanel
+from inspector.ui.pages.inspection_record import RecordActions
+from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
-from inspector.util.clock import format_cn_date, to_local
+from inspector.util.clock import format_cn_date
 from inspector.util.dates import moment_text
 
 RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
@@ -64,70 +57,12 @@ RESULT_KEYS = {
 }
 
 
-class PhotoImport:
-    """A batch of photo files: prepared on the worker pool, stored on the writer, one by one."""
-
-    def __init__(self, page: InspectionPage, paths: list[Path], hazard_id: str | None) -> None:
-        view = page.view
-        assert view is not None
-        # The target is fixed when the import starts, whatever the page shows later.
-        self.page = page
-        self.paths = paths
-        self.hazard_id = hazard_id
-        self.inspection_id = view.id
-        self.unit_name = view.unit_name
-        self.inspectors = [p.name for p in view.inspectors]
-        self.done = 0
-        self.failed: list[str] = []
-        self.cancelled = False
-
-    def start(self) -> None:
-        self.page.progress.setRange(0, len(self.paths))
-        self.page.progress.setValue(0)
-        self.page.progress_box.show()
-        self._next()
-
-    def _next(self) -> None:
-        index = self.done + len(self.failed)
-        if self.cancelled or index >= len(self.paths):
-            self.page.import_finished(self)
-            return
-        path = self.paths[index]
-        self.page.progress.setFormat(f"正在导入 {index + 1}/{len(self.paths)}：{path.name}")
-        now = to_local(self.page.services.ctx.clock.now())
-        mark = watermark_text(self.unit_name, now, self.inspectors)
-        photos = self.page.services.photos
-        fail = partial(self._failed, path)
-        # Decode/scale/watermark on the worker pool, then store on the one writer thread.
-        self.page.tasks.read(
-            photos.prepare_file,
-            path,
-            mark,
-            on_done=lambda prepared: self.page.tasks.write(
-                photos.commit,
-                self.inspection_id,
-                prepared,
-                self.hazard_id,
-                on_done=self._stored,
-                on_error=fail,
-            ),
-            on_error=fail,
-        )
-
-    def _stored(self, result: tuple[str, Changes]) -> None:
-        self.done += 1
-        self.page.progress.setValue(self.done + len(self.failed))
-        self.page.changed.emit(result[1])
-        self._next()
-
-    def _failed(self, path: Path, message: str) -> None:
-        self.failed.append(message if path.name in message else f"{path.name}：{message}")
-        self.page.progress.setValue(self.done + len(self.failed))
-        self._next()
+def shows_inspection(changes: Changes) -> bool:
+    """The page shows one inspection: its items, hazards, photos and its record."""
+    return bool(changes.inspections or changes.hazards or changes.photos or changes.documents)
 
 
 class InspectionPage(QWidget):
-    changed = Signal(object)  # Changes
     message = Signal(str, str)  # text, kind
     record_ready = Signal(object)  # (RenderedRecord, pdf bytes)
     back_requested = Signal()
@@ -139,18 +74,16 @@ class InspectionPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
+        ChangeFollower(self, tasks, shows_inspection, lambda _ch: self.reload())
         self.view: InspectionView | None = None
         self.current_item: ItemView | None = None
         self.hazard_dialog: HazardDialog | None = None
-        self.photo_import: PhotoImport | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
-        self._thumbs: dict[str, QPixmap] = {}
-        self._photo_generation = 0
         self._view_generation = 0
         self._note_item_id: str | None = None  # the item whose note the field holds
         self._note_dirty = False
-        self._summary_dirty = False
-        self._rendering = False
+        self.summary_dirty = False
+        self.records = RecordActions(self)
 
         self.title = QLabel("")
         self.title.setStyleSheet("font-size:18px; font-weight:bold;")
@@ -232,36 +165,14 @@ class InspectionPage(QWidget):
         self.hazard_list.itemActivated.connect(lambda _it: self.edit_hazard())
         self.add_hazard_button = QPushButton("新增发现")
         self.edit_hazard_button = QPushButton("编辑隐患")
-        self.add_photo_button = QPushButton("添加照片…")
-        self.add_folder_button = QPushButton("从文件夹导入…")
-        for b in (
-            self.add_hazard_button,
-            self.edit_hazard_button,
-            self.add_photo_button,
-            self.add_folder_button,
-        ):
+        for b in (self.add_hazard_button, self.edit_hazard_button):
             b.setMinimumHeight(40)
         self.add_hazard_button.clicked.connect(self.new_hazard)
         self.edit_hazard_button.clicked.connect(self.edit_hazard)
-        self.add_photo_button.clicked.connect(self._choose_photos)
-        self.add_folder_button.clicked.connect(self._choose_folder)
-        self.photo_list = QListWidget()
-        self.photo_list.setViewMode(QListView.ViewMode.IconMode)
-        self.photo_list.setIconSize(QSize(120, 120))
-        self.photo_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.photo_list.setMinimumHeight(150)
-        self.photo_list.itemActivated.connect(self._open_photo)  # double-click or Enter
-        self.photo_viewer: PhotoViewer | None = None
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        cancel = QPushButton("取消导入")
-        cancel.clicked.connect(self._cancel_import)
-        self.progress_box = QWidget()
-        pb = QHBoxLayout(self.progress_box)
-        pb.setContentsMargins(0, 0, 0, 0)
-        pb.addWidget(self.progress, 1)
-        pb.addWidget(cancel)
-        self.progress_box.hide()
+        self.photos = PhotosPanel(self.services, tasks, lambda: self.view, self.selected_hazard_id)
+        self.photos.message.connect(self.message.emit)
+        self.photos.imported.connect(self._photos_imported)
+        self.photo_list = self.photos.photo_list
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -271,13 +182,7 @@ class InspectionPage(QWidget):
         hb.addWidget(self.add_hazard_button)
         hb.addWidget(self.edit_hazard_button)
         rl.addLayout(hb)
-        rl.addWidget(QLabel("证据照片（选中隐患时照片归入该隐患）："))
-        rl.addWidget(self.photo_list, 1)
-        pl = QHBoxLayout()
-        pl.addWidget(self.add_photo_button)
-        pl.addWidget(self.add_folder_button)
-        rl.addLayout(pl)
-        rl.addWidget(self.progress_box)
+        rl.addWidget(self.photos, 1)
 
         self.summary = QPlainTextEdit()
         self.summary.setPlaceholderText("检查情况小结（写入现场检查记录）")
@@ -295,9 +200,9 @@ class InspectionPage(QWidget):
         self.documents_menu.aboutToShow.connect(self._fill_documents_menu)
         for b in (self.finish_button, self.record_button, self.issue_button, self.documents_button):
             b.setMinimumHeight(44)
-        self.issue_button.clicked.connect(self.issue_record)
+        self.issue_button.clicked.connect(self.records.issue_record)
         self.finish_button.clicked.connect(self.finish)
-        self.record_button.clicked.connect(self.make_record)
+        self.record_button.clicked.connect(self.records.make_record)
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -369,28 +274,30 @@ class InspectionPage(QWidget):
             if not w.hasFocus():
                 w.setText(value)
             w.setReadOnly(v.finished)
-        if first or v.finished or not self._summary_dirty:
+        if first or v.finished or not self.summary_dirty:
             self.summary.blockSignals(True)
             self.summary.setPlainText(v.summary)
             self.summary.blockSignals(False)
-            self._summary_dirty = False
+            self.summary_dirty = False
         self.summary.setReadOnly(v.finished)
         self._fill_tree(v, keep_current=not first)
         self._fill_hazards(v)
-        self._fill_photos(v)
+        self.photos.fill(v)
         for button in (
             self.finish_button,
             self.add_hazard_button,
             self.edit_hazard_button,
-            self.add_photo_button,
-            self.add_folder_button,
+            self.photos.add_photo_button,
+            self.photos.add_folder_button,
             self.save_note,
         ):
             button.setEnabled(not v.finished)
         for b in self.result_buttons.values():
             b.setEnabled(not v.finished)
-        self.record_button.setEnabled(v.finished and not self._rendering)
-        self.issue_button.setEnabled(v.finished and not v.record_number and not self._rendering)
+        self.record_button.setEnabled(v.finished and not self.records.rendering)
+        self.issue_button.setEnabled(
+            v.finished and not v.record_number and not self.records.rendering
+        )
         self.documents_button.setEnabled(v.finished)
         if v.finished and self._kinds_for != v.id:
             self._kinds_for = v.id
@@ -473,32 +380,6 @@ class InspectionPage(QWidget):
         if not v.hazards:
             self.hazard_list.addItem("（尚未发现问题）")
 
-    def _fill_photos(self, v: InspectionView) -> None:
-        """Thumbnails load in the background; a late one for a list rebuilt since is dropped."""
-        self._photo_generation += 1
-        gen = self._photo_generation
-        self.photo_list.clear()
-        for row, p in enumerate(v.photos):
-            item = QListWidgetItem(p.original_name or "照片")
-            item.setData(Qt.ItemDataRole.UserRole, p.id)
-            self.photo_list.addItem(item)
-            cached = self._thumbs.get(p.thumb_sha256)
-            if cached is not None:
-                item.setIcon(QIcon(cached))
-                continue
-            self.tasks.read(
-                self.services.photos.image_bytes,
-                p.thumb_sha256,
-                on_done=partial(self._thumb_loaded, gen, row, p.thumb_sha256),
-            )
-
-    def _thumb_loaded(self, gen: int, row: int, sha: str, data: bytes) -> None:
-        pix = QPixmap()
-        pix.loadFromData(data)
-        self._thumbs[sha] = pix
-        if gen == self._photo_generation and row < self.photo_list.count():
-            self.photo_list.item(row).setIcon(QIcon(pix))
-
     # -- item marking --------------------------------------------------------------------------
     def _item_selected(self, node: QTreeWidgetItem | None, _prev: QTreeWidgetItem | None) -> None:
         it = node.data(0, Qt.ItemDataRole.UserRole) if node else None
@@ -529,7 +410,7 @@ class InspectionPage(QWidget):
         self._note_dirty = True
 
     def _summary_changed(self) -> None:
-        self._summary_dirty = True
+        self.summary_dirty = True
 
     def save_pending_text(self) -> None:
         """Store a note or summary that was typed but not yet saved (focus left, item changed)."""
@@ -543,11 +424,10 @@ class InspectionPage(QWidget):
                 v.id,
                 self._note_item_id,
                 self.note.toPlainText(),
-                on_done=self._stored,
-                on_error=self._refused,
+                on_error=self.refused,
             )
-        if self._summary_dirty:
-            self._summary_dirty = False
+        if self.summary_dirty:
+            self.summary_dirty = False
             self.tasks.write(
                 partial(
                     self.services.inspections.update_header,
@@ -558,8 +438,7 @@ class InspectionPage(QWidget):
                     representative_phone=v.representative_phone,
                     summary=self.summary.toPlainText(),
                 ),
-                on_done=self._stored,
-                on_error=self._refused,
+                on_error=self.refused,
             )
 
     def mark_current(self, result: ItemResult) -> None:
@@ -578,8 +457,7 @@ class InspectionPage(QWidget):
             item_id,
             result.value,
             note,
-            on_done=self._stored,
-            on_error=self._refused,
+            on_error=self.refused,
         )
         if result != ItemResult.UNCHECKED:
             self._advance()
@@ -614,18 +492,14 @@ class InspectionPage(QWidget):
                 representative_title=values[2],
                 representative_phone=values[3],
             ),
-            on_done=self._stored,
-            on_error=self._refused,
+            on_error=self.refused,
         )
 
     def _back(self) -> None:
         self.save_pending_text()
         self.back_requested.emit()
 
-    def _stored(self, changes: Changes) -> None:
-        self.changed.emit(changes)
-
-    def _refused(self, message: str) -> None:
+    def refused(self, message: str) -> None:
         self.message.emit(message, "error")
         self.reload()
 
@@ -682,171 +556,28 @@ class InspectionPage(QWidget):
                 on_error=dialog.show_error,
             )
 
-    def _hazard_saved(self, dialog: HazardDialog, result: Any) -> None:
-        dialog.accept()
-        changes = result[1] if isinstance(result, tuple) else result
-        self.changed.emit(changes)
+    def _hazard_saved(self, dialog: HazardDialog, _value: object) -> None:
+        dialog.accept()  # the page reloads itself from the runner's changes
 
-    # -- photos --------------------------------------------------------------------------------
-    def _open_photo(self, item: QListWidgetItem) -> None:
-        """The photo large, with its neighbours, in the photo viewer."""
-        photos = inspection_photos(self.view.photos if self.view is not None else [])
-        row = self.photo_list.row(item)
-        self.photo_viewer = open_viewer(
-            self, self.services, self.tasks, photos, row, self.changed.emit
-        )
+    # -- photos and the record (their own modules) ----------------------------------------------
+    @property
+    def photo_import(self) -> PhotoImport | None:
+        return self.photos.photo_import
 
-    def _choose_photos(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            "选择照片",
-            "",
-            "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)",
-        )
-        if files:
-            self.add_photo_files([Path(f) for f in files])
-
-    def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择照片所在文件夹（如相机存储卡的 DCIM）")
-        if folder:
-            self.tasks.read(
-                photos_in_folder,
-                Path(folder),
-                on_done=self._folder_listed,
-                on_error=lambda m: self.message.emit(m, "error"),
-            )
-
-    def _folder_listed(self, paths: list[Path]) -> None:
-        if not paths:
-            self.message.emit("该文件夹中没有找到照片文件。", "info")
-            return
-        self.add_photo_files(paths)
+    @property
+    def photo_viewer(self) -> PhotoViewer | None:
+        return self.photos.photo_viewer
 
     def add_photo_files(self, paths: list[Path]) -> None:
-        if self.view is None or self.view.finished:
-            self.message.emit("该检查已完成，记录已固定，不能再添加照片。", "error")
-            return
-        if self.photo_import is not None:
-            self.message.emit("正在导入照片，请等当前导入完成。", "info")
-            return
-        self.photo_import = PhotoImport(self, paths, self.selected_hazard_id())
-        self.photo_import.start()
+        self.photos.add_photo_files(paths)
 
-    def _cancel_import(self) -> None:
-        if self.photo_import is not None:
-            self.photo_import.cancelled = True
-
-    def import_finished(self, job: PhotoImport) -> None:
-        self.photo_import = None
-        self.progress_box.hide()
-        target = "（已归入所选隐患）" if job.hazard_id else ""
-        text = f"已导入照片 {job.done} 张{target}。"
-        if job.cancelled:
-            text += "（已取消其余照片）"
-        if job.failed:
-            text += f"\n{len(job.failed)} 个文件未导入：\n" + "\n".join(job.failed[:10])
-        self.message.emit(text, "error" if job.failed else "ok")
+    def _photos_imported(self) -> None:
         self.hazard_list.clearSelection()  # the next photos do not silently go to the same hazard
         self.hazard_list.setCurrentRow(-1)
         self.reload()
 
-    # -- finishing -----------------------------------------------------------------------------
     def finish(self) -> None:
-        if self.view is None or not self.finish_button.isEnabled():
-            return
-        self.finish_button.setEnabled(False)  # a double tap must not finish twice
-        self._summary_dirty = False  # finish() stores the summary itself
-        unchecked = sum(
-            1 for cl in self.view.checklists for it in cl.items if it.result == "unchecked"
-        )
-        self.tasks.write(
-            self.services.inspections.finish,
-            self.view.id,
-            self.summary.toPlainText(),
-            on_done=lambda ch: self._finished(ch, unchecked),
-            on_error=self._finish_refused,
-        )
-
-    def _finished(self, changes: Changes, unchecked: int) -> None:
-        note = f"（有 {unchecked} 项未检查，记录中不列出）" if unchecked else ""
-        self.message.emit(f"检查已完成，记录已固定。{note}可以生成现场检查记录。", "ok")
-        self.changed.emit(changes)
-
-    def _finish_refused(self, message: str) -> None:
-        self.finish_button.setEnabled(True)
-        self._refused(message)
-
-    def make_record(self) -> None:
-        if self.view is None or self._rendering:
-            return
-        self._rendering = True
-        self.record_button.setEnabled(False)
-        self.message.emit("正在生成现场检查记录…", "info")
-        records = self.services.records
-        # Render on the pool (CPU), then keep the PDF through the one writer thread.
-        self.tasks.read(
-            records.prepare_site_record,
-            self.view.id,
-            on_done=lambda prepared: self.tasks.write(
-                records.store_site_record,
-                prepared,
-                on_done=lambda rec: self._record_rendered(rec, prepared.pdf),
-                on_error=self._record_failed,
-            ),
-            on_error=self._record_failed,
-        )
-
-    def issue_record(self) -> None:
-        """Number and freeze the record (paper signatures: print, then sign by hand)."""
-        if self.view is None or self._rendering or self.view.record_number:
-            return
-        check = self.services.time_check()
-        if check is not None and not ask_time_confirmed(self, check):
-            self.message.emit(NOT_CONFIRMED, "error")
-            return
-        self._rendering = True
-        self.issue_button.setEnabled(False)
-        self.record_button.setEnabled(False)
-        self.message.emit("正在取号并签发现场检查记录…", "info")
-        records = self.services.records
-        self.tasks.write(
-            partial(records.issue_site_record, time_confirmed=check is not None),
-            self.view.id,
-            on_done=lambda rec: self.tasks.read(
-                records.pdf,
-                rec.pdf_sha256,
-                on_done=lambda pdf: self._record_issued(rec, pdf),
-                on_error=self._record_failed,
-            ),
-            on_error=self._record_failed,
-        )
-
-    def _record_issued(self, rec: IssuedRecord, pdf: bytes) -> None:
-        notes = [f"已签发，文号 {rec.number}。请打印，由检查人员和被检查单位负责人手写签名。"]
-        if rec.low_warning:
-            notes.append(rec.low_warning)
-        self._record_ready(rec, pdf, notes, "info" if rec.low_warning else "ok")
-
-    def _record_rendered(self, rec: RenderedRecord, pdf: bytes) -> None:
-        self._record_ready(rec, pdf, [], "ok")
-
-    def _record_ready(
-        self, rec: IssuedRecord | RenderedRecord, pdf: bytes, notes: list[str], kind: str
-    ) -> None:
-        """A draft or issued record is stored: say what needs attention, open the preview."""
-        self._rendering = False
-        if rec.unprintable:
-            notes.append("注意：以下字符字体中没有，打印时请手写补充：" + " ".join(rec.unprintable))
-            kind = "error"
-        if notes:
-            self.message.emit("\n".join(notes), kind)
-        self.record_ready.emit((rec, pdf))
-        self.changed.emit(Changes(documents=frozenset({rec.document_id})))
-
-    def _record_failed(self, message: str) -> None:
-        self._rendering = False
-        self.message.emit(message, "error")
-        self.reload()  # buttons follow the stored state again
+        self.records.finish()
 
 
 def _brush(colour: str) -> Any:

@@ -21,6 +21,7 @@ from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
 from inspector.services.facade import Services
 from inspector.services.hazards.listing import HazardRow, HomeSummary
 from inspector.services.inspections.recording import InspectionRow
+from inspector.ui.refresh import ChangeFollower, anything
 from inspector.ui.tasks import TaskRunner
 from inspector.util.dates import day_text, moment_text
 
@@ -105,6 +106,7 @@ class HomePage(QWidget):
         layout.addWidget(self.open_list, 1)
         layout.addWidget(QLabel("整改期限七日内到期或已逾期的隐患（双击打开所属检查）："))
         layout.addWidget(self.due_list, 1)
+        ChangeFollower(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
 
     def load(self) -> None:
         self.tasks.read(self.services.hazards.home_summary, on_done=self._show)
@@ -159,6 +161,7 @@ class RecordListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(title))
         layout.addWidget(self.list)
+        ChangeFollower(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
 
     def load(self) -> None:
         self.tasks.read(self.fetch, on_done=self._show)

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.tasks import ACTIONS, ASPECT_HINTS, ASPECTS, PLACE_KINDS, PROBLEM_CLASSES
-from inspector.services.changes import Changes
 from inspector.services.evidence.photo_list import ListedPhoto
 from inspector.services.facade import Services
 from inspector.services.patrols.patrol import (
@@ -45,6 +44,7 @@ from inspector.services.patrols.patrol import (
 )
 from inspector.ui.dialogs.photo_viewer import PhotoViewer, open_viewer
 from inspector.ui.dialogs.report_dialog import ReportDialog
+from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.photo_strip import PhotoStrip
 from inspector.util.clock import to_local
@@ -56,12 +56,14 @@ SIGNED = (("", "未请签名"), ("signed", "已签名"), ("refused", "拒绝签�
 
 class PatrolPage(QWidget):
     message = Signal(str, str)
-    changed = Signal(object)
     pdf_ready = Signal(str, bytes)  # title, PDF: shown in the print preview
 
     def __init__(self, services: Services, tasks: TaskRunner) -> None:
         super().__init__()
         self.services, self.tasks = services, tasks
+        ChangeFollower(
+            self, tasks, lambda ch: ch.reference, lambda _ch: self.load(), loads_when_shown=True
+        )
         self.patrol: PatrolView | None = None
         self.places: list[Place] = []
         self.visit_id: str | None = None
@@ -331,13 +333,12 @@ class PatrolPage(QWidget):
             self.services.patrols.start,
             grid_id,
             self.companions.text(),
-            on_done=lambda r: self._started(r[1]),
+            on_done=self._started,
             on_error=lambda m: self.message.emit(m, "error"),
         )
 
-    def _started(self, changes: Changes) -> None:
+    def _started(self, _patrol_id: str) -> None:
         self.message.emit("巡查已开始。每到一处，选择场所，按“六个一”记录后保存。", "ok")
-        self.changed.emit(changes)
         self.load()
 
     # -- one place ------------------------------------------------------------------------------
@@ -427,10 +428,9 @@ class PatrolPage(QWidget):
             on_error=lambda m: self.message.emit(m, "error"),
         )
 
-    def _saved(self, result: tuple[str, Changes]) -> None:
-        self.visit_id, changes = result
+    def _saved(self, visit_id: str) -> None:
+        self.visit_id = visit_id
         self.message.emit("场所记录已保存。", "ok")
-        self.changed.emit(changes)
         self.load()
 
     def _add_place(self) -> None:
@@ -455,9 +455,7 @@ class PatrolPage(QWidget):
             on_error=lambda m: self.message.emit(m, "error"),
         )
 
-    def _place_added(self, result: tuple[str, Changes]) -> None:
-        unit_id, changes = result
-        self.changed.emit(changes)
+    def _place_added(self, unit_id: str) -> None:
         grid_id = self.patrol.grid.id if self.patrol and self.patrol.grid else None
 
         def chosen(places: list[Place]) -> None:
@@ -479,7 +477,7 @@ class PatrolPage(QWidget):
                 self.visit_id,
                 aspect,
                 Path(f),
-                on_done=lambda r: self._photo_added(r[1]),
+                on_done=self._photo_added,
                 on_error=lambda m: self.message.emit(m, "error"),
             )
 
@@ -493,8 +491,7 @@ class PatrolPage(QWidget):
             self, self.services, self.tasks, photos, index, self._photo_added
         )
 
-    def _photo_added(self, changes: Changes) -> None:
-        self.changed.emit(changes)
+    def _photo_added(self, _value: object = None) -> None:
         self.load()
 
     # -- report, finish, print -----------------------------------------------------------------
@@ -510,14 +507,13 @@ class PatrolPage(QWidget):
             self.services.patrols.report_files,
             data,
             paths,
-            on_done=lambda r: self._reported(dialog, r[1]),
+            on_done=lambda _report_id: self._reported(dialog),
             on_error=dialog.show_error,
         )
 
-    def _reported(self, dialog: ReportDialog, changes: Changes) -> None:
+    def _reported(self, dialog: ReportDialog) -> None:
         dialog.accept()
         self.message.emit("已上报。同步后乡镇受理，办理进度会显示在“我的上报”。", "ok")
-        self.changed.emit(changes)
         self.load()
 
     def _finish(self) -> None:
@@ -531,11 +527,10 @@ class PatrolPage(QWidget):
             on_error=lambda m: self.message.emit(m, "error"),
         )
 
-    def _finished(self, changes: Changes) -> None:
+    def _finished(self, _value: None) -> None:
         self.message.emit("巡查已结束，记录已保存，同步后上传。可打印巡查记录。", "ok")
         self.summary.clear()
         self.visit_id = None
-        self.changed.emit(changes)
         self.load()
 
     def _discard(self) -> None:
@@ -548,8 +543,7 @@ class PatrolPage(QWidget):
             on_error=lambda m: self.message.emit(m, "error"),
         )
 
-    def _discarded(self, changes: Changes) -> None:
-        self.changed.emit(changes)
+    def _discarded(self, _value: None) -> None:
         self.load()
 
     def _print_last(self) -> None:

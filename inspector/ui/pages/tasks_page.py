@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.changes import Changes
 from inspector.services.facade import Services
 from inspector.services.plan.work_tasks import TaskRow
 from inspector.ui.models.table_model import Index, RowsModel
+from inspector.ui.refresh import ChangeFollower, anything
 from inspector.ui.tasks import TaskRunner
 from inspector.util.dates import day_text
 
@@ -66,13 +66,13 @@ class TasksPage(QWidget):
     """The due list. Emits `start_inspection_requested(unit_id, task_id)` for 去检查."""
 
     message = Signal(str, str)
-    changed = Signal(object)
     start_inspection_requested = Signal(str, str)
     plan_requested = Signal()
 
     def __init__(self, services: Services, tasks: TaskRunner) -> None:
         super().__init__()
         self.services, self.tasks = services, tasks
+        ChangeFollower(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
         self.title = QLabel("待办任务")
         self.title.setStyleSheet("font-size:20px; font-weight:bold;")
         self.summary = QLabel("")
@@ -209,10 +209,8 @@ class TasksPage(QWidget):
             on_error=lambda m: self.message.emit(m, "error"),
         )
 
-    def _stepped(self, changes: Changes, label: str) -> None:
+    def _stepped(self, _value: None, label: str) -> None:
         self.message.emit(f"已{label}，同步后乡镇和相关人员可见。", "ok")
-        self.changed.emit(changes)
-        self.load()
 
     def _inspect(self) -> None:
         row = self.current()

@@ -37,14 +37,18 @@ from inspector.services.units.field_edit import UnitEdit
 from inspector.ui.dialogs.edit_unit import EditUnitDialog
 from inspector.ui.dialogs.new_unit import NewUnitDialog
 from inspector.ui.models.units_model import UnitsModel
+from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
+
+
+def shows_unit_facts(changes: Changes) -> bool:
+    """The list shows units; the panel a unit's inspections and open hazards."""
+    return bool(changes.units or changes.inspections or changes.hazards)
 
 
 class UnitsPage(QWidget):
     start_inspection_requested = Signal(str)  # unit id
     open_inspection_requested = Signal(str)  # inspection id
-    unit_added = Signal(object)  # Changes
-    changed = Signal(object)  # Changes of an edit of the shown unit
     message = Signal(str, str)  # text, level
 
     def __init__(
@@ -53,6 +57,7 @@ class UnitsPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
+        ChangeFollower(self, tasks, shows_unit_facts, self._changes)
         self.current_unit_id: str | None = None
         self.detail: UnitDetail | None = None
 
@@ -234,6 +239,12 @@ class UnitsPage(QWidget):
         self.current_unit_id = unit_id
         self.tasks.read(self.services.units.detail, unit_id, on_done=self._show_detail)
 
+    def _changes(self, changes: Changes) -> None:
+        """A write changed units (the list) or a unit's inspections and hazards (the panel)."""
+        if changes.units:
+            self.model.refresh()
+        self.refresh_unit()
+
     def refresh_unit(self) -> None:
         if self.current_unit_id:
             self.show_unit(self.current_unit_id)
@@ -311,10 +322,8 @@ class UnitsPage(QWidget):
             on_error=dialog.show_error,
         )
 
-    def _unit_added(self, dialog: NewUnitDialog, result: tuple[str, Changes]) -> None:
+    def _unit_added(self, dialog: NewUnitDialog, unit_id: str) -> None:
         dialog.accept()
-        unit_id, changes = result
-        self.unit_added.emit(changes)
         self.search.setText(dialog.name.text().strip())
         self.run_search()
         self.show_unit(unit_id)
@@ -333,14 +342,12 @@ class UnitsPage(QWidget):
         store = self.services.units.edit
         self.tasks.write(store, dialog.unit_id, edit, on_done=done, on_error=dialog.show_error)
 
-    def _unit_edited(self, dialog: EditUnitDialog, result: tuple[list[str], Changes]) -> None:
+    def _unit_edited(self, dialog: EditUnitDialog, fields: list[str]) -> None:
         dialog.accept()
-        fields, changes = result
         if not fields:
             self.message.emit("单位信息没有改动，未保存新的修改。", "info")
             return
         self.message.emit("单位信息已在本机修改，下次同步时上传并与服务器合并。", "ok")
-        self.changed.emit(changes)
 
     def _start_clicked(self) -> None:
         if self.current_unit_id:
