@@ -37,12 +37,13 @@ def photo_op(services: Services, photo_id: str) -> dict[str, object]:
 
 def test_turning_changes_the_display_copy_only(services: Services, rotated_photo: Path) -> None:
     iid = start(services)
-    pid, _ = services.photos.add_file(iid, rotated_photo, "测试单位\n2026-11-23 10:00")
+    pid = services.photos.add_file(iid, rotated_photo, "测试单位\n2026-11-23 10:00").value
     [before] = services.inspections.view(iid).photos
     original = services.photos.image_bytes(before.original_sha256)
     assert image(services, before.display_sha256).size == (600, 800)
 
-    display_sha, changes = services.photo_edits.rotate(pid)
+    turned_once = services.photo_edits.rotate(pid)
+    display_sha, changes = turned_once.value, turned_once.changes
     assert changes.photos == {pid} and changes.inspections == {iid}
     [after] = services.inspections.view(iid).photos
     assert after.display_sha256 == display_sha != before.display_sha256
@@ -81,15 +82,15 @@ def test_removing_a_photo_needs_a_reason_and_keeps_its_files(
     services: Services, photo_file: Path
 ) -> None:
     iid = start(services)
-    pid, _ = services.photos.add_file(iid, photo_file, "测试单位")
-    keep, _ = services.photos.add_file(iid, photo_file, "测试单位")
+    pid = services.photos.add_file(iid, photo_file, "测试单位").value
+    keep = services.photos.add_file(iid, photo_file, "测试单位").value
     [first, _second] = services.inspections.view(iid).photos
 
     with pytest.raises(UserError, match="请写明删除这张照片的原因"):
         services.photo_edits.remove(pid, "  ")
     assert len(services.inspections.view(iid).photos) == 2
 
-    changes = services.photo_edits.remove(pid, "拍错了对象，是隔壁单位的配电箱")
+    changes = services.photo_edits.remove(pid, "拍错了对象，是隔壁单位的配电箱").changes
     assert changes.photos == {pid}
     assert [p.id for p in services.inspections.view(iid).photos] == [keep]
     # nor put in a document drafted from the inspection
@@ -116,7 +117,7 @@ def test_removing_a_photo_needs_a_reason_and_keeps_its_files(
 
 def test_a_finished_inspection_keeps_its_photos(services: Services, photo_file: Path) -> None:
     iid = start(services)
-    pid, _ = services.photos.add_file(iid, photo_file, "测试单位")
+    pid = services.photos.add_file(iid, photo_file, "测试单位").value
     services.inspections.finish(iid, "未发现隐患。")
     with pytest.raises(UserError, match="该检查已完成，记录已固定，照片不能再删除。"):
         services.photo_edits.remove(pid, "拍错了")
