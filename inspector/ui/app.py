@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -38,17 +39,65 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        chinese_dates_from_system()
         app = QApplication(argv or sys.argv[:1])
     install_fonts(app)
-    translator = QTranslator(app)
-    if translator.load(
-        QLocale(QLocale.Language.Chinese, QLocale.Country.China),
-        "qtbase",
-        "_",
-        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-    ):
-        app.installTranslator(translator)
+    install_chinese(app)
     return app
+
+
+CHINESE = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+# Strings of Qt's own dialogs that Qt's shipped qtbase_zh_CN.qm leaves in English (its catalogue
+# predates a change of the source text): (context, source) → Chinese.
+_MISSING_IN_QTBASE = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+}
+
+
+class _QtGaps(QTranslator):
+    """Translates the few strings qtbase_zh_CN.qm misses; None (a null QString: ask the next
+    translator) otherwise."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        return _MISSING_IN_QTBASE.get((context, source))  # type: ignore[return-value]
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def chinese_dates_from_system() -> None:
+    """Qt's file dialog writes dates in the *system* locale, not the default one: on Unix ask for
+    Chinese dates through LC_TIME before Qt starts, unless the person set LC_ALL/LC_TIME
+    themselves (Windows and macOS take the system locale from the user's settings)."""
+    if sys.platform.startswith(("win", "darwin")):
+        return
+    if os.environ.get("LC_ALL") or os.environ.get("LC_TIME"):
+        return
+    if not os.environ.get("LANG", "").startswith("zh"):
+        os.environ["LC_TIME"] = "zh_CN.UTF-8"
+
+
+def install_chinese(app: QApplication) -> list[QTranslator]:
+    """Chinese throughout Qt's own widgets: the default locale (day and month names, dates, file
+    sizes, number formats follow it; it is "C" unless set) and the qtbase translation (dialog texts,
+    standard buttons) with the few strings it misses. Returns the installed translators."""
+    QLocale.setDefault(CHINESE)
+    installed: list[QTranslator] = []
+    qtbase = QTranslator(app)
+    if qtbase.load(
+        CHINESE, "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    ):
+        app.installTranslator(qtbase)
+        installed.append(qtbase)
+    else:
+        log.error("Qt's Chinese translation (qtbase_zh_CN.qm) was not found")
+    gaps = _QtGaps(app)
+    app.installTranslator(gaps)  # asked first (Qt asks the last installed first)
+    installed.append(gaps)
+    return installed
 
 
 def install_fonts(app: QApplication) -> None:
