@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from inspector.fonts import font_files
 from inspector.services.facade import Services
+from inspector.services.people.credentials import keyring_available
 from inspector.services.people.profiles import PeopleDesk
 from inspector.ui.main_window import MainWindow
 
@@ -129,6 +131,8 @@ def run_gui(
     window closes and a new one opens on that store."""
     qInstallMessageHandler(_qt_message)
     app = make_application()
+    # whether the OS has a keyring (may probe D-Bus): asked once now, so the sign-in dialog knows
+    threading.Thread(target=keyring_available, name="keyring-probe", daemon=True).start()
     while True:
         window = MainWindow(services, desk=desk)
         window.start()
