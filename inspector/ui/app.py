@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import threading
+from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -23,10 +24,14 @@ from inspector.fonts import font_files
 from inspector.services.facade import Services
 from inspector.services.people.credentials import keyring_available
 from inspector.services.people.profiles import PeopleDesk
+from inspector.ui import qt_startup
 from inspector.ui.main_window import MainWindow
 
 log = logging.getLogger("inspector.ui")
 _qt_log = logging.getLogger("inspector.qt")
+
+
+_qt_seen: deque[str] = deque(maxlen=12)  # Qt's last words, for a fatal start-up failure
 
 
 def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
@@ -36,13 +41,30 @@ def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
         QtMsgType.QtWarningMsg: logging.WARNING,
     }.get(kind, logging.ERROR)
     _qt_log.log(level, "%s", message)
+    if kind != QtMsgType.QtDebugMsg:
+        _qt_seen.append(message)
+    if kind == QtMsgType.QtFatalMsg:
+        # Qt aborts after this; without a window the terminal is the only place to say why
+        if QApplication.instance() is None or not _started:
+            text = qt_startup.reason(list(_qt_seen))
+        else:
+            text = f"程序遇到严重错误，无法继续运行：{message}"
+        print(text, file=sys.stderr, flush=True)
+        _qt_log.critical("%s", text)
+        os._exit(3)
+
+
+_started = False  # a QApplication was made (a fatal message after that is not a start-up one)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
+    global _started
+    qInstallMessageHandler(_qt_message)
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         chinese_dates_from_system()
         app = QApplication(argv or sys.argv[:1])
+    _started = True
     install_fonts(app)
     install_chinese(app)
     return app
@@ -129,7 +151,6 @@ def run_gui(
 ) -> int:
     """The main window on `services`; when a person signs in to (or out of) their own store, the
     window closes and a new one opens on that store."""
-    qInstallMessageHandler(_qt_message)
     app = make_application()
     # whether the OS has a keyring (may probe D-Bus): asked once now, so the sign-in dialog knows
     threading.Thread(target=keyring_available, name="keyring-probe", daemon=True).start()
