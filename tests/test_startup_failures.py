@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from inspector.ui.qt_startup import debian_package, reason
+from inspector.ui.qt_startup import debian_package, desktop_platforms, reason
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,3 +50,34 @@ def test_missing_xcb_libraries_are_named_with_their_packages() -> None:
     # nothing known missing (a desktop without a display): the usual packages, and DISPLAY
     assert "DISPLAY" in reason(qt_said, []) and "libxcb-cursor0" in reason(qt_said, [])
     assert debian_package("libxkbcommon-x11.so.0") == "libxkbcommon-x11-0"
+
+
+def test_no_display_is_said_plainly() -> None:
+    text = reason(
+        ["could not connect to display ", 'Could not load the Qt platform plugin "xcb"'], []
+    )
+    assert "无法连接到显示" in text and "图形桌面" in text
+
+
+def test_dev_run_checks_the_desktop_platform_not_offscreen() -> None:
+    assert desktop_platforms({"DISPLAY": ":0"}) == ["xcb"]
+    assert desktop_platforms({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}) == [
+        "wayland",
+        "xcb",
+    ]
+    assert desktop_platforms({"QT_QPA_PLATFORM": "xcb;wayland", "DISPLAY": ":0"}) == ["xcb"]
+    assert desktop_platforms({}) == []  # no display: nothing to install for a window
+
+
+def test_platform_setup_is_quiet_when_nothing_is_missing() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for _ in range(2):  # idempotent
+        done = subprocess.run(
+            ["bash", "tools/qt_platform_setup.sh", sys.executable],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=300,
+        )
+        assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done

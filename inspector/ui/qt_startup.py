@@ -1,4 +1,8 @@
-"""Why Qt could not start, in Chinese, for the terminal (no window can show it then).
+"""Why Qt could not start, in Chinese, for the terminal (no window can show it then); and what a
+platform plugin lacks, for `./dev run` (tools/qt_platform_setup.sh):
+
+    python -m inspector.ui.qt_startup platforms          the platforms Qt will use here
+    python -m inspector.ui.qt_startup packages xcb ...   Debian packages of the missing libraries
 
 Qt reports a platform plugin it cannot load with a fatal message and aborts; the app's message
 handler (ui/app.py) hands the messages seen so far to `reason` and prints the result on stderr
@@ -33,9 +37,34 @@ def debian_package(soname: str) -> str:
     library package naming)."""
     stem, _, version = soname.partition(".so")
     major = version.strip(".").split(".")[0]
+    stem = stem.lower()  # libX11-xcb.so.1 → libx11-xcb1, libEGL.so.1 → libegl1
     if not major:
         return stem
     return f"{stem}-{major}" if stem[-1].isdigit() else f"{stem}{major}"
+
+
+def desktop_platforms(env: dict[str, str] | None = None) -> list[str]:
+    """The platform plugins Qt will try on this desktop: QT_QPA_PLATFORM's, else wayland in a
+    Wayland session and xcb where an X display (or XWayland) is there; [] without a display."""
+    env = dict(os.environ) if env is None else env
+    chosen = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if chosen:
+        return [chosen]
+    found = []
+    if env.get("WAYLAND_DISPLAY"):
+        found.append("wayland")
+    if env.get("DISPLAY"):
+        found.append("xcb")
+    return found
+
+
+def packages_for(platforms: list[str]) -> list[str]:
+    """The Debian packages to install so these platform plugins load (empty: nothing missing)."""
+    missing = sorted({lib for p in platforms for lib in missing_libraries(p)})
+    packages = {debian_package(lib) for lib in missing}
+    if packages and "xcb" in platforms:
+        packages.update(XCB_PACKAGES)  # loaded at run time too (libxcb-cursor0 since Qt 6.5)
+    return sorted(packages)
 
 
 def missing_libraries(platform: str) -> list[str]:
@@ -78,6 +107,9 @@ def reason(messages: list[str], missing: list[str] | None = None) -> str:
                 f"sudo apt-get install {' '.join(packages)}。"
                 "在源码目录中运行 ./dev run 会自动安装。"
             )
+        elif "connect to display" in text:
+            shown = os.environ.get("DISPLAY") or "未设置"
+            lines.append(f"无法连接到显示（DISPLAY：{shown}）。请在图形桌面中启动程序。")
         elif "xcb" in platform:
             lines.append(
                 "请确认已登录图形桌面（设置了 DISPLAY），并安装 Qt 所需的系统库："
@@ -89,3 +121,20 @@ def reason(messages: list[str], missing: list[str] | None = None) -> str:
     lines.append("Qt 的原始信息：")
     lines.extend(f"  {m}" for m in messages if m.strip())
     return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["platforms"]:
+        print(" ".join(desktop_platforms()))
+        return 0
+    if argv[:1] == ["packages"]:
+        print(" ".join(packages_for(argv[1:])))
+        return 0
+    print(
+        "usage: python -m inspector.ui.qt_startup platforms | packages PLATFORM...", file=sys.stderr
+    )
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
