@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -31,6 +30,7 @@ from inspector.domain.document_kinds import ORDER_KINDS, PENALTY_DECISION, SPECS
 from inspector.services.documents import VOIDED, DocumentRow, SignerInput
 from inspector.services.documents.case_file import Case
 from inspector.services.facade import Services
+from inspector.ui.file_dialogs import open_file_name, save_file_name
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.tasks import TaskRunner
 
@@ -142,7 +142,7 @@ class PaperSigningDialog(QDialog):
         layout.addWidget(buttons)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "签字文书照片", "", "图片 (*.jpg *.jpeg *.png)")
+        path = open_file_name(self, "签字文书照片", "图片 (*.jpg *.jpeg *.png)")
         if path:
             self.photo = Path(path)
             self.photo_label.setText(f"签字文书照片：{path}")
@@ -422,9 +422,7 @@ class DocumentsPage(QWidget):
         )
 
     def export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "导出文书台账", "文书台账.xlsx", "Excel (*.xlsx)"
-        )
+        path = save_file_name(self, "导出文书台账", "文书台账.xlsx", "Excel (*.xlsx)")
         if path:
             self.export_to(Path(path))
 

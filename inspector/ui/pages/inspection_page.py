@@ -15,7 +15,6 @@ from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -50,6 +49,7 @@ from inspector.services.inspections.recording import (
 )
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
+from inspector.ui.file_dialogs import existing_directory, open_file_names
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
 
@@ -683,17 +683,16 @@ class InspectionPage(QWidget):
 
     # -- photos --------------------------------------------------------------------------------
     def _choose_photos(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
+        files = open_file_names(
             self,
             "选择照片",
-            "",
             "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)",
         )
         if files:
             self.add_photo_files([Path(f) for f in files])
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择照片所在文件夹（如相机存储卡的 DCIM）")
+        folder = existing_directory(self, "选择照片所在文件夹（如相机存储卡的 DCIM）")
         if folder:
             self.tasks.read(
                 photos_in_folder,

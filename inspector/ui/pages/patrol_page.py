@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -42,6 +41,7 @@ from inspector.services.patrols.patrol import (
     VisitView,
 )
 from inspector.ui.dialogs.report_dialog import ReportDialog
+from inspector.ui.file_dialogs import open_file_names
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 
@@ -452,8 +452,8 @@ class PatrolPage(QWidget):
         if self.visit_id is None:
             self.message.emit("请先保存场所记录，再添加照片。", "info")
             return
-        files, _ = QFileDialog.getOpenFileNames(
-            self, f"{ASPECTS[aspect]}：选择照片", "", "图片 (*.jpg *.jpeg *.png *.heic *.webp)"
+        files = open_file_names(
+            self, f"{ASPECTS[aspect]}：选择照片", "图片 (*.jpg *.jpeg *.png *.heic *.webp)"
         )
         for f in files:
             self.tasks.write(
