@@ -16,19 +16,13 @@ platforms="$("$PY" -m inspector.ui.qt_startup platforms)"
 packages="$("$PY" -m inspector.ui.qt_startup packages $platforms)"
 [ -n "$packages" ] || exit 0
 
-if [ "$(id -u)" = 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-  SUDO=(sudo)
-else
-  echo "qt_platform_setup: Qt ($platforms) needs: $packages — install them as root" >&2
-  exit 77
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "qt_platform_setup: Qt ($platforms) needs: $packages — no apt-get here to install them" >&2
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+if ! command -v apt-get >/dev/null 2>&1 || { [ -n "$sudo" ] && ! command -v sudo >/dev/null 2>&1; }; then
+  echo "qt_platform_setup: Qt ($platforms) needs: $packages — install them (as root, with apt-get)" >&2
   exit 77
 fi
 echo "== installing the system libraries Qt's $platforms platform needs: $packages"
-"${SUDO[@]}" apt-get update -qq
+$sudo apt-get update -qq
 # shellcheck disable=SC2086  # one word per package
-DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq $packages >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null

@@ -11,14 +11,13 @@ from typing import ClassVar
 
 import pytest
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from inspector.ui import file_dialogs
 from inspector.ui.dialogs import pdf_preview
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
-from tests.ui.test_cups_print_ui import cups_printers, dialog
+from tests.ui.test_cups_print_ui import ChoosingPrintDialog, cups_printers, dialog
 
 __all__ = ["cups_printers", "dialog"]  # fixtures, used here
 
@@ -94,21 +93,12 @@ def test_every_file_dialog_goes_through_the_one_helper() -> None:
     assert offenders == []
 
 
-class RecordingPrintDialog:
-    """Stands in for Qt's modal print dialog: notes the printer it opened with, then picks one
-    (Accepted) or is cancelled."""
+class RecordingPrintDialog(ChoosingPrintDialog):
+    """Qt's modal print dialog stood in for: notes the printer it opened with, then picks
+    `choose` (Accepted) or is cancelled (None)."""
 
     opened_with: ClassVar[list[str]] = []
     choose: ClassVar[str | None] = None
-
-    def __init__(self, printer: QPrinter, parent: QWidget | None = None) -> None:
-        self.printer = printer
-
-    def setWindowTitle(self, title: str) -> None:
-        pass
-
-    def setOption(self, option: object, on: bool = True) -> None:
-        pass
 
     def exec(self) -> QDialog.DialogCode:
         RecordingPrintDialog.opened_with.append(self.printer.printerName())
