@@ -1,4 +1,5 @@
-"""Pictures of Qt's own widgets in Chinese (the file dialog, a calendar), offscreen:
+"""Pictures of Qt's own widgets in Chinese (the file dialog, a calendar), and of the sign-in dialog
+on a machine without a keyring, offscreen:
 
 .venv/bin/python tools/qt_chinese_shots.py docs/screenshots/
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QCalendarWidget, QFileDialog
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QFileDialog
 
 from inspector.ui.app import make_application
 
@@ -59,7 +60,28 @@ def main(out: Path) -> int:
     cal.show()
     app.processEvents()
     cal.grab().save(str(out / "qt-chinese-calendar.png"))
+    sign_in_without_keyring(out / "sign-in-no-keyring.png")
     return 0
+
+
+def sign_in_without_keyring(target: Path) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from inspector.services.people.credentials import keyring_available
+    from inspector.ui.dialogs.sign_in import SignInDialog
+    from inspector.ui.tasks import TaskRunner
+
+    keyring.set_keyring(fail.Keyring())
+    keyring_available()  # what the app asks at start-up
+    tasks = TaskRunner()
+    dialog = SignInDialog(
+        lambda *_a: None, tasks, server_url="https://sync.example.gov.cn", username="zhangwei"
+    )
+    dialog.show()
+    QApplication.processEvents()
+    dialog.grab().save(str(target))
+    tasks.shutdown()
 
 
 if __name__ == "__main__":
