@@ -45,7 +45,7 @@ def choose_in_qt_dialog(path: Path, seen: list[str]) -> None:
         up = [
             w
             for w in QApplication.topLevelWidgets()
-            if isinstance(w, QFileDialog) and w.isVisible() and w not in handled
+            if isinstance(w, QFileDialog) and w.isModal() and w.isVisible() and w not in handled
         ]
         if not up:
             QTimer.singleShot(20, act)
@@ -67,19 +67,19 @@ def test_the_photo_dialog_opens_where_the_last_photos_came_from(
     dcim = tmp_path / "card" / "DCIM" / "100CANON"
     dcim.mkdir(parents=True)
     for n in (1, 2):
-        (dcim / f"IMG_000{n}.jpg").write_bytes(b"\xff\xd8\xff\xd9")
+        (dcim / f"P101000{n}.jpg").write_bytes(b"\xff\xd8\xff\xd9")
     parent = QWidget()
     qtbot.addWidget(parent)
     seen: list[str] = []
-    choose_in_qt_dialog(dcim / "IMG_0001.jpg", seen)
+    choose_in_qt_dialog(dcim / "P1010001.jpg", seen)
     first = file_dialogs.open_file_names(parent, "选择照片", "图片 (*.jpg)")
-    assert first == [str(dcim / "IMG_0001.jpg")]
+    assert first == [str(dcim / "P1010001.jpg")]
     assert seen[0] != str(dcim)
 
     # the next photos, from any page (here the folder import), start on the card
-    choose_in_qt_dialog(dcim / "IMG_0002.jpg", seen)
+    choose_in_qt_dialog(dcim / "P1010002.jpg", seen)
     again = file_dialogs.open_file_names(parent, "选择照片", "图片 (*.jpg)")
-    assert seen[1] == str(dcim) and again == [str(dcim / "IMG_0002.jpg")]
+    assert seen[1] == str(dcim) and again == [str(dcim / "P1010002.jpg")]
     assert str(dcim) in (config_dir / "inspector" / "ui.ini").read_text("utf-8")
 
 
