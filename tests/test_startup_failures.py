@@ -81,3 +81,43 @@ def test_platform_setup_is_quiet_when_nothing_is_missing() -> None:
             timeout=300,
         )
         assert done.returncode == 0 and done.stdout == "" and done.stderr == "", done
+
+
+SHOWN_BOX = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from inspector.cli import main
+
+def answer() -> None:  # a person reads the box and presses 确定
+    box = QApplication.activeModalWidget()
+    if not isinstance(box, QMessageBox):
+        QTimer.singleShot(50, answer)
+        return
+    print("BOX:" + box.windowTitle() + "|" + box.text(), flush=True)
+    box.accept()
+
+app = QApplication([])
+QTimer.singleShot(50, answer)
+sys.exit(main(["--data-dir", sys.argv[1]]))
+"""
+
+
+def test_a_store_that_cannot_open_is_said_on_the_terminal_and_in_a_message_box(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "inspector.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    result = subprocess.run(
+        [sys.executable, "-c", SHOWN_BOX, str(data)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "无法读取" in result.stderr and "Traceback" not in result.stderr
+    box = next(line for line in result.stdout.splitlines() if line.startswith("BOX:"))
+    assert "无法读取" in box and "安全生产现场执法检查终端" in box
