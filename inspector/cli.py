@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -57,7 +58,16 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from inspector.ui.app import run_gui
 
-    return run_gui(services, args.screenshot, PeopleDesk(profiles, Services.open))
+    try:
+        return run_gui(services, args.screenshot, PeopleDesk(profiles, Services.open))
+    except Exception:
+        logging.getLogger("inspector.crash").exception("the window could not start")
+        log_file = data_dir / "logs" / "inspector.log"
+        return startup_failed(
+            f"程序启动失败，发生了意外错误，数据没有受到影响。详情已写入日志：{log_file}。"
+            "请把日志交给管理员。",
+            gui=args.screenshot is None,
+        )
 
 
 def startup_failed(message: str, *, gui: bool) -> int:

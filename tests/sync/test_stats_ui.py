@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from inspector.ui import file_dialogs
 from inspector.ui.app import install_fonts
-from inspector.ui.pages import overview_page
 from inspector.ui.pages.overview_page import OverviewPage
 from inspector.ui.tasks import TaskRunner
 from tests.conftest import jpeg_bytes
@@ -84,7 +84,7 @@ def test_the_leader_sees_the_jurisdictions_month_from_the_server(
         # the same figures, exported: the file says where they come from
         target = tmp_path / "全辖区.xlsx"
         monkeypatch.setattr(
-            overview_page.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "")
+            file_dialogs.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "")
         )
         page.export("xlsx")
         qtbot.waitUntil(lambda: tasks.pending == 0, timeout=WAIT)

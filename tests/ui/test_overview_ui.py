@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector.domain.monthly import DEFINITIONS, MonthlyFigures
 from inspector.services.facade import Services
+from inspector.ui import file_dialogs
 from inspector.ui.app import install_fonts
 from inspector.ui.pages import overview_page
 from inspector.ui.pages.overview_page import OverviewPage
@@ -162,7 +163,7 @@ def test_export_buttons_report_success_and_failure(
     idle(qtbot, page)
     target = {"path": str(tmp_path / "十一月统计")}  # typed without an extension
     monkeypatch.setattr(
-        overview_page.QFileDialog,
+        file_dialogs.QFileDialog,
         "getSaveFileName",
         lambda *args, **kw: (target["path"], ""),
     )

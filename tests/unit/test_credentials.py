@@ -8,7 +8,7 @@ import pytest
 from keyring.backends import fail
 
 from inspector.domain.errors import UserError
-from inspector.services.people.credentials import CredentialStore
+from inspector.services.people.credentials import SESSION, CredentialStore, keyring_available
 
 
 def test_token_round_trip_through_the_keyring() -> None:
@@ -30,3 +30,26 @@ def test_no_keyring_is_refused_plainly() -> None:
         assert CredentialStore("inspector-test").token("u") is None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_no_keyring_session_only_keeps_the_token_in_memory() -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        assert not keyring_available()
+        store = CredentialStore("inspector-test")
+        SESSION.allow()  # the person pressed 仅本次登录
+        store.save_token("u", "secret")
+        assert store.token("u") == "secret"
+        assert CredentialStore("inspector-test").token("u") == "secret"  # another store's too
+        store.forget("u")
+        assert store.token("u") is None
+        store.save_token("u", "secret")
+        SESSION.clear()  # the app closes: the next start asks again
+        assert store.token("u") is None
+        with pytest.raises(UserError, match="仅本次登录"):
+            store.save_token("u", "secret")
+    finally:
+        SESSION.clear()
+        keyring.set_keyring(previous)
+        assert keyring_available()

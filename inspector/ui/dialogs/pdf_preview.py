@@ -18,7 +18,6 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,6 +29,8 @@ from PySide6.QtWidgets import (
 from inspector.documents.raster import render_pages
 from inspector.services.documents.printing import PrintService, send_to_cups
 from inspector.services.documents.site_record import export_file
+from inspector.ui.file_dialogs import save_file_name
+from inspector.ui.remembered import preselect_printer, remember_printer
 from inspector.ui.tasks import TaskRunner
 from inspector.util import cups
 
@@ -153,7 +154,7 @@ class PdfPreviewDialog(QDialog):
             self.page_labels.append(label)
 
     def save_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", "", "PDF 文件 (*.pdf)")
+        path = save_file_name(self, "保存 PDF", "", "PDF 文件 (*.pdf)")
         if path:
             self.tasks.read(
                 export_file,
@@ -167,12 +168,14 @@ class PdfPreviewDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.windowTitle())
         printer.setCopyCount(self.default_copies)
+        preselect_printer(printer)  # the printer used last time, if still there
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("打印")
         # a document is printed whole: a page range would count as copies it is not
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, False)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        remember_printer(printer)
         self.print_to(printer)
 
     def print_to(self, printer: QPrinter) -> None:

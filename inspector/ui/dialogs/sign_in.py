@@ -3,6 +3,9 @@
 The sign-in runs on the task runner (it talks to the server); errors show in Chinese inside the
 dialog. The password leaves the field as soon as it is handed to the sign-in call and is never
 logged; the token goes to the keyring inside the sync service.
+
+Where the OS has no keyring the dialog says so before anything is typed and offers "仅本次登录":
+the token is then kept in memory for this run only (services.people.credentials), never on disk.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.services.people.credentials import (
+    NO_KEYRING,
+    SESSION,
+    SESSION_ONLY_NOTE,
+    keyring_available,
+    keyring_known,
+)
 from inspector.ui.tasks import TaskRunner
 
 SignIn = Callable[[str, str, str], Any]  # (server, user name, password) → what the page needs
@@ -60,10 +70,21 @@ class SignInDialog(QDialog):
         form.addRow("用户名：", self.username)
         form.addRow("密码：", self.password)
         layout.addLayout(form)
+        # shown when the keyring is missing: known at start-up (app.py asks then), else asked
+        # off the GUI thread as the dialog opens, before anything is typed
+        self.keyring_note = QLabel(SESSION_ONLY_NOTE)
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setStyleSheet(
+            "background:#fff4d6; border:1px solid #e0b84c; padding:8px; color:#5a4300;"
+        )
+        self.keyring_note.hide()
+        layout.addWidget(self.keyring_note)
+        # room for three lines, always: a message appearing never moves the buttons
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color:#b00020;")
-        self.error.hide()
+        self.error.setMinimumHeight(self.error.fontMetrics().lineSpacing() * 3 + 4)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
         self.sign_in_button = QPushButton("登录")
@@ -75,8 +96,24 @@ class SignInDialog(QDialog):
         self.sign_in_button.clicked.connect(self.submit)
         layout.addWidget(buttons)
         self._busy = False
+        self.session_only = False  # the token stays in memory for this run (no keyring)
         self._update_button()
         (self.password if server_url and username else self.server).setFocus()
+        known = keyring_known()
+        if known is None:
+            tasks.read(keyring_available, on_done=self._keyring_known)
+        else:
+            self._keyring_known(known)
+
+    def _keyring_known(self, available: bool) -> None:
+        if not available:
+            self.offer_session_only()
+
+    def offer_session_only(self) -> None:
+        """No keyring here: explain it, and make the sign-in button the session-only one."""
+        self.session_only = True
+        self.keyring_note.show()
+        self.sign_in_button.setText("仅本次登录")
 
     def _filled(self) -> bool:
         return all(w.text().strip() for w in (self.server, self.username)) and bool(
@@ -90,12 +127,13 @@ class SignInDialog(QDialog):
         if not self._filled() or self._busy:
             return
         url, user, password = self.server.text(), self.username.text(), self.password.text()
+        if self.session_only:
+            SESSION.allow()  # the person chose it by pressing 仅本次登录 after the note
         self.password.clear()  # the secret leaves the widget now
         self._busy = True
         self._update_button()
         self.error.setStyleSheet("color:#555;")
         self.error.setText("正在登录…")
-        self.error.show()
         self.tasks.write(
             self.sign_in,
             url,
@@ -107,15 +145,17 @@ class SignInDialog(QDialog):
 
     def _done(self, username: str, result: object) -> None:
         self._busy = False
-        self.error.hide()
+        self.error.setText("")
         self.accept()
         self.signed_in.emit(username)
         self.signed_in_to.emit(result)  # last: it may close the window
 
     def show_error(self, message: str) -> None:
         self._busy = False
+        if NO_KEYRING in message and not self.session_only:
+            # a keyring that exists but refused the token (locked, broken): same offer
+            self.offer_session_only()
         self.error.setStyleSheet("color:#b00020;")
         self.error.setText(message)
-        self.error.show()
         self._update_button()
         self.password.setFocus()

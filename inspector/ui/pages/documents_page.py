@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -32,6 +31,7 @@ from inspector.services.changes import Done
 from inspector.services.documents import VOIDED, DocumentRow, Draft, SignerInput
 from inspector.services.documents.case_file import Case
 from inspector.services.facade import Services
+from inspector.ui.file_dialogs import open_file_name, save_file_name
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
@@ -161,7 +161,7 @@ class PaperSigningDialog(QDialog):
         self.ok_button.setEnabled(bool(self.signers()))
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "签字文书照片", "", "图片 (*.jpg *.jpeg *.png)")
+        path = open_file_name(self, "签字文书照片", "图片 (*.jpg *.jpeg *.png)")
         if path:
             self.photo = Path(path)
             self.photo_label.setText(f"签字文书照片：{path}")
@@ -448,9 +448,7 @@ class DocumentsPage(QWidget):
         )
 
     def export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "导出文书台账", "文书台账.xlsx", "Excel (*.xlsx)"
-        )
+        path = save_file_name(self, "导出文书台账", "文书台账.xlsx", "Excel (*.xlsx)")
         if path:
             self.export_to(Path(path))
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -26,6 +25,7 @@ from inspector.services.evidence.photos import photos_in_folder, watermark_text
 from inspector.services.facade import Services
 from inspector.services.inspections.views import InspectionView
 from inspector.ui.dialogs.photo_viewer import PhotoViewer, inspection_photos, open_viewer
+from inspector.ui.file_dialogs import existing_directory, open_file_names
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 
@@ -179,17 +179,16 @@ class PhotosPanel(QWidget):
             self.photo_list.item(row).setIcon(QIcon(pix))
 
     def _choose_photos(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
+        files = open_file_names(
             self,
             "选择照片",
-            "",
             "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)",
         )
         if files:
             self.add_photo_files([Path(f) for f in files])
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择照片所在文件夹（如相机存储卡的 DCIM）")
+        folder = existing_directory(self, "选择照片所在文件夹（如相机存储卡的 DCIM）")
         if folder:
             self.tasks.read(
                 photos_in_folder,

@@ -24,7 +24,6 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from inspector.domain.monthly import DEFINITIONS, MonthlyFigures, scope_text
 from inspector.services.facade import Services
+from inspector.ui.file_dialogs import save_file_name
 from inspector.ui.tasks import TaskRunner
 
 # (figure key, card title) in the order shown
@@ -422,7 +422,7 @@ class OverviewPage(QWidget):
         if figures is None:
             return
         suffix, pattern = EXPORTS[kind]
-        chosen, _ = QFileDialog.getSaveFileName(
+        chosen = save_file_name(
             self, "导出统计表", figures.title.replace(" ", "") + suffix, pattern
         )
         if not chosen:

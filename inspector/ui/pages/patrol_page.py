@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -44,6 +43,7 @@ from inspector.services.patrols.patrol import (
 )
 from inspector.ui.dialogs.photo_viewer import PhotoViewer, open_viewer
 from inspector.ui.dialogs.report_dialog import ReportDialog
+from inspector.ui.file_dialogs import open_file_names
 from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.photo_strip import PhotoStrip
@@ -468,8 +468,8 @@ class PatrolPage(QWidget):
         if self.visit_id is None:
             self.message.emit("请先保存场所记录，再添加照片。", "info")
             return
-        files, _ = QFileDialog.getOpenFileNames(
-            self, f"{ASPECTS[aspect]}：选择照片", "", "图片 (*.jpg *.jpeg *.png *.heic *.webp)"
+        files = open_file_names(
+            self, f"{ASPECTS[aspect]}：选择照片", "图片 (*.jpg *.jpeg *.png *.heic *.webp)"
         )
         for f in files:
             self.tasks.write(
