@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 from inspector.services.changes import Changes
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
+from inspector.ui.pages.hazards_page import RecheckDialog, hazards_page
 from inspector.ui.pages.inspection_page import InspectionPage
-from inspector.ui.pages.lists_page import RecheckDialog, hazards_page
 from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
 from tests.services.test_documents import inspection_with_hazards, load_blocks
+from tests.support.tables import rows_of
 
 WAIT = 10_000
 
@@ -88,7 +89,7 @@ def test_a_hazard_closed_on_the_hazard_page_refreshes_the_unit_and_the_inspectio
     stack.setCurrentWidget(hazards)
     hazards.load()
     idle(qtbot, tasks)
-    hazards.list.setCurrentRow(next(n for n, t in enumerate(texts(hazards.list)) if FIXED in t))
+    hazards.view.selectRow(next(n for n, row in enumerate(rows_of(hazards.proxy)) if FIXED in row))
 
     def recheck_passed() -> None:
         dialog = QApplication.activeModalWidget()
@@ -101,8 +102,8 @@ def test_a_hazard_closed_on_the_hazard_page_refreshes_the_unit_and_the_inspectio
     idle(qtbot, tasks)
     assert errors == []
     # the visible list dropped the closed hazard at once
-    assert not any(FIXED in t for t in texts(hazards.list))
-    assert any(LEFT in t for t in texts(hazards.list))
+    assert not any(FIXED in row for row in rows_of(hazards.proxy))
+    assert any(LEFT in row for row in rows_of(hazards.proxy))
 
     # the hidden pages show it when they are shown again
     stack.setCurrentWidget(units)
