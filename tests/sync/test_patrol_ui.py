@@ -3,6 +3,7 @@ syncs; the server holds the township's task; the inspector's due list shows it a
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 from inspector.domain.tasks import ASPECTS
+from inspector.services.evidence.photos import PhotoService, PreparedPhoto
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import NAV, MainWindow
 from sync.server.db import Record, Task
@@ -56,6 +58,15 @@ def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(jpeg_bytes(800, 600))
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
+    # which thread decodes, scales and watermarks each photo (the real work, only watched)
+    prepared_on: list[str] = []
+    prepare_file = PhotoService.prepare_file
+
+    def watched(svc: PhotoService, path: Path, watermark: str) -> PreparedPhoto:
+        prepared_on.append(threading.current_thread().name)
+        return prepare_file(svc, path, watermark)
+
+    monkeypatch.setattr(PhotoService, "prepare_file", watched)
 
     w = window_for(qtbot, qapp, grid)
     assert visible_pages(w) == {"tasks", "patrol", "units", "sync"}  # the role shapes the UI
@@ -105,6 +116,8 @@ def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(
     idle(qtbot, w)
     assert page.stack.currentIndex() == 0, w.messages.text()
     assert "待同步" in page.reports.item(0).text()
+    # the visit's photo and the report's were prepared on the pool, never on the writer
+    assert len(prepared_on) == 2 and all(n.startswith("worker") for n in prepared_on)
 
     assert grid.sync.run().ok
     with Session(server.engine) as s:

@@ -39,7 +39,7 @@ from inspector.domain.enums import HazardGrade, ItemResult
 from inspector.services.changes import Changes
 from inspector.services.documents import KindChoice
 from inspector.services.documents.site_record import IssuedRecord, RenderedRecord
-from inspector.services.evidence.photos import photos_in_folder, watermark_text
+from inspector.services.evidence.photos import IMAGE_FILTER, photos_in_folder, watermark_text
 from inspector.services.facade import Services
 from inspector.services.hazards.listing import conflict_label
 from inspector.services.inspections.recording import (
@@ -687,7 +687,7 @@ class InspectionPage(QWidget):
             self,
             "选择照片",
             "",
-            "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)",
+            f"{IMAGE_FILTER};;所有文件 (*)",
         )
         if files:
             self.add_photo_files([Path(f) for f in files])
