@@ -111,11 +111,11 @@ def test_a_grid_report_becomes_a_township_task_that_walks_the_ladder_back_to_the
     inspector = make_device("inspector")
     inspector.sync.sign_in(BASE_URL, "zhang", PASSWORD)
     synced(inspector)
-    [due] = inspector.services.plan.work_tasks.due_list()
+    [due] = inspector.services.work_plan.due_list()
     assert due.id == report_id and due.state_label == "受理"
     assert due.next_steps == [("dispatched", "接收任务")]
     assert due.due_date is not None and due.kind == "网格上报"
-    plan = inspector.services.plan.work_tasks
+    plan = inspector.services.work_plan
     plan.take_step(report_id, "dispatched")
     plan.take_step(report_id, "handling", "已到现场")
     plan.take_step(report_id, "feedback", "已责令拆除私拉电线，现场整改完毕")
@@ -136,14 +136,14 @@ def test_a_grid_report_becomes_a_township_task_that_walks_the_ladder_back_to_the
     grid.services.work_plan.take_step(report_id, "verified", "已复看，电线已拆除")
     synced(grid)
     synced(inspector)
-    [due] = inspector.services.plan.work_tasks.due_list()
+    [due] = inspector.services.work_plan.due_list()
     assert due.next_steps == [("closed", "结案")]
     plan.take_step(report_id, "closed", "结案")
     synced(inspector)
     synced(grid)
     [row] = grid.services.patrols.reports()
     assert row.state_label == "结案"
-    assert inspector.services.plan.work_tasks.due_list() == []
+    assert inspector.services.work_plan.due_list() == []
 
 
 def test_grid_workers_see_reports_not_unannounced_inspections_and_cannot_close_them(
@@ -158,7 +158,7 @@ def test_grid_workers_see_reports_not_unannounced_inspections_and_cannot_close_t
     inspector = make_device("inspector")
     inspector.sync.sign_in(BASE_URL, "zhang", PASSWORD)
     assert synced(inspector).get("task") == 2
-    tasks = inspector.services.plan.work_tasks.due_list()
+    tasks = inspector.services.work_plan.due_list()
     assert {t.kind for t in tasks} <= {"双随机抽查"}
 
     photo = tmp_path / "p.jpg"

@@ -87,8 +87,8 @@ def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(
     page.notes["smell"].setText("闻一闻：后厨有轻微燃气味，已提醒关阀")
     page.problem_class[0].setCurrentText("燃气")
     page.problem_text[0].setText("液化气瓶放在灶台下，无固定")
-    page.actions["劝导"].setChecked(True)
-    page.actions["报告"].setChecked(True)
+    page.action_boxes["劝导"].setChecked(True)
+    page.action_boxes["报告"].setChecked(True)
     qtbot.mouseClick(page.save_button, qtbot_left())
     idle(qtbot, w)
     assert page.visit_id is not None
