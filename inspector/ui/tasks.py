@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from inspector.domain.errors import UserError
-from inspector.services.context import Context, declare_writer_thread, withdraw_writer_thread
+from inspector.services.context import Context, declare_writer_thread
 
 log = logging.getLogger("inspector.ui.tasks")
 
@@ -123,7 +123,6 @@ class TaskRunner(QObject):
                 self.error.emit(INTERNAL_ERROR)
 
     def shutdown(self) -> None:
-        if self._writer_ident is not None:
-            self._writer.submit(withdraw_writer_thread)
+        # (the writer's mark is thread-local: it ends with the thread; shutdown may come twice)
         self._writer.shutdown(wait=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
