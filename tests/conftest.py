@@ -17,7 +17,11 @@ from PIL import Image
 
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
+from inspector.store.engine import writer_guard
 from inspector.util.clock import Clock
+
+# a write transaction opened on a thread that is not a writer raises under the tests
+writer_guard.strict = True
 
 # `pg_cluster` and the SQLite/PostgreSQL-parametrized `db_url`, for the server and sync tests
 pytest_plugins = ["tests.support.pg"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine
@@ -12,10 +14,26 @@ from sqlalchemy.exc import DatabaseError
 from inspector.domain.errors import UserError
 from inspector.services.setting_rows import load_clock_offset
 from inspector.store.blobs import BlobStore
-from inspector.store.engine import Store
+from inspector.store.engine import Store, declare_writer_thread, withdraw_writer_thread
 from inspector.store.migrate import upgrade
 from inspector.util.clock import Clock
 from inspector.util.settings import SETTINGS_FILE, Settings
+
+__all__ = ["Context", "WriterCall", "declare_writer_thread", "open_context", "run_inline"]
+__all__ += ["withdraw_writer_thread"]  # a task runner's writer thread declares itself (ui)
+
+_T = TypeVar("_T")
+
+
+class WriterCall(Protocol):
+    """Runs `fn` on the store's writer thread and returns its result (or raises its error)."""
+
+    def __call__(self, fn: Callable[[], _T]) -> _T: ...
+
+
+def run_inline(fn: Callable[[], _T]) -> _T:
+    """No task runner (CLI, tests): the calling thread is the writer."""
+    return fn()
 
 
 @dataclass
@@ -24,6 +42,9 @@ class Context:
     blobs: BlobStore
     clock: Clock = field(default_factory=Clock)
     settings: Settings = field(default_factory=lambda: Settings())
+    # how work off the writer (a sync run's network part) sends a database write to it; a task
+    # runner wires its writer here (TaskRunner.serve), else the write runs where it is asked
+    run_on_writer: WriterCall = run_inline
 
     @property
     def data_dir(self) -> Path:

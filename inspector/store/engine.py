@@ -1,8 +1,17 @@
-"""The SQLite engine: one file per user, WAL, synchronous=FULL, foreign keys, BEGIN IMMEDIATE writes."""
+"""The SQLite engine: one file per user, WAL, synchronous=FULL, foreign keys, BEGIN IMMEDIATE writes.
+
+Every write transaction runs on a writer thread (docs/ARCHITECTURE.md, "One writer"): the thread
+that opened the store, or a thread a task runner declared its writer (`declare_writer_thread`).
+A write opened anywhere else is a bug: `Store.write()` raises `WrongThreadWrite` when
+`writer_guard.strict` is on (the tests turn it on) and otherwise logs an error with the stack and
+goes on (production: a person's work is never lost to the guard itself).
+"""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +21,42 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 DB_NAME = "inspector.sqlite3"
+
+log = logging.getLogger("inspector.store")
+
+
+class WrongThreadWrite(RuntimeError):
+    """A write transaction was opened on a thread that is not a writer."""
+
+
+class _WriterGuard:
+    """Which threads task runners declared their writers (a thread-local mark, gone with its
+    thread), and whether a write elsewhere raises."""
+
+    def __init__(self) -> None:
+        self.strict = False
+        self._mark = threading.local()
+
+    def declare(self) -> None:
+        self._mark.writer = True
+
+    def withdraw(self) -> None:
+        self._mark.writer = False
+
+    def is_writer(self) -> bool:
+        return bool(getattr(self._mark, "writer", False))
+
+
+writer_guard = _WriterGuard()
+
+
+def declare_writer_thread() -> None:
+    """The calling thread is a writer (a task runner's db-writer, at its start)."""
+    writer_guard.declare()
+
+
+def withdraw_writer_thread() -> None:
+    writer_guard.withdraw()
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -59,10 +104,28 @@ class Store:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.writer = make_engine(self.db_file, immediate=True)
         self.reader = make_engine(self.db_file, immediate=False)
+        self.owner_thread = threading.get_ident()  # the opener: CLI, tests, a sign-in job
+
+    def on_writer(self) -> bool:
+        """True on a thread that may open a write transaction on this store."""
+        return threading.get_ident() == self.owner_thread or writer_guard.is_writer()
+
+    def _check_writer(self) -> None:
+        if self.on_writer():
+            return
+        name = threading.current_thread().name
+        if writer_guard.strict:
+            raise WrongThreadWrite(
+                f"a write transaction was opened on thread {name!r}, which is not a writer; "
+                "send it to the writer (ctx.run_on_writer / TaskRunner.write)"
+            )
+        log.error("write transaction on non-writer thread %r", name, stack_info=True)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any exception."""
+        """One write transaction: commits on success, rolls back on any exception. Only on a
+        writer thread (see the module's note)."""
+        self._check_writer()
         with Session(self.writer, expire_on_commit=False) as session, session.begin():
             yield session
 

@@ -393,7 +393,10 @@ class Outbox(SQLModel, table=True):
     blob_refs: str = "[]"
     state: str = Field(default="pending", index=True)
     attempts: int = 0
-    last_error: str = ""
+    last_error: str = ""  # what a person reads about the last answer that did not apply it
+    # the server's reason code of its last `retry` answer ("missing_parent", "missing_blobs"):
+    # the op is still pending and goes again; "" when there was none
+    retry_reason: str = ""
     result: str = ""
     created_at: datetime
 

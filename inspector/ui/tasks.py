@@ -10,19 +10,23 @@ so callbacks always run on the GUI thread. A finished write that returned a `Don
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from inspector.domain.errors import UserError
 from inspector.services.changes import Changes, Done
+from inspector.services.context import Context, declare_writer_thread
 
 log = logging.getLogger("inspector.ui.tasks")
 
 Callback = Callable[[Any], object]
 ErrorCallback = Callable[[str], None]
+
+_T = TypeVar("_T")
 
 INTERNAL_ERROR = "操作失败：程序内部错误（已记入日志）。已保存的数据不受影响，请重试。"
 
@@ -35,7 +39,10 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._writer_ident: int | None = None
+        self._writer = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="db-writer", initializer=self._start_writer
+        )
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
         self._pending = 0
         self._closed = False
@@ -45,6 +52,21 @@ class TaskRunner(QObject):
     @property
     def pending(self) -> int:
         return self._pending
+
+    def _start_writer(self) -> None:
+        """On the db-writer thread, once: the store's write guard accepts it from now on."""
+        self._writer_ident = threading.get_ident()
+        declare_writer_thread()
+
+    def serve(self, ctx: Context) -> None:
+        """Writes `ctx`'s services make from other threads (a sync run's) go to this writer."""
+        ctx.run_on_writer = self.on_writer
+
+    def on_writer(self, fn: Callable[[], _T]) -> _T:
+        """Run `fn` on the writer thread and wait for it (inline when already there)."""
+        if threading.get_ident() == self._writer_ident:
+            return fn()
+        return self._writer.submit(fn).result()
 
     def write(
         self,
@@ -125,5 +147,6 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         self._closed = True  # the window is going: nothing refreshes after this
+        # (the writer's mark is thread-local: it ends with the thread; shutdown may come twice)
         self._writer.shutdown(wait=True)
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -3,7 +3,8 @@ syncs; the server holds the township's task; the inspector's due list shows it a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 from inspector.domain.tasks import ASPECTS
+from inspector.services.evidence.photos import PhotoService, PreparedPhoto
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import NAV, MainWindow
 from sync.server.db import Record, Task
@@ -47,6 +49,7 @@ class GridWorker:
     device: Device
     window: MainWindow
     photo: Path  # what the file dialog picks
+    prepared_on: list[str] = field(default_factory=list)  # threads that prepared each photo
 
 
 @pytest.fixture
@@ -66,7 +69,16 @@ def grid_worker(
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(jpeg_bytes(800, 600))
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(photo)], ""))
-    return GridWorker(grid, window_for(qtbot, qapp, grid), photo)
+    # which thread decodes, scales and watermarks each photo (the real work, only watched)
+    prepared_on: list[str] = []
+    prepare_file = PhotoService.prepare_file
+
+    def watched(svc: PhotoService, path: Path, watermark: str) -> PreparedPhoto:
+        prepared_on.append(threading.current_thread().name)
+        return prepare_file(svc, path, watermark)
+
+    monkeypatch.setattr(PhotoService, "prepare_file", watched)
+    return GridWorker(grid, window_for(qtbot, qapp, grid), photo, prepared_on)
 
 
 def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(
@@ -120,6 +132,9 @@ def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(
     idle(qtbot, w)
     assert page.stack.currentIndex() == 0, w.messages.text()
     assert "待同步" in page.reports.item(0).text()
+    # the visit's photo and the report's were prepared on the pool, never on the writer
+    prepared_on = grid_worker.prepared_on
+    assert len(prepared_on) == 2 and all(n.startswith("worker") for n in prepared_on)
 
     assert grid.sync.run().ok
     with Session(server.engine) as s:

@@ -16,7 +16,7 @@ from inspector.domain.authorities import AUTHORITIES
 from inspector.domain.checklist_items import reads_as_question
 from inspector.domain.citations import printed_refs
 from inspector.services.inspections.recording import HazardInput, StartInspection
-from inspector.services.sync import engine as sync_service
+from inspector.services.sync import blobs as sync_blobs
 from inspector.services.sync.apply import UNIT_FIELDS, queue_unit_patch
 from inspector.store.models import ChecklistItem, Outbox, Unit
 from sync.server.blobs import read_blob
@@ -327,7 +327,7 @@ class LoseAnswers(Forwarding):
 def test_a_lost_upload_answer_resumes_at_the_servers_offset(
     tmp_path: Path, server: Server, make_device: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sync_service, "UPLOAD_WORKERS", 1)  # which PATCH is lost is then known
+    monkeypatch.setattr(sync_blobs, "UPLOAD_WORKERS", 1)  # which PATCH is lost is then known
     plain = server.factory()
     wrappers: list[LoseAnswers] = []
 

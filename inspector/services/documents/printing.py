@@ -110,6 +110,8 @@ class PrintService:
         """Print on a CUPS queue, wait for the job to complete, then record it (a stored document
         only: `document_id` None prints without a record). Returns the copies printed."""
         job_id = send_to_cups(pdf, printer, copies, title, cancelled)
-        if document_id is not None:
-            self.record_printed(document_id, copies, printer, job_id)
+        if document_id is not None:  # this waits on the pool: the count is written on the writer
+            self.ctx.run_on_writer(
+                lambda: self.record_printed(document_id, copies, printer, job_id)
+            )
         return copies

@@ -331,7 +331,10 @@ class PhotoService:
         return self.ctx.blobs.read(sha256)
 
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"}
+# The photo files a person may choose or import, in one place: every file dialog and the folder
+# import use these (all decode with Pillow as installed; HEIC would need a plugin we do not ship).
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
+IMAGE_FILTER = "图片 (" + " ".join(f"*{suffix}" for suffix in IMAGE_SUFFIXES) + ")"
 
 
 def photos_in_folder(folder: Path) -> list[Path]:

@@ -32,6 +32,7 @@ from inspector.services.documents.site_record import export_file
 from inspector.services.setting_rows import (
     STATS_CACHE,
     USERNAME,
+    Key,
     current_agency_id,
     get_setting,
     set_setting,
@@ -94,9 +95,13 @@ class OverviewService:
                 raise UserError(f"{err}无法显示全辖区统计。") from None
             log.warning("server statistics not reached, showing the kept ones: %s", err)
             return replace(figures_of(old), stale_reason=str(err))
-        with self.ctx.store.write() as s:
-            set_setting(s, key, stats.model_dump_json())
+        # kept for a day the server cannot be reached (this runs on the pool: the writer keeps it)
+        self.ctx.run_on_writer(lambda: self._keep(key, stats.model_dump_json()))
         return figures_of(stats)
+
+    def _keep(self, key: Key, value: str) -> None:
+        with self.ctx.store.write() as s:
+            set_setting(s, key, value)
 
     def recent_months(self, count: int = 12) -> list[tuple[int, int]]:
         """The current month and the `count` - 1 before it, newest first (the server's figures

@@ -8,8 +8,7 @@ later patrol finds it again and the server scopes it like any unit.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from inspector.domain.errors import UserError
 from inspector.domain.tasks import (
-    ACTIONS,
     ASPECTS,
     PLACE_KINDS,
     PROBLEM_CLASSES,
@@ -28,6 +26,19 @@ from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
 from inspector.services.evidence.photos import PhotoService, PreparedPhoto
 from inspector.services.journal import audit, queue, row_payload
+from inspector.services.patrols.records import (
+    GridInfo,
+    PatrolView,
+    Place,
+    ReportInput,
+    ReportRow,
+    VisitInput,
+    VisitView,
+    clean_visit,
+    open_patrol,
+    patrol_view,
+    report_number,
+)
 from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.services.units.directory import NewUnit, UnitService
@@ -37,117 +48,25 @@ from inspector.store.models import (
     Outbox,
     Patrol,
     PatrolVisit,
-    Photo,
     Task,
     Township,
     Unit,
-    User,
 )
 from inspector.util.clock import clock_note, to_local
 from inspector.util.ids import uuid7
 
-
-@dataclass(frozen=True)
-class GridInfo:
-    id: str
-    name: str
-    code: str
-    township_id: str
-    township: str
-
-
-@dataclass(frozen=True)
-class Place:
-    unit_id: str
-    name: str
-    address: str
-    kind: str  # the unit's industry (a place kind for places without a code)
-    credit_code: str | None
-    lat: float | None
-    lon: float | None
-
-
-@dataclass(frozen=True)
-class VisitInput:
-    unit_id: str
-    place_kind: str = "企业"
-    observations: dict[str, str] = field(default_factory=dict)  # aspect → note
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (class, description)
-    actions: list[str] = field(default_factory=list)
-    fixed_on_spot: bool = False
-    deadline: date | None = None
-    party: str = ""
-    party_signed: str = ""
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass(frozen=True)
-class VisitView:
-    id: str
-    unit_id: str
-    place_name: str
-    address: str
-    credit_code: str | None
-    data: VisitInput
-    visited_at: datetime
-    photo_counts: dict[str, int]
-    report_numbers: list[str]
-
-    @property
-    def has_content(self) -> bool:
-        d = self.data
-        return bool(
-            any(v.strip() for v in d.observations.values())
-            or d.problems
-            or d.actions
-            or any(self.photo_counts.values())
-        )
-
-
-@dataclass(frozen=True)
-class PatrolView:
-    id: str
-    grid: GridInfo | None
-    worker: str
-    worker_phone: str
-    companions: str
-    started_at: datetime
-    ended_at: datetime | None
-    status: str
-    summary: str
-    visits: list[VisitView]
-
-
-@dataclass(frozen=True)
-class ReportInput:
-    unit_id: str
-    category: str
-    description: str
-    urgency: str = "normal"
-    lat: float | None = None
-    lon: float | None = None
-    location: str = ""
-    photos: list[PreparedPhoto] = field(default_factory=list)
-    visit_id: str | None = None
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    id: str
-    number: str
-    place_name: str
-    category: str
-    description: str
-    urgency: str
-    reported_at: datetime
-    state: str  # a TaskState, or "" while the township has not received it
-    state_label: str
-    history: list[dict[str, Any]]
-
-
-def report_number(at: datetime, report_id: str) -> str:
-    return f"网报{at:%Y%m%d}-{report_id[-4:].upper()}"
+# the records are named from here too (pages and tests import them with the service)
+__all__ = [
+    "GridInfo",
+    "PatrolService",
+    "PatrolView",
+    "Place",
+    "ReportInput",
+    "ReportRow",
+    "VisitInput",
+    "VisitView",
+    "report_number",
+]
 
 
 class PatrolService:
@@ -185,14 +104,14 @@ class PatrolService:
                 .where(Patrol.status == "open", Patrol.user_id == me)
                 .order_by(col(Patrol.started_at).desc())
             ).first()
-            return _patrol_view(s, row) if row else None
+            return patrol_view(s, row) if row else None
 
     def view(self, patrol_id: str) -> PatrolView:
         with self.ctx.store.read() as s:
             row = s.get(Patrol, patrol_id)
             if row is None:
                 raise UserError("找不到这次巡查记录。")
-            return _patrol_view(s, row)
+            return patrol_view(s, row)
 
     def reports(self, limit: int = 200) -> list[ReportRow]:
         """This device's reports with where the township has got with each (跟踪)."""
@@ -305,9 +224,9 @@ class PatrolService:
         self, patrol_id: str, data: VisitInput, visit_id: str | None = None
     ) -> Done[str]:
         """Record (or correct) one place of an open patrol."""
-        clean = _clean_visit(data)
+        clean = clean_visit(data)
         with self.ctx.store.write() as s:
-            patrol = _open(s, patrol_id)
+            patrol = open_patrol(s, patrol_id)
             unit = s.get(Unit, clean.unit_id)
             if unit is None or unit.deleted:
                 raise UserError("请选择巡查的单位或场所。")
@@ -355,7 +274,7 @@ class PatrolService:
             visit = s.get(PatrolVisit, visit_id)
             if visit is None:
                 raise UserError("请先保存这处场所的记录，再添加照片。")
-            patrol = _open(s, visit.patrol_id)
+            patrol = open_patrol(s, visit.patrol_id)
             row = self.photos.add_row(
                 s, photo, shas, patrol.user_id, visit_id=visit_id, aspect=aspect
             )
@@ -366,8 +285,8 @@ class PatrolService:
         with what is missing: an empty record must not be filed silently."""
         summary = clean_text("巡查小结", summary, max_chars=1000)
         with self.ctx.store.write() as s:
-            patrol = _open(s, patrol_id)
-            view = _patrol_view(s, patrol)
+            patrol = open_patrol(s, patrol_id)
+            view = patrol_view(s, patrol)
             if not view.visits:
                 raise UserError(
                     "本次巡查还没有记录任何场所，不能结束。请至少记录一处巡查的单位或场所"
@@ -390,7 +309,7 @@ class PatrolService:
     def discard(self, patrol_id: str) -> Done[None]:
         """Drop an open patrol that recorded nothing (a start by mistake)."""
         with self.ctx.store.write() as s:
-            patrol = _open(s, patrol_id)
+            patrol = open_patrol(s, patrol_id)
             if s.exec(select(PatrolVisit.id).where(PatrolVisit.patrol_id == patrol_id)).first():
                 raise UserError("本次巡查已有场所记录，不能删除；请结束巡查。")
             patrol.status = "discarded"
@@ -457,15 +376,23 @@ class PatrolService:
                 self.photos.add_row(s, photo, files, me, report_id=rid, aspect="look")
         return Done(rid, Changes(units=frozenset({unit.id})))
 
-    def report_files(self, data: ReportInput, paths: list[Path]) -> Done[str]:
-        """`report` with photos read from files (prepared here, off the UI thread)."""
+    # -- photos: prepared on the pool (decode, scale, watermark; no database), stored on the writer
+    def prepare_visit_photo(self, path: Path) -> PreparedPhoto:
+        mark = f"网格巡查 {to_local(self.ctx.clock.now()):%Y-%m-%d %H:%M}"
+        return self.photos.prepare_file(path, mark)
+
+    def prepare_report_photos(self, paths: list[Path]) -> list[PreparedPhoto]:
         mark = f"网格上报 {to_local(self.ctx.clock.now()):%Y-%m-%d %H:%M}"
-        photos = [self.photos.prepare_file(p, mark) for p in paths]
+        return [self.photos.prepare_file(p, mark) for p in paths]
+
+    def report_files(self, data: ReportInput, paths: list[Path]) -> Done[str]:
+        """`report` with photos read from files, prepared and stored in one call (CLI, tests)."""
+        photos = self.prepare_report_photos(paths)
         return self.report(replace(data, photos=[*data.photos, *photos]))
 
     def add_visit_photo_file(self, visit_id: str, aspect: str, path: Path) -> Done[str]:
-        mark = f"网格巡查 {to_local(self.ctx.clock.now()):%Y-%m-%d %H:%M}"
-        return self.add_visit_photo(visit_id, aspect, self.photos.prepare_file(path, mark))
+        """`add_visit_photo` of a file, prepared and stored in one call (CLI, tests)."""
+        return self.add_visit_photo(visit_id, aspect, self.prepare_visit_photo(path))
 
     # -- printing ------------------------------------------------------------------------------
     def patrol_pdf(self, patrol_id: str | None = None) -> bytes:
@@ -561,119 +488,4 @@ def _visit_print(v: VisitView) -> Any:
         party=v.data.party,
         party_signed=v.data.party_signed,
         report_no=", ".join(v.report_numbers) or None,
-    )
-
-
-def _open(s: Session, patrol_id: str) -> Patrol:
-    patrol = s.get(Patrol, patrol_id)
-    if patrol is None:
-        raise UserError("找不到这次巡查记录。")
-    if patrol.status != "open":
-        raise UserError("这次巡查已经结束，记录已固定，不能再修改。")
-    return patrol
-
-
-def _clean_visit(d: VisitInput) -> VisitInput:
-    if d.place_kind not in PLACE_KINDS:
-        raise UserError(f"场所类型应为：{'、'.join(PLACE_KINDS)}。")
-    obs = {}
-    for aspect, note in d.observations.items():
-        if aspect not in ASPECTS:
-            raise UserError("“六个一”项目不认识。")
-        text = clean_text(ASPECTS[aspect], note, max_chars=1000)
-        if text:
-            obs[aspect] = text
-    problems = []
-    for cls, text in d.problems:
-        if cls not in PROBLEM_CLASSES:
-            raise UserError(f"问题类别应为：{'、'.join(PROBLEM_CLASSES)}。")
-        body = clean_text("问题描述", text, max_chars=500, required=True)
-        problems.append((cls, body))
-    bad = [a for a in d.actions if a not in ACTIONS]
-    if bad:
-        raise UserError(f"处置方式应为：{'、'.join(ACTIONS)}。")
-    if d.party_signed not in ("", "signed", "refused"):
-        raise UserError("现场人员签名情况不认识。")
-    return VisitInput(
-        unit_id=d.unit_id,
-        place_kind=d.place_kind,
-        observations=obs,
-        problems=problems,
-        actions=[a for a in ACTIONS if a in d.actions],
-        fixed_on_spot=d.fixed_on_spot,
-        deadline=d.deadline,
-        party=clean_text("现场人员", d.party, max_chars=50),
-        party_signed=d.party_signed,
-        lat=d.lat,
-        lon=d.lon,
-    )
-
-
-def _patrol_view(s: Session, p: Patrol) -> PatrolView:
-    grid = s.get(Grid, p.grid_id) if p.grid_id else None
-    town = s.get(Township, grid.township_id) if grid else None
-    worker = s.get(User, p.user_id) if p.user_id else None
-    visits = []
-    rows = s.exec(
-        select(PatrolVisit, Unit)
-        .join(Unit, col(Unit.id) == PatrolVisit.unit_id)
-        .where(PatrolVisit.patrol_id == p.id)
-        .order_by(col(PatrolVisit.seq))
-    ).all()
-    ids = [v.id for v, _ in rows]
-    counts: dict[str, dict[str, int]] = {}
-    for visit_id, aspect in s.exec(
-        select(Photo.visit_id, Photo.aspect).where(
-            col(Photo.visit_id).in_(ids), Photo.removed_reason == ""
-        )
-    ):
-        per = counts.setdefault(str(visit_id), {})
-        per[aspect] = per.get(aspect, 0) + 1
-    numbers: dict[str, list[str]] = {}
-    for visit_id, number in s.exec(
-        select(HazardReport.visit_id, HazardReport.number)
-        .where(col(HazardReport.visit_id).in_(ids))
-        .order_by(col(HazardReport.reported_at))
-    ):
-        numbers.setdefault(str(visit_id), []).append(number)
-    for v, u in rows:
-        data = VisitInput(
-            unit_id=v.unit_id,
-            place_kind=v.place_kind,
-            observations=json.loads(v.observations),
-            problems=[(c, t) for c, t in json.loads(v.problems)],
-            actions=json.loads(v.actions),
-            fixed_on_spot=v.fixed_on_spot,
-            deadline=v.deadline,
-            party=v.party,
-            party_signed=v.party_signed,
-            lat=v.lat,
-            lon=v.lon,
-        )
-        visits.append(
-            VisitView(
-                v.id,
-                u.id,
-                u.name,
-                u.address,
-                u.credit_code,
-                data,
-                v.visited_at,
-                counts.get(v.id, {}),
-                numbers.get(v.id, []),
-            )
-        )
-    return PatrolView(
-        id=p.id,
-        grid=GridInfo(grid.id, grid.name, grid.code, grid.township_id, town.name if town else "")
-        if grid
-        else None,
-        worker=worker.name if worker else "",
-        worker_phone=worker.phone if worker else "",
-        companions=p.companions,
-        started_at=p.started_at,
-        ended_at=p.ended_at,
-        status=p.status,
-        summary=p.summary,
-        visits=visits,
     )

@@ -101,6 +101,8 @@ class PdfPreviewDialog(QDialog):
         self.tasks = tasks
         self.document_id = document_id
         self.print_service = print_service
+        if print_service is not None:  # a CUPS print waits on the pool and counts on the writer
+            tasks.serve(print_service.ctx)
         self.default_copies = max(1, default_copies)
         self._cancel_print = threading.Event()
         self.setWindowTitle(f"预览：{title}")

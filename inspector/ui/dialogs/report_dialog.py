@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.tasks import PROBLEM_CLASSES, URGENCIES
+from inspector.services.evidence.photos import IMAGE_FILTER
 from inspector.services.patrols.patrol import Place, ReportInput
 from inspector.ui.file_dialogs import open_file_names
 
@@ -111,7 +112,7 @@ class ReportDialog(QDialog):
         self.gps.setText(f"坐标：{lat:.5f}, {lon:.5f}")
 
     def _add_photos(self) -> None:
-        files = open_file_names(self, "选择现场照片", "图片 (*.jpg *.jpeg *.png *.heic *.webp)")
+        files = open_file_names(self, "选择现场照片", IMAGE_FILTER)
         self.add_photo_paths([Path(f) for f in files])
 
     def add_photo_paths(self, paths: list[Path]) -> None:

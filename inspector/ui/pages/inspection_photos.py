@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.services.evidence.photos import photos_in_folder, watermark_text
+from inspector.services.evidence.photos import IMAGE_FILTER, photos_in_folder, watermark_text
 from inspector.services.facade import Services
 from inspector.services.inspections.views import InspectionView
 from inspector.ui.dialogs.photo_viewer import PhotoViewer, inspection_photos, open_viewer
@@ -182,7 +182,7 @@ class PhotosPanel(QWidget):
         files = open_file_names(
             self,
             "选择照片",
-            "图片 (*.jpg *.jpeg *.png *.tif *.tiff *.bmp *.webp);;所有文件 (*)",
+            f"{IMAGE_FILTER};;所有文件 (*)",
         )
         if files:
             self.add_photo_files([Path(f) for f in files])

@@ -128,6 +128,7 @@ class OverviewPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.services, self.tasks = services, tasks
+        tasks.serve(services.ctx)  # the server's figures are kept through the runner's writer
         self.figures: MonthlyFigures | None = None
         self._generation = 0  # a figures read that arrives after a newer one is dropped
 

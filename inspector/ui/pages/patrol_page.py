@@ -3,6 +3,7 @@ problems by class and the action taken, report a hazard, follow the reports (跟
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from inspector.domain.tasks import ACTIONS, ASPECT_HINTS, ASPECTS, PLACE_KINDS, PROBLEM_CLASSES
 from inspector.services.evidence.photo_list import ListedPhoto
+from inspector.services.evidence.photos import IMAGE_FILTER, PreparedPhoto
 from inspector.services.facade import Services
 from inspector.services.patrols.patrol import (
     GridInfo,
@@ -468,18 +470,26 @@ class PatrolPage(QWidget):
         if self.visit_id is None:
             self.message.emit("请先保存场所记录，再添加照片。", "info")
             return
-        files = open_file_names(
-            self, f"{ASPECTS[aspect]}：选择照片", "图片 (*.jpg *.jpeg *.png *.heic *.webp)"
-        )
-        for f in files:
+        files = open_file_names(self, f"{ASPECTS[aspect]}：选择照片", IMAGE_FILTER)
+        patrols, visit_id = self.services.patrols, self.visit_id
+
+        def store(photo: PreparedPhoto) -> None:
             self.tasks.write(
-                self.services.patrols.add_visit_photo_file,
-                self.visit_id,
+                patrols.add_visit_photo,
+                visit_id,
                 aspect,
-                Path(f),
+                photo,
                 on_done=self._photo_added,
-                on_error=lambda m: self.message.emit(m, "error"),
+                on_error=self._photo_failed,
             )
+
+        for f in files:  # decoded, scaled and watermarked on the pool; stored on the writer
+            self.tasks.read(
+                patrols.prepare_visit_photo, Path(f), on_done=store, on_error=self._photo_failed
+            )
+
+    def _photo_failed(self, message: str) -> None:
+        self.message.emit(message, "error")
 
     def _show_photos(self, visit_id: str, photos: list[ListedPhoto]) -> None:
         if visit_id == self.visit_id:
@@ -503,12 +513,19 @@ class PatrolPage(QWidget):
         dialog.open()
 
     def _report(self, dialog: ReportDialog, data: ReportInput, paths: list[Path]) -> None:
-        self.tasks.write(
-            self.services.patrols.report_files,
-            data,
-            paths,
-            on_done=lambda _report_id: self._reported(dialog),
-            on_error=dialog.show_error,
+        patrols = self.services.patrols
+
+        def store(photos: list[PreparedPhoto]) -> None:
+            self.tasks.write(
+                patrols.report,
+                replace(data, photos=[*data.photos, *photos]),
+                on_done=lambda _report_id: self._reported(dialog),
+                on_error=dialog.show_error,
+            )
+
+        # the photos are prepared on the pool, the report and its photos stored on the writer
+        self.tasks.read(
+            patrols.prepare_report_photos, paths, on_done=store, on_error=dialog.show_error
         )
 
     def _reported(self, dialog: ReportDialog) -> None:

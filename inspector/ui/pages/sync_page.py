@@ -1,8 +1,8 @@
 """同步: the sync centre — who is signed in where, what waits to be sent, a sync run with progress
 and cancel, records the server did not take (with 重试), the conflicts inbox and "可以安全退出登录吗？".
 
-The run goes to a task-runner worker (its database writes are short BEGIN IMMEDIATE transactions,
-so the rest of the app keeps working). Progress crosses to the GUI thread through a signal of a
+The run goes to a task-runner worker; its database writes are sent to the runner's writer one
+short transaction at a time, so the rest of the app keeps working. Progress crosses to the GUI thread through a signal of a
 QObject living on the GUI thread, never through widget calls from the worker.
 """
 
@@ -74,6 +74,7 @@ class SyncPage(QWidget):
         super().__init__(parent)
         self.services = services
         self.tasks = tasks
+        tasks.serve(services.ctx)  # a run's database writes go to the runner's writer
         self.desk = desk  # one store per person; None: this store only (tests of one store)
         self.status: SyncStatus | None = None
         self.last_report: SyncReport | None = None

@@ -1,6 +1,6 @@
 """a photo's display rotation and its removal reason (the photo viewer)
 
-Revision ID: 0013_i18_field
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06 16:00:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0013_i18_field"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
