@@ -12,9 +12,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from inspector.services.context import Context, open_context
-from inspector.services.journal import get_setting, set_setting
+from inspector.services.setting_rows import Key, get_setting, set_setting
 from inspector.store.engine import WrongThreadWrite
 from inspector.ui.tasks import TaskRunner
+
+GUARD_NOTE = Key("guard_note", "a row only this test writes")
 
 
 @pytest.fixture
@@ -42,12 +44,12 @@ def on_thread(fn: Callable[[], object]) -> BaseException | None:
 
 def write_note(ctx: Context, value: str) -> None:
     with ctx.store.write() as s:
-        set_setting(s, "guard_note", value)
+        set_setting(s, GUARD_NOTE, value)
 
 
 def note(ctx: Context) -> str | None:
     with ctx.store.read() as s:
-        return get_setting(s, "guard_note")
+        return get_setting(s, GUARD_NOTE)
 
 
 def test_a_write_from_a_thread_that_is_not_the_writer_raises(ctx: Context) -> None:
