@@ -24,7 +24,8 @@ RUNTIME = {
     "shared-store-before-split/",
     "forms/documents/<kind>.json",
     "~/.config/inspector/ui.ini",
-    "../shared/DESIGN.md",
+    "../shared/DESIGN.md",  # beside the repository, not in it
+    "../shared/NOTES.md",
     "profiles.json",
     "inspector.sqlite3",
     "blobs/",
