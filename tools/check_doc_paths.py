@@ -56,8 +56,10 @@ def module_files() -> dict[str, list[Path]]:
 
 def defines(path: Path, name: str) -> bool:
     if path.is_dir():
-        return (path / f"{name}.py").exists() or (path / name).is_dir() or (
-            (path / "__init__.py").exists() and defines(path / "__init__.py", name)
+        return (
+            (path / f"{name}.py").exists()
+            or (path / name).is_dir()
+            or ((path / "__init__.py").exists() and defines(path / "__init__.py", name))
         )
     return re.search(rf"\b{re.escape(name)}\b", path.read_text("utf-8")) is not None
 
@@ -71,7 +73,6 @@ def resolve_path(token: str) -> bool:
         if p.exists():
             return True
     # `dir/module.Name` or `dir/module.Name.attr`: a module then names inside it
-    head, _, tail = token.partition("/")
     parts = token.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         stem = ".".join(parts[:cut])
@@ -82,7 +83,6 @@ def resolve_path(token: str) -> bool:
             d = ROOT / (base + stem)
             if d.is_dir():
                 return defines(d, parts[cut])
-    del head, tail
     return False
 
 
