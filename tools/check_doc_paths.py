@@ -5,7 +5,8 @@
 A quoted path (`services/sync/push.py`, `ui/refresh.ChangeFollower`, `documents/layout/`) is looked
 up from the repository root, inspector/ and sync/; a dotted name (`services.changes.Done`,
 `sync.contract.named_blobs`, `hazard_loop.apply`) from its longest module prefix, the rest a name
-the module defines or mentions. Runtime paths (data dir, blobs, packs) are listed in RUNTIME.
+the module defines or mentions; a test (`tests/test_layers.py::test_core_imports_no_qt`, or
+`::test_name` after one on the same line) must be defined in its file. Runtime paths (data dir, blobs, packs) are listed in RUNTIME.
 Prints each name it could not find and exits 1 when there is any.
 """
 
@@ -107,7 +108,16 @@ def resolve_dotted(token: str, mods: dict[str, list[Path]]) -> bool | None:
 def check(doc: Path, mods: dict[str, list[Path]]) -> list[str]:
     missing = []
     for n, line in enumerate(doc.read_text("utf-8").splitlines(), 1):
+        test_file = ""
         for raw in TICKED.findall(line):
+            if "::" in raw:  # `tests/x.py::test_name`, or `::test_name` of the file before it
+                test_file, _, test = (
+                    raw.partition("::") if raw[:2] != "::" else (test_file, "", raw[2:])
+                )
+                target = ROOT / test_file
+                if not target.is_file() or f"def {test}(" not in target.read_text("utf-8"):
+                    missing.append(f"{doc.name}:{n}: test `{raw}`")
+                continue
             token = raw.split("(")[0].split(" ")[0].split("[")[0].rstrip(",:;")
             if not token or token in RUNTIME or token.startswith(("-", "http")):
                 continue
