@@ -20,9 +20,8 @@ from inspector.services.setting_rows import current_agency_id
 from inspector.store.models import Agency
 from sync.server import cli
 from sync.server.db import Agency as ServerAgency
-from tests.e2e.conftest import Device, Server
-from tests.e2e.test_sync_e2e import first_unit, record_inspection, write_photo
-from tests.e2e.test_void_offline import online_device
+from tests.support.sync_devices import Device, Server
+from tests.support.sync_steps import first_unit, online_device, record_inspection, write_photo
 
 TOWNSHIP = "柴桑区沙河街道办事处"
 BUREAU = "柴桑区应急管理局"

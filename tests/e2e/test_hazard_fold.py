@@ -25,8 +25,8 @@ from sync.server import admin
 from sync.server.cli import main as server_cli
 from sync.server.db import HazardFold, Record
 from sync.server.number_check import check_numbers
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.e2e.test_sync_e2e import first_unit, record_inspection, write_photo
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import first_unit, record_inspection, write_photo
 from tests.support.sync_world import PASSWORD, enable_enforcement
 from tests.support.tables import rows_of
 

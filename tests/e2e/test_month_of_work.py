@@ -27,8 +27,8 @@ from inspector.services.inspections.recording import HazardInput, StartInspectio
 from inspector.services.overview.monthly import MonthlyFigures, month_bounds
 from sync.server import admin
 from sync.server.stats import local_today
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.services.overview.test_overview import china_local_time
+from tests.support.overview import china_local_time
+from tests.support.sync_devices import BASE_URL, Device, Server
 from tests.support.sync_world import PASSWORD, enable_enforcement
 
 CHINA = ZoneInfo("Asia/Shanghai")

@@ -25,8 +25,8 @@ from inspector.store.models import Hazard, Inspection, Outbox, Photo, Setting
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from sync.server.db import BlobRef, Record
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.e2e.test_sync_e2e import first_unit, sign_in_and_pull, write_photo
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import first_unit, sign_in_and_pull, write_photo
 from tests.support.sync_world import PASSWORD
 
 WAIT = 15_000

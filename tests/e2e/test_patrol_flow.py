@@ -15,27 +15,13 @@ from inspector.domain.errors import UserError
 from inspector.domain.tasks import ASPECTS
 from inspector.services.patrols.patrol import ReportInput, VisitInput
 from inspector.store.models import Outbox
-from sync.server import admin
 from sync.server.db import Record, Task
 from sync.server.draw import DrawFilter, draw_units
 from sync.server.task_admin import TaskOrder, dispatch, give_tasks
-from tests.conftest import jpeg_bytes
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.support.sync_world import FAST_HASHER, PASSWORD
-
-
-def add_grid_worker(server: Server, username: str = "grid1") -> str:
-    return admin.create_user(
-        server.engine,
-        username=username,
-        password=PASSWORD,
-        name="刘网格",
-        agency_id=server.agency,
-        role="grid_worker",
-        grids=["第一网格"],
-        phone="13800000001",
-        hasher=FAST_HASHER,
-    )
+from tests.support.photos import jpeg_bytes
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import add_grid_worker
+from tests.support.sync_world import PASSWORD
 
 
 def synced(dev: Device) -> dict[str, int]:

@@ -15,9 +15,9 @@ from inspector.domain.tasks import ASPECTS
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import NAV, MainWindow
 from sync.server.db import Record, Task
-from tests.conftest import jpeg_bytes
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.e2e.test_patrol_flow import add_grid_worker
+from tests.support.photos import jpeg_bytes
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import add_grid_worker
 from tests.support.sync_world import PASSWORD
 
 WAIT = 15_000

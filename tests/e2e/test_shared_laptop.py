@@ -18,11 +18,11 @@ from inspector.services.sync.engine import SyncService
 from inspector.store.models import Inspection, NumberUse, Outbox, Unit
 from sync.server import admin
 from sync.server.db import Record
-from tests.conftest import FixedClock
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.e2e.test_sync_e2e import first_unit, record_inspection, write_photo
-from tests.services.documents.test_documents import load_blocks
+from tests.support.clock import FixedClock
+from tests.support.documents import load_blocks
 from tests.support.live_server import LiveServer
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import first_unit, record_inspection, write_photo
 from tests.support.sync_world import FAST_HASHER, PASSWORD, code
 
 OTHER_TOWN_UNITS = 2

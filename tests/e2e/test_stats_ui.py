@@ -17,9 +17,9 @@ from inspector.ui.app import install_fonts
 from inspector.ui.pages import overview_page
 from inspector.ui.pages.overview_page import OverviewPage
 from inspector.ui.tasks import TaskRunner
-from tests.conftest import jpeg_bytes
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.e2e.test_sync_e2e import record_inspection
+from tests.support.photos import jpeg_bytes
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import record_inspection
 from tests.support.sync_world import PASSWORD
 
 WAIT = 15_000

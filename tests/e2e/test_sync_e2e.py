@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,47 +14,22 @@ from sqlmodel import Session, select
 from inspector.domain.authorities import AUTHORITIES
 from inspector.domain.checklist_items import reads_as_question
 from inspector.domain.citations import printed_refs
-from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.inspections.recording import StartInspection
 from inspector.services.sync import engine as sync_service
-from inspector.services.sync.apply import UNIT_FIELDS, queue_unit_patch
+from inspector.services.sync.apply import UNIT_FIELDS
 from inspector.store.models import ChecklistItem, Outbox, Unit
 from sync.server.blobs import read_blob
 from sync.server.db import AppliedOp, Blob, BlobRef, Conflict, Record
-from tests.conftest import jpeg_bytes
-from tests.e2e.conftest import BASE_URL, Device, Server
+from tests.support.photos import jpeg_bytes
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import (
+    edit_phone,
+    first_unit,
+    record_inspection,
+    sign_in_and_pull,
+    write_photo,
+)
 from tests.support.sync_world import PASSWORD
-
-
-def sign_in_and_pull(dev: Device, username: str) -> str:
-    resp = dev.sync.sign_in(BASE_URL, username, PASSWORD)
-    report = dev.sync.run()
-    assert report.ok, report.error
-    assert report.pulled.get("unit") == 5
-    return resp.token
-
-
-def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
-    svc = dev.services
-    people = [p.id for p in svc.inspections.people()][:2]
-    checklist = svc.inspections.checklists()[0].id
-    iid, _ = svc.inspections.start(
-        StartInspection(unit_id=unit_id, inspector_ids=people, checklist_ids=[checklist])
-    )
-    hid, _ = svc.inspections.add_hazard(
-        iid,
-        HazardInput(
-            description="配电箱箱门损坏，带电部位外露",
-            deadline=dev.clock.today() + timedelta(days=7),
-        ),
-    )
-    pid, _ = svc.photos.add_file(iid, photo, watermark="现场检查", hazard_id=hid)
-    svc.inspections.finish(iid, "检查发现一般隐患一项。")
-    return iid, hid, pid
-
-
-def edit_phone(dev: Device, unit_id: str, phone: str) -> None:
-    with dev.services.ctx.store.write() as s:
-        queue_unit_patch(s, dev.clock, unit_id, {"contact_phone": phone})
 
 
 def outbox_states(dev: Device) -> dict[str, int]:
@@ -74,22 +48,9 @@ def unit_table(dev: Device) -> list[tuple[Any, ...]]:
         )
 
 
-def first_unit(dev: Device) -> str:
-    with dev.services.ctx.store.read() as s:
-        unit = s.exec(select(Unit).order_by(Unit.name)).first()
-        assert unit is not None
-        return unit.id
-
-
 def server_records(server: Server, entity: str) -> list[Record]:
     with Session(server.engine) as s:
         return list(s.exec(select(Record).where(Record.entity == entity)))
-
-
-def write_photo(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:
-    path = tmp_path / name
-    path.write_bytes(jpeg_bytes(640, 480, colour=colour))
-    return path
 
 
 def test_two_devices_sync_inspections_photos_and_conflicting_unit_edit(

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from inspector.services.setting_rows import remember_clock_offset
-from tests.conftest import jpeg_bytes
-from tests.e2e.conftest import BASE_URL, Device
-from tests.e2e.test_sync_e2e import record_inspection
+from tests.support.photos import jpeg_bytes
+from tests.support.sync_devices import BASE_URL, Device
+from tests.support.sync_steps import record_inspection
 from tests.support.sync_world import PASSWORD
 
 

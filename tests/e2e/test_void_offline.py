@@ -15,9 +15,8 @@ from inspector.services.setting_rows import current_agency_id
 from inspector.store.models import Agency, Outbox, Photo
 from sync.server.blobs import read_blob
 from sync.server.db import Record
-from tests.e2e.conftest import BASE_URL, Device, Server
-from tests.e2e.test_sync_e2e import first_unit, record_inspection, write_photo
-from tests.support.sync_world import PASSWORD
+from tests.support.sync_devices import Device, Server
+from tests.support.sync_steps import first_unit, online_device, record_inspection, write_photo
 
 
 def load_blocks(dev: Device, tmp_path: Path, series: str) -> None:
@@ -39,14 +38,6 @@ def load_blocks(dev: Device, tmp_path: Path, series: str) -> None:
         assert row is not None
         row.review_government, row.court = "柴桑区人民政府", "柴桑区人民法院"
         s.add(row)
-
-
-def online_device(make_device: Any, name: str) -> Device:
-    dev: Device = make_device(name)
-    dev.sync.sign_in(BASE_URL, "zhang", PASSWORD)
-    report = dev.sync.run()
-    assert report.ok, report.error
-    return dev
 
 
 def server_document(server: Server, doc_id: str) -> dict[str, Any]:

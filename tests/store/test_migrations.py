@@ -17,7 +17,7 @@ from inspector.services.facade import Services
 from inspector.store.engine import make_engine
 from inspector.store.migrate import alembic_config, current_revision, upgrade
 from inspector.store.models import AuditEvent, Document
-from tests.conftest import FixedClock
+from tests.support.clock import FixedClock
 
 
 def test_first_revision_to_head_keeps_data_and_builds_the_search_index(tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_site_records_issued_before_the_fix_get_their_issue_time(tmp_path: Path)
     """A 现场检查记录 issued by a version that left `issued_at` empty (the store downgraded to 0007
     and the column emptied, as that version wrote it): opening the store fills it from the issue
     event, and the month's figures count the record."""
-    from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
+    from tests.support.documents import inspection_with_hazards, load_blocks
 
     data_dir = tmp_path / "data"
     services = Services.open(data_dir, clock=FixedClock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC)))

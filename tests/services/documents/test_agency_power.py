@@ -21,9 +21,8 @@ from inspector.services.facade import Services
 from inspector.services.inspections.checklists import install_checklist
 from inspector.services.inspections.recording import HazardInput, StartInspection
 from inspector.store.models import Agency, Document, Hazard
-from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
-from tests.services.documents.test_numbering import agency_id
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.documents import fire_and_own_findings, inspection_with_hazards, load_blocks
+from tests.support.number_blocks import agency_id
 
 COUNTY_BUREAU = "青岚县应急管理局"  # the demo agency's name, here the 委托机关
 TOWNSHIP = "青岚县城关镇人民政府"
@@ -47,31 +46,6 @@ def set_power(services: Services, kind: PowerKind, granted: tuple[str, ...] = ()
         agency.delegator_short_name = "岚" if kind == PowerKind.ENTRUSTED else ""
         agency.granted_authorities = json.dumps(list(granted), ensure_ascii=False)
         s.add(agency)
-
-
-def fire_and_own_findings(services: Services) -> tuple[str, str, str]:
-    """A finished inspection with a 应急 finding and a 消防 finding: (inspection, 应急, 消防)."""
-    iid = start(services)
-    week = services.ctx.clock.today() + timedelta(days=7)
-    own, _ = services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "配电箱前堆放杂物",
-            legal_basis="《中华人民共和国安全生产法》第四十二条",
-            deadline=week,
-        ),
-    )
-    fire, _ = services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "二楼疏散通道堆放纸箱约2立方米",
-            legal_basis="《中华人民共和国消防法》第二十八条",
-            deadline=week,
-            authority="消防救援",
-        ),
-    )
-    services.inspections.finish(iid, "检查发现两处问题。")
-    return iid, own, fire
 
 
 # -- 委托 -------------------------------------------------------------------------------------------

@@ -33,9 +33,9 @@ from inspector.services.demo.county import load_demo
 from inspector.services.documents import Draft
 from inspector.services.facade import Services
 from inspector.store.models import Agency, AuditEvent, Document, NumberBlock, NumberUse
-from tests.conftest import FixedClock
-from tests.services.documents.test_documents import inspection_with_hazards
-from tests.services.documents.test_numbering import agency_id, block, block_file
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards
+from tests.support.number_blocks import agency_id, block, block_file
 
 ROOT = Path(__file__).resolve().parents[3]
 ORDER, MEASURES, REVIEW = "rectification_order", "onsite_measures", "review_opinion"

@@ -16,52 +16,15 @@ from sqlmodel import select
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
-from inspector.services.documents import Draft
 from inspector.services.facade import Services
-from inspector.services.inspections.recording import HazardInput
 from inspector.store.models import Agency, AuditEvent, Document, Hazard, HazardEvent, Signature
-from tests.conftest import FixedClock
-from tests.services.documents.test_numbering import agency_id, block, block_file
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards, load_blocks, penalty_draft
+from tests.support.number_blocks import agency_id
 
 
 def _text(pdf: bytes) -> str:
     return re.sub(r"\s+", "", "".join(page_texts(pdf)))
-
-
-def inspection_with_hazards(services: Services) -> str:
-    """A finished inspection with two findings, each with a deadline in a week."""
-    iid = start(services)
-    week = services.ctx.clock.today() + timedelta(days=7)
-    services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "配电箱前堆放杂物",
-            legal_basis="《中华人民共和国安全生产法》第四十二条",
-            measure="清除杂物",
-            deadline=week,
-        ),
-    )
-    services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "除尘系统未设泄爆装置",
-            grade="major",
-            legal_basis="《工贸行业重大事故隐患判定标准》第十二条",
-            measure="加装泄爆装置",
-            deadline=week + timedelta(days=7),
-        ),
-    )
-    services.inspections.finish(iid, "检查发现两处问题。")
-    return iid
-
-
-def load_blocks(
-    services: Services, tmp_path: Path, series: str, first: int = 1, last: int = 50
-) -> None:
-    services.numbering.load_block_file(
-        block_file(tmp_path, block(services, first, last, series=series))
-    )
 
 
 def hazards(services: Services, iid: str) -> list[Hazard]:
@@ -186,26 +149,6 @@ def test_electronic_signing_only_where_the_agency_allows_it(services: Services) 
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     draft.signing = "electronic"
     assert "本机关未启用电子签名，请打印后手写签名。" in services.documents.problems(draft)
-
-
-def penalty_draft(services: Services, iid: str, kind: str, fine: str) -> Draft:
-    draft = services.documents.draft_from_inspection(kind, iid)
-    if kind.endswith("person"):
-        draft.party = type(draft.party)(
-            name="赵赟", address="城关镇解放路22号", gender="男", age="46"
-        )
-    draft.fields.update(
-        facts="经营场所内违规存放汽油约20升。",
-        violated="《中华人民共和国安全生产法》第四十二条第一款",
-        applied="《中华人民共和国安全生产法》第一百零五条",
-        penalty_type="fine",
-        fine_yuan=fine,
-        payment="bank",
-        told="yes",
-        statement_outcome="none",
-    )
-    draft.signers = services.documents.default_signers(draft)
-    return draft
 
 
 def test_onsite_fines_above_the_simple_procedure_limit_are_refused(
@@ -391,7 +334,7 @@ def test_verify_names_the_tampered_document_and_event(services: Services, tmp_pa
 def test_paper_signatures_are_registered_with_the_signed_copy(
     services: Services, tmp_path: Path
 ) -> None:
-    from tests.conftest import jpeg_bytes
+    from tests.support.photos import jpeg_bytes
 
     iid = inspection_with_hazards(services)
     load_blocks(services, tmp_path, "责改")

@@ -13,7 +13,7 @@ from sqlmodel import select
 from inspector.services.documents.drafts import draft_json
 from inspector.services.facade import Services
 from inspector.store.models import DocDraft
-from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
+from tests.support.documents import inspection_with_hazards, load_blocks
 
 PNG = b"\x89PNG\r\n\x1a\n-not-really-a-signature"
 

@@ -16,8 +16,8 @@ from inspector.domain.errors import UserError
 from inspector.services.documents import IssuedDocument
 from inspector.services.facade import Services
 from inspector.store.models import Document, NumberUse
-from tests.conftest import FixedClock
-from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards, issued_seizure, load_blocks
 
 
 def _text(pdf: bytes) -> str:
@@ -49,20 +49,6 @@ def issued_notice(services: Services, tmp_path: Path) -> IssuedDocument:
     draft.rows = [
         {"name": "工业酒精", "spec": "25升/桶", "quantity": "12桶", "note": "已贴封条"},
         {"name": "销售台账", "spec": "", "quantity": "1本", "note": ""},
-    ]
-    return services.documents.issue(draft)
-
-
-def issued_seizure(services: Services, tmp_path: Path) -> IssuedDocument:
-    """An issued 查封扣押决定书 of 30 days from today, two items on its 清单."""
-    iid = inspection_with_hazards(services)
-    for series in ("查扣", "延期", "查扣处"):
-        load_blocks(services, tmp_path, series)
-    draft = services.documents.draft_from_inspection("seizure", iid)
-    draft.fields["period_end"] = (services.ctx.clock.today() + timedelta(days=29)).isoformat()
-    draft.rows = [
-        {"name": "脉冲布袋除尘器", "spec": "DMC-64", "quantity": "1台", "place": "打磨车间东侧"},
-        {"name": "砂光机", "spec": "MM5213", "quantity": "2台", "place": "打磨车间"},
     ]
     return services.documents.issue(draft)
 

@@ -16,7 +16,7 @@ from inspector.domain.errors import UserError
 from inspector.services.documents import Draft
 from inspector.services.facade import Services
 from inspector.store.models import Document, NumberUse
-from tests.services.documents.test_documents import inspection_with_hazards
+from tests.support.documents import inspection_with_hazards
 
 ANSWER = "我是车间主任，负责粉尘清扫。除尘器的泄爆片去年拆下后一直没有装回，车间每周清扫一次积尘。"
 
@@ -97,7 +97,7 @@ def test_an_unfinished_inquiry_is_refused_with_a_chinese_reason_and_nothing_stor
 def test_an_inquiry_notice_summons_the_party_and_is_numbered(
     services: Services, tmp_path: Path
 ) -> None:
-    from tests.services.documents.test_documents import load_blocks
+    from tests.support.documents import load_blocks
 
     load_blocks(services, tmp_path, "询", 4, 9)
     iid = inspection_with_hazards(services)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -22,43 +21,11 @@ from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
-from inspector.services.setting_rows import current_agency_id
 from inspector.store.models import Document, NumberBlock, NumberUse
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.inspections import start
+from tests.support.number_blocks import agency_id, block, block_file
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def agency_id(services: Services) -> str:
-    with services.ctx.store.read() as s:
-        value = current_agency_id(s)
-    assert value is not None
-    return value
-
-
-def block_file(tmp_path: Path, *blocks: dict[str, object]) -> Path:
-    path = tmp_path / f"blocks-{random.random()}.json"
-    path.write_text(json.dumps({"blocks": list(blocks)}, ensure_ascii=False), "utf-8")
-    return path
-
-
-def block(
-    services: Services,
-    first: int,
-    last: int,
-    *,
-    series: str = "检记",
-    year: int = 0,
-    block_id: str | None = None,
-) -> dict[str, object]:
-    return {
-        "id": block_id or f"b-{series}-{first}-{last}",
-        "agency_id": agency_id(services),
-        "series": series,
-        "year": year or services.ctx.clock.today().year,
-        "first": first,
-        "last": last,
-    }
 
 
 def finished_inspection(services: Services) -> str:

@@ -13,16 +13,16 @@ from sqlmodel import func, select
 
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.documents import Draft
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
 from inspector.store.models import Document, NumberUse, Unit
-from tests.services.documents.test_documents import (
+from tests.support.documents import (
     inspection_with_hazards,
     load_blocks,
+    notice_draft,
     penalty_draft,
 )
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.inspections import start
 
 
 def _text(pdf: bytes) -> str:
@@ -92,18 +92,6 @@ def test_a_wrong_id_number_is_refused_and_changes_nothing(
     assert services.documents.problems(person) == []
     issued = services.documents.issue(person)
     assert "360733198001011232" in _text(services.ctx.blobs.read(issued.pdf_sha256))
-
-
-def notice_draft(services: Services, iid: str, **fields: str) -> Draft:
-    draft = services.documents.draft_from_inspection("penalty_notice", iid)
-    draft.fields.update(
-        facts="安全出口被成品堆放堵塞。",
-        evidence="现场检查记录、现场照片2张。",
-        violated="《中华人民共和国安全生产法》第四十二条第二款",
-        applied="《中华人民共和国安全生产法》第一百零五条",
-        **fields,
-    )
-    return draft
 
 
 def test_the_hearing_paragraph_is_forced_by_the_amount_not_a_tick_box(

@@ -11,9 +11,8 @@ import pytest
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.facade import Services
-from tests.conftest import FixedClock
-from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
-from tests.services.documents.test_penalties import notice_draft
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards, load_blocks, notice_draft
 
 
 def _text(pdf: bytes) -> str:

@@ -15,8 +15,8 @@ from inspector.services.evidence.photos import photos_in_folder, prepare
 from inspector.services.facade import Services
 from inspector.store.blobs import sha256_bytes
 from inspector.store.models import Outbox, Photo
-from tests.conftest import jpeg_bytes
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.inspections import start
+from tests.support.photos import jpeg_bytes
 
 
 def test_exif_rotated_photo_comes_out_upright(services: Services, rotated_photo: Path) -> None:

@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from inspector.services.facade import Services
 from inspector.store.models import ChecklistItem, Hazard
-from tests.services.documents.test_documents import load_blocks
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.documents import load_blocks
+from tests.support.inspections import start
 
 
 def test_items_without_days_get_the_settings_deadline_and_the_order_accepts_it(

@@ -15,23 +15,8 @@ from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput, StartInspection
 from inspector.services.setting_rows import CLOCK_OFFSET, set_setting
 from inspector.store.models import AuditEvent, Outbox
-from tests.conftest import FixedClock
-
-
-def start(services: Services, n_inspectors: int = 2) -> str:
-    people = [p for p in services.inspections.people() if p.role == "inspector"]
-    unit = services.units.search("", limit=1)[0]
-    checklists = {c.code: c.id for c in services.inspections.checklists()}
-    inspection_id, _ = services.inspections.start(
-        StartInspection(
-            unit_id=unit.id,
-            inspector_ids=[p.id for p in people[:n_inspectors]],
-            checklist_ids=[checklists["gm-dust"]],
-            place="一号车间",
-            representative="王喆",
-        )
-    )
-    return inspection_id
+from tests.support.clock import FixedClock
+from tests.support.inspections import start
 
 
 def outbox(services: Services) -> list[Outbox]:

@@ -4,68 +4,22 @@ today, yearly cap near or reached), on a real SQLite file with inspections at ch
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import col, select
 
 from inspector.services.facade import Services
-from inspector.services.inspections.recording import StartInspection
 from inspector.services.plan.supervision import DueUnit
-from inspector.store.models import Unit
 from inspector.util.settings import Settings
-from tests.conftest import FixedClock
-
-# a fixed mid-September day, so "this year" never crosses New Year's Day in these tests
-TODAY = date(2026, 9, 15)
+from tests.support.clock import FixedClock
+from tests.support.plan import TODAY, inspect, local_moment, units_of
 
 
 @pytest.fixture
 def today(clock: FixedClock) -> date:
     clock.moment = local_moment(TODAY, time(10, 0))
     return TODAY
-
-
-def local_moment(day: date, at: time) -> datetime:
-    """The aware UTC instant of a local wall time (what the device clock would say)."""
-    return datetime.combine(day, at).astimezone().astimezone(UTC)
-
-
-def units_of(services: Services, level: str, n: int = 1) -> list[Unit]:
-    with services.ctx.store.read() as s:
-        return list(
-            s.exec(
-                select(Unit)
-                .where(Unit.supervision_level == level, Unit.status == "active")
-                .order_by(col(Unit.sn))
-                .limit(n)
-            )
-        )
-
-
-def inspect(
-    services: Services,
-    clock: FixedClock,
-    unit_id: str,
-    day: date,
-    at: time = time(9, 30),
-    *,
-    kind: str = "日常检查",
-    finish: bool = True,
-    inspectors: slice = slice(0, 2),
-) -> str:
-    """An inspection of the unit started on `day` at local `at` (the clock is put back after)."""
-    people = [p.id for p in services.inspections.people() if p.role == "inspector"][inspectors]
-    saved = clock.moment
-    clock.moment = local_moment(day, at)
-    try:
-        iid, _ = services.inspections.start(StartInspection(unit_id, people, [], kind=kind))
-        if finish:
-            services.inspections.finish(iid)
-    finally:
-        clock.moment = saved
-    return iid
 
 
 def by_id(services: Services, *, include_random_only: bool = False) -> dict[str, DueUnit]:

@@ -21,10 +21,10 @@ from inspector.services.facade import Services
 from inspector.services.setting_rows import remember_clock_offset
 from inspector.store.models import AuditEvent, Document, Hazard, HazardEvent, Inspection
 from inspector.util.clock import clock_note, to_local
-from tests.conftest import FixedClock
-from tests.documents.test_patrol_print import notice
-from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
-from tests.services.documents.test_numbering import block, block_file
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards, load_blocks
+from tests.support.number_blocks import block, block_file
+from tests.support.patrol_notice import notice
 
 TWO_DAYS = 2 * 86400
 

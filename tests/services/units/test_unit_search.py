@@ -13,7 +13,7 @@ from inspector.services.facade import Services
 from inspector.services.sync.apply import apply_units
 from inspector.services.units.directory import NewUnit, UnitFilters
 from sync.contract import UNIT_DEFAULTS, UNIT_NAME_SYLLABLES
-from tests.conftest import FixedClock
+from tests.support.clock import FixedClock
 from tests.support.sync_world import code
 
 

@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from sync.server import admin, cli
 from sync.server.db import NumberBlock, Unit
-from tests.sync.server.conftest import ROOT, Api, code
+from tests.support.server_api import Api
+from tests.support.server_world import ROOT, code
 
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from sync.server.db import Token, utcnow
-from tests.sync.server.conftest import PASSWORD, Api, op
+from tests.support.server_api import Api, op
+from tests.support.server_world import PASSWORD
 
 
 def test_login_ok_and_meta(api: Api) -> None:

@@ -12,7 +12,7 @@ from inspector.domain.search_text import name_syllables
 from sync.contract import UNIT_NAME_SYLLABLES
 from sync.server import admin
 from sync.server.db import Record, Unit
-from tests.sync.server.conftest import Api, inspection, op
+from tests.support.server_api import Api, inspection, op
 
 
 def test_paging_returns_each_change_once_in_order(api: Api) -> None:

@@ -13,7 +13,8 @@ from sync.server import admin
 from sync.server.cli import main
 from sync.server.db import Draw, Unit, take_seq, write_session
 from sync.server.draw import DrawError, DrawFilter, draw_units, verify_draw
-from tests.sync.server.conftest import FAST_HASHER, PASSWORD, Api
+from tests.support.server_api import Api
+from tests.support.server_world import FAST_HASHER, PASSWORD
 
 LEVELS, COLOURS = "ABCD", ("red", "orange", "yellow", "blue")
 INDUSTRIES = ("机械制造", "危化品经营", "人员密集场所")

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from sync.server import create_app
-from tests.sync.server.conftest import Api, seed
+from tests.support.server_api import Api
+from tests.support.server_world import seed
 
 _DIR = Path(tempfile.mkdtemp(prefix="inspector-fuzz-"))
 APP = create_app(f"sqlite:///{_DIR / 'server.sqlite3'}", _DIR / "blobs")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from sync.server.db import HazardFold, Unit, write_session
 from sync.server.tasks import new_task
-from tests.sync.server.conftest import Api, inspection, op
+from tests.support.server_api import Api, inspection, op
 
 
 def hazard(unit_id: str, inspection_id: str) -> dict[str, Any]:

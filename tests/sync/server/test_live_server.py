@@ -20,7 +20,8 @@ from inspector.util.ids import uuid7
 from sync.contract import MANIFEST_HEADER, MAX_CHUNK, manifest
 from sync.server.db import Record, make_engine
 from tests.support.live_server import LiveServer
-from tests.sync.server.conftest import PASSWORD, World, inspection, op, seed
+from tests.support.server_api import inspection, op
+from tests.support.server_world import PASSWORD, World, seed
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from inspector.domain.numbering import DOC_CODES, number_for
 from sync.server import admin
 from sync.server.cli import main
 from sync.server.number_check import ParsedNumber, check_numbers, parse_number
-from tests.sync.server.conftest import Api, inspection, op
+from tests.support.server_api import Api, inspection, op
 
 
 def test_every_number_the_client_prints_parses_back() -> None:

@@ -18,7 +18,8 @@ from sync.contract import DEVICE_ENTITIES, MANIFEST_HEADER, manifest
 from sync.server import admin
 from sync.server.db import BlobRef, Record, Task, Unit, write_session
 from sync.server.tasks import new_task
-from tests.sync.server.conftest import FAST_HASHER, PASSWORD, Api, inspection, op
+from tests.support.server_api import Api, inspection, op
+from tests.support.server_world import FAST_HASHER, PASSWORD
 
 AT = "2026-11-20T09:30:00+08:00"
 

@@ -12,7 +12,8 @@ from sync.contract import MANIFEST_HEADER, MAX_BATCH_BYTES, MAX_CHUNK, manifest
 from sync.server import admin
 from sync.server.blobs import digest, split_body
 from sync.server.db import AppliedOp, Blob, Conflict, Record, Unit
-from tests.sync.server.conftest import Api, code, inspection, op
+from tests.support.server_api import Api, inspection, op
+from tests.support.server_world import code
 
 
 def test_same_op_twice_is_a_duplicate_and_reused_key_is_rejected(api: Api) -> None:

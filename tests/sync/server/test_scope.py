@@ -7,7 +7,7 @@ import hashlib
 
 from sync.contract import MANIFEST_HEADER, manifest
 from sync.server import admin
-from tests.sync.server.conftest import Api, inspection, op
+from tests.support.server_api import Api, inspection, op
 
 
 def _upload(api: Api, headers: dict[str, str], data: bytes) -> str:

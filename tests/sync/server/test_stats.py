@@ -15,15 +15,9 @@ from inspector.services.journal import row_payload
 from inspector.services.overview.monthly import figures_of, scope_text
 from sync.contract import MonthlyStats
 from sync.server import create_app
-from tests.services.overview.test_overview import (
-    TODAY,
-    Generated,
-    actual,
-    china_local_time,
-    expected,
-    make_rows,
-)
-from tests.sync.server.conftest import Api, op, seed
+from tests.support.overview import TODAY, Generated, actual, china_local_time, expected, make_rows
+from tests.support.server_api import Api, op
+from tests.support.server_world import seed
 
 
 @pytest.fixture(autouse=True)

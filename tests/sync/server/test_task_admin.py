@@ -15,7 +15,7 @@ from sync.server.cli import main
 from sync.server.db import Task, Unit, read_session, write_session
 from sync.server.draw import DrawFilter
 from sync.server.task_admin import TaskAdminError, TaskOrder, dispatch, give_tasks
-from tests.sync.server.conftest import Api
+from tests.support.server_api import Api
 
 DUE = date(2026, 12, 31)
 

@@ -16,10 +16,10 @@ from inspector.documents.raster import page_texts
 from inspector.services.facade import Services
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.main_window import MainWindow
-from tests.conftest import FixedClock
-from tests.services.documents.test_case_file import ANSWER, check_starts, squeezed, toc_starts
-from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
-from tests.ui.pages.test_inspection_ui import WAIT, idle
+from tests.support.case_file import ANSWER, check_starts, squeezed, toc_starts
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards, load_blocks
+from tests.support.window import WAIT, idle
 
 
 def _from_inspection(qtbot: QtBot, w: MainWindow, title: str) -> DocumentDraftDialog:

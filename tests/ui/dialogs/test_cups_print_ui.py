@@ -21,12 +21,7 @@ from inspector.ui.dialogs import pdf_preview
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.tasks import TaskRunner
 from inspector.util import cups
-from tests.services.documents.test_cups_print import (
-    cups_printer_folder,
-    fake_cups,
-    issued_record,
-    print_record,
-)
+from tests.support.cups import cups_printer_folder, fake_cups, issued_record, print_record
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,9 @@ from inspector.ui.app import install_fonts
 from inspector.ui.dialogs import document_draft
 from inspector.ui.dialogs.document_draft import DISCARD, KEEP, STAY, DocumentDraftDialog
 from inspector.ui.main_window import MainWindow
-from tests.conftest import FixedClock
-from tests.services.documents.test_documents import load_blocks
-from tests.ui.pages.test_documents_ui import open_order_draft
-from tests.ui.pages.test_inspection_ui import WAIT, idle
+from tests.support.clock import FixedClock
+from tests.support.documents import load_blocks
+from tests.support.window import WAIT, idle, open_order_draft
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,8 @@ from inspector.services.plan.supervision import VisitCheck
 from inspector.ui.app import install_fonts
 from inspector.ui.dialogs.plan_builder import COLUMNS, PlanBuilderDialog
 from inspector.ui.dialogs.start_inspection import StartInspectionDialog
-from tests.conftest import FixedClock
-from tests.services.plan.test_plan import TODAY, inspect, local_moment, units_of
+from tests.support.clock import FixedClock
+from tests.support.plan import TODAY, inspect, local_moment, units_of
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from inspector.documents.raster import page_texts, render_pages
 from inspector.services.facade import Services
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
 from inspector.ui.tasks import TaskRunner
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.inspections import start
 
 
 def record_pdf(services: Services) -> bytes:

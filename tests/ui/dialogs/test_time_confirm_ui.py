@@ -16,9 +16,8 @@ from inspector.services.setting_rows import remember_clock_offset
 from inspector.store.models import Document
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, TITLE
 from inspector.ui.main_window import MainWindow
-from tests.services.documents.test_documents import load_blocks
-from tests.ui.pages.test_documents_ui import open_order_draft
-from tests.ui.pages.test_inspection_ui import WAIT, idle, open_new_inspection
+from tests.support.documents import load_blocks
+from tests.support.window import WAIT, idle, open_new_inspection, open_order_draft
 
 
 def answer_next_box(button: str, seen: list[str]) -> None:

@@ -13,10 +13,9 @@ from sqlmodel import select
 from inspector.services.facade import Services
 from inspector.store.models import Hazard
 from inspector.ui.main_window import MainWindow
-from tests.services.documents.test_agency_power import fire_and_own_findings
-from tests.services.documents.test_documents import load_blocks
-from tests.services.inspections.test_inspection_flow import start
-from tests.ui.pages.test_inspection_ui import WAIT, idle
+from tests.support.documents import fire_and_own_findings, load_blocks
+from tests.support.inspections import start
+from tests.support.window import WAIT, idle
 
 
 def _open(qtbot: QtBot, w: MainWindow, title: str) -> None:

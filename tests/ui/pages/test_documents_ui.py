@@ -13,26 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
-from tests.conftest import FixedClock
-from tests.services.documents.test_documents import inspection_with_hazards, load_blocks
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards, load_blocks
 from tests.support.tables import rows_of
-from tests.ui.pages.test_inspection_ui import WAIT, idle
-
-
-def open_order_draft(qtbot: QtBot, w: MainWindow, services: Services) -> str:
-    iid = inspection_with_hazards(services)
-    w.open_inspection(iid)
-    idle(qtbot, w)
-    assert w.inspection.documents_button.isEnabled()
-    w.inspection._fill_documents_menu()
-    titles = [a.text() for a in w.inspection.documents_menu.actions()]
-    assert "责令限期整改指令书" in titles and "安全隐患整改通知书" in titles
-    action = next(
-        a for a in w.inspection.documents_menu.actions() if a.text() == "责令限期整改指令书"
-    )
-    action.trigger()
-    qtbot.waitUntil(lambda: w.draft_dialog is not None and w.draft_dialog.isVisible(), timeout=WAIT)
-    return iid
+from tests.support.window import WAIT, idle, open_order_draft
 
 
 def test_order_from_the_inspection_through_the_draft_form(

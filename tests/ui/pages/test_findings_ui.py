@@ -14,9 +14,9 @@ from sqlmodel import func, select
 from inspector.services.facade import Services
 from inspector.store.models import Document
 from inspector.ui.main_window import MainWindow
-from tests.services.documents.test_documents import load_blocks
-from tests.services.inspections.test_inspection_flow import start
-from tests.ui.pages.test_inspection_ui import WAIT, idle
+from tests.support.documents import load_blocks
+from tests.support.inspections import start
+from tests.support.window import WAIT, idle
 
 
 def test_a_question_is_completed_into_a_fact_in_the_draft_form(

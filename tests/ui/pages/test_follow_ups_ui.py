@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
-from tests.services.documents.test_follow_ups import issued_seizure
-from tests.ui.pages.test_inspection_ui import WAIT, idle
+from tests.support.documents import issued_seizure
+from tests.support.window import WAIT, idle
 
 
 def test_documents_page_offers_the_follow_ups_of_a_seizure_and_opens_the_draft(

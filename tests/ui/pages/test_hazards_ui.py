@@ -15,11 +15,11 @@ from pytestqt.qtbot import QtBot
 from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from inspector.ui.pages.hazards_page import COLUMNS
-from tests.conftest import FixedClock
-from tests.services.documents.test_documents import inspection_with_hazards
-from tests.services.inspections.test_inspection_flow import start
+from tests.support.clock import FixedClock
+from tests.support.documents import inspection_with_hazards
+from tests.support.inspections import start
 from tests.support.tables import rows_of
-from tests.ui.pages.test_inspection_ui import idle
+from tests.support.window import idle
 
 
 def test_hazard_page_is_a_table_with_filters_search_and_sorting(

@@ -16,12 +16,7 @@ from inspector.domain.enums import ItemResult
 from inspector.services.facade import Services
 from inspector.services.units.directory import NewUnit
 from inspector.ui.main_window import MainWindow
-
-WAIT = 10_000
-
-
-def idle(qtbot: QtBot, w: MainWindow) -> None:
-    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
+from tests.support.window import WAIT, idle, open_new_inspection
 
 
 def test_full_inspection_through_the_window(
@@ -196,7 +191,7 @@ def test_home_shows_todays_figures_and_due_hazards(
     from datetime import timedelta
 
     from inspector.services.inspections.recording import HazardInput
-    from tests.services.inspections.test_inspection_flow import start
+    from tests.support.inspections import start
 
     done = start(services)
     services.inspections.add_hazard(
@@ -222,25 +217,10 @@ def test_home_shows_todays_figures_and_due_hazards(
     assert w.inspection.view is not None and w.inspection.view.id == running
 
 
-def open_new_inspection(qtbot: QtBot, w: MainWindow, services: Services, row: int = 0) -> str:
-    from inspector.services.inspections.recording import StartInspection
-
-    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
-    unit = services.units.search("", limit=row + 1)[row]
-    checklists = [c.id for c in services.inspections.checklists()][:1]
-    iid, _ = services.inspections.start(StartInspection(unit.id, people, checklists))
-    w.open_inspection(iid)
-    qtbot.waitUntil(
-        lambda: w.inspection.view is not None and w.inspection.view.id == iid, timeout=WAIT
-    )
-    idle(qtbot, w)
-    return iid
-
-
 def test_photos_stay_with_the_inspection_the_import_started_in(
     qtbot: QtBot, window: MainWindow, services: Services, tmp_path: Path
 ) -> None:
-    from tests.conftest import jpeg_bytes
+    from tests.support.photos import jpeg_bytes
 
     w = window
     first = open_new_inspection(qtbot, w, services, 0)

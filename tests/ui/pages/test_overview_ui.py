@@ -25,8 +25,8 @@ from inspector.ui.app import install_fonts
 from inspector.ui.pages import overview_page
 from inspector.ui.pages.overview_page import OverviewPage
 from inspector.ui.tasks import TaskRunner
-from tests.conftest import FixedClock
-from tests.services.overview.test_overview import NOW, Generated, china_local_time, generate
+from tests.support.clock import FixedClock
+from tests.support.overview import NOW, Generated, china_local_time, generate
 
 WAIT = 10_000
 

@@ -21,8 +21,8 @@ from inspector.store.models import Outbox, Photo, Unit
 from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from inspector.ui.pages.sync_page import BAR_MAX
-from tests.e2e.conftest import BASE_URL, Device, Server, make_device, server
-from tests.e2e.test_sync_e2e import edit_phone, first_unit, record_inspection, write_photo
+from tests.support.sync_devices import BASE_URL, Device, Server, make_device, server
+from tests.support.sync_steps import edit_phone, first_unit, record_inspection, write_photo
 from tests.support.sync_world import PASSWORD
 
 __all__ = ["make_device", "server"]  # the sync fixtures, used here
