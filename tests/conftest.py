@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,32 +11,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "tests.support.memory_keyring.MemoryKeyring")
 
 import pytest
-from PIL import Image
 
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
 from inspector.store.engine import writer_guard
-from inspector.util.clock import Clock
+from tests.support.clock import FixedClock
+from tests.support.photos import jpeg_bytes
 
 # a write transaction opened on a thread that is not a writer raises under the tests
 writer_guard.strict = True
 
 # `pg_cluster` and the SQLite/PostgreSQL-parametrized `db_url`, for the server and sync tests
 pytest_plugins = ["tests.support.pg"]
-
-
-class FixedClock(Clock):
-    """A device clock the test can set and move (`moment` is the device's own reading; a
-    measured offset corrects it as it does the real clock)."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.moment = start or datetime.now(UTC)
-
-    def device_now(self) -> datetime:
-        return self.moment
-
-    def advance(self, **kwargs: float) -> None:
-        self.moment += timedelta(**kwargs)
 
 
 @pytest.fixture
@@ -52,25 +36,6 @@ def services(tmp_path: Path, clock: FixedClock) -> Iterator[Services]:
     load_demo(svc.ctx, n_units=400, seed=7)
     yield svc
     svc.close()
-
-
-def jpeg_bytes(
-    width: int,
-    height: int,
-    *,
-    orientation: int | None = None,
-    colour: tuple[int, int, int] = (200, 60, 40),
-) -> bytes:
-    """A real JPEG whose top-left quarter is red and the rest grey (so rotation is visible)."""
-    img = Image.new("RGB", (width, height), (128, 128, 128))
-    img.paste(Image.new("RGB", (width // 2, height // 2), colour), (0, 0))
-    exif = Image.Exif()
-    if orientation is not None:
-        exif[0x0112] = orientation
-    exif[0x0132] = "2026:11:20 09:30:00"
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=90, exif=exif.tobytes())
-    return buf.getvalue()
 
 
 @pytest.fixture

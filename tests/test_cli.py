@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from inspector.services.facade import Services
-from tests.services.test_inspection_flow import start
-from tests.services.test_verify_rows import Worked, work
+from tests.support.inspections import start
+from tests.support.worked import Worked, work
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Test printers for the CUPS printing tests (tests/services/test_cups_print.py, tests/ui/...).
+# Test printers for the CUPS printing tests (tests/services/documents/test_cups_print.py, tests/ui/...).
 #
 #   tools/cups_setup.sh      install CUPS + cups-pdf if missing, start cupsd if it is not running,
 #                            and (re)create two queues; safe to run again and again.

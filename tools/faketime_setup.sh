@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libfaketime (Debian's faketime) for the wrong-clock tests (tests/sync/test_faketime_clock.py):
+# libfaketime (Debian's faketime) for the wrong-clock tests (tests/e2e/test_faketime_clock.py):
 # a client process runs with LD_PRELOAD of the library and FAKETIME="-2d" or "+8h".
 #
 #   tools/faketime_setup.sh    install faketime if missing; print the library's path.

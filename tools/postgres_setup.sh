@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL for the reference server's tests (tests/server/).
+# A throwaway PostgreSQL for the reference server's tests (tests/sync/server/).
 #
 #   tools/postgres_setup.sh            install Debian's postgresql if initdb is missing; prints the
 #                                      directory of its binaries. Safe to run again and again.

@@ -6,7 +6,7 @@
   (`serve --workers`, up to 4), next to a raw loopback HTTP upload of the
   same bytes in the same requests to a bare ASGI app on the same server stack (uvicorn) that only
   writes the bodies to disk (goal: sync throughput ≥ 80 % of raw);
-- sync-faults: the fault campaign of tests/sync/test_faults.py with ≥ 1,000 fault runs.
+- sync-faults: the fault campaign of tests/e2e/test_faults.py with ≥ 1,000 fault runs.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ link, and the campaign checks what the mission promises:
 - outboxes: nothing pending or rejected on any device; each device's own data verifies;
 - the server log shows no traceback and no 5xx.
 
-Used by tests/sync/test_faults.py (≥ 200 fault runs) and tests/bench/sync_bench.py (≥ 1,000).
+Used by tests/e2e/test_faults.py (≥ 200 fault runs) and tests/bench/sync_bench.py (≥ 1,000).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from inspector.ui.pages.hazards_page import RecheckDialog, hazards_page
 from inspector.ui.pages.inspection_page import InspectionPage
 from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
-from tests.services.test_documents import inspection_with_hazards, load_blocks
+from tests.support.documents import inspection_with_hazards, load_blocks
 from tests.support.tables import rows_of
 
 WAIT = 10_000

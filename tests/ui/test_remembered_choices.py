@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from inspector.ui import file_dialogs
 from inspector.ui.dialogs import pdf_preview
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog
-from tests.ui.test_cups_print_ui import ChoosingPrintDialog, cups_printers, dialog
+from tests.support.print_dialogs import ChoosingPrintDialog, cups_printers, dialog
 
 __all__ = ["cups_printers", "dialog"]  # fixtures, used here
 

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
-from tests.conftest import FixedClock
+from tests.support.clock import FixedClock
 
 WAIT = 10_000
 

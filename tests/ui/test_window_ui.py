@@ -24,11 +24,10 @@ from inspector.ui.dialogs.help_dialog import HelpDialog
 from inspector.ui.dialogs.pdf_preview import PdfPreviewDialog, preview_size
 from inspector.ui.main_window import MainWindow
 from inspector.ui.pages.documents_page import PaperSigningDialog
-from tests.services.test_cups_print import cups_printer_folder
-from tests.services.test_inspection_flow import start
-from tests.ui.test_cups_print_ui import ChoosingPrintDialog
-from tests.ui.test_documents_ui import open_order_draft
-from tests.ui.test_inspection_ui import WAIT, idle
+from tests.support.cups import cups_printer_folder
+from tests.support.inspections import start
+from tests.support.print_dialogs import ChoosingPrintDialog
+from tests.support.window import WAIT, idle, open_order_draft
 
 SMALL = QSize(1024, 700)
 

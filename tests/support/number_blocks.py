@@ -1,0 +1,42 @@
+"""The agency and its document-number blocks, loaded from a real block file."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from inspector.services.facade import Services
+from inspector.services.setting_rows import current_agency_id
+
+
+def agency_id(services: Services) -> str:
+    with services.ctx.store.read() as s:
+        value = current_agency_id(s)
+    assert value is not None
+    return value
+
+
+def block_file(tmp_path: Path, *blocks: dict[str, object]) -> Path:
+    path = tmp_path / f"blocks-{random.random()}.json"
+    path.write_text(json.dumps({"blocks": list(blocks)}, ensure_ascii=False), "utf-8")
+    return path
+
+
+def block(
+    services: Services,
+    first: int,
+    last: int,
+    *,
+    series: str = "检记",
+    year: int = 0,
+    block_id: str | None = None,
+) -> dict[str, object]:
+    return {
+        "id": block_id or f"b-{series}-{first}-{last}",
+        "agency_id": agency_id(services),
+        "series": series,
+        "year": year or services.ctx.clock.today().year,
+        "first": first,
+        "last": last,
+    }

@@ -1,0 +1,84 @@
+"""Steps a synced device takes: sign in and pull, record an inspection, edit a unit, add a photo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.sync.apply import queue_unit_patch
+from inspector.store.models import Unit
+from sync.server import admin
+from tests.support.photos import jpeg_bytes
+from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_world import FAST_HASHER, PASSWORD
+
+
+def sign_in_and_pull(dev: Device, username: str) -> str:
+    resp = dev.sync.sign_in(BASE_URL, username, PASSWORD)
+    report = dev.sync.run()
+    assert report.ok, report.error
+    assert report.pulled.get("unit") == 5
+    return resp.token
+
+
+def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
+    svc = dev.services
+    people = [p.id for p in svc.inspections.people()][:2]
+    checklist = svc.inspections.checklists()[0].id
+    iid = svc.inspections.start(
+        StartInspection(unit_id=unit_id, inspector_ids=people, checklist_ids=[checklist])
+    ).value
+    hid = svc.inspections.add_hazard(
+        iid,
+        HazardInput(
+            description="配电箱箱门损坏，带电部位外露",
+            deadline=dev.clock.today() + timedelta(days=7),
+        ),
+    ).value
+    pid = svc.photos.add_file(iid, photo, watermark="现场检查", hazard_id=hid).value
+    svc.inspections.finish(iid, "检查发现一般隐患一项。")
+    return iid, hid, pid
+
+
+def edit_phone(dev: Device, unit_id: str, phone: str) -> None:
+    with dev.services.ctx.store.write() as s:
+        queue_unit_patch(s, dev.clock, unit_id, {"contact_phone": phone})
+
+
+def first_unit(dev: Device) -> str:
+    with dev.services.ctx.store.read() as s:
+        unit = s.exec(select(Unit).order_by(Unit.name)).first()
+        assert unit is not None
+        return unit.id
+
+
+def write_photo(tmp_path: Path, name: str, colour: tuple[int, int, int]) -> Path:
+    path = tmp_path / name
+    path.write_bytes(jpeg_bytes(640, 480, colour=colour))
+    return path
+
+
+def online_device(make_device: Any, name: str) -> Device:
+    dev: Device = make_device(name)
+    dev.sync.sign_in(BASE_URL, "zhang", PASSWORD)
+    report = dev.sync.run()
+    assert report.ok, report.error
+    return dev
+
+
+def add_grid_worker(server: Server, username: str = "grid1") -> str:
+    return admin.create_user(
+        server.engine,
+        username=username,
+        password=PASSWORD,
+        name="刘网格",
+        agency_id=server.agency,
+        role="grid_worker",
+        grids=["第一网格"],
+        phone="13800000001",
+        hasher=FAST_HASHER,
+    )

@@ -1,0 +1,46 @@
+"""Waiting on the main window and opening an inspection or a draft in it."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from inspector.services.facade import Services
+from inspector.ui.main_window import MainWindow
+from tests.support.documents import inspection_with_hazards
+
+WAIT = 10_000
+
+
+def idle(qtbot: QtBot, w: MainWindow) -> None:
+    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
+
+
+def open_new_inspection(qtbot: QtBot, w: MainWindow, services: Services, row: int = 0) -> str:
+    from inspector.services.inspections.recording import StartInspection
+
+    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
+    unit = services.units.search("", limit=row + 1)[row]
+    checklists = [c.id for c in services.inspections.checklists()][:1]
+    iid = services.inspections.start(StartInspection(unit.id, people, checklists)).value
+    w.open_inspection(iid)
+    qtbot.waitUntil(
+        lambda: w.inspection.view is not None and w.inspection.view.id == iid, timeout=WAIT
+    )
+    idle(qtbot, w)
+    return iid
+
+
+def open_order_draft(qtbot: QtBot, w: MainWindow, services: Services) -> str:
+    iid = inspection_with_hazards(services)
+    w.open_inspection(iid)
+    idle(qtbot, w)
+    assert w.inspection.documents_button.isEnabled()
+    w.inspection._fill_documents_menu()
+    titles = [a.text() for a in w.inspection.documents_menu.actions()]
+    assert "责令限期整改指令书" in titles and "安全隐患整改通知书" in titles
+    action = next(
+        a for a in w.inspection.documents_menu.actions() if a.text() == "责令限期整改指令书"
+    )
+    action.trigger()
+    qtbot.waitUntil(lambda: w.draft_dialog is not None and w.draft_dialog.isVisible(), timeout=WAIT)
+    return iid
