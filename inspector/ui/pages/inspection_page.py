@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFileDialog,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -50,9 +52,13 @@ from inspector.services.inspections.recording import (
 )
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
+from inspector.ui.pages.inspection_keys import focus_checklist, install_inspection_keys
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date, to_local
 from inspector.util.dates import moment_text
+
+# the current item's text box: about four lines, scrolling for a long legal basis
+ITEM_TEXT_HEIGHT = 96
 
 RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
 RESULT_KEYS = {
@@ -162,24 +168,27 @@ class InspectionPage(QWidget):
         self.representative = QLineEdit()
         self.rep_title = QLineEdit()
         self.rep_phone = QLineEdit()
-        header_form = QFormLayout()
-        header_form.addRow("检查场所：", self.place)
-        row = QHBoxLayout()
+        # one row for the place and the site representative: the checklist keeps the height
+        header_form = QHBoxLayout()
+        row = header_form
+        row.addWidget(QLabel("检查场所："))
+        row.addWidget(self.place, 2)
         for label, w in (
             ("现场负责人：", self.representative),
             ("职务：", self.rep_title),
             ("电话：", self.rep_phone),
         ):
             row.addWidget(QLabel(label))
-            row.addWidget(w)
-        header_form.addRow(row)
+            row.addWidget(w, 1)
         for w in (self.place, self.representative, self.rep_title, self.rep_phone):
             w.editingFinished.connect(self._header_edited)
 
         # checklist items
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["检查内容", "结果"])
-        self.tree.setColumnWidth(0, 520)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -213,7 +222,14 @@ class InspectionPage(QWidget):
         self.save_note.clicked.connect(self._note_saved)
         item_box = QGroupBox("当前检查项")
         ib = QVBoxLayout(item_box)
-        ib.addWidget(self.item_text)
+        # the item's full text scrolls in a few lines; the list above keeps its rows
+        item_scroll = QScrollArea()
+        item_scroll.setWidget(self.item_text)
+        item_scroll.setWidgetResizable(True)
+        item_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        item_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        item_scroll.setMaximumHeight(ITEM_TEXT_HEIGHT)
+        ib.addWidget(item_scroll)
         ib.addLayout(buttons)
         nb = QHBoxLayout()
         nb.addWidget(self.note, 1)
@@ -248,7 +264,7 @@ class InspectionPage(QWidget):
         self.photo_list.setViewMode(QListView.ViewMode.IconMode)
         self.photo_list.setIconSize(QSize(120, 120))
         self.photo_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.photo_list.setMinimumHeight(150)
+        self.photo_list.setMinimumHeight(100)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         cancel = QPushButton("取消导入")
@@ -319,6 +335,7 @@ class InspectionPage(QWidget):
 
         # 1 符合 · 2 不符合 · 3 不涉及 · 0 未检查, typed while the item list has the focus
         self.tree.installEventFilter(self)
+        install_inspection_keys(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut and watched in (self.note, self.summary):
@@ -373,6 +390,8 @@ class InspectionPage(QWidget):
             self._summary_dirty = False
         self.summary.setReadOnly(v.finished)
         self._fill_tree(v, keep_current=not first)
+        if first and not v.finished:
+            focus_checklist(self)
         self._fill_hazards(v)
         self._fill_photos(v)
         for button in (

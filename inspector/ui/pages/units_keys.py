@@ -1,0 +1,88 @@
+"""The unit list on a small screen and from the keyboard: the name column keeps its width (the
+credit-code column gives way first; the code is in the unit panel), Down in the search box moves
+into the results, Enter on a result opens the unit and puts the focus on 开始检查, and Ctrl+Enter
+starts an inspection of the unit shown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QHeaderView, QWidget
+
+if TYPE_CHECKING:
+    from inspector.ui.pages.units_page import UnitsPage
+
+START_KEY = QKeySequence("Ctrl+Return")
+NAME_COLUMN, CREDIT_COLUMN = 0, 4
+# below this many pixels for the name, the credit-code column is hidden (about 14 characters)
+NAME_MIN_WIDTH = 260
+
+
+class _ListKeys(QObject):
+    """Down from the search box; Enter on a result; the columns on every resize."""
+
+    def __init__(self, page: UnitsPage) -> None:
+        super().__init__(page)
+        self.page = page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        page = self.page
+        if watched is page.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Down and page.model.rowCount() > 0:
+                page.run_search()
+                page.table.setFocus(Qt.FocusReason.TabFocusReason)
+                if not page.table.currentIndex().isValid():
+                    page.select_row(0)
+                return True
+        if watched is page.table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            plain = event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+            if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                open_current_unit(page)
+                return True
+        if watched is page.table.viewport() and event.type() == QEvent.Type.Resize:
+            fit_columns(page)
+        return False
+
+
+def open_current_unit(page: UnitsPage) -> None:
+    """Show the unit under the cursor and put the focus on 开始检查 (Enter again starts)."""
+    row = page.model.unit_at(page.table.currentIndex().row())
+    if row is None:
+        return
+    page.show_unit(row.id)
+    page.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def fit_columns(page: UnitsPage) -> None:
+    """Hide the credit-code column while the name column would be narrower than a long name."""
+    header = page.table.horizontalHeader()
+    others = sum(
+        header.sectionSize(c)
+        for c in range(1, page.model.columnCount())
+        if c != CREDIT_COLUMN and not header.isSectionHidden(c)
+    )
+    room = page.table.viewport().width() - others
+    header.setSectionHidden(
+        CREDIT_COLUMN, room - header.sectionSize(CREDIT_COLUMN) < NAME_MIN_WIDTH
+    )
+
+
+def install_unit_keys(page: UnitsPage) -> None:
+    """Wire the keyboard path and the column fitting into the unit page."""
+    keys = _ListKeys(page)
+    page.search.installEventFilter(keys)
+    page.table.installEventFilter(keys)
+    page.table.viewport().installEventFilter(keys)
+    page.table.horizontalHeader().setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
+    page.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    QWidget.setTabOrder(page.search, page.table)  # search → results in one Tab
+    page.start_button.setAutoDefault(True)  # Enter on the focused button starts, as Space does
+    page.start_button.setShortcut(START_KEY)
+    page.start_button.setToolTip("快捷键：Ctrl+Enter（在结果列表中按 Enter 后再按 Enter 也可）")
