@@ -26,10 +26,15 @@ class _ListKeys(QObject):
     def __init__(self, page: UnitsPage) -> None:
         super().__init__(page)
         self.page = page
+        # kept here: while the page is being destroyed its children may already be gone
+        self.search, self.table, self.viewport = page.search, page.table, page.table.viewport()
+        self.start = page.start_button
+        self.credit_width = page.table.horizontalHeader().sectionSize(CREDIT_COLUMN)
+        self.focus_start = False  # Enter opened a unit whose details are still being read
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         page = self.page
-        if watched is page.search and event.type() == QEvent.Type.KeyPress:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() == Qt.Key.Key_Down and page.model.rowCount() > 0:
                 page.run_search()
@@ -37,30 +42,36 @@ class _ListKeys(QObject):
                 if not page.table.currentIndex().isValid():
                     page.select_row(0)
                 return True
-        if watched is page.table and event.type() == QEvent.Type.KeyPress:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             plain = event.modifiers() in (
                 Qt.KeyboardModifier.NoModifier,
                 Qt.KeyboardModifier.KeypadModifier,
             )
             if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                open_current_unit(page)
+                self.focus_start = open_current_unit(page)
                 return True
-        if watched is page.table.viewport() and event.type() == QEvent.Type.Resize:
-            fit_columns(page)
+        if watched is self.start and event.type() == QEvent.Type.EnabledChange:
+            if self.focus_start and self.start.isEnabled():
+                self.focus_start = False
+                self.start.setFocus(Qt.FocusReason.OtherFocusReason)
+        if watched is self.viewport and event.type() == QEvent.Type.Resize:
+            fit_columns(page, self.credit_width)
         return False
 
 
-def open_current_unit(page: UnitsPage) -> None:
-    """Show the unit under the cursor and put the focus on 开始检查 (Enter again starts)."""
+def open_current_unit(page: UnitsPage) -> bool:
+    """Show the unit under the cursor and put the focus on 开始检查 (Enter again starts); True
+    while the button waits for the unit's details before it can take the focus."""
     row = page.model.unit_at(page.table.currentIndex().row())
     if row is None:
-        return
+        return False
     page.show_unit(row.id)
-    page.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
+    page.start_button.setEnabled(False)  # until this unit's details are shown
+    return True
 
 
-def fit_columns(page: UnitsPage) -> None:
+def fit_columns(page: UnitsPage, credit_width: int) -> None:
     """Hide the credit-code column while the name column would be narrower than a long name."""
     header = page.table.horizontalHeader()
     others = sum(
@@ -80,6 +91,13 @@ def install_unit_keys(page: UnitsPage) -> None:
     page.search.installEventFilter(keys)
     page.table.installEventFilter(keys)
     page.table.viewport().installEventFilter(keys)
+    page.start_button.installEventFilter(keys)
+    # the stretched name column changes with every width change of the list: fit again
+    page.table.horizontalHeader().sectionResized.connect(
+        lambda index, _old, _new: (
+            fit_columns(page, keys.credit_width) if index == NAME_COLUMN else None
+        )
+    )
     page.table.horizontalHeader().setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
     page.table.setTextElideMode(Qt.TextElideMode.ElideRight)
     QWidget.setTabOrder(page.search, page.table)  # search → results in one Tab
