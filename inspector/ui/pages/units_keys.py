@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 START_KEY = QKeySequence("Ctrl+Return")
 NAME_COLUMN, CREDIT_COLUMN = 0, 4
+CREDIT_WIDTH = 200  # 18 characters of a credit code
 # below this many pixels for the name, the credit-code column is hidden (about 14 characters)
 NAME_MIN_WIDTH = 260
 
@@ -29,7 +30,6 @@ class _ListKeys(QObject):
         # kept here: while the page is being destroyed its children may already be gone
         self.search, self.table, self.viewport = page.search, page.table, page.table.viewport()
         self.start = page.start_button
-        self.credit_width = page.table.horizontalHeader().sectionSize(CREDIT_COLUMN)
         self.focus_start = False  # Enter opened a unit whose details are still being read
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -37,7 +37,6 @@ class _ListKeys(QObject):
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() == Qt.Key.Key_Down and page.model.rowCount() > 0:
-                page.run_search()
                 page.table.setFocus(Qt.FocusReason.TabFocusReason)
                 if not page.table.currentIndex().isValid():
                     page.select_row(0)
@@ -51,12 +50,12 @@ class _ListKeys(QObject):
             if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.focus_start = open_current_unit(page)
                 return True
-        if watched is self.start and event.type() == QEvent.Type.EnabledChange:
-            if self.focus_start and self.start.isEnabled():
-                self.focus_start = False
-                self.start.setFocus(Qt.FocusReason.OtherFocusReason)
+        starting = watched is self.start and event.type() == QEvent.Type.EnabledChange
+        if starting and self.focus_start and self.start.isEnabled():
+            self.focus_start = False
+            self.start.setFocus(Qt.FocusReason.OtherFocusReason)
         if watched is self.viewport and event.type() == QEvent.Type.Resize:
-            fit_columns(page, self.credit_width)
+            fit_columns(page)
         return False
 
 
@@ -71,7 +70,7 @@ def open_current_unit(page: UnitsPage) -> bool:
     return True
 
 
-def fit_columns(page: UnitsPage, credit_width: int) -> None:
+def fit_columns(page: UnitsPage) -> None:
     """Hide the credit-code column while the name column would be narrower than a long name."""
     header = page.table.horizontalHeader()
     others = sum(
@@ -80,9 +79,12 @@ def fit_columns(page: UnitsPage, credit_width: int) -> None:
         if c != CREDIT_COLUMN and not header.isSectionHidden(c)
     )
     room = page.table.viewport().width() - others
-    header.setSectionHidden(
-        CREDIT_COLUMN, room - header.sectionSize(CREDIT_COLUMN) < NAME_MIN_WIDTH
-    )
+    # a hidden section's size reads 0: the decision uses the width the column has when shown
+    hide = room - CREDIT_WIDTH < NAME_MIN_WIDTH
+    if hide != header.isSectionHidden(CREDIT_COLUMN):
+        header.setSectionHidden(CREDIT_COLUMN, hide)
+    if not hide and header.sectionSize(CREDIT_COLUMN) != CREDIT_WIDTH:
+        header.resizeSection(CREDIT_COLUMN, CREDIT_WIDTH)
 
 
 def install_unit_keys(page: UnitsPage) -> None:
@@ -94,9 +96,7 @@ def install_unit_keys(page: UnitsPage) -> None:
     page.start_button.installEventFilter(keys)
     # the stretched name column changes with every width change of the list: fit again
     page.table.horizontalHeader().sectionResized.connect(
-        lambda index, _old, _new: (
-            fit_columns(page, keys.credit_width) if index == NAME_COLUMN else None
-        )
+        lambda index, _old, _new: fit_columns(page) if index == NAME_COLUMN else None
     )
     page.table.horizontalHeader().setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.Stretch)
     page.table.setTextElideMode(Qt.TextElideMode.ElideRight)
