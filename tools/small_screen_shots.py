@@ -10,7 +10,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QSize, QTimer
+from PySide6.QtCore import QSize
+from screenshots import settle  # tools/ is this script's folder (run as a script)
 
 from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
@@ -21,15 +22,6 @@ from inspector.ui.main_window import NAV, MainWindow
 SIZES = (QSize(1024, 700), QSize(1366, 768))
 
 
-def settle(window: MainWindow, ms: int = 200) -> None:
-    loop = QEventLoop()
-    for _ in range(100):
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-        if window.tasks.pending == 0:
-            return
-
-
 def start_inspection(services: Services) -> str:
     unit = services.units.search("机械", limit=3)[0]
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
@@ -37,7 +29,9 @@ def start_inspection(services: Services) -> str:
     iid, _ = services.inspections.start(StartInspection(unit.id, people, lists, place="生产车间"))
     items = services.inspections.view(iid).checklists[0].items
     for it, result in zip(items[:4], ("pass", "pass", "fail", "na"), strict=True):
-        services.inspections.set_item(iid, it.id, result, "现场检查发现的问题" if result == "fail" else None)
+        services.inspections.set_item(
+            iid, it.id, result, "现场检查发现的问题" if result == "fail" else None
+        )
     return iid
 
 
