@@ -35,6 +35,7 @@ from inspector.ui.file_dialogs import open_file_name, save_file_name
 from inspector.ui.models.table_model import Index, RowsModel
 from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.flow_layout import FlowLayout
 from inspector.util.dates import day_text
 
 COLUMNS = ("单位", "文书种类", "文号", "签发日期", "状态", "签名", "打印份数")
@@ -221,6 +222,10 @@ class DocumentsPage(QWidget):
         self.kind.addItem("现场检查记录", "site_record")
         for spec in SPECS.values():
             self.kind.addItem(spec.title, spec.kind)
+        self.kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind.setMinimumContentsLength(12)
         self.status = QComboBox()
         for label, value in (("全部状态", ""), ("已签发", "issued"), ("已作废", "voided")):
             self.status.addItem(label, value)
@@ -231,17 +236,16 @@ class DocumentsPage(QWidget):
             w.currentIndexChanged.connect(self.load)
         export = QPushButton("导出台账（Excel）…")
         export.clicked.connect(self.export)
-        filters = QHBoxLayout()
-        for widget in (QLabel("文书台账"), self.kind, self.status, self.unit_text):
+        # filters and actions wrap into more rows on a narrow screen; no button is hidden
+        filters = FlowLayout()
+        for widget in (QLabel("文书台账"), self.kind, self.status, self.unit_text, export):
             filters.addWidget(widget)
-        filters.addStretch(1)
-        filters.addWidget(export)
 
         self.buttons: dict[str, QPushButton] = {}
         # the decisions that follow the selected issued document (先保处, 延长 / 处理 of a 查扣)
         self.follow_menu = QMenu(self)
         self.follow_menu.aboutToShow.connect(self._fill_follow_menu)
-        actions = QHBoxLayout()
+        actions = FlowLayout()
         for key, label, slot in (
             ("open", "预览 / 打印", self.open_pdf),
             ("sign", "登记手写签名…", self.register_signing),
@@ -261,7 +265,6 @@ class DocumentsPage(QWidget):
                 b.clicked.connect(slot)
             self.buttons[key] = b
             actions.addWidget(b)
-        actions.addStretch(1)
         self.count = QLabel("")
         self.deadlines = QLabel("")  # the periods running in the selected document's case
         self.deadlines.setWordWrap(True)

@@ -15,9 +15,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
@@ -41,12 +43,16 @@ from inspector.services.inspections.recording import HazardInput
 from inspector.services.inspections.views import HazardView, InspectionView, ItemView
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.photo_viewer import PhotoViewer
+from inspector.ui.pages.inspection_keys import focus_checklist, install_inspection_keys
 from inspector.ui.pages.inspection_photos import PhotoImport, PhotosPanel
 from inspector.ui.pages.inspection_record import RecordActions
 from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import format_cn_date
 from inspector.util.dates import moment_text
+
+# the current item's text box: about four lines, scrolling for a long legal basis
+ITEM_TEXT_HEIGHT = 96
 
 RESULT_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "na": "#757575", "unchecked": "#9e9e9e"}
 RESULT_KEYS = {
@@ -96,24 +102,27 @@ class InspectionPage(QWidget):
         self.representative = QLineEdit()
         self.rep_title = QLineEdit()
         self.rep_phone = QLineEdit()
-        header_form = QFormLayout()
-        header_form.addRow("检查场所：", self.place)
-        row = QHBoxLayout()
+        # one row for the place and the site representative: the checklist keeps the height
+        header_form = QHBoxLayout()
+        row = header_form
+        row.addWidget(QLabel("检查场所："))
+        row.addWidget(self.place, 2)
         for label, w in (
             ("现场负责人：", self.representative),
             ("职务：", self.rep_title),
             ("电话：", self.rep_phone),
         ):
             row.addWidget(QLabel(label))
-            row.addWidget(w)
-        header_form.addRow(row)
+            row.addWidget(w, 1)
         for w in (self.place, self.representative, self.rep_title, self.rep_phone):
             w.editingFinished.connect(self._header_edited)
 
         # checklist items
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["检查内容", "结果"])
-        self.tree.setColumnWidth(0, 520)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -147,7 +156,14 @@ class InspectionPage(QWidget):
         self.save_note.clicked.connect(self._note_saved)
         item_box = QGroupBox("当前检查项")
         ib = QVBoxLayout(item_box)
-        ib.addWidget(self.item_text)
+        # the item's full text scrolls in a few lines; the list above keeps its rows
+        item_scroll = QScrollArea()
+        item_scroll.setWidget(self.item_text)
+        item_scroll.setWidgetResizable(True)
+        item_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        item_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        item_scroll.setMaximumHeight(ITEM_TEXT_HEIGHT)
+        ib.addWidget(item_scroll)
         ib.addLayout(buttons)
         nb = QHBoxLayout()
         nb.addWidget(self.note, 1)
@@ -227,6 +243,7 @@ class InspectionPage(QWidget):
 
         # 1 符合 · 2 不符合 · 3 不涉及 · 0 未检查, typed while the item list has the focus
         self.tree.installEventFilter(self)
+        install_inspection_keys(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut and watched in (self.note, self.summary):
@@ -281,6 +298,8 @@ class InspectionPage(QWidget):
             self.summary_dirty = False
         self.summary.setReadOnly(v.finished)
         self._fill_tree(v, keep_current=not first)
+        if first and not v.finished:
+            focus_checklist(self)
         self._fill_hazards(v)
         self.photos.fill(v)
         for button in (

@@ -122,7 +122,7 @@ class PhotosPanel(QWidget):
         self.photo_list.setViewMode(QListView.ViewMode.IconMode)
         self.photo_list.setIconSize(QSize(120, 120))
         self.photo_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.photo_list.setMinimumHeight(150)
+        self.photo_list.setMinimumHeight(100)
         self.photo_list.itemActivated.connect(self._open_photo)  # double-click or Enter
         self.photo_viewer: PhotoViewer | None = None
         self.progress = QProgressBar()

@@ -37,6 +37,7 @@ from inspector.domain.monthly import DEFINITIONS, MonthlyFigures, scope_text
 from inspector.services.facade import Services
 from inspector.ui.file_dialogs import save_file_name
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.flow_layout import FlowLayout
 
 # (figure key, card title) in the order shown
 CARDS = (
@@ -58,6 +59,8 @@ CHART_NAMES = {
     "onsite_penalty_unit": "当场处罚决定书（单位）",
     "onsite_penalty_person": "当场处罚决定书（个人）",
 }
+# the charts shrink to this on a 700 px screen (the cards and choices stay whole)
+CHART_MIN_HEIGHT = 200
 EXPORTS = {"xlsx": (".xlsx", "Excel 工作簿 (*.xlsx)"), "pdf": (".pdf", "PDF 文件 (*.pdf)")}
 
 
@@ -152,7 +155,8 @@ class OverviewPage(QWidget):
         self.pdf_button = QPushButton("导出 PDF…")
         self.xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
-        top = QHBoxLayout()
+        # the choices and exports wrap into a second row on a narrow screen
+        top = FlowLayout()
         for w in (
             title,
             QLabel("数据来源"),
@@ -163,7 +167,6 @@ class OverviewPage(QWidget):
             self.township,
         ):
             top.addWidget(w)
-        top.addStretch(1)
         for b in (self.xlsx_button, self.pdf_button):
             b.setMinimumHeight(40)
             b.setEnabled(False)
@@ -180,6 +183,7 @@ class OverviewPage(QWidget):
             self.cards[key] = card
             grid.addWidget(card, n // 4, n % 4)
         self.kinds = QLabel("")
+        self.kinds.setWordWrap(True)
         self.kinds.setToolTip("本月开始且已完成的检查，按检查类型。")
 
         self.daily_chart = _new_chart(DAILY_TITLE)
@@ -189,7 +193,7 @@ class OverviewPage(QWidget):
         charts = QHBoxLayout()
         for view, stretch in ((self.daily_view, 3), (self.docs_view, 2)):
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(280)
+            view.setMinimumHeight(CHART_MIN_HEIGHT)
             charts.addWidget(view, stretch)
 
         layout = QVBoxLayout(self)

@@ -48,6 +48,7 @@ from inspector.ui.dialogs.report_dialog import ReportDialog
 from inspector.ui.file_dialogs import open_file_names
 from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.flow_layout import FlowLayout
 from inspector.ui.widgets.photo_strip import PhotoStrip
 from inspector.util.clock import to_local
 from inspector.util.dates import QT_DAY_FORMAT, moment_text
@@ -127,7 +128,8 @@ class PatrolPage(QWidget):
         rl.addWidget(scroll, 1)
         rl.addLayout(self.editor_actions)
         running.addWidget(right)
-        running.setSizes([300, 900])
+        running.setChildrenCollapsible(False)
+        running.setSizes([240, 900])
 
         self.stack = QStackedWidget()
         self.stack.addWidget(start)
@@ -151,7 +153,7 @@ class PatrolPage(QWidget):
     def _build_editor(self) -> QWidget:
         w = QWidget()
         self.place = QComboBox()
-        self.place.setMinimumWidth(320)
+        self.place.setMinimumWidth(200)
         self.place.currentIndexChanged.connect(self._place_chosen)
         add_place = QPushButton("新场所…")
         add_place.setToolTip("九小场所、出租房、自建房等没有登记的场所")
@@ -206,7 +208,7 @@ class PatrolPage(QWidget):
             pl.addWidget(t, n, 1)
 
         act = QGroupBox("处置")
-        al = QHBoxLayout(act)
+        al = FlowLayout(act)  # the boxes wrap on a narrow screen
         self.action_boxes: dict[str, QCheckBox] = {}
         for a in ACTIONS:
             box = QCheckBox(a)
@@ -222,7 +224,6 @@ class PatrolPage(QWidget):
         al.addWidget(self.fixed)
         al.addWidget(self.has_deadline)
         al.addWidget(self.deadline)
-        al.addStretch(1)
 
         self.party = QLineEdit()
         self.party.setPlaceholderText("现场人员姓名")

@@ -146,7 +146,10 @@ class SyncPage(QWidget):
         self.problems.setHorizontalHeaderLabels(("种类", "记录", "原因", ""))
         self._stretch(self.problems, 2)
         pl.addWidget(self.problems)
-        layout.addWidget(problems, 1)
+        # the two lists side by side: the page fits a 700 px high screen
+        lists = QHBoxLayout()
+        lists.addWidget(problems, 1)
+        layout.addLayout(lists, 1)
 
         # conflicts inbox
         conflicts = QGroupBox("冲突待处理（服务器的值已保留）")
@@ -155,7 +158,7 @@ class SyncPage(QWidget):
         self.conflicts.setHorizontalHeaderLabels(("单位", "字段", "服务器的值", "本机的值", ""))
         self._stretch(self.conflicts, 0)
         cl.addWidget(self.conflicts)
-        layout.addWidget(conflicts, 1)
+        lists.addWidget(conflicts, 1)
         self._set_running(False)
 
     @staticmethod

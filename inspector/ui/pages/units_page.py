@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -37,8 +39,13 @@ from inspector.services.units.field_edit import UnitEdit
 from inspector.ui.dialogs.edit_unit import EditUnitDialog
 from inspector.ui.dialogs.new_unit import NewUnitDialog
 from inspector.ui.models.units_model import UnitsModel
+from inspector.ui.pages.units_keys import install_unit_keys
 from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.flow_layout import FlowLayout
+
+# the unit panel's narrowest width; the list gets the rest of the page
+PANEL_MIN_WIDTH = 300
 
 
 def shows_unit_facts(changes: Changes) -> bool:
@@ -86,6 +93,11 @@ class UnitsPage(QWidget):
         ):
             combo.addItem(all_label, None)
             combo.setMinimumHeight(36)
+            # as wide as a short name, not the longest one (a long township name elides)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(7)
         for c in RiskColour:
             self.risk.addItem(f"{c.label}（{c.meaning}）", c.value)
         for code, label in SUPERVISION_LEVELS.items():
@@ -140,10 +152,10 @@ class UnitsPage(QWidget):
         pl.addWidget(QLabel("未销号隐患："))
         pl.addWidget(self.hazards, 1)
 
-        filters = QHBoxLayout()
+        # the filters wrap into a second row on a narrow screen (they never set the page's width)
+        filters = FlowLayout()
         for w in (self.industry, self.risk, self.level, self.township, self.grid):
             filters.addWidget(w)
-        filters.addStretch(1)
         filters.addWidget(self.count_label)
         filters.addWidget(self.new_button)
         left = QWidget()
@@ -152,13 +164,25 @@ class UnitsPage(QWidget):
         ll.addWidget(self.search)
         ll.addLayout(filters)
         ll.addWidget(self.table, 1)
+        # the unit panel scrolls when it is taller than the screen; the list keeps the width
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(PANEL_MIN_WIDTH)
+        self.panel_scroll = scroll
         splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
-        splitter.addWidget(panel)
+        splitter.addWidget(scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([3 * PANEL_MIN_WIDTH, 2 * PANEL_MIN_WIDTH])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
+        install_unit_keys(self)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
