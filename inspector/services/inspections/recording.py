@@ -414,6 +414,14 @@ class InspectionService:
                 kind = "hazard.edited"
             else:
                 return frozenset({hazard.id})
+        elif hazard is not None and hazard.status not in (
+            HazardStatus.DRAFT,
+            HazardStatus.WITHDRAWN,
+        ):
+            # a reopened inspection: this finding is already in the hazard loop
+            raise UserError(
+                "该项的隐患已登记进入整改闭环，不能改为其他结果；已整改的请在隐患页复查销号。"
+            )
         elif hazard is not None and hazard.status == HazardStatus.DRAFT:
             hazard.status = HazardStatus.WITHDRAWN
             hazard.updated_at = now
@@ -535,6 +543,8 @@ class InspectionService:
         ]
         queue(s, self.ctx.clock, "inspection", insp.id, payload)
         audit(s, self.ctx.clock, kind, "inspection", insp.id, insp.created_by, payload)
+
+    journal_inspection = _journal_inspection  # the reopen (inspections/reopen.py) journals alike
 
     def _journal_hazard(self, s: Session, insp: Inspection, hazard: Hazard, kind: str) -> None:
         payload = row_payload(hazard)
