@@ -129,6 +129,8 @@ def test_full_inspection_through_the_window(
     # finish; the record is fixed
     page.summary.setPlainText("对粉尘涉爆作业场所进行了检查。")
     qtbot.mouseClick(page.finish_button, Qt.MouseButton.LeftButton)
+    assert page.finish_dialog is not None  # 完成检查 asks first (issue 18)
+    qtbot.mouseClick(page.finish_dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
     idle(qtbot, w)
     assert not page.finish_button.isEnabled() and page.record_button.isEnabled()
@@ -307,7 +309,10 @@ def test_double_taps_do_not_duplicate(qtbot: QtBot, window: MainWindow, services
     assert len(services.inspections.recent()) == 1
     page = w.inspection
     page.finish()
-    page.finish()
+    page.finish()  # a second tap opens no second confirmation
+    assert page.finish_dialog is not None
+    page.finish_dialog.confirm_button.click()
+    page.finish_dialog.confirm_button.click()
     idle(qtbot, w)
     assert page.view is not None and page.view.finished
     assert w.messages.kind == "ok"
@@ -324,6 +329,8 @@ def test_issue_the_record_with_a_number_from_the_blocks(
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
     page.finish()
+    assert page.finish_dialog is not None
+    page.finish_dialog.confirm_button.click()
     qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
     idle(qtbot, w)
     assert page.issue_button.isEnabled()

@@ -88,6 +88,8 @@ def test_issuing_the_site_record_asks_too(
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
     page.finish()
+    assert page.finish_dialog is not None
+    page.finish_dialog.confirm_button.click()
     qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
     idle(qtbot, w)
 

@@ -48,6 +48,13 @@ from inspector.services.inspections.recording import (
     InspectionView,
     ItemView,
 )
+from inspector.services.inspections.reopen import finish_summary
+from inspector.ui.dialogs.finish_confirm import (
+    FinishConfirmDialog,
+    ReopenDialog,
+    ask_finish,
+    ask_reopen,
+)
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
@@ -294,6 +301,12 @@ class InspectionPage(QWidget):
             b.setMinimumHeight(44)
         self.issue_button.clicked.connect(self.issue_record)
         self.finish_button.clicked.connect(self.finish)
+        self.finish_dialog: FinishConfirmDialog | None = None
+        self.reopen_dialog: ReopenDialog | None = None
+        self.reopen_button = QPushButton("重新打开…")
+        self.reopen_button.setMinimumHeight(44)
+        self.reopen_button.setToolTip("尚未签发文书时，可凭理由重新打开已完成的检查（记入审计）。")
+        self.reopen_button.clicked.connect(self.ask_reopen)
         self.record_button.clicked.connect(self.make_record)
 
         splitter = QSplitter()
@@ -304,6 +317,7 @@ class InspectionPage(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.finish_button)
+        bottom.addWidget(self.reopen_button)
         bottom.addWidget(self.record_button)
         bottom.addWidget(self.issue_button)
         bottom.addWidget(self.documents_button)
@@ -389,6 +403,7 @@ class InspectionPage(QWidget):
         self.record_button.setEnabled(v.finished and not self._rendering)
         self.issue_button.setEnabled(v.finished and not v.record_number and not self._rendering)
         self.documents_button.setEnabled(v.finished)
+        self.reopen_button.setEnabled(v.finished and not v.record_number)
         if v.finished and self._kinds_for != v.id:
             self._kinds_for = v.id
             self.tasks.read(
@@ -741,6 +756,23 @@ class InspectionPage(QWidget):
 
     # -- finishing -----------------------------------------------------------------------------
     def finish(self) -> None:
+        """Ask first (what is unchecked); the record is fixed only on 完成检查."""
+        if self.view is None or not self.finish_button.isEnabled():
+            return
+        if self.finish_dialog is None or not self.finish_dialog.isVisible():
+            self.finish_dialog = ask_finish(self, finish_summary(self.view), self._finish_confirmed)
+
+    def ask_reopen(self) -> None:
+        if self.view is not None and self.view.finished:
+            self.reopen_dialog = ask_reopen(
+                self, self.tasks, self.services, self.view.id, self._reopened
+            )
+
+    def _reopened(self, changes: Changes) -> None:
+        self.message.emit("检查记录已重新打开，理由已记录。修改后请再次完成检查。", "ok")
+        self.changed.emit(changes)
+
+    def _finish_confirmed(self) -> None:
         if self.view is None or not self.finish_button.isEnabled():
             return
         self.finish_button.setEnabled(False)  # a double tap must not finish twice
