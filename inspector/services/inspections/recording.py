@@ -30,6 +30,7 @@ from inspector.services.context import Context
 from inspector.services.hazards.deadlines import default_deadline
 from inspector.services.hazards.loop import record_step
 from inspector.services.journal import audit, queue, row_payload
+from inspector.services.people.role import refuse_enforcement
 from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
@@ -245,6 +246,7 @@ class InspectionService:
         title = clean_text("职务", req.representative_title, max_chars=50)
         phone = clean_text("联系电话", req.representative_phone, max_chars=30)
         with self.ctx.store.write() as s:
+            refuse_enforcement(s)
             unit = s.get(Unit, req.unit_id)
             if unit is None or unit.deleted:
                 raise UserError("找不到该单位，无法开始检查。")

@@ -37,6 +37,7 @@ from inspector.domain.errors import UserError
 from inspector.domain.record_kinds import network_problem, record_name
 from inspector.services.context import Context
 from inspector.services.people.credentials import CredentialStore
+from inspector.services.people.role import remember_role
 from inspector.services.setting_rows import (
     CURSOR,
     DEVICE_ID,
@@ -448,9 +449,16 @@ class SyncService:
             if s.get(User, resp.user_id) is None:
                 # known from now on, even if the first sync fails: named on inspections and
                 # hazard steps offline (the login name until the pull brings the real one)
-                apply_user(s, {"id": resp.user_id, "agency_id": resp.agency_id, "name": username})
+                name = resp.user_name or username
+                apply_user(s, {"id": resp.user_id, "agency_id": resp.agency_id, "name": name})
+            remember_role(s, resp.user_id, resp.role, resp.grid_ids)  # the window's role at once
         self.credentials.save_token(username, resp.token)  # UserError when there is no keyring
         return resp
+
+    def has_session(self) -> bool:
+        """Signed in now: a token for the stored user name, in memory or in the keyring."""
+        username = self.signed_in_as()
+        return bool(username and (self._token or self.credentials.token(username)))
 
     def sign_out(self) -> None:
         user = self.signed_in_as()
@@ -709,6 +717,7 @@ class _Steps:
         with self.ctx.store.write() as s:
             # trusted time from here on: records and documents are corrected by this offset
             remember_clock_offset(s, self.ctx.clock, offset, self.ctx.clock.device_now())
+            remember_role(s, meta.user_id, meta.role, meta.grid_ids)
         self.progress("连接服务器", 1, 1)
 
     # -- 2. blobs ------------------------------------------------------------------------------

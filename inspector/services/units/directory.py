@@ -17,6 +17,7 @@ from inspector.domain.search_text import unit_search_text
 from inspector.services.changes import Changes
 from inspector.services.context import Context
 from inspector.services.journal import queue, to_jsonable
+from inspector.services.people.role import identity, read_identity, scoped_filters
 from inspector.services.textcheck import clean_text
 from inspector.store import unit_search
 from inspector.store.models import Grid, Hazard, Inspection, Township, Unit
@@ -118,13 +119,15 @@ class UnitService:
     def search(
         self, query: str, filters: UnitFilters | None = None, *, limit: int = 200, offset: int = 0
     ) -> list[UnitRow]:
+        scoped = scoped_filters(read_identity(self.ctx), filters or UnitFilters())
         with self.ctx.store.reader.connect() as conn:
-            rows = unit_search.search_ids(conn, query, filters or UnitFilters(), limit, offset)
+            rows = unit_search.search_ids(conn, query, scoped, limit, offset)
         return [UnitRow.from_row(r) for r in rows]
 
     def count(self, query: str, filters: UnitFilters | None = None) -> int:
+        scoped = scoped_filters(read_identity(self.ctx), filters or UnitFilters())
         with self.ctx.store.reader.connect() as conn:
-            return unit_search.count(conn, query, filters or UnitFilters())
+            return unit_search.count(conn, query, scoped)
 
     def filter_options(self) -> FilterOptions:
         with self.ctx.store.read() as s:
@@ -132,8 +135,11 @@ class UnitService:
                 i for i in s.exec(select(Unit.industry).distinct().order_by(Unit.industry)) if i
             ]
             towns = [(t.id, t.name) for t in s.exec(select(Township).order_by(Township.name))]
+            who = identity(s)
             grids = [
-                (g.id, g.township_id, g.name) for g in s.exec(select(Grid).order_by(Grid.name))
+                (g.id, g.township_id, g.name)
+                for g in s.exec(select(Grid).order_by(Grid.name))
+                if scoped_filters(who, UnitFilters(grid_id=g.id)).grid_id == g.id
             ]
         return FilterOptions(industries, towns, grids)
 

@@ -62,6 +62,7 @@ class SyncPage(QWidget):
     synced = Signal(bool)  # a run or an action ended; True when units may have changed
     # another person's own store is to be shown (signed in as someone else, or signed out)
     person_changed = Signal(object)
+    identity_changed = Signal()  # signed in or out in this window (the status bar follows)
 
     def __init__(
         self,
@@ -282,6 +283,7 @@ class SyncPage(QWidget):
     def _signed_in(self, username: str) -> None:
         self.message.emit(f"已登录为 {username}。", "ok")
         self.load()
+        self.identity_changed.emit()
 
     def _maybe_switch(self, result: object) -> None:
         if isinstance(result, Services) and result is not self.services:
@@ -326,6 +328,7 @@ class SyncPage(QWidget):
     def _signed_out(self) -> None:
         self.message.emit("已退出登录。本机的记录都保留着。", "ok")
         self.load()
+        self.identity_changed.emit()
 
     # -- a run ---------------------------------------------------------------------------------
     def _set_running(self, running: bool) -> None:
