@@ -550,5 +550,6 @@ class MainWindow(QMainWindow):
         self.inspection.save_pending_text()
         if self.draft_dialog is not None and self.draft_dialog.isVisible():
             self.draft_dialog.autosave()  # the last seconds of typing, before the writer stops
+        self._status_timer.stop()  # a refresh after the runner stopped would raise
         self.tasks.shutdown()
         super().closeEvent(event)
