@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.services.changes import Changes
+from inspector.services.counts import Unsynced
 from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.documents.drafts import SavedDraft
 from inspector.services.facade import Services
@@ -425,17 +426,17 @@ class MainWindow(QMainWindow):
         ctx = self.services.ctx
         self.tasks.read(
             lambda: (
-                self.services.unsynced_count(),
+                self.services.unsynced(),
                 self.services.clock_offset(),
                 read_identity(ctx, session=self.services.sync.has_session()),
             ),
             on_done=self._show_status,
         )
 
-    def _show_status(self, status: tuple[int, float | None, Identity]) -> None:
+    def _show_status(self, status: tuple[Unsynced, float | None, Identity]) -> None:
         unsynced, offset, who = status
         self.person.show_identity(who)
-        self.unsynced_label.setText(f"待同步 {unsynced} 条")
+        self.unsynced_label.setText(unsynced.text())
         if offset is None:
             self.clock_label.setText("时钟：尚未与服务器校准")
         elif abs(offset) > CLOCK_WARN_S:

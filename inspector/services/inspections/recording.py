@@ -27,6 +27,7 @@ from inspector.domain.hazard_loop import HazardStep
 from inspector.services.agency import agency_power
 from inspector.services.changes import Changes
 from inspector.services.context import Context
+from inspector.services.counts import hazard_counts
 from inspector.services.hazards.deadlines import default_deadline
 from inspector.services.hazards.loop import record_step
 from inspector.services.journal import audit, queue, row_payload
@@ -227,8 +228,9 @@ class InspectionService:
                 .limit(limit)
             ).all()
             out = []
+            counts = hazard_counts(s, (insp.id for insp, _ in rows))
             for insp, unit_name in rows:
-                n = len(s.exec(select(Hazard.id).where(Hazard.inspection_id == insp.id)).all())
+                n = counts.get(insp.id, 0)
                 out.append(
                     InspectionRow(insp.id, insp.unit_id, unit_name, insp.started_at, insp.status, n)
                 )

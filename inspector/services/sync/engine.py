@@ -36,6 +36,7 @@ from sqlmodel import Session, col, select
 from inspector.domain.errors import UserError
 from inspector.domain.record_kinds import network_problem, record_name
 from inspector.services.context import Context
+from inspector.services.counts import Unsynced, unsynced
 from inspector.services.people.credentials import CredentialStore
 from inspector.services.people.role import remember_role
 from inspector.services.setting_rows import (
@@ -303,6 +304,7 @@ class SyncStatus:
     pending: dict[str, int]  # entity → ops still to send
     problems: list[Problem]
     conflicts: list[ConflictItem]
+    unsynced: Unsynced  # the status bar's count too (services/counts.py)
 
     @property
     def total_pending(self) -> int:
@@ -455,6 +457,10 @@ class SyncService:
         self.credentials.save_token(username, resp.token)  # UserError when there is no keyring
         return resp
 
+    def unsynced(self) -> Unsynced:
+        with self.ctx.store.read() as s:
+            return unsynced(s)
+
     def has_session(self) -> bool:
         """Signed in now: a token for the stored user name, in memory or in the keyring."""
         username = self.signed_in_as()
@@ -522,6 +528,7 @@ class SyncService:
             pending=self.pending_count(),
             problems=problems,
             conflicts=conflicts,
+            unsynced=self.unsynced(),
         )
 
     def retry(self, op_id: str) -> None:

@@ -7,15 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from inspector.domain import creditcode
-from inspector.domain.enums import OPEN_HAZARD_STATES, SUPERVISION_LEVELS, RiskColour
+from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
 from inspector.domain.errors import UserError
 from inspector.domain.search_text import unit_search_text
 from inspector.services.changes import Changes
 from inspector.services.context import Context
+from inspector.services.counts import hazard_counts
+from inspector.services.hazards.filters import HazardQuery, where_of
 from inspector.services.journal import queue, to_jsonable
 from inspector.services.people.role import identity, read_identity, scoped_filters
 from inspector.services.textcheck import clean_text
@@ -150,22 +152,17 @@ class UnitService:
                 raise UserError("找不到该单位（可能已被删除）。")
             town = s.get(Township, unit.township_id) if unit.township_id else None
             grid = s.get(Grid, unit.grid_id) if unit.grid_id else None
-            counts = dict(
-                s.exec(
-                    select(Hazard.inspection_id, func.count())
-                    .where(Hazard.unit_id == unit_id)
-                    .group_by(Hazard.inspection_id)
-                ).all()
-            )
+            rows = s.exec(
+                select(Inspection)
+                .where(Inspection.unit_id == unit_id)
+                .order_by(col(Inspection.started_at).desc())
+            ).all()
+            counts = hazard_counts(s, (i.id for i in rows))  # the one count (services/counts.py)
             inspections = [
                 InspectionSummary(
-                    i.id, i.started_at.isoformat(), i.kind, i.status, int(counts.get(i.id, 0))
+                    i.id, i.started_at.isoformat(), i.kind, i.status, counts.get(i.id, 0)
                 )
-                for i in s.exec(
-                    select(Inspection)
-                    .where(Inspection.unit_id == unit_id)
-                    .order_by(col(Inspection.started_at).desc())
-                )
+                for i in rows
             ]
             hazards = [
                 HazardSummary(
@@ -178,7 +175,7 @@ class UnitService:
                 for h in s.exec(
                     select(Hazard)
                     .where(Hazard.unit_id == unit_id)
-                    .where(col(Hazard.status).in_(OPEN_HAZARD_STATES))
+                    .where(where_of(HazardQuery()))  # 未销号 as the 隐患 page means it
                     .order_by(col(Hazard.created_at).desc())
                 )
             ]

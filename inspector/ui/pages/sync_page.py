@@ -198,7 +198,7 @@ class SyncPage(QWidget):
             self.safe_label.setText("可以安全退出登录吗？可以：本机没有未同步的数据。")
             self.safe_label.setStyleSheet("color:#1e4620;")
         else:
-            left = st.total_pending + sum(p.state == "rejected" for p in st.problems)
+            left = st.unsynced.total
             self.safe_label.setText(
                 f"可以安全退出登录吗？不可以：本机还有 {left} 条记录未同步到服务器，"
                 "请先同步或处理下方的问题记录。"
@@ -300,7 +300,8 @@ class SyncPage(QWidget):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "本机还有未同步的数据",
-            "本机还有未同步到服务器的记录。退出登录不会删除它们，但在重新登录并同步之前，"
+            f"本机还有未同步到服务器的记录（{st.unsynced.text()}）。退出登录不会删除它们，"
+            "但在重新登录并同步之前，"
             "服务器和同事看不到这些记录。\n\n建议先点“立即同步”。仍要退出登录吗？",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
