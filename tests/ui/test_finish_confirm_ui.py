@@ -14,7 +14,7 @@ from inspector.services.audit.verify import verify
 from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from tests.services.test_documents import load_blocks
-from tests.ui.test_inspection_ui import WAIT, idle, open_new_inspection
+from tests.ui.test_inspection_ui import WAIT, finish_confirmed, idle, open_new_inspection
 
 
 def test_finish_asks_with_the_unchecked_items_and_esc_leaves_it_open(
@@ -60,11 +60,7 @@ def test_reopen_with_a_reason_then_refused_once_the_record_is_issued(
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
     assert not page.reopen_button.isEnabled()  # nothing to reopen while it is open
-    page.finish()
-    assert page.finish_dialog is not None
-    page.finish_dialog.confirm_button.click()
-    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
-    idle(qtbot, w)
+    finish_confirmed(qtbot, w)
     assert page.reopen_button.isEnabled()
 
     qtbot.mouseClick(page.reopen_button, Qt.MouseButton.LeftButton)
@@ -82,10 +78,7 @@ def test_reopen_with_a_reason_then_refused_once_the_record_is_issued(
     assert page.finish_button.isEnabled() and page.result_buttons["pass"].isEnabled()
     assert not page.reopen_button.isEnabled()
 
-    page.finish()
-    assert page.finish_dialog is not None
-    page.finish_dialog.confirm_button.click()
-    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
+    finish_confirmed(qtbot, w)
     load_blocks(services, tmp_path, "检记")
     services.records.issue_site_record(iid)
     page.reload()

@@ -239,6 +239,16 @@ def open_new_inspection(qtbot: QtBot, w: MainWindow, services: Services, row: in
     return iid
 
 
+def finish_confirmed(qtbot: QtBot, w: MainWindow) -> None:
+    """完成检查 and its confirmation answered 完成检查; returns once the record is fixed."""
+    page = w.inspection
+    page.finish()
+    assert page.finish_dialog is not None
+    page.finish_dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
+    idle(qtbot, w)
+
+
 def test_photos_stay_with_the_inspection_the_import_started_in(
     qtbot: QtBot, window: MainWindow, services: Services, tmp_path: Path
 ) -> None:
@@ -328,11 +338,7 @@ def test_issue_the_record_with_a_number_from_the_blocks(
     w = window
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
-    page.finish()
-    assert page.finish_dialog is not None
-    page.finish_dialog.confirm_button.click()
-    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
-    idle(qtbot, w)
+    finish_confirmed(qtbot, w)
     assert page.issue_button.isEnabled()
 
     # no number blocks on this device yet: refused, nothing issued, the button comes back

@@ -18,7 +18,7 @@ from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, TITLE
 from inspector.ui.main_window import MainWindow
 from tests.services.test_documents import load_blocks
 from tests.ui.test_documents_ui import open_order_draft
-from tests.ui.test_inspection_ui import WAIT, idle, open_new_inspection
+from tests.ui.test_inspection_ui import WAIT, finish_confirmed, idle, open_new_inspection
 
 
 def answer_next_box(button: str, seen: list[str]) -> None:
@@ -87,11 +87,7 @@ def test_issuing_the_site_record_asks_too(
         remember_clock_offset(s, clock, -8 * 3600, clock.device_now() - timedelta(days=2))
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
-    page.finish()
-    assert page.finish_dialog is not None
-    page.finish_dialog.confirm_button.click()
-    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
-    idle(qtbot, w)
+    finish_confirmed(qtbot, w)
 
     seen: list[str] = []
     answer_next_box("取消", seen)
