@@ -222,6 +222,10 @@ class LoginResponse(BaseModel):
     expires_at: datetime
     user_id: str
     agency_id: str
+    # who signed in, so the device shows their window before any pull (absent from older servers)
+    user_name: str = ""
+    role: str | None = None
+    grid_ids: list[str] = []
 
 
 class Meta(BaseModel):

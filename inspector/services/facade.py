@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import func, select
+from sqlmodel import select
 
 from inspector.services.context import Context, open_context
+from inspector.services.counts import Unsynced, unsynced
 from inspector.services.documents import DocumentService
 from inspector.services.documents.drafts import DraftStore
 from inspector.services.documents.numbering import NumberingService
@@ -26,7 +27,7 @@ from inspector.services.sync.engine import SyncService
 from inspector.services.sync.trusted_time import TimeCheck, time_to_confirm
 from inspector.services.units.directory import UnitService
 from inspector.services.units.map import UnitMapService
-from inspector.store.models import Outbox, Unit
+from inspector.store.models import Unit
 from inspector.util.clock import Clock
 
 
@@ -61,12 +62,13 @@ class Services:
             return s.exec(select(Unit.id).limit(1)).first() is None
 
     def unsynced_count(self) -> int:
+        """Records waiting to be sent (`unsynced().pending`)."""
+        return self.unsynced().pending
+
+    def unsynced(self) -> Unsynced:
+        """What has not reached the server: the one count the status bar and 同步 page show."""
         with self.ctx.store.read() as s:
-            return int(
-                s.exec(
-                    select(func.count()).select_from(Outbox).where(Outbox.state == "pending")
-                ).one()
-            )
+            return unsynced(s)
 
     def clock_offset(self) -> float | None:
         with self.ctx.store.read() as s:

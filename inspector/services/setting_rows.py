@@ -40,6 +40,11 @@ CURSOR = Key("sync_cursor", "the position of the last change pulled from the ser
 LAST_SYNC = Key("last_sync_at", "when the last sync succeeded (ISO time)", personal=True)
 CLOCK_OFFSET = Key("clock_offset_s", "server − device clock, seconds, as the last sync measured")
 CLOCK_OFFSET_AT = Key("clock_offset_at", "the device time of that measurement (ISO time)")
+GRIDS = Key(
+    "signed_in_grids",
+    "the signed-in person's grids (JSON list), from the sign-in answer and each sync",
+    personal=True,
+)
 STATS_CACHE = Key(
     "stats_cache:",
     "the last monthly figures the server gave, per user, month and township",
@@ -57,6 +62,7 @@ KEYS: tuple[Key, ...] = (
     LAST_SYNC,
     CLOCK_OFFSET,
     CLOCK_OFFSET_AT,
+    GRIDS,
     STATS_CACHE,
 )
 

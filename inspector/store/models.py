@@ -136,6 +136,8 @@ class Inspection(SQLModel, table=True):
     clock_offset_s: float | None = None
     updated_at: datetime
     review_of_id: str | None = Field(default=None, index=True)  # the order a 复查 re-inspects
+    # JSON list of {"at", "by", "reason"}: each audited reopen (services/inspections/reopen.py)
+    reopenings: str = "[]"
 
 
 class InspectionInspector(SQLModel, table=True):

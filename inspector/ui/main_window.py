@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.services.changes import after_sync
+from inspector.services.counts import Unsynced
 from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.documents.drafts import SavedDraft
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
 from inspector.services.people.profiles import PeopleDesk
+from inspector.services.people.role import NO_ENFORCEMENT, Identity, read_identity
 from inspector.services.sync.engine import CLOCK_WARN_S
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog
 from inspector.ui.dialogs.help_dialog import HelpDialog
@@ -44,6 +46,7 @@ from inspector.ui.pages.tasks_page import TasksPage
 from inspector.ui.pages.units_page import UnitsPage
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.message_bar import MessageBar
+from inspector.ui.widgets.person_badge import PersonBadge
 from inspector.util.clock import offset_direction, offset_words
 from inspector.util.dates import moment_text
 
@@ -154,7 +157,8 @@ class MainWindow(QMainWindow):
         self.unsynced_label = QLabel("")
         self.clock_label = QLabel("")
         self.busy_label = QLabel("")
-        for w in (self.network_label, self.unsynced_label, self.clock_label):
+        self.person = PersonBadge()  # who is signed in, and as what (issue 18)
+        for w in (self.person, self.network_label, self.unsynced_label, self.clock_label):
             self.statusBar().addPermanentWidget(w)
         self.statusBar().addWidget(self.busy_label)
         # always there, one fixed height: a message never moves the page (docs/ARCHITECTURE.md)
@@ -185,6 +189,7 @@ class MainWindow(QMainWindow):
         self.sync_page.message.connect(self.messages.show_message)
         self.sync_page.synced.connect(self._after_sync)
         self.sync_page.person_changed.connect(self.switch_person)
+        self.sync_page.identity_changed.connect(self._identity_changed)
         for other in (self.tasks_page, self.patrol, self.overview, self.map):
             other.message.connect(self.messages.show_message)
         self.tasks_page.start_inspection_requested.connect(
@@ -236,6 +241,7 @@ class MainWindow(QMainWindow):
                 sc.activated.connect(lambda k=key: self.go(k))
                 self._shortcuts.append(sc)
         self.tasks_page.set_role(self.role)
+        self.units.start_button.setVisible(self.role != "grid_worker")  # no enforcement act
         current = NAV[self.nav.currentRow()][0] if self.nav.currentRow() >= 0 else ""
         if current and current not in visible:
             self.go(next(k for k, _ in NAV if k in visible))
@@ -312,6 +318,10 @@ class MainWindow(QMainWindow):
 
     # -- starting an inspection ----------------------------------------------------------------
     def ask_start_inspection(self, unit_id: str) -> None:
+        if self.role == "grid_worker":
+            self.messages.show_message(NO_ENFORCEMENT, "error")
+            return
+
         def gather() -> tuple[object, ...]:
             s = self.services
             return (
@@ -377,15 +387,28 @@ class MainWindow(QMainWindow):
             self.network_label.setText("● 离线")
             self.network_label.setStyleSheet("color:#9e9e9e; padding:0 12px;")
 
+    def _identity_changed(self) -> None:
+        """Signed in or out in this window: no sync has reached the server for this person yet."""
+        self.sync_page.last_report = None
+        self._show_connection()
+        self.tasks.read(self.services.work_plan.role, on_done=self._role_known)
+        self.refresh_status()
+
     def refresh_status(self) -> None:
+        ctx = self.services.ctx
         self.tasks.read(
-            lambda: (self.services.unsynced_count(), self.services.clock_offset()),
+            lambda: (
+                self.services.unsynced(),
+                self.services.clock_offset(),
+                read_identity(ctx, session=self.services.sync.has_session()),
+            ),
             on_done=self._show_status,
         )
 
-    def _show_status(self, status: tuple[int, float | None]) -> None:
-        unsynced, offset = status
-        self.unsynced_label.setText(f"待同步 {unsynced} 条")
+    def _show_status(self, status: tuple[Unsynced, float | None, Identity]) -> None:
+        unsynced, offset, who = status
+        self.person.show_identity(who)
+        self.unsynced_label.setText(unsynced.text())
         if offset is None:
             self.clock_label.setText("时钟：尚未与服务器校准")
         elif abs(offset) > CLOCK_WARN_S:

@@ -166,6 +166,9 @@ def create_app(
             expires_at=expires,
             user_id=user.id,
             agency_id=user.agency_id,
+            user_name=user.name,
+            role=user.role,
+            grid_ids=list(user.grid_ids or ()),
         )
 
     @app.get("/sync/meta", response_model=Meta, responses={401: {}})

@@ -9,19 +9,14 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 from inspector.domain.tasks import ASPECTS
-from inspector.ui.main_window import NAV, MainWindow
 from sync.server.db import Record, Task
-from tests.support.grid_worker import GridWorker, grid_worker, idle, window_for
+from tests.support.grid_worker import GridWorker, grid_worker, idle, visible_pages, window_for
 from tests.support.sync_devices import BASE_URL, Server
 from tests.support.sync_world import PASSWORD
 
 __all__ = ["grid_worker"]  # fixtures used here
 
 WAIT = 15_000
-
-
-def visible_pages(w: MainWindow) -> set[str]:
-    return {key for row, (key, _) in enumerate(NAV) if not w.nav.item(row).isHidden()}
 
 
 def test_grid_worker_patrol_and_report_reach_the_inspectors_due_list(

@@ -320,7 +320,7 @@ def test_the_signed_in_inspector_is_known_before_any_pull(server: Server, make_d
     dev = make_device("device-h")
     resp = dev.sync.sign_in(BASE_URL, "li", PASSWORD)
     names = {p.id: p.name for p in dev.services.inspections.people()}
-    assert names.get(resp.user_id) == "li"  # the login name until the pull brings the real one
+    assert names.get(resp.user_id) == "李四"  # the sign-in answer names them (issue 18)
     report = dev.sync.run()
     assert report.ok, report.error
     names = {p.id: p.name for p in dev.services.inspections.people()}

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from inspector.services.evidence.photos import PhotoService, PreparedPhoto
 from inspector.ui.app import install_fonts
-from inspector.ui.main_window import MainWindow
+from inspector.ui.main_window import NAV, MainWindow
 from tests.support.photos import jpeg_bytes
 from tests.support.sync_devices import BASE_URL, Device, Server
 from tests.support.sync_steps import add_grid_worker
@@ -71,3 +71,7 @@ def grid_worker(
 
     monkeypatch.setattr(PhotoService, "prepare_file", watched)
     return GridWorker(grid, window_for(qtbot, qapp, grid), photo, prepared_on)
+
+
+def visible_pages(w: MainWindow) -> set[str]:
+    return {key for row, (key, _) in enumerate(NAV) if not w.nav.item(row).isHidden()}

@@ -44,3 +44,13 @@ def open_order_draft(qtbot: QtBot, w: MainWindow, services: Services) -> str:
     action.trigger()
     qtbot.waitUntil(lambda: w.draft_dialog is not None and w.draft_dialog.isVisible(), timeout=WAIT)
     return iid
+
+
+def finish_confirmed(qtbot: QtBot, w: MainWindow) -> None:
+    """完成检查 and its confirmation answered 完成检查; returns once the record is fixed."""
+    page = w.inspection
+    page.finish()
+    assert page.finish_dialog is not None
+    page.finish_dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
+    idle(qtbot, w)

@@ -38,6 +38,7 @@ from inspector.services.documents.numbering import NumberingService, series_for
 from inspector.services.documents.rules import Rules
 from inspector.services.hazards.loop import record_step
 from inspector.services.journal import audit, queue, row_payload, to_jsonable
+from inspector.services.people.role import refuse_enforcement
 from inspector.services.setting_rows import current_user_id
 from inspector.services.sync.trusted_time import require_confirmed_time
 from inspector.services.textcheck import clean_text
@@ -74,6 +75,7 @@ class Issuing(Rules):
             if x.image_png is not None and draft.signing == ELECTRONIC
         }
         with self.ctx.store.write() as s:
+            refuse_enforcement(s)
             agency = self._agency(s, draft.agency_id)
             actor = current_user_id(s)
             taken = None  # a kind without a 文号 (询问笔录) is issued unnumbered

@@ -21,6 +21,7 @@ from inspector.services.context import Context
 from inspector.services.documents.numbering import NumberingService, series_for
 from inspector.services.inspections.views import InspectionView, inspection_view
 from inspector.services.journal import audit, queue, row_payload, to_jsonable
+from inspector.services.people.role import refuse_enforcement
 from inspector.services.sync.trusted_time import require_confirmed_time
 from inspector.store.blobs import disk_problem, write_durably
 from inspector.store.models import Agency, Document, Inspection, NumberUse
@@ -161,6 +162,7 @@ class RecordService:
         numbering = NumberingService(self.ctx)
         year = self.ctx.clock.today().year
         with self.ctx.store.write() as s:
+            refuse_enforcement(s)
             insp = s.get(Inspection, inspection_id)
             assert insp is not None
             agency = s.get(Agency, insp.agency_id)

@@ -26,6 +26,7 @@ from inspector.domain.errors import UserError
 from inspector.domain.hazard_loop import HazardStep
 from inspector.services.changes import Changes, Done, done
 from inspector.services.context import Context
+from inspector.services.counts import hazard_counts
 from inspector.services.hazards.deadlines import default_deadline
 from inspector.services.hazards.loop import record_step
 from inspector.services.inspections.views import (
@@ -36,6 +37,7 @@ from inspector.services.inspections.views import (
     inspection_view,
 )
 from inspector.services.journal import audit, queue, row_payload
+from inspector.services.people.role import refuse_enforcement
 from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.store.models import (
@@ -118,8 +120,9 @@ class InspectionService:
                 .limit(limit)
             ).all()
             out = []
+            counts = hazard_counts(s, (insp.id for insp, _ in rows))
             for insp, unit_name in rows:
-                n = len(s.exec(select(Hazard.id).where(Hazard.inspection_id == insp.id)).all())
+                n = counts.get(insp.id, 0)
                 out.append(
                     InspectionRow(insp.id, insp.unit_id, unit_name, insp.started_at, insp.status, n)
                 )
@@ -137,6 +140,7 @@ class InspectionService:
         title = clean_text("职务", req.representative_title, max_chars=50)
         phone = clean_text("联系电话", req.representative_phone, max_chars=30)
         with self.ctx.store.write() as s:
+            refuse_enforcement(s)
             unit = s.get(Unit, req.unit_id)
             if unit is None or unit.deleted:
                 raise UserError("找不到该单位，无法开始检查。")
@@ -308,6 +312,14 @@ class InspectionService:
                 kind = "hazard.edited"
             else:
                 return frozenset({hazard.id})
+        elif hazard is not None and hazard.status not in (
+            HazardStatus.DRAFT,
+            HazardStatus.WITHDRAWN,
+        ):
+            # a reopened inspection: this finding is already in the hazard loop
+            raise UserError(
+                "该项的隐患已登记进入整改闭环，不能改为其他结果；已整改的请在隐患页复查销号。"
+            )
         elif hazard is not None and hazard.status == HazardStatus.DRAFT:
             hazard.status = HazardStatus.WITHDRAWN
             hazard.updated_at = now
@@ -432,6 +444,8 @@ class InspectionService:
         ]
         queue(s, self.ctx.clock, "inspection", insp.id, payload)
         audit(s, self.ctx.clock, kind, "inspection", insp.id, insp.created_by, payload)
+
+    journal_inspection = _journal_inspection  # the reopen (inspections/reopen.py) journals alike
 
     def _journal_hazard(self, s: Session, insp: Inspection, hazard: Hazard, kind: str) -> None:
         payload = row_payload(hazard)

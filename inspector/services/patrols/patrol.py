@@ -39,6 +39,7 @@ from inspector.services.patrols.records import (
     patrol_view,
     report_number,
 )
+from inspector.services.people.role import identity, scoped_filters
 from inspector.services.setting_rows import current_user_id
 from inspector.services.textcheck import clean_text
 from inspector.services.units.directory import NewUnit, UnitService
@@ -52,6 +53,7 @@ from inspector.store.models import (
     Township,
     Unit,
 )
+from inspector.store.unit_search import UnitFilters
 from inspector.util.clock import clock_note, to_local
 from inspector.util.ids import uuid7
 
@@ -82,11 +84,18 @@ class PatrolService:
                 .join(Township, col(Township.id) == Grid.township_id)
                 .order_by(Township.name, Grid.name)
             ).all()
-            return [GridInfo(g.id, g.name, g.code, g.township_id, t) for g, t in rows]
+            who = identity(s)  # a grid worker patrols their own grids only
+            mine = [
+                g
+                for g in rows
+                if not who.grid_worker or not who.grid_ids or g[0].id in who.grid_ids
+            ]
+            return [GridInfo(g.id, g.name, g.code, g.township_id, t) for g, t in mine]
 
     def places(self, grid_id: str | None) -> list[Place]:
         """The units and places of a grid (all units when the grid is not known)."""
         with self.ctx.store.read() as s:
+            grid_id = scoped_filters(identity(s), UnitFilters(grid_id=grid_id)).grid_id
             stmt = select(Unit).where(col(Unit.deleted).is_(False)).order_by(Unit.name)
             if grid_id:
                 stmt = stmt.where(Unit.grid_id == grid_id)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from inspector.domain.errors import UserError
 from inspector.domain.record_kinds import record_name
 from inspector.services.context import Context
+from inspector.services.counts import Unsynced, unsynced
 from inspector.services.setting_rows import clock_offset, get_setting
 from inspector.services.sync.apply import queue_unit_patch
 from inspector.services.sync.keys import LAST_SYNC, SERVER_URL, USERNAME
@@ -76,6 +77,7 @@ class SyncStatus:
     pending: dict[str, int]  # entity → ops still to send
     problems: list[Problem]
     conflicts: list[ConflictItem]
+    unsynced: Unsynced  # the status bar's count too (services/counts.py)
 
     @property
     def total_pending(self) -> int:
@@ -176,6 +178,7 @@ def sync_status(ctx: Context, signed_in: Callable[[str], bool]) -> SyncStatus:
         pending=pending_count(ctx),
         problems=problems,
         conflicts=conflicts,
+        unsynced=unsynced_of(ctx),
     )
 
 
@@ -216,3 +219,8 @@ def settle_conflict(ctx: Context, op_id: str, keep_device_fields: list[str] | No
                 queue_unit_patch(s, ctx.clock, row.entity_id, keep)
         row.state = "settled"
         s.add(row)
+
+
+def unsynced_of(ctx: Context) -> Unsynced:
+    with ctx.store.read() as s:
+        return unsynced(s)

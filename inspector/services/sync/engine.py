@@ -29,7 +29,9 @@ from sqlmodel import Session, select
 from inspector.domain.errors import UserError
 from inspector.domain.record_kinds import network_problem
 from inspector.services.context import Context
+from inspector.services.counts import Unsynced
 from inspector.services.people.credentials import CredentialStore
+from inspector.services.people.role import remember_role
 from inspector.services.setting_rows import (
     current_user_id,
     get_setting,
@@ -187,9 +189,19 @@ class SyncService:
             if s.get(User, resp.user_id) is None:
                 # known from now on, even if the first sync fails: named on inspections and
                 # hazard steps offline (the login name until the pull brings the real one)
-                apply_user(s, {"id": resp.user_id, "agency_id": resp.agency_id, "name": username})
+                name = resp.user_name or username
+                apply_user(s, {"id": resp.user_id, "agency_id": resp.agency_id, "name": name})
+            remember_role(s, resp.user_id, resp.role, resp.grid_ids)  # the window's role at once
         self.credentials.save_token(username, resp.token)  # UserError when there is no keyring
         return resp
+
+    def unsynced(self) -> Unsynced:
+        return centre.unsynced_of(self.ctx)
+
+    def has_session(self) -> bool:
+        """Signed in now: a token for the stored user name, in memory or in the keyring."""
+        username = self.signed_in_as()
+        return bool(username and (self._token or self.credentials.token(username)))
 
     def sign_out(self) -> None:
         user = self.signed_in_as()

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from inspector.services.context import Context
+from inspector.services.people.role import remember_role
 from inspector.services.setting_rows import remember_clock_offset
 from inspector.services.sync.centre import CLOCK_WARN_S
 from inspector.services.sync.report import Rejection, SyncReport
@@ -143,8 +144,11 @@ class RunState:
         self.report.clock_offset_s = offset
         if abs(offset) > CLOCK_WARN_S:
             self.report.warnings.append(clock_warning(offset))
+
         # trusted time from here on: records and documents are corrected by this offset
-        self.write(
-            lambda s: remember_clock_offset(s, self.ctx.clock, offset, self.ctx.clock.device_now())
-        )
+        def remember(s: Session) -> None:
+            remember_clock_offset(s, self.ctx.clock, offset, self.ctx.clock.device_now())
+            remember_role(s, meta.user_id, meta.role, meta.grid_ids)
+
+        self.write(remember)
         self.progress("连接服务器", 1, 1)

@@ -7,16 +7,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from inspector.domain import creditcode
-from inspector.domain.enums import OPEN_HAZARD_STATES, SUPERVISION_LEVELS, RiskColour
+from inspector.domain.enums import SUPERVISION_LEVELS, RiskColour
 from inspector.domain.errors import UserError
 from inspector.domain.search_text import unit_search_text
 from inspector.services.changes import Changes, Done
 from inspector.services.context import Context
+from inspector.services.counts import hazard_counts
+from inspector.services.hazards.filters import HazardQuery, where_of
 from inspector.services.journal import queue, to_jsonable
+from inspector.services.people.role import identity, read_identity, scoped_filters
 from inspector.services.textcheck import clean_text
 from inspector.services.units.field_edit import UnitEdit, edit_unit
 from inspector.store import unit_search
@@ -119,13 +122,15 @@ class UnitService:
     def search(
         self, query: str, filters: UnitFilters | None = None, *, limit: int = 200, offset: int = 0
     ) -> list[UnitRow]:
+        scoped = scoped_filters(read_identity(self.ctx), filters or UnitFilters())
         with self.ctx.store.reader.connect() as conn:
-            rows = unit_search.search_ids(conn, query, filters or UnitFilters(), limit, offset)
+            rows = unit_search.search_ids(conn, query, scoped, limit, offset)
         return [UnitRow.from_row(r) for r in rows]
 
     def count(self, query: str, filters: UnitFilters | None = None) -> int:
+        scoped = scoped_filters(read_identity(self.ctx), filters or UnitFilters())
         with self.ctx.store.reader.connect() as conn:
-            return unit_search.count(conn, query, filters or UnitFilters())
+            return unit_search.count(conn, query, scoped)
 
     def filter_options(self) -> FilterOptions:
         with self.ctx.store.read() as s:
@@ -133,8 +138,11 @@ class UnitService:
                 i for i in s.exec(select(Unit.industry).distinct().order_by(Unit.industry)) if i
             ]
             towns = [(t.id, t.name) for t in s.exec(select(Township).order_by(Township.name))]
+            who = identity(s)
             grids = [
-                (g.id, g.township_id, g.name) for g in s.exec(select(Grid).order_by(Grid.name))
+                (g.id, g.township_id, g.name)
+                for g in s.exec(select(Grid).order_by(Grid.name))
+                if scoped_filters(who, UnitFilters(grid_id=g.id)).grid_id == g.id
             ]
         return FilterOptions(industries, towns, grids)
 
@@ -145,22 +153,17 @@ class UnitService:
                 raise UserError("找不到该单位（可能已被删除）。")
             town = s.get(Township, unit.township_id) if unit.township_id else None
             grid = s.get(Grid, unit.grid_id) if unit.grid_id else None
-            counts = dict(
-                s.exec(
-                    select(Hazard.inspection_id, func.count())
-                    .where(Hazard.unit_id == unit_id)
-                    .group_by(Hazard.inspection_id)
-                ).all()
-            )
+            rows = s.exec(
+                select(Inspection)
+                .where(Inspection.unit_id == unit_id)
+                .order_by(col(Inspection.started_at).desc())
+            ).all()
+            counts = hazard_counts(s, (i.id for i in rows))  # the one count (services/counts.py)
             inspections = [
                 InspectionSummary(
-                    i.id, i.started_at.isoformat(), i.kind, i.status, int(counts.get(i.id, 0))
+                    i.id, i.started_at.isoformat(), i.kind, i.status, counts.get(i.id, 0)
                 )
-                for i in s.exec(
-                    select(Inspection)
-                    .where(Inspection.unit_id == unit_id)
-                    .order_by(col(Inspection.started_at).desc())
-                )
+                for i in rows
             ]
             hazards = [
                 HazardSummary(
@@ -173,7 +176,7 @@ class UnitService:
                 for h in s.exec(
                     select(Hazard)
                     .where(Hazard.unit_id == unit_id)
-                    .where(col(Hazard.status).in_(OPEN_HAZARD_STATES))
+                    .where(where_of(HazardQuery()))  # 未销号 as the 隐患 page means it
                     .order_by(col(Hazard.created_at).desc())
                 )
             ]

@@ -18,6 +18,8 @@ from sqlalchemy import text
 
 from inspector.domain.enums import RiskColour
 from inspector.services.context import Context
+from inspector.services.people.role import read_identity, scoped_filters
+from inspector.store.unit_search import UnitFilters
 
 # Drawing order: the most serious colour last, so it ends up on top.
 COLOUR_ORDER: tuple[RiskColour, ...] = (
@@ -199,6 +201,10 @@ class UnitMapService:
         if township_id is not None:
             sql += " AND u.township_id = :township"
             params["township"] = township_id
+        grid_id = scoped_filters(read_identity(self.ctx), UnitFilters()).grid_id
+        if grid_id is not None:  # a grid worker: their grid only
+            sql += " AND u.grid_id = :grid"
+            params["grid"] = grid_id
         with self.ctx.store.reader.connect() as conn:
             # the DB-API cursor directly: SQLAlchemy's Row objects cost more than the query
             sqlite = conn.connection.driver_connection

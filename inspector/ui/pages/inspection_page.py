@@ -5,7 +5,6 @@ Every change is stored the moment it is made (the writer thread), so there is no
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,11 @@ from inspector.services.changes import Changes
 from inspector.services.documents import KindChoice
 from inspector.services.facade import Services
 from inspector.services.hazards.listing import conflict_label
-from inspector.services.inspections.recording import HazardInput
 from inspector.services.inspections.views import HazardView, InspectionView, ItemView
+from inspector.ui.dialogs.finish_confirm import FinishConfirmDialog, ReopenDialog
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.photo_viewer import PhotoViewer
+from inspector.ui.pages.inspection_hazards import HazardEditing
 from inspector.ui.pages.inspection_keys import focus_checklist, install_inspection_keys
 from inspector.ui.pages.inspection_photos import PhotoImport, PhotosPanel
 from inspector.ui.pages.inspection_record import RecordActions
@@ -83,13 +83,13 @@ class InspectionPage(QWidget):
         ChangeFollower(self, tasks, shows_inspection, lambda _ch: self.reload())
         self.view: InspectionView | None = None
         self.current_item: ItemView | None = None
-        self.hazard_dialog: HazardDialog | None = None
         self._items: dict[str, QTreeWidgetItem] = {}
         self._view_generation = 0
         self._note_item_id: str | None = None  # the item whose note the field holds
         self._note_dirty = False
         self.summary_dirty = False
         self.records = RecordActions(self)
+        self.hazard_editing = HazardEditing(self)
 
         self.title = QLabel("")
         self.title.setStyleSheet("font-size:18px; font-weight:bold;")
@@ -218,6 +218,10 @@ class InspectionPage(QWidget):
             b.setMinimumHeight(44)
         self.issue_button.clicked.connect(self.records.issue_record)
         self.finish_button.clicked.connect(self.finish)
+        self.reopen_button = QPushButton("重新打开…")
+        self.reopen_button.setMinimumHeight(44)
+        self.reopen_button.setToolTip("尚未签发文书时，可凭理由重新打开已完成的检查（记入审计）。")
+        self.reopen_button.clicked.connect(self.records.ask_reopen)
         self.record_button.clicked.connect(self.records.make_record)
 
         splitter = QSplitter()
@@ -228,6 +232,7 @@ class InspectionPage(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
         bottom.addWidget(self.finish_button)
+        bottom.addWidget(self.reopen_button)
         bottom.addWidget(self.record_button)
         bottom.addWidget(self.issue_button)
         bottom.addWidget(self.documents_button)
@@ -318,6 +323,7 @@ class InspectionPage(QWidget):
             v.finished and not v.record_number and not self.records.rendering
         )
         self.documents_button.setEnabled(v.finished)
+        self.reopen_button.setEnabled(v.finished and not v.record_number)
         if v.finished and self._kinds_for != v.id:
             self._kinds_for = v.id
             self.tasks.read(
@@ -545,38 +551,11 @@ class InspectionPage(QWidget):
         self._open_hazard_dialog(h)
 
     def _open_hazard_dialog(self, hazard: HazardView | None) -> None:
-        if self.view is None or self.view.finished:
-            return
-        ctx = self.services.ctx
-        days = ctx.settings.default_deadline_days
-        dialog = HazardDialog(hazard, ctx.clock.today(), self, default_days=days)
-        dialog.submitted.connect(self._hazard_submitted)
-        self.hazard_dialog = dialog
-        dialog.open()
+        self.hazard_editing.open(hazard)
 
-    def _hazard_submitted(self, data: HazardInput) -> None:
-        dialog = self.hazard_dialog
-        assert dialog is not None and self.view is not None
-        done: Callable[[Any], None] = lambda result: self._hazard_saved(dialog, result)  # noqa: E731
-        if dialog.hazard_id is None:
-            self.tasks.write(
-                self.services.inspections.add_hazard,
-                self.view.id,
-                data,
-                on_done=done,
-                on_error=dialog.show_error,
-            )
-        else:
-            self.tasks.write(
-                self.services.inspections.update_hazard,
-                dialog.hazard_id,
-                data,
-                on_done=done,
-                on_error=dialog.show_error,
-            )
-
-    def _hazard_saved(self, dialog: HazardDialog, _value: object) -> None:
-        dialog.accept()  # the page reloads itself from the runner's changes
+    @property
+    def hazard_dialog(self) -> HazardDialog | None:
+        return self.hazard_editing.dialog
 
     # -- photos and the record (their own modules) ----------------------------------------------
     @property
@@ -586,6 +565,14 @@ class InspectionPage(QWidget):
     @property
     def photo_viewer(self) -> PhotoViewer | None:
         return self.photos.photo_viewer
+
+    @property
+    def finish_dialog(self) -> FinishConfirmDialog | None:
+        return self.records.finish_dialog
+
+    @property
+    def reopen_dialog(self) -> ReopenDialog | None:
+        return self.records.reopen_dialog
 
     def add_photo_files(self, paths: list[Path]) -> None:
         self.photos.add_photo_files(paths)

@@ -7,6 +7,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from inspector.services.documents.site_record import IssuedRecord, RenderedRecord
+from inspector.services.inspections.reopen import finish_summary
+from inspector.ui.dialogs.finish_confirm import (
+    FinishConfirmDialog,
+    ReopenDialog,
+    ask_finish,
+    ask_reopen,
+)
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 
 if TYPE_CHECKING:
@@ -19,8 +26,28 @@ class RecordActions:
     def __init__(self, page: InspectionPage) -> None:
         self.page = page
         self.rendering = False  # a record is being made: its buttons stay off
+        self.finish_dialog: FinishConfirmDialog | None = None
+        self.reopen_dialog: ReopenDialog | None = None
 
     def finish(self) -> None:
+        """Ask first (what is unchecked); the record is fixed only on 完成检查."""
+        page = self.page
+        if page.view is None or not page.finish_button.isEnabled():
+            return
+        if self.finish_dialog is None or not self.finish_dialog.isVisible():
+            self.finish_dialog = ask_finish(page, finish_summary(page.view), self._confirmed)
+
+    def ask_reopen(self) -> None:
+        page = self.page
+        if page.view is not None and page.view.finished:
+            self.reopen_dialog = ask_reopen(
+                page, page.tasks, page.services, page.view.id, self._reopened
+            )
+
+    def _reopened(self) -> None:
+        self.page.message.emit("检查记录已重新打开，理由已记录。修改后请再次完成检查。", "ok")
+
+    def _confirmed(self) -> None:
         if self.page.view is None or not self.page.finish_button.isEnabled():
             return
         self.page.finish_button.setEnabled(False)  # a double tap must not finish twice

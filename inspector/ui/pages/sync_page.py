@@ -62,6 +62,7 @@ class SyncPage(QWidget):
     synced = Signal(bool)  # a run or an action ended; True when units may have changed
     # another person's own store is to be shown (signed in as someone else, or signed out)
     person_changed = Signal(object)
+    identity_changed = Signal()  # signed in or out in this window (the status bar follows)
 
     def __init__(
         self,
@@ -201,7 +202,7 @@ class SyncPage(QWidget):
             self.safe_label.setText("可以安全退出登录吗？可以：本机没有未同步的数据。")
             self.safe_label.setStyleSheet("color:#1e4620;")
         else:
-            left = st.total_pending + sum(p.state == "rejected" for p in st.problems)
+            left = st.unsynced.total
             self.safe_label.setText(
                 f"可以安全退出登录吗？不可以：本机还有 {left} 条记录未同步到服务器，"
                 "请先同步或处理下方的问题记录。"
@@ -286,6 +287,7 @@ class SyncPage(QWidget):
     def _signed_in(self, username: str) -> None:
         self.message.emit(f"已登录为 {username}。", "ok")
         self.load()
+        self.identity_changed.emit()
 
     def _maybe_switch(self, result: object) -> None:
         if isinstance(result, Services) and result is not self.services:
@@ -302,7 +304,8 @@ class SyncPage(QWidget):
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "本机还有未同步的数据",
-            "本机还有未同步到服务器的记录。退出登录不会删除它们，但在重新登录并同步之前，"
+            f"本机还有未同步到服务器的记录（{st.unsynced.text()}）。退出登录不会删除它们，"
+            "但在重新登录并同步之前，"
             "服务器和同事看不到这些记录。\n\n建议先点“立即同步”。仍要退出登录吗？",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
@@ -330,6 +333,7 @@ class SyncPage(QWidget):
     def _signed_out(self) -> None:
         self.message.emit("已退出登录。本机的记录都保留着。", "ok")
         self.load()
+        self.identity_changed.emit()
 
     # -- a run ---------------------------------------------------------------------------------
     def _set_running(self, running: bool) -> None:

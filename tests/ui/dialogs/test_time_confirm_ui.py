@@ -17,7 +17,7 @@ from inspector.store.models import Document
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, TITLE
 from inspector.ui.main_window import MainWindow
 from tests.support.documents import load_blocks
-from tests.support.window import WAIT, idle, open_new_inspection, open_order_draft
+from tests.support.window import WAIT, finish_confirmed, idle, open_new_inspection, open_order_draft
 
 
 def answer_next_box(button: str, seen: list[str]) -> None:
@@ -86,9 +86,7 @@ def test_issuing_the_site_record_asks_too(
         remember_clock_offset(s, clock, -8 * 3600, clock.device_now() - timedelta(days=2))
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
-    page.finish()
-    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
-    idle(qtbot, w)
+    finish_confirmed(qtbot, w)
 
     seen: list[str] = []
     answer_next_box("取消", seen)

@@ -16,7 +16,7 @@ from inspector.domain.enums import ItemResult
 from inspector.services.facade import Services
 from inspector.services.units.directory import NewUnit
 from inspector.ui.main_window import MainWindow
-from tests.support.window import WAIT, idle, open_new_inspection
+from tests.support.window import WAIT, finish_confirmed, idle, open_new_inspection
 
 
 def test_full_inspection_through_the_window(
@@ -124,6 +124,8 @@ def test_full_inspection_through_the_window(
     # finish; the record is fixed
     page.summary.setPlainText("对粉尘涉爆作业场所进行了检查。")
     qtbot.mouseClick(page.finish_button, Qt.MouseButton.LeftButton)
+    assert page.finish_dialog is not None  # 完成检查 asks first (issue 18)
+    qtbot.mouseClick(page.finish_dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
     idle(qtbot, w)
     assert not page.finish_button.isEnabled() and page.record_button.isEnabled()
@@ -287,7 +289,10 @@ def test_double_taps_do_not_duplicate(qtbot: QtBot, window: MainWindow, services
     assert len(services.inspections.recent()) == 1
     page = w.inspection
     page.finish()
-    page.finish()
+    page.finish()  # a second tap opens no second confirmation
+    assert page.finish_dialog is not None
+    page.finish_dialog.confirm_button.click()
+    page.finish_dialog.confirm_button.click()
     idle(qtbot, w)
     assert page.view is not None and page.view.finished
     assert w.messages.kind == "ok"
@@ -303,9 +308,7 @@ def test_issue_the_record_with_a_number_from_the_blocks(
     w = window
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
-    page.finish()
-    qtbot.waitUntil(lambda: page.view is not None and page.view.finished, timeout=WAIT)
-    idle(qtbot, w)
+    finish_confirmed(qtbot, w)
     assert page.issue_button.isEnabled()
 
     # no number blocks on this device yet: refused, nothing issued, the button comes back

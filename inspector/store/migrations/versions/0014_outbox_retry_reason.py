@@ -1,7 +1,7 @@
 """the outbox keeps the server's `retry` reason code in a column, not inside the error text
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 16:30:00
 """
 
