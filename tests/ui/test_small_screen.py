@@ -74,9 +74,9 @@ def test_every_page_fits_and_nothing_grows_the_window(
 
 
 def add_long_named_unit(services: Services) -> str:
-    unit_id, _ = services.units.add(
+    unit_id = services.units.add(
         NewUnit(name=LONG_NAME, address="白沙镇工业园12号", industry="工贸", legal_rep="周永固")
-    )
+    ).value
     return unit_id
 
 

@@ -221,7 +221,7 @@ class InspectionPage(QWidget):
         self.reopen_button = QPushButton("重新打开…")
         self.reopen_button.setMinimumHeight(44)
         self.reopen_button.setToolTip("尚未签发文书时，可凭理由重新打开已完成的检查（记入审计）。")
-        self.reopen_button.clicked.connect(self.records.ask_reopen)
+        self.reopen_button.clicked.connect(self.ask_reopen)
         self.record_button.clicked.connect(self.records.make_record)
 
         splitter = QSplitter()
@@ -581,6 +581,9 @@ class InspectionPage(QWidget):
         self.hazard_list.clearSelection()  # the next photos do not silently go to the same hazard
         self.hazard_list.setCurrentRow(-1)
         self.reload()
+
+    def ask_reopen(self) -> None:
+        self.records.ask_reopen()
 
     def finish(self) -> None:
         self.records.finish()

@@ -64,7 +64,7 @@ def test_reopen_is_refused_once_a_document_is_issued(services: Services, tmp_pat
     with pytest.raises(UserError, match="尚未完成"):
         reopen(services.inspections, iid, "想改")
     services.inspections.finish(iid, "检查未发现问题。")
-    rec = services.records.issue_site_record(iid)
+    rec = services.records.issue_site_record(iid).value
     with pytest.raises(UserError, match=r"已签发文书（.*不能重新打开"):
         reopen(services.inspections, iid, "想改")
     assert services.inspections.view(iid).finished
