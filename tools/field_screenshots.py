@@ -62,9 +62,9 @@ def photo_viewer_picture(window: MainWindow, services: Services, out: Path) -> N
     unit = services.units.search("jx", limit=1)[0]
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     checklist = services.inspections.checklists()[0].id
-    iid, _ = services.inspections.start(
+    iid = services.inspections.start(
         StartInspection(unit_id=unit.id, inspector_ids=people, checklist_ids=[checklist])
-    )
+    ).value
     folder = Path(tempfile.mkdtemp())
     mark = watermark_text(unit.name, datetime.now(UTC), ["张三", "李四"])
     for name in ("IMG_0001.JPG", "IMG_0002.JPG"):
@@ -90,12 +90,12 @@ def patrol_strip_picture(window: MainWindow, services: Services, out: Path) -> N
     as_grid_worker(window, services)
     patrols = services.patrols
     grid = patrols.grids()[0]
-    patrol_id, _ = patrols.start(grid.id, "村安全员 周敏")
+    patrol_id = patrols.start(grid.id, "村安全员 周敏").value
     place = patrols.places(grid.id)[0]
-    visit_id, _ = patrols.save_visit(
+    visit_id = patrols.save_visit(
         patrol_id,
         VisitInput(unit_id=place.unit_id, observations={"look": "后门通道堆放纸箱"}),
-    )
+    ).value
     folder = Path(tempfile.mkdtemp())
     for aspect, name in (("look", "DSC_0041.JPG"), ("smell", "DSC_0042.JPG")):
         patrols.add_visit_photo_file(visit_id, aspect, sample_photo(folder / name))

@@ -68,7 +68,7 @@ def main(out: Path) -> None:
     load_demo(services.ctx)
     app = make_application()
     window = MainWindow(services)
-    window.resize(1366, 860)
+    window.resize(1366, 768)
     window.start()
     window.show()
     settle(window)
@@ -129,10 +129,10 @@ def main(out: Path) -> None:
     # the order drafted from that inspection, in its form; then the register with it issued
     import json
 
-    from inspector.services.journal import get_setting
+    from inspector.services.setting_rows import current_agency_id
 
     with services.ctx.store.read() as s:
-        agency = get_setting(s, "agency_id")
+        agency = current_agency_id(s)
     year = services.ctx.clock.today().year
     blocks = tmp / "blocks.json"
     blocks.write_text(
@@ -152,7 +152,7 @@ def main(out: Path) -> None:
     settle(window)
     dialog = window.draft_dialog
     assert dialog is not None
-    dialog.resize(1100, 860)
+    dialog.resize(1100, 740)
     settle(window)
     dialog.grab().save(str(out / "screenshot-document-draft.png"))
     services.documents.issue(dialog.collect())
@@ -172,13 +172,13 @@ def as_grid_worker(window: MainWindow, services: Services) -> None:
     """The demo county's first grid worker is the person signed in, and the window theirs."""
     from sqlmodel import select
 
-    from inspector.services.journal import set_setting
+    from inspector.services.setting_rows import set_current_user
     from inspector.store.models import User
 
     with services.ctx.store.write() as s:
         worker = s.exec(select(User).where(User.role == "grid_worker")).first()
         assert worker is not None
-        set_setting(s, "current_user_id", worker.id)
+        set_current_user(s, worker.id)
     window.apply_role("grid_worker")
 
 

@@ -26,7 +26,9 @@ def start_inspection(services: Services) -> str:
     unit = services.units.search("机械", limit=3)[0]
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     lists = [c.id for c in services.inspections.checklists()][:1]
-    iid, _ = services.inspections.start(StartInspection(unit.id, people, lists, place="生产车间"))
+    iid = services.inspections.start(
+        StartInspection(unit.id, people, lists, place="生产车间")
+    ).value
     items = services.inspections.view(iid).checklists[0].items
     for it, result in zip(items[:4], ("pass", "pass", "fail", "na"), strict=True):
         services.inspections.set_item(
