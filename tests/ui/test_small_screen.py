@@ -160,7 +160,7 @@ def test_a_whole_inspection_by_keyboard(
     qtbot.waitUntil(lambda: page.view is not None and len(page.view.hazards) == 1, timeout=WAIT)
     items = {it.id: it.result for it in page.view.checklists[0].items}
     assert [items[i] for i in first] == ["pass", "fail", "na"]
-    assert [page._items[i].text(1) for i in first] == [
+    assert [page.items_by_id[i].text(1) for i in first] == [
         ItemResult.PASS.label,
         ItemResult.FAIL.label,
         ItemResult.NA.label,

@@ -43,7 +43,11 @@ from inspector.ui.dialogs.finish_confirm import FinishConfirmDialog, ReopenDialo
 from inspector.ui.dialogs.hazard_dialog import HazardDialog
 from inspector.ui.dialogs.photo_viewer import PhotoViewer
 from inspector.ui.pages.inspection_hazards import HazardEditing
-from inspector.ui.pages.inspection_keys import focus_checklist, install_inspection_keys
+from inspector.ui.pages.inspection_keys import (
+    focus_checklist,
+    install_inspection_keys,
+    remember_mark,
+)
 from inspector.ui.pages.inspection_photos import PhotoImport, PhotosPanel
 from inspector.ui.pages.inspection_record import RecordActions
 from inspector.ui.refresh import ChangeFollower
@@ -83,7 +87,8 @@ class InspectionPage(QWidget):
         ChangeFollower(self, tasks, shows_inspection, lambda _ch: self.reload())
         self.view: InspectionView | None = None
         self.current_item: ItemView | None = None
-        self._items: dict[str, QTreeWidgetItem] = {}
+        self.undo_marks: list[tuple[str, str, str]] = []  # (inspection, item, result before)
+        self.items_by_id: dict[str, QTreeWidgetItem] = {}
         self._view_generation = 0
         self._note_item_id: str | None = None  # the item whose note the field holds
         self._note_dirty = False
@@ -117,7 +122,6 @@ class InspectionPage(QWidget):
         for w in (self.place, self.representative, self.rep_title, self.rep_phone):
             w.editingFinished.connect(self._header_edited)
 
-        # checklist items
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["检查内容", "结果"])
         self.tree.header().setStretchLastSection(False)
@@ -353,7 +357,7 @@ class InspectionPage(QWidget):
         current_id = self.current_item.id if (keep_current and self.current_item) else None
         self.tree.blockSignals(True)
         self.tree.clear()
-        self._items.clear()
+        self.items_by_id.clear()
         for cl in v.checklists:
             counts = {r.value: 0 for r in ItemResult}
             for it in cl.items:
@@ -372,12 +376,12 @@ class InspectionPage(QWidget):
                 node.setForeground(1, _brush(RESULT_COLOURS[it.result]))
                 node.setToolTip(0, f"检查方法：{it.method}\n依据：{it.legal_basis}")
                 top.addChild(node)
-                self._items[it.id] = node
+                self.items_by_id[it.id] = node
             top.setExpanded(True)
         self.tree.blockSignals(False)
-        target = self._items.get(current_id) if current_id else None
-        if target is None and self._items:
-            target = next(iter(self._items.values()))
+        target = self.items_by_id.get(current_id) if current_id else None
+        if target is None and self.items_by_id:
+            target = next(iter(self.items_by_id.values()))
         if target is not None:
             self.tree.setCurrentItem(target)
             self.tree.scrollToItem(target)
@@ -471,6 +475,7 @@ class InspectionPage(QWidget):
             return
         note = self.note.toPlainText() if self._note_item_id == self.current_item.id else None
         self._note_dirty = False
+        remember_mark(self, self.current_item)
         self.mark_item(self.current_item.id, result, note)
 
     def mark_item(self, item_id: str, result: ItemResult, note: str | None = None) -> None:

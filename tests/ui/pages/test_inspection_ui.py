@@ -80,7 +80,7 @@ def test_full_inspection_through_the_window(
     view = page.view
     assert view is not None
     item = next(it for it in view.checklists[0].items if it.major)
-    page.tree.setCurrentItem(page._items[item.id])
+    page.tree.setCurrentItem(page.items_by_id[item.id])
     page.note.setPlainText("粉尘爆炸危险场所设在多层厂房内，楼上设有员工休息室")
     page.tree.setFocus()
     qtbot.keyClick(page.tree, Qt.Key.Key_2)
@@ -95,7 +95,7 @@ def test_full_inspection_through_the_window(
         and item.legal_basis[:10] in page.hazard_list.item(0).text()
     )
     # the cursor moved on to the next item, and the marked one shows 不符合
-    assert page._items[item.id].text(1) == ItemResult.FAIL.label
+    assert page.items_by_id[item.id].text(1) == ItemResult.FAIL.label
     assert page.current_item is not None and page.current_item.seq == item.seq + 1
 
     # attach an EXIF-rotated photo to that hazard
@@ -259,13 +259,13 @@ def test_a_typed_note_survives_reloads_and_is_saved_on_moving_on(
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
     items = page.view.checklists[0].items  # type: ignore[union-attr]
-    page.tree.setCurrentItem(page._items[items[0].id])
+    page.tree.setCurrentItem(page.items_by_id[items[0].id])
     page.mark_current(ItemResult.PASS)  # moves on to item 2 and reloads
     page.note.setPlainText("消防通道有杂物堆放")  # typed while the reload is on its way
     idle(qtbot, w)
     assert page.current_item is not None and page.current_item.id == items[1].id
     assert page.note.toPlainText() == "消防通道有杂物堆放"
-    page.tree.setCurrentItem(page._items[items[2].id])  # moving on saves it
+    page.tree.setCurrentItem(page.items_by_id[items[2].id])  # moving on saves it
     idle(qtbot, w)
     stored = {it.id: it for it in services.inspections.view(iid).checklists[0].items}
     assert stored[items[1].id].note == "消防通道有杂物堆放"
