@@ -42,6 +42,7 @@ AUDIT_EVENT_NAMES: dict[str, str] = {
     "inspection.started": "开始检查",
     "inspection.edited": "修改检查记录",
     "inspection.finished": "完成检查",
+    "inspection.reopened": "重新打开检查",
     "item.marked": "记录检查项结果",
     "item.noted": "填写检查项说明",
     "hazard.drafted": "记录隐患",

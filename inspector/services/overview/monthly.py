@@ -32,7 +32,6 @@ from inspector.services.documents.site_record import export_file
 from inspector.services.setting_rows import (
     STATS_CACHE,
     USERNAME,
-    Key,
     current_agency_id,
     get_setting,
     set_setting,
@@ -77,7 +76,8 @@ class OverviewService:
         `stale_reason`; with none kept, UserError says why and points to 本机记录."""
         with self.ctx.store.read() as s:
             user = get_setting(s, USERNAME) or ""
-            key = STATS_CACHE.at(f"{user}:{year}-{month:02d}:{township_id or '*'}")
+            suffix = f"{user}:{year}-{month:02d}:{township_id or '*'}"
+            key = STATS_CACHE.at(suffix)
         try:
             if self.fetch is None:
                 raise UserError("本机没有配置同步服务器。")
@@ -96,12 +96,12 @@ class OverviewService:
             log.warning("server statistics not reached, showing the kept ones: %s", err)
             return replace(figures_of(old), stale_reason=str(err))
         # kept for a day the server cannot be reached (this runs on the pool: the writer keeps it)
-        self.ctx.run_on_writer(lambda: self._keep(key, stats.model_dump_json()))
+        self.ctx.run_on_writer(lambda: self._keep(suffix, stats.model_dump_json()))
         return figures_of(stats)
 
-    def _keep(self, key: Key, value: str) -> None:
+    def _keep(self, suffix: str, value: str) -> None:
         with self.ctx.store.write() as s:
-            set_setting(s, key, value)
+            set_setting(s, STATS_CACHE.at(suffix), value)
 
     def recent_months(self, count: int = 12) -> list[tuple[int, int]]:
         """The current month and the `count` - 1 before it, newest first (the server's figures

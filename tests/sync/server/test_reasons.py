@@ -10,7 +10,7 @@ from pathlib import Path
 from inspector.services.sync.engine import REASONS, reason_text
 from sync.contract import REASON_CODES, reason
 
-SERVER = Path(__file__).resolve().parents[2] / "sync" / "server"
+SERVER = Path(__file__).resolve().parents[3] / "sync" / "server"
 
 
 def answered_codes() -> set[str]:

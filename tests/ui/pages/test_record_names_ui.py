@@ -44,13 +44,14 @@ def seed_outbox(services: Services) -> str:
     with ctx.store.write() as s:
         for entity in DEVICE_ENTITIES:
             queue(s, ctx.clock, entity, uuid7(), {"note": "待同步"})
-        for entity, state, error in (
-            ("owntask", "rejected", "服务器不接受该记录：任务已被撤回。"),
-            ("hazardreport", "pending", "retry: 上级记录尚未上传，下次同步重试。"),
+        for entity, state, error, retry in (
+            ("owntask", "rejected", "服务器不接受该记录：任务已被撤回。", ""),
+            ("hazardreport", "pending", "上级记录尚未上传，下次同步重试。", "missing_parent"),
         ):
             queue(s, ctx.clock, entity, uuid7(), {"note": "被退回"})
             row = s.exec(select(Outbox).where(Outbox.entity == entity)).all()[-1]
             row.state, row.last_error, row.attempts = state, error, 1
+            row.retry_reason = retry  # a `retry` answer is kept in its column (migration 0014)
             s.add(row)
         unit = s.exec(select(Unit).limit(1)).one()
         queue_unit_patch(s, ctx.clock, unit.id, {"contact_phone": "13800000000"})
