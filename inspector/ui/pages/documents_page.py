@@ -278,18 +278,23 @@ class DocumentsPage(QWidget):
 
     # -- list ----------------------------------------------------------------------------------
     def load(self) -> None:
-        self.tasks.read(
-            lambda: self.services.documents.register(
-                kind=self.kind.currentData() or None,
-                status=self.status.currentData() or None,
-                unit_text=self.unit_text.text(),
-            ),
-            on_done=self._show,
-        )
+        kind, status = self.kind.currentData() or None, self.status.currentData() or None
+        unit_text = self.unit_text.text()
 
-    def _show(self, rows: list[DocumentRow]) -> None:
+        def read() -> tuple[list[DocumentRow], int]:
+            rows = self.services.documents.register(kind=kind, status=status, unit_text=unit_text)
+            today = self.services.ctx.clock.today()
+            # the month's figure comes from the one count 统计 shows (services/overview)
+            return rows, self.services.overview.figures(today.year, today.month).documents
+
+        self.tasks.read(read, on_done=self._show)
+
+    def _show(self, listed: tuple[list[DocumentRow], int]) -> None:
+        rows, this_month = listed
         self.model.set_rows(rows)
-        self.count.setText(f"共 {len(rows)} 份")
+        self.count.setText(
+            f"共 {len(rows)} 份（本页所列，含已作废）；本月签发且有效 {this_month} 份（与“统计”同一口径）"
+        )
         self._enable()
 
     def selected(self) -> DocumentRow | None:

@@ -64,6 +64,11 @@ def test_order_from_the_inspection_through_the_draft_form(
     idle(qtbot, w)
     numbers = [r.number for r in w.documents.model.rows]
     assert numbers == [number]
+    # the register and 统计 count the month's documents through one function: they agree
+    today = services.ctx.clock.today()
+    assert services.overview.figures(today.year, today.month).documents == 1
+    assert "共 1 份" in w.documents.count.text()
+    assert "本月签发且有效 1 份" in w.documents.count.text()
     assert (
         w.documents.model.data(w.documents.model.index(0, 4), Qt.ItemDataRole.DisplayRole)
         == "已签发"
@@ -81,6 +86,9 @@ def test_order_from_the_inspection_through_the_draft_form(
     w.documents.load()
     idle(qtbot, w)
     assert w.documents.model.rows[0].status_label == "已作废"
+    assert services.overview.figures(today.year, today.month).documents == 0
+    assert "共 1 份" in w.documents.count.text()  # still listed, greyed
+    assert "本月签发且有效 0 份" in w.documents.count.text()
     w.documents.view.selectRow(0)
     assert w.documents.buttons["correct"].isEnabled()
     assert not w.documents.buttons["void"].isEnabled()
