@@ -16,9 +16,14 @@ from inspector.domain.errors import UserError
 from inspector.domain.record_kinds import record_name
 from inspector.services.context import Context
 from inspector.services.counts import Unsynced, unsynced
-from inspector.services.setting_rows import clock_offset, get_setting
+from inspector.services.setting_rows import (
+    LAST_SYNC,
+    SERVER_URL,
+    USERNAME,
+    clock_offset,
+    get_setting,
+)
 from inspector.services.sync.apply import queue_unit_patch
-from inspector.services.sync.keys import LAST_SYNC, SERVER_URL, USERNAME
 from inspector.services.sync.texts import FIELD_NAMES, reason_text
 from inspector.store.models import Outbox, Unit
 from inspector.util.ids import uuid7

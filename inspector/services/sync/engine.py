@@ -33,6 +33,11 @@ from inspector.services.counts import Unsynced
 from inspector.services.people.credentials import CredentialStore
 from inspector.services.people.role import remember_role
 from inspector.services.setting_rows import (
+    CURSOR,
+    DEVICE_ID,
+    LAST_SYNC,
+    SERVER_URL,
+    USERNAME,
     current_user_id,
     get_setting,
     set_current_agency,
@@ -49,7 +54,6 @@ from inspector.services.sync.centre import (
     Problem,
     SyncStatus,
 )
-from inspector.services.sync.keys import CURSOR, DEVICE_ID, LAST_SYNC, SERVER_URL, USERNAME
 from inspector.services.sync.pull import PULL_LIMIT, PullSteps
 from inspector.services.sync.push import PushSteps, wire_op
 from inspector.services.sync.report import Rejection, SyncReport

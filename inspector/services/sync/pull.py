@@ -9,9 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from inspector.services.setting_rows import get_setting, set_setting
+from inspector.services.setting_rows import CURSOR, get_setting, set_setting
 from inspector.services.sync.apply import apply_changes
-from inspector.services.sync.keys import CURSOR
 from inspector.services.sync.steps import RunState, Stop
 from sync.contract import MAX_PAGE, ChangesPage
 
