@@ -1,5 +1,5 @@
 """A new hazard's default 整改期限: never today, because every document that orders the hazard
-put right refuses a deadline that is not after today (`document_kinds._item_problems`)."""
+put right refuses a deadline that is not after today (`document_rules._item_problems`)."""
 
 from __future__ import annotations
 
