@@ -14,13 +14,12 @@ from sqlalchemy.exc import DatabaseError
 from inspector.domain.errors import UserError
 from inspector.services.setting_rows import load_clock_offset
 from inspector.store.blobs import BlobStore
-from inspector.store.engine import Store, declare_writer_thread, withdraw_writer_thread
+from inspector.store.engine import Store
 from inspector.store.migrate import upgrade
 from inspector.util.clock import Clock
 from inspector.util.settings import SETTINGS_FILE, Settings
 
-__all__ = ["Context", "WriterCall", "declare_writer_thread", "open_context", "run_inline"]
-__all__ += ["withdraw_writer_thread"]  # a task runner's writer thread declares itself (ui)
+__all__ = ["Context", "WriterCall", "open_context", "run_inline"]
 
 _T = TypeVar("_T")
 

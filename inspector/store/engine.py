@@ -1,8 +1,10 @@
 """The SQLite engine: one file per user, WAL, synchronous=FULL, foreign keys, BEGIN IMMEDIATE writes.
 
-Every write transaction runs on a writer thread (docs/ARCHITECTURE.md, "One writer"): the thread
-that opened the store, or a thread a task runner declared its writer (`declare_writer_thread`).
-A write opened anywhere else is a bug: `Store.write()` raises `WrongThreadWrite` when
+Every write transaction runs on the store's one writer thread (docs/ARCHITECTURE.md, "One
+writer"): the thread that opened it (a CLI command, a script, a service test) until a task runner
+takes its writes over (`Store.hand_writes_to`, called by `TaskRunner.serve`); from then on only
+the runner's db-writer thread, and no longer the opener (the GUI thread). A write opened anywhere
+else is a bug: `Store.write()` raises `WrongThreadWrite` when
 `writer_guard.strict` is on (the tests turn it on) and otherwise logs an error with the stack and
 goes on (production: a person's work is never lost to the guard itself).
 """
@@ -30,33 +32,14 @@ class WrongThreadWrite(RuntimeError):
 
 
 class _WriterGuard:
-    """Which threads task runners declared their writers (a thread-local mark, gone with its
-    thread), and whether a write elsewhere raises."""
+    """Whether a write on a thread that is not the store's writer raises (the tests) or is
+    logged with its stack (production)."""
 
     def __init__(self) -> None:
         self.strict = False
-        self._mark = threading.local()
-
-    def declare(self) -> None:
-        self._mark.writer = True
-
-    def withdraw(self) -> None:
-        self._mark.writer = False
-
-    def is_writer(self) -> bool:
-        return bool(getattr(self._mark, "writer", False))
 
 
 writer_guard = _WriterGuard()
-
-
-def declare_writer_thread() -> None:
-    """The calling thread is a writer (a task runner's db-writer, at its start)."""
-    writer_guard.declare()
-
-
-def withdraw_writer_thread() -> None:
-    writer_guard.withdraw()
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -104,11 +87,18 @@ class Store:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.writer = make_engine(self.db_file, immediate=True)
         self.reader = make_engine(self.db_file, immediate=False)
-        self.owner_thread = threading.get_ident()  # the opener: CLI, tests, a sign-in job
+        # the one thread that may write: the opener (CLI, tests, a sign-in job) until a task
+        # runner takes the writes over
+        self.writer_thread = threading.get_ident()
+
+    def hand_writes_to(self, thread_ident: int) -> None:
+        """From now on only `thread_ident` (a task runner's db-writer) may write; the thread that
+        opened the store (the GUI thread, in the app) no longer may."""
+        self.writer_thread = thread_ident
 
     def on_writer(self) -> bool:
-        """True on a thread that may open a write transaction on this store."""
-        return threading.get_ident() == self.owner_thread or writer_guard.is_writer()
+        """True on the thread that may open a write transaction on this store."""
+        return threading.get_ident() == self.writer_thread
 
     def _check_writer(self) -> None:
         if self.on_writer():

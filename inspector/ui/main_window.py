@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         # a new one on it (ui.app.run_gui), so no page can hold the previous person's data
         self.next_services: Services | None = None
         self.tasks = tasks or TaskRunner(self)
+        # from here on every write to this person's store runs on the runner's writer thread
+        self.tasks.serve(services.ctx)
         self.setWindowTitle("安全生产现场执法检查终端")
         self.resize(1366, 860)
         self.start_dialog: StartInspectionDialog | None = None

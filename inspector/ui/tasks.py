@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from inspector.domain.errors import UserError
 from inspector.services.changes import Changes, Done
-from inspector.services.context import Context, declare_writer_thread
+from inspector.services.context import Context
 
 log = logging.getLogger("inspector.ui.tasks")
 
@@ -39,10 +39,9 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._writer_ident: int | None = None
-        self._writer = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="db-writer", initializer=self._start_writer
-        )
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        # started now, so that a store can be handed to it (serve) before the first write
+        self._writer_ident = self._writer.submit(threading.get_ident).result()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="worker")
         self._pending = 0
         self._closed = False
@@ -53,13 +52,11 @@ class TaskRunner(QObject):
     def pending(self) -> int:
         return self._pending
 
-    def _start_writer(self) -> None:
-        """On the db-writer thread, once: the store's write guard accepts it from now on."""
-        self._writer_ident = threading.get_ident()
-        declare_writer_thread()
-
     def serve(self, ctx: Context) -> None:
-        """Writes `ctx`'s services make from other threads (a sync run's) go to this writer."""
+        """This runner's db-writer becomes the one thread that writes `ctx`'s store (the thread
+        that opened it, the GUI thread, no longer may), and writes `ctx`'s services make from
+        other threads (a sync run's) are sent to it."""
+        ctx.store.hand_writes_to(self._writer_ident)
         ctx.run_on_writer = self.on_writer
 
     def on_writer(self, fn: Callable[[], _T]) -> _T:

@@ -21,6 +21,7 @@ from tests.support.grid_worker import idle, visible_pages, window_for
 from tests.support.sync_devices import BASE_URL, Server
 from tests.support.sync_steps import add_grid_worker
 from tests.support.sync_world import PASSWORD, code
+from tests.support.writer import on_writer
 
 
 def test_a_grid_workers_window_before_any_pull(
@@ -39,7 +40,8 @@ def test_a_grid_workers_window_before_any_pull(
     w.ask_start_inspection("any-unit")
     assert w.messages.text() == NO_ENFORCEMENT
     with pytest.raises(UserError, match="网格员不能开始执法检查"):
-        dev.services.inspections.start(StartInspection("any-unit", ["a", "b"], []))
+        start = StartInspection("any-unit", ["a", "b"], [])
+        on_writer(dev, lambda: dev.services.inspections.start(start))
 
 
 def test_a_grid_worker_sees_only_their_grid(

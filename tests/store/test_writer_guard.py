@@ -61,17 +61,41 @@ def test_a_write_from_a_thread_that_is_not_the_writer_raises(ctx: Context) -> No
     assert on_thread(lambda: note(ctx)) is None  # reading from anywhere is fine
 
 
+def test_once_a_runner_serves_the_store_only_its_writer_writes(ctx: Context, qtbot: QtBot) -> None:
+    """The GUI thread opened the store: once the window's runner serves it, a write on the GUI
+    thread raises like one from any other thread; the runner's writer thread writes."""
+    tasks = TaskRunner()
+    try:
+        write_note(ctx, "before the window")  # the opener, with no runner yet
+        tasks.serve(ctx)
+        with pytest.raises(WrongThreadWrite) as refused:
+            write_note(ctx, "on the GUI thread")
+        assert threading.current_thread().name in str(refused.value)
+        assert note(ctx) == "before the window"  # nothing was written
+        tasks.write(write_note, ctx, "from the runner").result(timeout=10)
+        assert note(ctx) == "from the runner"
+    finally:
+        tasks.shutdown()
+
+
+def test_a_runner_that_does_not_serve_the_store_cannot_write_it(ctx: Context, qtbot: QtBot) -> None:
+    tasks = TaskRunner()
+    try:
+        future = tasks.write(write_note, ctx, "from a stranger's runner")
+        assert isinstance(future.exception(timeout=10), WrongThreadWrite)
+        assert note(ctx) is None
+    finally:
+        tasks.shutdown()
+
+
 def test_run_on_writer_sends_the_write_to_the_task_runners_writer(
     ctx: Context, qtbot: QtBot
 ) -> None:
     tasks = TaskRunner()
     try:
-        # the runner's own writer thread may write
-        tasks.write(write_note, ctx, "from the runner").result(timeout=10)
-        assert note(ctx) == "from the runner"
-        # a worker without the runner's writer cannot; through run_on_writer it can
-        assert isinstance(on_thread(lambda: write_note(ctx, "stray")), WrongThreadWrite)
         tasks.serve(ctx)
+        # a worker without the runner's writer cannot write; through run_on_writer it can
+        assert isinstance(on_thread(lambda: write_note(ctx, "stray")), WrongThreadWrite)
         names: list[str] = []
 
         def via_writer() -> None:
@@ -81,6 +105,9 @@ def test_run_on_writer_sends_the_write_to_the_task_runners_writer(
         assert on_thread(lambda: ctx.run_on_writer(via_writer)) is None
         assert note(ctx) == "via the writer"
         assert names[0].startswith("db-writer")
+        # the GUI thread's own set-up writes (a test's) go the same way
+        ctx.run_on_writer(lambda: write_note(ctx, "from the GUI thread, via the writer"))
+        assert note(ctx) == "from the GUI thread, via the writer"
         # already on the writer: runs inline (no wait on itself)
         assert tasks.write(lambda: ctx.run_on_writer(lambda: 7)).result(timeout=10) == 7
     finally:

@@ -19,6 +19,7 @@ from inspector.store.models import AuditEvent, Document, Outbox
 from inspector.util import cups
 from tests.support.inspections import start
 from tests.support.number_blocks import block, block_file
+from tests.support.writer import writes
 
 
 def cups_printer_folder() -> Iterator[Path]:
@@ -40,6 +41,7 @@ def cups_printer_folder() -> Iterator[Path]:
             p.unlink(missing_ok=True)
 
 
+@writes
 def issued_record(services: Services, tmp_path: Path) -> tuple[str, bytes]:
     """A 现场检查记录 issued with a number from a loaded block: (document id, its PDF)."""
     services.numbering.load_block_file(block_file(tmp_path, block(services, 1, 20)))

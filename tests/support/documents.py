@@ -11,8 +11,10 @@ from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput
 from tests.support.inspections import start
 from tests.support.number_blocks import block, block_file
+from tests.support.writer import writes
 
 
+@writes
 def inspection_with_hazards(services: Services) -> str:
     """A finished inspection with two findings, each with a deadline in a week."""
     iid = start(services)
@@ -40,6 +42,7 @@ def inspection_with_hazards(services: Services) -> str:
     return iid
 
 
+@writes
 def load_blocks(
     services: Services, tmp_path: Path, series: str, first: int = 1, last: int = 50
 ) -> None:
@@ -80,6 +83,7 @@ def notice_draft(services: Services, iid: str, **fields: str) -> Draft:
     return draft
 
 
+@writes
 def issued_seizure(services: Services, tmp_path: Path) -> IssuedDocument:
     """An issued 查封扣押决定书 of 30 days from today, two items on its 清单."""
     iid = inspection_with_hazards(services)
@@ -94,6 +98,7 @@ def issued_seizure(services: Services, tmp_path: Path) -> IssuedDocument:
     return services.documents.issue(draft).value
 
 
+@writes
 def fire_and_own_findings(services: Services) -> tuple[str, str, str]:
     """A finished inspection with a 应急 finding and a 消防 finding: (inspection, 应急, 消防)."""
     iid = start(services)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
+from tests.support.writer import writes
 
 
+@writes
 def start(services: Services, n_inspectors: int = 2) -> str:
     people = [p for p in services.inspections.people() if p.role == "inspector"]
     unit = services.units.search("", limit=1)[0]

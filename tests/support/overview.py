@@ -19,6 +19,7 @@ from sqlmodel import select
 from inspector.domain.enums import INSPECTION_KINDS
 from inspector.services.facade import Services
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
+from tests.support.writer import writes
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 2026-11-20 10:00 in China
 
@@ -49,6 +50,7 @@ class Generated:
     documents: list[Document] = field(default_factory=list)
 
 
+@writes
 def generate(services: Services, seed: int = 11) -> Generated:
     """~45 units (20 + 20 in two townships, 5 elsewhere), ~120 inspections over three months with
     unfinished ones, hazards of both grades in every status, issued/voided/draft documents."""

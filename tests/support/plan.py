@@ -10,6 +10,7 @@ from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
 from inspector.store.models import Unit
 from tests.support.clock import FixedClock
+from tests.support.writer import writes
 
 # a fixed mid-September day, so "this year" never crosses New Year's Day in these tests
 TODAY = date(2026, 9, 15)
@@ -32,6 +33,7 @@ def units_of(services: Services, level: str, n: int = 1) -> list[Unit]:
         )
 
 
+@writes
 def inspect(
     services: Services,
     clock: FixedClock,

@@ -15,6 +15,7 @@ from sync.server import admin
 from tests.support.photos import jpeg_bytes
 from tests.support.sync_devices import BASE_URL, Device, Server
 from tests.support.sync_world import FAST_HASHER, PASSWORD
+from tests.support.writer import writes
 
 
 def sign_in_and_pull(dev: Device, username: str) -> str:
@@ -25,6 +26,7 @@ def sign_in_and_pull(dev: Device, username: str) -> str:
     return resp.token
 
 
+@writes
 def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
     svc = dev.services
     people = [p.id for p in svc.inspections.people()][:2]
@@ -44,6 +46,7 @@ def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str,
     return iid, hid, pid
 
 
+@writes
 def edit_phone(dev: Device, unit_id: str, phone: str) -> None:
     with dev.services.ctx.store.write() as s:
         queue_unit_patch(s, dev.clock, unit_id, {"contact_phone": phone})

@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from tests.support.documents import inspection_with_hazards
+from tests.support.writer import on_writer
 
 WAIT = 10_000
 
@@ -21,7 +22,10 @@ def open_new_inspection(qtbot: QtBot, w: MainWindow, services: Services, row: in
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     unit = services.units.search("", limit=row + 1)[row]
     checklists = [c.id for c in services.inspections.checklists()][:1]
-    iid = services.inspections.start(StartInspection(unit.id, people, checklists)).value
+    iid = on_writer(
+        services,
+        lambda: services.inspections.start(StartInspection(unit.id, people, checklists)).value,
+    )
     w.open_inspection(iid)
     qtbot.waitUntil(
         lambda: w.inspection.view is not None and w.inspection.view.id == iid, timeout=WAIT

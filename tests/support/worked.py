@@ -11,6 +11,7 @@ from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput
 from tests.support.documents import load_blocks
 from tests.support.inspections import start
+from tests.support.writer import writes
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Worked:
             con.close()
 
 
+@writes
 def work(services: Services, tmp_path: Path, photo_file: Path) -> Worked:
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from inspector.services.facade import Services
 from inspector.store.models import Outbox
 from inspector.ui.main_window import MainWindow
 from tests.support.inspections import start
 from tests.support.window import WAIT, idle
+from tests.support.writer import in_write, on_writer
 
 
 def test_the_status_bar_and_the_sync_page_agree_on_what_is_unsynced(
     qtbot: QtBot, window: MainWindow, services: Services
 ) -> None:
     iid = start(services)
-    with services.ctx.store.write() as s:  # the server refused one of them
+
+    def refused(s: Session) -> None:  # the server refused one of them
         op = s.exec(select(Outbox).where(Outbox.entity_id == iid)).one()
         op.state = "rejected"
         s.add(op)
+
+    in_write(services, refused)
     item = services.inspections.view(iid).checklists[0].items[0]
-    services.inspections.set_item(iid, item.id, "fail", "配电箱未上锁")  # two more waiting
+    on_writer(  # two more waiting
+        services, lambda: services.inspections.set_item(iid, item.id, "fail", "配电箱未上锁")
+    )
     counted = services.unsynced()
     status = services.sync.status()
     assert counted == status.unsynced and counted.rejected == 1 and counted.pending > 0

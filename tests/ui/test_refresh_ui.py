@@ -28,6 +28,7 @@ def idle(qtbot: QtBot, tasks: TaskRunner) -> None:
 
 def test_the_runner_announces_each_writes_changes_once(qtbot: QtBot, services: Services) -> None:
     tasks = TaskRunner()
+    tasks.serve(services.ctx)  # as the window does: its writer writes this store
     announced: list[Changes] = []
     tasks.changed.connect(announced.append)
     unit = services.units.search("", limit=1)[0]
@@ -68,6 +69,7 @@ def test_a_hazard_closed_on_the_hazard_page_refreshes_the_unit_and_the_inspectio
 
     # three pages stacked as the window stacks them, but no window to route any change
     tasks = TaskRunner()
+    tasks.serve(services.ctx)  # as the window does: its writer writes this store
     errors: list[str] = []
     tasks.error.connect(errors.append)
     units, inspection = UnitsPage(services, tasks), InspectionPage(services, tasks)

@@ -24,6 +24,7 @@ from tests.support.screen_fit import (
     page_geometry,
     smallest_with_frame,
 )
+from tests.support.writer import writes
 
 WAIT = 10_000
 SIZES = pytest.mark.parametrize("screen", [SMALL, LAPTOP], ids=["1024x700", "1366x768"])
@@ -73,6 +74,7 @@ def test_every_page_fits_and_nothing_grows_the_window(
         assert in_sight(button, w), button.text()
 
 
+@writes
 def add_long_named_unit(services: Services) -> str:
     unit_id = services.units.add(
         NewUnit(name=LONG_NAME, address="白沙镇工业园12号", industry="工贸", legal_rep="周永固")

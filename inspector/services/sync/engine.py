@@ -150,12 +150,17 @@ class SyncService:
         username = username.strip()
         if not base_url or not username or not password:
             raise UserError("请填写服务器地址、用户名和密码。")
-        with self.ctx.store.write() as s:
+
+        def settle_device_id(s: Session) -> str:
             known = get_setting(s, DEVICE_ID)
             if device_id and known and device_id != known:
                 raise UserError("本机的设备标识已经确定，不能更改。")
             dev = known or device_id or uuid7()
             set_setting(s, DEVICE_ID, dev)
+            return dev
+
+        # the network and the keyring work here, off the writer; only the two short writes go to it
+        dev = write_on_writer(self.ctx, settle_device_id)
         try:
             with self.client_factory(base_url, None) as client:
                 r = client.post(
@@ -174,7 +179,8 @@ class SyncService:
             resp = LoginResponse.model_validate(r.json())
         except (ValueError, ValidationError):
             raise UserError("登录失败：服务器的回答无法识别。") from None
-        with self.ctx.store.write() as s:
+
+        def remember_session(s: Session) -> None:
             if get_setting(s, USERNAME) and current_user_id(s) not in (
                 None,
                 resp.user_id,
@@ -185,7 +191,6 @@ class SyncService:
                     "这份本机数据属于另一位已登录过的人员，不能用您的账号登录到其中。"
                     "请从“同步”页登录，程序会打开您自己的数据。"
                 )
-            self._token = resp.token
             set_setting(s, SERVER_URL, base_url)
             set_setting(s, USERNAME, username)
             set_current_user(s, resp.user_id)
@@ -196,6 +201,9 @@ class SyncService:
                 name = resp.user_name or username
                 apply_user(s, {"id": resp.user_id, "agency_id": resp.agency_id, "name": name})
             remember_role(s, resp.user_id, resp.role, resp.grid_ids)  # the window's role at once
+
+        write_on_writer(self.ctx, remember_session)
+        self._token = resp.token
         self.credentials.save_token(username, resp.token)  # UserError when there is no keyring
         return resp
 

@@ -134,7 +134,9 @@ class SignInDialog(QDialog):
         self._update_button()
         self.error.setStyleSheet("color:#555;")
         self.error.setText("正在登录…")
-        self.tasks.write(
+        # on the pool, as a sync run: the network and the keyring never hold up the writer; the
+        # sign-in's own short writes are sent to it (SyncEngine.sign_in)
+        self.tasks.read(
             self.sign_in,
             url,
             user,

@@ -15,6 +15,7 @@ from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from tests.support.documents import load_blocks
 from tests.support.window import WAIT, finish_confirmed, idle, open_new_inspection
+from tests.support.writer import on_writer
 
 
 def test_finish_asks_with_the_unchecked_items_and_esc_leaves_it_open(
@@ -80,7 +81,7 @@ def test_reopen_with_a_reason_then_refused_once_the_record_is_issued(
 
     finish_confirmed(qtbot, w)
     load_blocks(services, tmp_path, "检记")
-    services.records.issue_site_record(iid)
+    on_writer(services, lambda: services.records.issue_site_record(iid))
     page.reload()
     qtbot.waitUntil(lambda: page.view is not None and bool(page.view.record_number), timeout=WAIT)
     idle(qtbot, w)

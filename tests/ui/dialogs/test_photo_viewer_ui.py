@@ -17,6 +17,7 @@ from inspector.ui.main_window import MainWindow
 from tests.support.audit_events import events
 from tests.support.inspections import start
 from tests.support.photo_viewer import open_with_enter
+from tests.support.writer import on_writer
 
 WAIT = 10_000
 
@@ -36,8 +37,8 @@ def test_viewer_browses_turns_and_removes_a_photo(
 ) -> None:
     w = window
     iid = start(services)
-    services.photos.add_file(iid, rotated_photo, "测试单位")
-    services.photos.add_file(iid, photo_file, "测试单位")
+    for photo in (rotated_photo, photo_file):
+        on_writer(services, lambda: services.photos.add_file(iid, photo, "测试单位"))  # noqa: B023
     w.open_inspection(iid)
     idle(qtbot, w)
     page = w.inspection

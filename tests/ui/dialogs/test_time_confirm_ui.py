@@ -18,6 +18,7 @@ from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, TITLE
 from inspector.ui.main_window import MainWindow
 from tests.support.documents import load_blocks
 from tests.support.window import WAIT, finish_confirmed, idle, open_new_inspection, open_order_draft
+from tests.support.writer import in_write
 
 
 def answer_next_box(button: str, seen: list[str]) -> None:
@@ -51,8 +52,12 @@ def test_issuing_asks_to_confirm_the_corrected_time(
     w = window
     load_blocks(services, tmp_path, "责改")
     clock = services.ctx.clock
-    with services.ctx.store.write() as s:  # two days behind, measured three days ago
-        remember_clock_offset(s, clock, 2 * 86400, clock.device_now() - timedelta(days=3))
+    in_write(  # two days behind, measured three days ago
+        services,
+        lambda s: remember_clock_offset(
+            s, clock, 2 * 86400, clock.device_now() - timedelta(days=3)
+        ),
+    )
     open_order_draft(qtbot, w, services)
     dialog = w.draft_dialog
     assert dialog is not None
@@ -82,8 +87,12 @@ def test_issuing_the_site_record_asks_too(
     w = window
     load_blocks(services, tmp_path, "检记")
     clock = services.ctx.clock
-    with services.ctx.store.write() as s:  # eight hours ahead, measured two days ago
-        remember_clock_offset(s, clock, -8 * 3600, clock.device_now() - timedelta(days=2))
+    in_write(  # eight hours ahead, measured two days ago
+        services,
+        lambda s: remember_clock_offset(
+            s, clock, -8 * 3600, clock.device_now() - timedelta(days=2)
+        ),
+    )
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
     finish_confirmed(qtbot, w)

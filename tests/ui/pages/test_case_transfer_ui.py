@@ -16,6 +16,7 @@ from inspector.ui.main_window import MainWindow
 from tests.support.documents import fire_and_own_findings, load_blocks
 from tests.support.inspections import start
 from tests.support.window import WAIT, idle
+from tests.support.writer import on_writer
 
 
 def _open(qtbot: QtBot, w: MainWindow, title: str) -> None:
@@ -72,6 +73,6 @@ def test_a_new_finding_can_be_marked_as_another_authoritys(
     with services.ctx.store.read() as s:
         [hazard] = s.exec(select(Hazard).where(Hazard.inspection_id == iid)).all()
     assert hazard.authority == "消防救援"
-    services.inspections.finish(iid, "发现一处消防问题。")
+    on_writer(services, lambda: services.inspections.finish(iid, "发现一处消防问题。"))
     kinds = {c.kind for c in services.documents.kinds_for_inspection(iid)}
     assert "case_transfer" in kinds

@@ -17,6 +17,7 @@ from tests.support.clock import FixedClock
 from tests.support.documents import inspection_with_hazards, load_blocks
 from tests.support.tables import rows_of
 from tests.support.window import WAIT, idle, open_order_draft
+from tests.support.writer import on_writer
 
 
 def test_order_from_the_inspection_through_the_draft_form(
@@ -82,7 +83,8 @@ def test_order_from_the_inspection_through_the_draft_form(
     assert "已导出 1 份文书" in w.messages.text()
 
     # and a void keeps it listed, greyed, with its status
-    services.documents.void(w.documents.model.rows[0].id, "单位名称写错")
+    voided = w.documents.model.rows[0].id
+    on_writer(services, lambda: services.documents.void(voided, "单位名称写错"))
     w.documents.load()
     idle(qtbot, w)
     assert w.documents.model.rows[0].status_label == "已作废"

@@ -17,6 +17,7 @@ from inspector.ui.main_window import MainWindow
 from tests.support.documents import load_blocks
 from tests.support.inspections import start
 from tests.support.window import WAIT, idle
+from tests.support.writer import on_writer
 
 
 def test_a_question_is_completed_into_a_fact_in_the_draft_form(
@@ -26,9 +27,13 @@ def test_a_question_is_completed_into_a_fact_in_the_draft_form(
     load_blocks(services, tmp_path, "责改", 3, 9)
     iid = start(services)
     item = services.inspections.view(iid).checklists[0].items[0]
-    # the inspector wrote the checklist's question as the note: the finding reads as a question
-    services.inspections.set_item(iid, item.id, "fail", item.content)
-    services.inspections.finish(iid, "检查发现一处问题。")
+
+    def fail_with_the_question() -> None:
+        # the inspector wrote the checklist's question as the note: the finding reads as one
+        services.inspections.set_item(iid, item.id, "fail", item.content)
+        services.inspections.finish(iid, "检查发现一处问题。")
+
+    on_writer(services, fail_with_the_question)
     w.open_inspection(iid)
     idle(qtbot, w)
     w.inspection._fill_documents_menu()

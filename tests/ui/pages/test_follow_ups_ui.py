@@ -10,6 +10,7 @@ from inspector.services.facade import Services
 from inspector.ui.main_window import MainWindow
 from tests.support.documents import issued_seizure
 from tests.support.window import WAIT, idle
+from tests.support.writer import on_writer
 
 
 def test_documents_page_offers_the_follow_ups_of_a_seizure_and_opens_the_draft(
@@ -38,7 +39,7 @@ def test_documents_page_offers_the_follow_ups_of_a_seizure_and_opens_the_draft(
     dialog.close()
 
     # a voided 查扣 offers no follow-up
-    services.documents.void(seizure.document_id, "期限写错了")
+    on_writer(services, lambda: services.documents.void(seizure.document_id, "期限写错了"))
     page.load()
     idle(qtbot, w)
     page.view.selectRow(row)

@@ -17,21 +17,21 @@ from inspector.services.facade import Services
 from inspector.services.units.directory import NewUnit
 from inspector.ui.main_window import MainWindow
 from tests.support.window import WAIT, finish_confirmed, idle, open_new_inspection
+from tests.support.writer import on_writer
 
 
 def test_full_inspection_through_the_window(
     qtbot: QtBot, window: MainWindow, services: Services, rotated_photo: Path
 ) -> None:
     w = window
-    unit_id = services.units.add(
-        NewUnit(
-            name="青岚县鑫达粉末冶金有限公司",
-            address="白沙镇工业园8号",
-            credit_code="91350100M000100Y43",
-            industry="工贸",
-            legal_rep="王𠀀堃",
-        )
-    ).value
+    new_unit = NewUnit(
+        name="青岚县鑫达粉末冶金有限公司",
+        address="白沙镇工业园8号",
+        credit_code="91350100M000100Y43",
+        industry="工贸",
+        legal_rep="王𠀀堃",
+    )
+    unit_id = on_writer(services, lambda: services.units.add(new_unit).value)
     w.units.model.refresh()
     idle(qtbot, w)
 
@@ -196,14 +196,11 @@ def test_home_shows_todays_figures_and_due_hazards(
     from tests.support.inspections import start
 
     done = start(services)
-    services.inspections.add_hazard(
-        done,
-        HazardInput(
-            description="灭火器压力不足",
-            deadline=services.ctx.clock.today() + timedelta(days=3),
-        ),
+    due = HazardInput(
+        description="灭火器压力不足", deadline=services.ctx.clock.today() + timedelta(days=3)
     )
-    services.inspections.finish(done)
+    on_writer(services, lambda: services.inspections.add_hazard(done, due))
+    on_writer(services, lambda: services.inspections.finish(done))
     running = start(services)
     w = window
     w.go("home")
@@ -338,7 +335,7 @@ def test_issue_the_record_with_a_number_from_the_blocks(
         ),
         "utf-8",
     )
-    services.numbering.load_block_file(blocks)
+    on_writer(services, lambda: services.numbering.load_block_file(blocks))
     with qtbot.waitSignal(page.record_ready, timeout=WAIT) as signal:
         qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
     rec, pdf = signal.args[0]

@@ -20,6 +20,7 @@ from inspector.ui.pages.sync_page import SyncPage
 from inspector.ui.tasks import TaskRunner
 from inspector.util.ids import uuid7
 from sync.contract import DEVICE_ENTITIES, PULLED_ENTITIES, SHARED_ENTITIES
+from tests.support.writer import writes
 
 WAIT = 10_000
 INTERNAL = {*DEVICE_ENTITIES, *SHARED_ENTITIES, *PULLED_ENTITIES, "ConnectError", "upsert", "patch"}
@@ -37,6 +38,7 @@ def page(qtbot: QtBot, services: Services) -> Iterator[SyncPage]:
     tasks.shutdown()
 
 
+@writes
 def seed_outbox(services: Services) -> str:
     """One pending record of every kind a device sends, two refused ones (one to be retried) and
     a conflicting unit edit the server answered."""

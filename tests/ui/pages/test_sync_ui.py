@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from inspector.services.sync.apply import queue_unit_patch
 from inspector.store.models import Outbox, Photo, Unit
@@ -22,6 +22,7 @@ from tests.support.sync_devices import BASE_URL, Device, Server, make_device, se
 from tests.support.sync_steps import edit_phone, first_unit, record_inspection, write_photo
 from tests.support.sync_window import cell, device, idle, sign_in, sync_now, win
 from tests.support.sync_world import PASSWORD
+from tests.support.writer import in_write
 
 __all__ = ["device", "make_device", "server", "win"]  # the sync fixtures, used here
 
@@ -72,10 +73,13 @@ def test_sign_in_sync_rejected_record_conflict_and_sign_out(
     # offline work: an inspection with a photo, and an impossible latitude the server refuses
     unit_id = first_unit(device)
     record_inspection(device, unit_id, write_photo(tmp_path, "ui.jpg", (200, 60, 40)))
-    with device.services.ctx.store.write() as s:
+
+    def impossible_latitude(s: Session) -> None:
         other_unit = s.exec(select(Unit.id).where(Unit.id != unit_id)).first()
         assert other_unit is not None
         queue_unit_patch(s, device.clock, other_unit, {"lat": 999.0})
+
+    in_write(device, impossible_latitude)
     # a colleague changes the same phone number first: a conflict for this device
     other = make_device("colleague")
     other.sync.sign_in(BASE_URL, "li", PASSWORD)
