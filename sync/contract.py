@@ -51,10 +51,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, TypeGuard, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
+
+from inspector.domain.monthly import MonthTally
 
 PROTOCOL = 1
 MAX_OPS = 100  # per push request
@@ -328,42 +331,15 @@ class ChangesPage(BaseModel):
     more: bool
 
 
-class KindCountOut(BaseModel):
-    kind: str
-    label: str
-    count: int
+@dataclass(frozen=True, kw_only=True)
+class MonthlyStats(MonthTally):
+    """One month's figures (the fields of inspector.domain.monthly.MonthTally) computed by the
+    server over the records of the caller's jurisdiction, as of `as_of`. A dataclass, so that
+    the figures are declared once, in the domain; read and written through MONTHLY_STATS."""
 
-
-class DayCountOut(BaseModel):
-    day: date
-    inspections: int
-    hazards_general: int
-    hazards_major: int
-
-
-class MonthlyStats(BaseModel):
-    """One month's figures (the fields of inspector.domain.monthly.MonthlyFigures) computed by
-    the server over the records of the caller's jurisdiction, as of `as_of`."""
-
-    year: int
-    month: int
-    today: date
-    township_id: str | None
-    units_inspected: int
-    inspections: int
-    inspections_by_kind: list[KindCountOut]
-    hazards_found: int
-    hazards_general: int
-    hazards_major: int
-    rectified: int
-    rectification_rate: float | None
-    overdue: int
-    documents_by_kind: list[KindCountOut]
-    penalties: int
-    fines_yuan: int
-    daily: list[DayCountOut]
-    agency_name: str = ""
-    township_name: str = ""
     scope_label: str = ""  # whose records: "柴桑区应急管理局（全区）" or the townships' names
     as_of: datetime
     skipped: int = 0  # records whose fields could not be read (left out, logged on the server)
+
+
+MONTHLY_STATS: TypeAdapter[MonthlyStats] = TypeAdapter(MonthlyStats)

@@ -32,7 +32,7 @@ import calendar
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -254,7 +254,11 @@ class FigureLine:
 
 
 @dataclass(frozen=True)
-class MonthlyFigures:
+class MonthTally:
+    """What :func:`monthly_figures` counts, the same on a device and on the server: the server
+    sends it with its own fields added (sync.contract.MonthlyStats), the device shows it as
+    :class:`MonthlyFigures`."""
+
     year: int
     month: int
     today: date
@@ -274,6 +278,18 @@ class MonthlyFigures:
     daily: tuple[DayCount, ...]
     agency_name: str = ""
     township_name: str = ""  # "" = every township
+
+
+def tally_of(figures: MonthTally) -> dict[str, Any]:
+    """The fields :class:`MonthTally` declares, by name (their values as they are): to make one
+    kind of figures from another."""
+    return {f.name: getattr(figures, f.name) for f in fields(MonthTally)}
+
+
+@dataclass(frozen=True)
+class MonthlyFigures(MonthTally):
+    """A month's figures as the page, Excel and PDF show them: this device's or the server's."""
+
     source: str = "device"  # device: this device's records | server: the whole jurisdiction's
     as_of: datetime | None = None  # server figures: when the server computed them
     scope_label: str = ""  # server figures: whose records (the caller's jurisdiction)

@@ -28,6 +28,7 @@ from sync.contract import (
     MAX_BATCH_BYTES,
     MAX_CHUNK,
     MAX_PAGE,
+    MONTHLY_STATS,
     PROTOCOL,
     SHA256,
     BlobBatchResult,
@@ -340,6 +341,6 @@ def create_app(
             stats = monthly_stats(engine, who, year, month, township_id, today())
         except NotInScope:
             raise HTTPException(403, "该乡镇不在您的辖区内。") from None
-        return Response(stats.model_dump_json(), media_type="application/json")
+        return Response(MONTHLY_STATS.dump_json(stats), media_type="application/json")
 
     return app

@@ -12,14 +12,20 @@ record names it in `clock_offset_s`), so a device with a wrong clock is counted 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from inspector.domain.monthly import MonthlyFigures, StatsRows, month_bounds, monthly_figures
+from inspector.domain.monthly import (
+    MonthlyFigures,
+    StatsRows,
+    month_bounds,
+    monthly_figures,
+    tally_of,
+)
 from sync.contract import MonthlyStats
 from sync.server.auth import Caller
 from sync.server.db import (
@@ -100,10 +106,7 @@ def stats_of(
     figures: MonthlyFigures, as_of: datetime, scope_label: str, skipped: int = 0
 ) -> MonthlyStats:
     """The figures as the server sends them (sync.contract.MonthlyStats)."""
-    body = asdict(figures)
-    for key in ("source", "as_of", "scope_label", "skipped", "stale_reason"):
-        body.pop(key)
-    return MonthlyStats(**body, as_of=as_of, scope_label=scope_label, skipped=skipped)
+    return MonthlyStats(**tally_of(figures), as_of=as_of, scope_label=scope_label, skipped=skipped)
 
 
 def _fold_hazards(s: Any, hazards: list[dict[str, Any]]) -> None:

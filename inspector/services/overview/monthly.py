@@ -16,16 +16,15 @@ from inspector.documents.monthly_pdf import pdf_bytes
 from inspector.documents.monthly_xlsx import xlsx_bytes
 from inspector.domain.errors import UserError
 from inspector.domain.monthly import (
-    DayCount,
     DocRow,
     HazardRow,
     InspectionRow,
-    KindCount,
     MonthlyFigures,
     StatsRows,
     UnitRow,
     month_bounds,
     monthly_figures,
+    tally_of,
 )
 from inspector.services.context import Context
 from inspector.services.documents.site_record import export_file
@@ -38,22 +37,19 @@ from inspector.services.setting_rows import (
 )
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
 from inspector.util.clock import local_midnight_utc, to_local
-from sync.contract import MonthlyStats
+from sync.contract import MONTHLY_STATS, MonthlyStats
 
 log = logging.getLogger("inspector.overview")
 
 
 def figures_of(stats: MonthlyStats) -> MonthlyFigures:
     """The server's figures as the page, Excel and PDF show them."""
-    body = stats.model_dump()
     return MonthlyFigures(
-        **{
-            **body,
-            "inspections_by_kind": tuple(KindCount(**k) for k in body["inspections_by_kind"]),
-            "documents_by_kind": tuple(KindCount(**k) for k in body["documents_by_kind"]),
-            "daily": tuple(DayCount(**d) for d in body["daily"]),
-        },
+        **tally_of(stats),
         source="server",
+        as_of=stats.as_of,
+        scope_label=stats.scope_label,
+        skipped=stats.skipped,
     )
 
 
@@ -90,13 +86,13 @@ class OverviewService:
                     f"{err}无法显示全辖区统计，可在“数据来源”中选择“本机记录”。"
                 ) from None
             try:
-                old = MonthlyStats.model_validate_json(kept)
+                old = MONTHLY_STATS.validate_json(kept)
             except ValueError:
                 raise UserError(f"{err}无法显示全辖区统计。") from None
             log.warning("server statistics not reached, showing the kept ones: %s", err)
             return replace(figures_of(old), stale_reason=str(err))
         # kept for a day the server cannot be reached (this runs on the pool: the writer keeps it)
-        self.ctx.run_on_writer(lambda: self._keep(suffix, stats.model_dump_json()))
+        self.ctx.run_on_writer(lambda: self._keep(suffix, MONTHLY_STATS.dump_json(stats).decode()))
         return figures_of(stats)
 
     def _keep(self, suffix: str, value: str) -> None:

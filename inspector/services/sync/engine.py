@@ -67,7 +67,13 @@ from inspector.services.sync.texts import (
 from inspector.services.sync.transport import ClientFactory, http_client, server_said
 from inspector.store.models import Outbox, User
 from inspector.util.ids import uuid7
-from sync.contract import MAX_BATCH_BYTES, MAX_CHUNK, LoginResponse, MonthlyStats
+from sync.contract import (
+    MAX_BATCH_BYTES,
+    MAX_CHUNK,
+    MONTHLY_STATS,
+    LoginResponse,
+    MonthlyStats,
+)
 
 # what callers import from here (the engine was one module before it was split)
 __all__ = [
@@ -268,7 +274,7 @@ class SyncService:
         if r.status_code != 200:
             raise UserError(f"未能获取全辖区统计（{server_said(r)}）。")
         try:
-            return MonthlyStats.model_validate(r.json())
+            return MONTHLY_STATS.validate_python(r.json())
         except (ValueError, ValidationError):
             raise UserError("服务器的统计结果无法识别。") from None
 

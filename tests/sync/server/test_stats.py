@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from inspector.domain.monthly import scope_text
 from inspector.services.journal import row_payload
 from inspector.services.overview.monthly import figures_of
-from sync.contract import MonthlyStats
+from sync.contract import MONTHLY_STATS
 from sync.server import create_app
 from tests.support.overview import TODAY, Generated, actual, china_local_time, expected, make_rows
 from tests.support.server_api import Api, op
@@ -64,7 +64,7 @@ def stats(api: Api, username: str, year: int, month: int, township: str | None =
         query += f"&township_id={township}"
     r = api.c.get(query, headers=api.login(username))
     assert r.status_code == 200, r.text
-    return figures_of(MonthlyStats.model_validate(r.json()))
+    return figures_of(MONTHLY_STATS.validate_python(r.json()))
 
 
 @pytest.mark.parametrize("month", [9, 10, 11])
