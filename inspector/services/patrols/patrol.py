@@ -306,13 +306,8 @@ class PatrolService:
                 raise UserError(
                     f"以下场所还没有任何记录：{'、'.join(empty)}。请填写“六个一”情况、问题或照片。"
                 )
-            patrol.status = "finished"
             patrol.summary = summary
-            patrol.ended_at = self.ctx.clock.now()
-            patrol.updated_at = patrol.ended_at
-            s.add(patrol)
-            s.flush()
-            self._journal(s, "patrol", patrol, "patrol.finished", patrol.user_id)
+            self._end(s, patrol, "finished")
         return done(Changes())
 
     def discard(self, patrol_id: str) -> Done[None]:
@@ -321,12 +316,7 @@ class PatrolService:
             patrol = open_patrol(s, patrol_id)
             if s.exec(select(PatrolVisit.id).where(PatrolVisit.patrol_id == patrol_id)).first():
                 raise UserError("本次巡查已有场所记录，不能删除；请结束巡查。")
-            patrol.status = "discarded"
-            patrol.ended_at = self.ctx.clock.now()
-            patrol.updated_at = patrol.ended_at
-            s.add(patrol)
-            s.flush()
-            self._journal(s, "patrol", patrol, "patrol.discarded", patrol.user_id)
+            self._end(s, patrol, "discarded")
         return done(Changes())
 
     def report(self, data: ReportInput) -> Done[str]:
@@ -473,6 +463,16 @@ class PatrolService:
         return render_grid_notice(data)
 
     # -- internals -----------------------------------------------------------------------------
+    def _end(self, s: Session, patrol: Patrol, status: str) -> None:
+        """Close an open patrol as `status` (finished | discarded), now, journalled as
+        patrol.<status> by the one who walked it."""
+        patrol.status = status
+        patrol.ended_at = self.ctx.clock.now()
+        patrol.updated_at = patrol.ended_at
+        s.add(patrol)
+        s.flush()
+        self._journal(s, "patrol", patrol, f"patrol.{status}", patrol.user_id)
+
     def _journal(self, s: Session, entity: str, row: Any, kind: str, actor: str | None) -> None:
         payload = row_payload(row)
         queue(s, self.ctx.clock, entity, row.id, payload)
