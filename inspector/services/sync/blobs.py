@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from pydantic import ValidationError
 from sqlmodel import col, select
 
-from inspector.services.sync.steps import RunState, Stop
+from inspector.services.sync.steps import RunState
 from inspector.services.sync.uploads import BatchSizer, UploadQueue, file_size, plan_uploads
 from inspector.store.models import Outbox
 from sync.contract import MANIFEST_HEADER, BlobBatchResult, BlobMissing, manifest
@@ -33,12 +32,9 @@ class BlobSteps(RunState):
             r = self.request(
                 "POST", "/sync/blobs/check", json={"sha256": wanted[i : i + CHECK_BATCH]}
             )
-            if r.status_code != 200:
-                raise self.fail(r, "核对附件")
-            try:
-                answer = BlobMissing.model_validate_json(r.content)
-            except (ValueError, ValidationError):
-                raise Stop("服务器对附件核对的回答无法识别。已保存的记录不受影响。") from None
+            answer = self.answer(
+                r, BlobMissing, "核对附件", "服务器对附件核对的回答无法识别。已保存的记录不受影响。"
+            )
             missing.extend(answer.missing)
             partial.update(answer.partial)
         if not missing:
@@ -97,12 +93,9 @@ class BlobSteps(RunState):
                 "Content-Length": str(sum(n for _, n in items)),
             },
         )
-        if r.status_code != 200:
-            raise self.fail(r, "上传附件")
-        try:
-            answer = BlobBatchResult.model_validate_json(r.content)
-        except (ValueError, ValidationError):
-            raise Stop("服务器对附件上传的回答无法识别。已保存的记录不受影响。") from None
+        answer = self.answer(
+            r, BlobBatchResult, "上传附件", "服务器对附件上传的回答无法识别。已保存的记录不受影响。"
+        )
         lengths = dict(items)
         with self.lock:
             self.report.blobs_uploaded += len(answer.stored)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import functools
 from concurrent.futures import ThreadPoolExecutor
 
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from inspector.services.setting_rows import CURSOR, get_setting, set_setting
 from inspector.services.sync.apply import apply_changes
-from inspector.services.sync.steps import RunState, Stop
+from inspector.services.sync.steps import RunState
 from sync.contract import MAX_PAGE, ChangesPage
 
 PULL_LIMIT = MAX_PAGE  # a page and its cursor per transaction: fewer, larger commits
@@ -49,9 +48,6 @@ class PullSteps(RunState):
         if r.status_code == 410 and first:  # tombstones purged since our cursor: from 0
             self.report.warnings.append("本机数据较旧，已从头重新下载服务器数据。")
             r = self.request("GET", "/sync/changes", params={"since": 0, "limit": limit})
-        if r.status_code != 200:
-            raise self.fail(r, "下载更新")
-        try:
-            return ChangesPage.model_validate_json(r.content)
-        except (ValueError, ValidationError):
-            raise Stop("服务器的更新数据无法识别。已保存的记录不受影响。") from None
+        return self.answer(
+            r, ChangesPage, "下载更新", "服务器的更新数据无法识别。已保存的记录不受影响。"
+        )

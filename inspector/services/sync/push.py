@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from inspector.services.sync.apply import apply_units
 from inspector.services.sync.report import Rejection
-from inspector.services.sync.steps import RunState, Stop
+from inspector.services.sync.steps import RunState
 from inspector.services.sync.texts import reason_text
 from inspector.services.sync.uploads import UploadQueue
 from inspector.store.models import Outbox
@@ -93,12 +92,9 @@ class PushSteps(RunState):
             return 0
         body = {"device_id": self.device_id, "ops": [wire_op(op) for op in batch]}
         r = self.request("POST", "/sync/push", json=body)
-        if r.status_code != 200:
-            raise self.fail(r, "上传记录")
-        try:
-            results = PushResponse.model_validate(r.json()).results
-        except (ValueError, ValidationError):
-            raise Stop("服务器对上传的回答无法识别。已保存的记录不受影响。") from None
+        results = self.answer(
+            r, PushResponse, "上传记录", "服务器对上传的回答无法识别。已保存的记录不受影响。"
+        ).results
         by_id = {res.op_id: res for res in results}
         return self.write(lambda s: self.store_answers(s, batch, by_id))
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import httpx
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from inspector.services.context import Context
@@ -27,6 +27,7 @@ from sync.contract import PROTOCOL, Meta
 
 Progress = Callable[[str, int, int], None]
 _T = TypeVar("_T")
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class RunTuning(Protocol):
@@ -122,18 +123,23 @@ class RunState:
     def fail(self, r: httpx.Response, what: str) -> Stop:
         return Stop(f"{what}失败（{server_said(r)}）。已完成的部分已保存。")
 
+    def answer(self, r: httpx.Response, model: type[_M], what: str, unreadable: str) -> _M:
+        """The server's answer to `what` read as `model`: an answer other than 200 stops the run
+        (:meth:`fail`), and so does one that is not a `model` (`unreadable`, in Chinese)."""
+        if r.status_code != 200:
+            raise self.fail(r, what)
+        try:
+            return model.model_validate_json(r.content)
+        except (ValueError, ValidationError):
+            raise Stop(unreadable) from None
+
     # -- 1. meta -------------------------------------------------------------------------------
     def meta(self) -> None:
         self.progress("连接服务器", 0, 1)
         sent = datetime.now(UTC)
         r = self.request("GET", "/sync/meta")
         received = datetime.now(UTC)
-        if r.status_code != 200:
-            raise self.fail(r, "连接服务器")
-        try:
-            meta = Meta.model_validate(r.json())
-        except (ValueError, ValidationError):
-            raise Stop("服务器的回答无法识别，请确认服务器地址。") from None
+        meta = self.answer(r, Meta, "连接服务器", "服务器的回答无法识别，请确认服务器地址。")
         if meta.min_client > PROTOCOL:
             raise Stop(TOO_OLD)
         local_mid = sent + (received - sent) / 2
