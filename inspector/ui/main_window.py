@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -121,21 +122,27 @@ class MainWindow(QMainWindow):
         inspection_stack.addWidget(self.inspection_list)
         inspection_stack.addWidget(self.inspection)
         self.inspection_stack = inspection_stack
+        # each page and what showing it loads: the units page loads at start and keeps its search
+        # as it was; the inspection list loads when it, not an open inspection, is in front
+        nav_pages: dict[str, tuple[QWidget, Callable[[], None] | None]] = {
+            "home": (self.home, self.home.load),
+            "units": (self.units, None),
+            "inspection": (inspection_stack, self._load_inspection_list),
+            "hazards": (self.hazards, self.hazards.load),
+            "documents": (self.documents, self.documents.load),
+            "sync": (self.sync_page, self.sync_page.load),
+            "tasks": (self.tasks_page, self.tasks_page.load),
+            "patrol": (self.patrol, self.patrol.load),
+            "overview": (self.overview, self.overview.load),
+            "map": (self.map, self.map.load),
+        }
         self._page_index: dict[str, int] = {}
+        self._load_on_show: dict[str, Callable[[], None]] = {}
         for key, label in NAV:
-            widget = {
-                "home": self.home,
-                "units": self.units,
-                "inspection": inspection_stack,
-                "hazards": self.hazards,
-                "documents": self.documents,
-                "sync": self.sync_page,
-                "tasks": self.tasks_page,
-                "patrol": self.patrol,
-                "overview": self.overview,
-                "map": self.map,
-            }[key]
+            widget, load = nav_pages[key]
             self._page_index[key] = self.pages.addWidget(widget)
+            if load is not None:
+                self._load_on_show[key] = load
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -284,24 +291,12 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, row: int) -> None:
         key = NAV[row][0]
         self.pages.setCurrentIndex(self._page_index[key])
-        if key == "home":
-            self.home.load()
-        elif key == "inspection" and self.inspection_stack.currentWidget() is self.inspection_list:
+        if load := self._load_on_show.get(key):
+            load()
+
+    def _load_inspection_list(self) -> None:
+        if self.inspection_stack.currentWidget() is self.inspection_list:
             self.inspection_list.load()
-        elif key == "hazards":
-            self.hazards.load()
-        elif key == "documents":
-            self.documents.load()
-        elif key == "sync":
-            self.sync_page.load()
-        elif key == "tasks":
-            self.tasks_page.load()
-        elif key == "patrol":
-            self.patrol.load()
-        elif key == "overview":
-            self.overview.load()
-        elif key == "map":
-            self.map.load()
 
     def _focus_search(self) -> None:
         self.go("units")

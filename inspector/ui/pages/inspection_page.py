@@ -52,6 +52,7 @@ from inspector.ui.pages.inspection_photos import PhotoImport, PhotosPanel
 from inspector.ui.pages.inspection_record import RecordActions
 from inspector.ui.refresh import ChangeFollower
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.buttons import button_row, touch_button
 from inspector.util.clock import format_cn_date
 from inspector.util.dates import moment_text
 
@@ -183,12 +184,8 @@ class InspectionPage(QWidget):
         self.hazard_list = QListWidget()
         self.hazard_list.setWordWrap(True)
         self.hazard_list.itemActivated.connect(lambda _it: self.edit_hazard())
-        self.add_hazard_button = QPushButton("新增发现")
-        self.edit_hazard_button = QPushButton("编辑隐患")
-        for b in (self.add_hazard_button, self.edit_hazard_button):
-            b.setMinimumHeight(40)
-        self.add_hazard_button.clicked.connect(self.new_hazard)
-        self.edit_hazard_button.clicked.connect(self.edit_hazard)
+        self.add_hazard_button = touch_button("新增发现", self.new_hazard)
+        self.edit_hazard_button = touch_button("编辑隐患", self.edit_hazard)
         self.photos = PhotosPanel(self.services, tasks, lambda: self.view, self.selected_hazard_id)
         self.photos.message.connect(self.message.emit)
         self.photos.imported.connect(self._photos_imported)
@@ -198,10 +195,7 @@ class InspectionPage(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(QLabel("发现的问题（隐患）："))
         rl.addWidget(self.hazard_list, 2)
-        hb = QHBoxLayout()
-        hb.addWidget(self.add_hazard_button)
-        hb.addWidget(self.edit_hazard_button)
-        rl.addLayout(hb)
+        rl.addLayout(button_row(self.add_hazard_button, self.edit_hazard_button))
         rl.addWidget(self.photos, 1)
 
         self.summary = QPlainTextEdit()

@@ -27,6 +27,7 @@ from inspector.services.inspections.views import InspectionView
 from inspector.ui.dialogs.photo_viewer import PhotoViewer, inspection_photos, open_viewer
 from inspector.ui.file_dialogs import existing_directory, open_file_names
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.buttons import button_row, touch_button
 from inspector.util.clock import to_local
 
 
@@ -112,12 +113,8 @@ class PhotosPanel(QWidget):
         self.photo_import: PhotoImport | None = None
         self._thumbs: dict[str, QPixmap] = {}
         self._photo_generation = 0
-        self.add_photo_button = QPushButton("添加照片…")
-        self.add_folder_button = QPushButton("从文件夹导入…")
-        for b in (self.add_photo_button, self.add_folder_button):
-            b.setMinimumHeight(40)
-        self.add_photo_button.clicked.connect(self._choose_photos)
-        self.add_folder_button.clicked.connect(self._choose_folder)
+        self.add_photo_button = touch_button("添加照片…", self._choose_photos)
+        self.add_folder_button = touch_button("从文件夹导入…", self._choose_folder)
         self.photo_list = QListWidget()
         self.photo_list.setViewMode(QListView.ViewMode.IconMode)
         self.photo_list.setIconSize(QSize(120, 120))
@@ -139,10 +136,7 @@ class PhotosPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("证据照片（选中隐患时照片归入该隐患）："))
         layout.addWidget(self.photo_list, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_photo_button)
-        buttons.addWidget(self.add_folder_button)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(self.add_photo_button, self.add_folder_button))
         layout.addWidget(self.progress_box)
 
     def _open_photo(self, item: QListWidgetItem) -> None:

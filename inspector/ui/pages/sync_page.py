@@ -38,6 +38,7 @@ from inspector.services.sync.engine import (
 )
 from inspector.ui.dialogs.sign_in import SignInDialog
 from inspector.ui.tasks import TaskRunner
+from inspector.ui.widgets.buttons import touch_button
 from inspector.util.clock import clock_warning
 from inspector.util.dates import moment_text
 
@@ -93,12 +94,8 @@ class SyncPage(QWidget):
         self.account_label = QLabel("尚未登录")
         self.last_sync_label = QLabel("上次同步：从未")
         self.clock_label = QLabel("时钟偏差：尚未与服务器校准")
-        self.sign_in_button = QPushButton("登录…")
-        self.sign_out_button = QPushButton("退出登录")
-        for b in (self.sign_in_button, self.sign_out_button):
-            b.setMinimumHeight(40)
-        self.sign_in_button.clicked.connect(self.open_sign_in)
-        self.sign_out_button.clicked.connect(self.request_sign_out)
+        self.sign_in_button = touch_button("登录…", self.open_sign_in)
+        self.sign_out_button = touch_button("退出登录", self.request_sign_out)
         al.addWidget(self.account_label, 0, 0)
         al.addWidget(self.sign_in_button, 0, 1)
         al.addWidget(self.sign_out_button, 0, 2)
