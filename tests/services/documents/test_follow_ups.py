@@ -4,24 +4,22 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
 
-from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.documents import IssuedDocument
 from inspector.services.facade import Services
 from inspector.store.models import Document, NumberUse
 from tests.support.clock import FixedClock
-from tests.support.documents import inspection_with_hazards, issued_seizure, load_blocks
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
+from tests.support.documents import (
+    inspection_with_blocks,
+    issued_seizure,
+    issued_text,
+)
 
 
 def _count(services: Services, kind: str) -> int:
@@ -36,9 +34,7 @@ def _numbers_used(services: Services) -> int:
 
 def issued_notice(services: Services, tmp_path: Path) -> IssuedDocument:
     """An issued 先行登记保存证据通知书 with two goods on its 清单."""
-    iid = inspection_with_hazards(services)
-    for series in ("先保通", "先保处"):
-        load_blocks(services, tmp_path, series)
+    iid = inspection_with_blocks(services, tmp_path, "先保通", "先保处")
     draft = services.documents.draft_from_inspection("evidence_notice", iid)
     draft.fields.update(
         suspected="未经许可经营危险化学品",
@@ -68,7 +64,7 @@ def test_evidence_decision_from_the_notice_decides_each_row(
     assert services.documents.problems(draft) == []
     issued = services.documents.issue(draft).value
     assert issued.number is not None and "应急先保处" in issued.number
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert f"以{notice.number}《先行登记保存证据通知书》" in text
     assert "对你单位涉嫌未经许可经营危险化学品一案中的有关物品予以先行登记保存" in text
     assert "依据《中华人民共和国行政处罚法》第五十六条的规定" in text
@@ -117,7 +113,7 @@ def test_seizure_extension_once_by_at_most_thirty_days(
     assert services.documents.problems(draft) == []
     issued = services.documents.issue(draft).value
     assert issued.number is not None and "应急延期" in issued.number
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert f"以{seizure.number}《查封扣押决定书》对你单位的有关场所、设施、财物予以查封" in text
     assert "因案情复杂，涉案除尘器须委托检测，原期限内不能查清事实，经本机关负责人批准" in text
     assert "依据《中华人民共和国行政强制法》第二十五条的规定" in text
@@ -162,7 +158,7 @@ def test_seizure_decision_releases_or_transfers_and_is_made_once(
     assert services.documents.problems(draft) == []
     issued = services.documents.issue(draft).value
     assert issued.number is not None and "应急查扣处" in issued.number
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert f"以{seizure.number}《查封扣押决定书》" in text
     assert "依据《中华人民共和国行政强制法》第二十七条的规定" in text
     assert "脉冲布袋除尘器DMC-641台解除查封扣押" in text
