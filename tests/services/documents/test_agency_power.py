@@ -29,7 +29,7 @@ from tests.support.documents import (
     issued_text,
     load_blocks,
 )
-from tests.support.number_blocks import agency_id
+from tests.support.number_blocks import agency_id, set_agency
 
 COUNTY_BUREAU = "青岚县应急管理局"  # the demo agency's name, here the 委托机关
 TOWNSHIP = "青岚县城关镇人民政府"
@@ -38,17 +38,16 @@ SECTION_17 = "《中华人民共和国行政强制法》第十七条"
 
 def set_power(services: Services, kind: PowerKind, granted: tuple[str, ...] = ()) -> None:
     """The demo agency made a township acting under `kind` (as a pull of its settings would)."""
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        if kind in (PowerKind.ENTRUSTED, PowerKind.AUTHORIZED):
-            agency.name, agency.short_name = TOWNSHIP, "城关"
-        agency.power_kind = kind.value
-        agency.has_enforcement_power = kind != PowerKind.NONE
-        agency.delegator_name = COUNTY_BUREAU if kind == PowerKind.ENTRUSTED else ""
-        agency.delegator_short_name = "岚" if kind == PowerKind.ENTRUSTED else ""
-        agency.granted_authorities = json.dumps(list(granted), ensure_ascii=False)
-        s.add(agency)
+    township = kind in (PowerKind.ENTRUSTED, PowerKind.AUTHORIZED)
+    set_agency(
+        services,
+        **({"name": TOWNSHIP, "short_name": "城关"} if township else {}),
+        power_kind=kind.value,
+        has_enforcement_power=kind != PowerKind.NONE,
+        delegator_name=COUNTY_BUREAU if kind == PowerKind.ENTRUSTED else "",
+        delegator_short_name="岚" if kind == PowerKind.ENTRUSTED else "",
+        granted_authorities=json.dumps(list(granted), ensure_ascii=False),
+    )
 
 
 # -- 委托 -------------------------------------------------------------------------------------------

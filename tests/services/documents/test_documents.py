@@ -15,7 +15,7 @@ from sqlmodel import select
 from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
 from inspector.services.facade import Services
-from inspector.store.models import Agency, AuditEvent, Document, Hazard, HazardEvent, Signature
+from inspector.store.models import AuditEvent, Document, Hazard, HazardEvent, Signature
 from tests.support.clock import FixedClock
 from tests.support.documents import (
     flat_text,
@@ -27,7 +27,7 @@ from tests.support.documents import (
     load_blocks,
     penalty_draft,
 )
-from tests.support.number_blocks import agency_id
+from tests.support.number_blocks import set_agency
 
 
 def hazards(services: Services, iid: str) -> list[Hazard]:
@@ -85,11 +85,7 @@ def test_without_delegated_power_only_the_township_notice(
     services: Services, tmp_path: Path
 ) -> None:
     iid = inspection_with_hazards(services)
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        agency.has_enforcement_power = False
-        s.add(agency)
+    set_agency(services, has_enforcement_power=False)
     choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
     assert choices["hazard_notice"].enabled
     assert not choices["rectification_order"].enabled and choices["rectification_order"].why_not
@@ -140,11 +136,7 @@ def test_electronic_document_needs_its_signatures(services: Services, tmp_path: 
 
 def test_electronic_signing_only_where_the_agency_allows_it(services: Services) -> None:
     iid = inspection_with_hazards(services)
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        agency.electronic_signing = False
-        s.add(agency)
+    set_agency(services, electronic_signing=False)
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     draft.signing = "electronic"
     assert "本机关未启用电子签名，请打印后手写签名。" in services.documents.problems(draft)
@@ -386,11 +378,7 @@ def test_settings_and_wording_that_would_slip_through_are_caught(
     services: Services, tmp_path: Path
 ) -> None:
     iid = inspection_with_hazards(services)
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        agency.court = ""
-        s.add(agency)
+    set_agency(services, court="")
     order = services.documents.draft_from_inspection("rectification_order", iid)
     assert any("行政诉讼法院尚未设置" in p for p in services.documents.problems(order))
     measures = services.documents.draft_from_inspection("onsite_measures", iid)
