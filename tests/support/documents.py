@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from inspector.documents.raster import page_texts
-from inspector.services.documents import Draft, IssuedDocument
+from inspector.services.documents import Draft, IssuedDocument, KindChoice
 from inspector.services.documents.site_record import IssuedRecord
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput
@@ -61,6 +61,11 @@ def inspection_with_blocks(services: Services, tmp_path: Path, *series: str) -> 
     for name in series:
         load_blocks(services, tmp_path, name)
     return iid
+
+
+def kind_choices(services: Services, iid: str) -> dict[str, KindChoice]:
+    """The document kinds the finished inspection offers, by kind (a disabled one says why)."""
+    return {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
 
 
 @writes

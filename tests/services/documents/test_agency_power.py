@@ -27,6 +27,7 @@ from tests.support.documents import (
     inspection_with_hazards,
     issue_from_inspection,
     issued_text,
+    kind_choices,
     load_blocks,
 )
 from tests.support.number_blocks import agency_id, set_agency
@@ -56,7 +57,7 @@ def test_entrusted_township_seizure_refused_citing_section_17(
 ) -> None:
     set_power(services, PowerKind.ENTRUSTED)
     iid = inspection_with_blocks(services, tmp_path, "查扣")
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    choices = kind_choices(services, iid)
     assert not choices["seizure"].enabled and "第十七条" in choices["seizure"].why_not
     draft = services.documents.draft_from_inspection("seizure", iid)
     draft.fields["period_end"] = (services.ctx.clock.today() + timedelta(days=10)).isoformat()
@@ -118,7 +119,7 @@ def test_authorized_township_issues_in_its_own_name_and_may_seize(
 ) -> None:
     set_power(services, PowerKind.AUTHORIZED)
     iid = inspection_with_blocks(services, tmp_path, "责改")
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    choices = kind_choices(services, iid)
     assert choices["seizure"].enabled
     seizure = services.documents.draft_from_inspection("seizure", iid)
     assert not any(SECTION_17 in p for p in services.documents.problems(seizure))
@@ -158,7 +159,7 @@ def test_fire_finding_goes_to_a_case_transfer_not_the_order(
     iid, own, fire = fire_and_own_findings(services)
     load_blocks(services, tmp_path, "责改")
     load_blocks(services, tmp_path, "移")
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    choices = kind_choices(services, iid)
     assert choices["case_transfer"].enabled and choices["case_transfer"].title == "案件移送书"
 
     order = services.documents.draft_from_inspection("rectification_order", iid)

@@ -24,6 +24,7 @@ from tests.support.documents import (
     issue_from_inspection,
     issue_measures,
     issued_text,
+    kind_choices,
     load_blocks,
     penalty_draft,
 )
@@ -86,7 +87,7 @@ def test_without_delegated_power_only_the_township_notice(
 ) -> None:
     iid = inspection_with_hazards(services)
     set_agency(services, has_enforcement_power=False)
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    choices = kind_choices(services, iid)
     assert choices["hazard_notice"].enabled
     assert not choices["rectification_order"].enabled and choices["rectification_order"].why_not
     draft = services.documents.draft_from_inspection("rectification_order", iid)

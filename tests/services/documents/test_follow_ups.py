@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import func, select
 
 from inspector.domain.errors import UserError
-from inspector.services.documents import IssuedDocument
+from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.facade import Services
 from inspector.store.models import Document, NumberUse
 from tests.support.clock import FixedClock
@@ -20,6 +20,14 @@ from tests.support.documents import (
     issued_seizure,
     issued_text,
 )
+
+
+def issue_clean(services: Services, draft: Draft, series: str) -> str:
+    """The text printed by a draft with no problems left, issued under a number of `series`."""
+    assert services.documents.problems(draft) == []
+    issued = services.documents.issue(draft).value
+    assert issued.number is not None and series in issued.number
+    return issued_text(services, issued)
 
 
 def _count(services: Services, kind: str) -> int:
@@ -61,10 +69,7 @@ def test_evidence_decision_from_the_notice_decides_each_row(
     assert any("清单第1行（工业酒精）请写明处理决定" in p for p in found)
     draft.rows[0]["decision"] = "予以没收"
     draft.rows[1]["decision"] = "作为证据使用"
-    assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft).value
-    assert issued.number is not None and "应急先保处" in issued.number
-    text = issued_text(services, issued)
+    text = issue_clean(services, draft, "应急先保处")
     assert f"以{notice.number}《先行登记保存证据通知书》" in text
     assert "对你单位涉嫌未经许可经营危险化学品一案中的有关物品予以先行登记保存" in text
     assert "依据《中华人民共和国行政处罚法》第五十六条的规定" in text
@@ -110,10 +115,7 @@ def test_seizure_extension_once_by_at_most_thirty_days(
     draft.fields["new_end"] = (end + timedelta(days=31)).isoformat()
     assert any("延长期限不得超过30日" in p for p in services.documents.problems(draft))
     draft.fields["new_end"] = (end + timedelta(days=30)).isoformat()
-    assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft).value
-    assert issued.number is not None and "应急延期" in issued.number
-    text = issued_text(services, issued)
+    text = issue_clean(services, draft, "应急延期")
     assert f"以{seizure.number}《查封扣押决定书》对你单位的有关场所、设施、财物予以查封" in text
     assert "因案情复杂，涉案除尘器须委托检测，原期限内不能查清事实，经本机关负责人批准" in text
     assert "依据《中华人民共和国行政强制法》第二十五条的规定" in text
@@ -155,10 +157,7 @@ def test_seizure_decision_releases_or_transfers_and_is_made_once(
     draft.rows[1]["decision"] = "移送有关机关处理"
     assert any("请填写接收移送的机关" in p for p in services.documents.problems(draft))
     draft.fields["receiver"] = "青岚县市场监督管理局"
-    assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft).value
-    assert issued.number is not None and "应急查扣处" in issued.number
-    text = issued_text(services, issued)
+    text = issue_clean(services, draft, "应急查扣处")
     assert f"以{seizure.number}《查封扣押决定书》" in text
     assert "依据《中华人民共和国行政强制法》第二十七条的规定" in text
     assert "脉冲布袋除尘器DMC-641台解除查封扣押" in text
