@@ -40,6 +40,17 @@ def _numbers_used(services: Services) -> int:
         return s.exec(select(func.count()).select_from(NumberUse)).one()
 
 
+def refused_and_nothing_stored(services: Services, draft: Draft, already: int) -> str:
+    """Issuing the draft is refused: no document of its kind is added to the `already` there, no
+    number is used. The refusal's message."""
+    used = _numbers_used(services)
+    with pytest.raises(UserError) as refused:
+        services.documents.issue(draft)
+    assert _count(services, draft.kind) == already
+    assert _numbers_used(services) == used
+    return str(refused.value)
+
+
 def issued_notice(services: Services, tmp_path: Path) -> IssuedDocument:
     """An issued 先行登记保存证据通知书 with two goods on its 清单."""
     iid = inspection_with_blocks(services, tmp_path, "先保通", "先保处")
@@ -90,15 +101,10 @@ def test_an_evidence_decision_after_seven_days_is_refused_and_nothing_stored(
     draft.fields["outcome"] = "解除先行登记保存并退还"
     assert services.documents.problems(draft) == []
     clock.advance(days=1)
-    used = _numbers_used(services)
-    with pytest.raises(UserError) as refused:
-        services.documents.issue(draft)
-    message = str(refused.value)
+    message = refused_and_nothing_stored(services, draft, already=0)
     assert "先行登记保存证据通知书签发已8日" in message
     assert "依照《中华人民共和国行政处罚法》第五十六条的规定" in message
     assert "应当在7日内作出处理决定" in message
-    assert _count(services, "evidence_decision") == 0
-    assert _numbers_used(services) == used
 
 
 def test_seizure_extension_once_by_at_most_thirty_days(
@@ -125,13 +131,9 @@ def test_seizure_extension_once_by_at_most_thirty_days(
     second = services.documents.draft_from_document("seizure_extension", seizure.document_id)
     second.fields["reason"] = "仍需检测"
     second.fields["new_end"] = (end + timedelta(days=10)).isoformat()
-    used = _numbers_used(services)
-    with pytest.raises(UserError) as refused:
-        services.documents.issue(second)
-    assert "该查封扣押已延长过一次期限" in str(refused.value)
-    assert "依照《中华人民共和国行政强制法》第二十五条的规定" in str(refused.value)
-    assert _count(services, "seizure_extension") == 1
-    assert _numbers_used(services) == used
+    message = refused_and_nothing_stored(services, second, already=1)
+    assert "该查封扣押已延长过一次期限" in message
+    assert "依照《中华人民共和国行政强制法》第二十五条的规定" in message
 
 
 def test_seizure_extension_is_decided_before_the_period_ends(
