@@ -26,7 +26,7 @@ from sync.server.cli import main as server_cli
 from sync.server.db import HazardFold, Record
 from sync.server.number_check import check_numbers
 from tests.support.sync_devices import BASE_URL, Device, Server
-from tests.support.sync_steps import first_unit, record_inspection, write_photo
+from tests.support.sync_steps import record_at_first_unit
 from tests.support.sync_world import PASSWORD, enable_enforcement
 from tests.support.tables import rows_of
 
@@ -93,7 +93,7 @@ def test_opposite_reviews_on_two_devices_are_kept_flagged_and_shown_on_both(
     synced(a)  # units, people, checklists and the number blocks
     # three days ago, laptop 1: the inspection and its 责令限期整改指令书
     a.clock.moment = now - timedelta(days=3)
-    iid, hid, _ = record_inspection(a, first_unit(a), write_photo(tmp_path, "a.jpg", (90, 60, 40)))
+    iid, hid, _ = record_at_first_unit(a, tmp_path, "a.jpg", (90, 60, 40))
     order = a.services.documents.issue(
         a.services.documents.draft_from_inspection("rectification_order", iid)
     ).value

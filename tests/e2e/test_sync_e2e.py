@@ -25,6 +25,7 @@ from tests.support.sync_devices import BASE_URL, Device, Server
 from tests.support.sync_steps import (
     edit_phone,
     first_unit,
+    record_at_first_unit,
     record_inspection,
     sign_in_and_pull,
     write_photo,
@@ -222,7 +223,7 @@ def test_cancel_and_bad_token_stop_with_chinese_message_and_lose_nothing(
 ) -> None:
     dev = make_device("device-e")
     sign_in_and_pull(dev, "zhang")
-    record_inspection(dev, first_unit(dev), write_photo(tmp_path, "e.jpg", (1, 2, 3)))
+    record_at_first_unit(dev, tmp_path, "e.jpg", (1, 2, 3))
     pending = outbox_states(dev)["pending"]
     seen: list[str] = []
 
@@ -250,7 +251,7 @@ def test_child_queued_before_its_parent_goes_in_a_second_pass(
 ) -> None:
     dev = make_device("device-f")
     sign_in_and_pull(dev, "zhang")
-    record_inspection(dev, first_unit(dev), write_photo(tmp_path, "f.jpg", (5, 5, 5)))
+    record_at_first_unit(dev, tmp_path, "f.jpg", (5, 5, 5))
     with dev.services.ctx.store.write() as s:  # the parent inspection now comes last
         s.connection().exec_driver_sql(
             "UPDATE outbox SET seq = seq + 1000 WHERE entity = 'inspection'"

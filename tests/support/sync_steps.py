@@ -27,7 +27,9 @@ def sign_in_and_pull(dev: Device, username: str) -> str:
 
 
 @writes
-def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
+def open_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
+    """An inspection at the unit, not finished: one hazard due in a week, with `photo` on it.
+    (inspection, hazard, photo)"""
     svc = dev.services
     people = [p.id for p in svc.inspections.people()][:2]
     checklist = svc.inspections.checklists()[0].id
@@ -42,8 +44,22 @@ def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str,
         ),
     ).value
     pid = svc.photos.add_file(iid, photo, watermark="现场检查", hazard_id=hid).value
-    svc.inspections.finish(iid, "检查发现一般隐患一项。")
     return iid, hid, pid
+
+
+@writes
+def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
+    """`open_inspection`, finished. (inspection, hazard, photo)"""
+    iid, hid, pid = open_inspection(dev, unit_id, photo)
+    dev.services.inspections.finish(iid, "检查发现一般隐患一项。")
+    return iid, hid, pid
+
+
+def record_at_first_unit(
+    dev: Device, tmp_path: Path, photo: str, colour: tuple[int, int, int]
+) -> tuple[str, str, str]:
+    """`record_inspection` at the device's first unit, its photo a new JPEG of one colour."""
+    return record_inspection(dev, first_unit(dev), write_photo(tmp_path, photo, colour))
 
 
 @writes
