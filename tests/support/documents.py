@@ -4,7 +4,7 @@ them (penalty, notice, measures, seizure; findings owned by another agency), and
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from inspector.documents.raster import page_texts
@@ -17,20 +17,22 @@ from tests.support.number_blocks import block, block_file
 from tests.support.writer import writes
 
 
+def panel_finding(deadline: date, measure: str = "清除杂物") -> HazardInput:
+    """The finding most tests record: 配电箱前堆放杂物 (安全生产法 §42), due on `deadline`."""
+    return HazardInput(
+        "配电箱前堆放杂物",
+        legal_basis="《中华人民共和国安全生产法》第四十二条",
+        measure=measure,
+        deadline=deadline,
+    )
+
+
 @writes
 def inspection_with_hazards(services: Services) -> str:
     """A finished inspection with two findings, each with a deadline in a week."""
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)
-    services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "配电箱前堆放杂物",
-            legal_basis="《中华人民共和国安全生产法》第四十二条",
-            measure="清除杂物",
-            deadline=week,
-        ),
-    )
+    services.inspections.add_hazard(iid, panel_finding(week))
     services.inspections.add_hazard(
         iid,
         HazardInput(
@@ -146,14 +148,7 @@ def fire_and_own_findings(services: Services) -> tuple[str, str, str]:
     """A finished inspection with a 应急 finding and a 消防 finding: (inspection, 应急, 消防)."""
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)
-    own = services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "配电箱前堆放杂物",
-            legal_basis="《中华人民共和国安全生产法》第四十二条",
-            deadline=week,
-        ),
-    ).value
+    own = services.inspections.add_hazard(iid, panel_finding(week, measure="")).value
     fire = services.inspections.add_hazard(
         iid,
         HazardInput(
