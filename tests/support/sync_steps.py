@@ -89,12 +89,13 @@ def online_device(make_device: Any, name: str) -> Device:
     return dev
 
 
-def add_grid_worker(server: Server, username: str = "grid1") -> str:
+def add_grid_worker(server: Server, username: str = "grid1", name: str = "刘网格") -> str:
+    """A grid worker of the world's 第一网格; the new user's id."""
     return admin.create_user(
         server.engine,
         username=username,
         password=PASSWORD,
-        name="刘网格",
+        name=name,
         agency_id=server.agency,
         role="grid_worker",
         grids=["第一网格"],
