@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,22 @@ def online_device(make_device: Any, name: str) -> Device:
     report = dev.sync.run()
     assert report.ok, report.error
     return dev
+
+
+def issue_blocks_to(
+    server: Server, dev: Device, series: Iterable[str], years: Iterable[int], count: int
+) -> None:
+    """The server's admin issues the device a block of `count` numbers of each series, each year."""
+    for year in years:
+        for name in series:
+            admin.issue_blocks(
+                server.engine,
+                agency_id=server.agency,
+                device_id=dev.sync.device_id(),
+                series=name,
+                year=year,
+                count=count,
+            )
 
 
 def add_grid_worker(server: Server, username: str = "grid1", name: str = "刘网格") -> str:
