@@ -51,12 +51,17 @@ def set_power(services: Services, kind: PowerKind, granted: tuple[str, ...] = ()
     )
 
 
+def township_inspection(services: Services, tmp_path: Path, kind: PowerKind, series: str) -> str:
+    """The demo agency made a township under `kind`, then `inspection_with_blocks` of `series`."""
+    set_power(services, kind)
+    return inspection_with_blocks(services, tmp_path, series)
+
+
 # -- 委托 -------------------------------------------------------------------------------------------
 def test_entrusted_township_seizure_refused_citing_section_17(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.ENTRUSTED)
-    iid = inspection_with_blocks(services, tmp_path, "查扣")
+    iid = township_inspection(services, tmp_path, PowerKind.ENTRUSTED, "查扣")
     choices = kind_choices(services, iid)
     assert not choices["seizure"].enabled and "第十七条" in choices["seizure"].why_not
     draft = services.documents.draft_from_inspection("seizure", iid)
@@ -74,8 +79,7 @@ def test_entrusted_township_seizure_refused_citing_section_17(
 def test_entrusted_township_suspension_refused_other_measures_allowed(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.ENTRUSTED)
-    iid = inspection_with_blocks(services, tmp_path, "现决")
+    iid = township_inspection(services, tmp_path, PowerKind.ENTRUSTED, "现决")
     draft = services.documents.draft_from_inspection("onsite_measures", iid)
     draft.fields["measures"] = "从危险区域内撤出作业人员\n暂时停产停业"
     draft.fields["suspend_until"] = (services.ctx.clock.today() + timedelta(days=30)).isoformat()
@@ -89,8 +93,7 @@ def test_entrusted_township_suspension_refused_other_measures_allowed(
 def test_entrusted_township_order_prints_the_entrusting_body_as_issuer(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.ENTRUSTED)
-    iid = inspection_with_blocks(services, tmp_path, "责改")
+    iid = township_inspection(services, tmp_path, PowerKind.ENTRUSTED, "责改")
     issued = issue_from_inspection(services, "rectification_order", iid)
     year = services.ctx.clock.today().year
     assert issued.number == f"（岚）应急责改\u3014{year}\u30151号"  # the 委托机关's 简称
@@ -117,8 +120,7 @@ def test_entrusted_township_order_prints_the_entrusting_body_as_issuer(
 def test_authorized_township_issues_in_its_own_name_and_may_seize(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.AUTHORIZED)
-    iid = inspection_with_blocks(services, tmp_path, "责改")
+    iid = township_inspection(services, tmp_path, PowerKind.AUTHORIZED, "责改")
     choices = kind_choices(services, iid)
     assert choices["seizure"].enabled
     seizure = services.documents.draft_from_inspection("seizure", iid)
