@@ -23,7 +23,7 @@ from inspector.documents.patrol_print import (
     render_patrol_record,
 )
 from inspector.fonts import coverage
-from tests.support.patrol_notice import RARE_NAME, SUPERMARKET, notice
+from tests.support.patrol_notice import GRID, RARE_NAME, SUPERMARKET, notice
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("pdftotext", "pdffonts", "pdftoppm")),
@@ -78,11 +78,8 @@ SITE = VisitPrint(
 
 def patrol(**changes: Any) -> PatrolPrint:
     data = PatrolPrint(
-        township="柴桑区沙河街镇",
-        grid_name="桂林村第三网格",
+        **GRID,
         grid_code="360421102203",
-        worker="李堃",
-        worker_phone="13979212345",
         companions="张丽（村安全员）",
         started_at=START,
         ended_at=START + timedelta(hours=2, minutes=15),

@@ -4,6 +4,7 @@ every network failure has a Chinese name; an unknown one is never said as its co
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CHINESE = re.compile(r"^[\u4e00-\u9fff（）、·\s]+$")
 
 
+def assert_named_in_chinese(
+    kinds: Iterable[str], names: Mapping[str, str], name_of: Callable[[str], str]
+) -> None:
+    """Each kind has its own entry in `names`, and `name_of` says it in Chinese."""
+    for kind in sorted(kinds):
+        assert kind in names, kind
+        assert CHINESE.match(name_of(kind)), kind
+
+
 def _source() -> str:
     return "\n".join(p.read_text("utf-8") for p in (ROOT / "inspector").rglob("*.py"))
 
@@ -32,9 +42,7 @@ def test_every_kind_the_contract_and_the_outbox_know_has_a_chinese_name() -> Non
     queued = set(re.findall(r'queue\(\s*\w+,\s*[\w.]+,\s*"([a-z_]+)"', _source()))
     assert queued >= {"hazard", "hazardevent", "photo", "owntask"}  # the scan finds the calls
     kinds = {*DEVICE_ENTITIES, *SHARED_ENTITIES, *PULLED_ENTITIES, *PARENT_KEYS, *parents, *queued}
-    for kind in sorted(kinds):
-        assert kind in RECORD_NAMES, kind
-        assert CHINESE.match(record_name(kind)), kind
+    assert_named_in_chinese(kinds, RECORD_NAMES, record_name)
     assert record_name("owntask") == "自行安排的任务"
     assert record_name("hazardreport") == "隐患上报"
     assert record_name("nosuchkind") == "记录"
@@ -48,9 +56,7 @@ def test_every_audit_event_the_code_writes_has_a_chinese_name() -> None:
     written = {k for k in literals if k.partition(".")[2] not in not_events}
     written |= {f"hazard.{step.value}" for step in HazardStep} | {SPLIT_EVENT}
     assert {"document.issued", "patrol.started", "report.filed", "document.printed"} <= written
-    for kind in sorted(written):
-        assert kind in AUDIT_EVENT_NAMES, kind
-        assert CHINESE.match(event_name(kind)), kind
+    assert_named_in_chinese(written, AUDIT_EVENT_NAMES, event_name)
     assert event_name("document.issued") == "签发文书"
     assert event_name("hazard.closed") == "隐患销号"
     assert event_name("photo.unheard_of") == "照片的变更"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,14 +13,14 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.setting_rows import current_agency_id
 from inspector.store.models import Agency
 from sync.server import cli
 from sync.server.db import Agency as ServerAgency
+from tests.support.documents import issue_from_inspection, issued_text, load_blocks
 from tests.support.sync_devices import Device, Server
-from tests.support.sync_steps import first_unit, online_device, record_inspection, write_photo
+from tests.support.sync_steps import online_device, record_at_first_unit
 
 TOWNSHIP = "柴桑区沙河街道办事处"
 BUREAU = "柴桑区应急管理局"
@@ -51,21 +50,6 @@ def device_agency(dev: Device) -> Agency:
         assert row is not None
         s.expunge(row)
         return row
-
-
-def load_blocks(dev: Device, tmp_path: Path, series: str) -> None:
-    agency = device_agency(dev).id
-    path = tmp_path / f"blocks-{series}.json"
-    block = {
-        "id": f"b-{series}",
-        "agency_id": agency,
-        "series": series,
-        "year": dev.clock.today().year,
-        "first": 1,
-        "last": 50,
-    }
-    path.write_text(json.dumps({"blocks": [block]}, ensure_ascii=False), "utf-8")
-    dev.services.numbering.load_block_file(path)
 
 
 def server_row(server: Server) -> tuple[int, dict[str, Any], str]:
@@ -101,14 +85,12 @@ def test_settings_set_with_the_command_reach_the_device_and_its_documents(
     assert (agency.large_fine_person_yuan, agency.large_fine_unit_yuan) == (20000, 50000)
 
     # the device's documents use them
-    iid, _hid, _pid = record_inspection(
-        dev, first_unit(dev), write_photo(tmp_path, "s.jpg", (9, 9, 9))
-    )
-    load_blocks(dev, tmp_path, "责改")
+    iid, _hid, _pid = record_at_first_unit(dev, tmp_path, "s.jpg", (9, 9, 9))
+    load_blocks(dev.services, tmp_path, "责改")
     docs = dev.services.documents
-    order = docs.issue(docs.draft_from_inspection("rectification_order", iid)).value
+    order = issue_from_inspection(dev.services, "rectification_order", iid)
     assert order.number.startswith("（柴）应急责改")
-    text = re.sub(r"\s+", "", "".join(page_texts(dev.services.ctx.blobs.read(order.pdf_sha256))))
+    text = issued_text(dev.services, order)
     assert text.startswith(BUREAU) and f"{BUREAU}（印章）" in text
     assert "向柴桑区人民政府申请行政复议" in text and "向九江市濂溪区人民法院提起行政诉讼" in text
     assert f"本文书由{TOWNSHIP}受{BUREAU}委托" in text
@@ -174,8 +156,8 @@ def test_an_entrusted_device_refuses_before_any_number_is_taken(
     """The refusal comes before the number: the block's serials stay untouched."""
     assert run_command(db_url, "set-agency", "--agency", server.agency, *SETTINGS) == 0
     dev = online_device(make_device, "device-t")
-    iid, _h, _p = record_inspection(dev, first_unit(dev), write_photo(tmp_path, "t.jpg", (1, 2, 3)))
-    load_blocks(dev, tmp_path, "查扣")
+    iid, _h, _p = record_at_first_unit(dev, tmp_path, "t.jpg", (1, 2, 3))
+    load_blocks(dev.services, tmp_path, "查扣")
     draft = dev.services.documents.draft_from_inspection("seizure", iid)
     with pytest.raises(UserError, match="行政强制措施权不得委托"):
         dev.services.documents.issue(draft)

@@ -21,12 +21,11 @@ from inspector.services.audit.verify import verify
 from inspector.store.models import Document, Hazard
 from inspector.ui.pages.hazards_page import HazardsPage
 from inspector.ui.tasks import TaskRunner
-from sync.server import admin
 from sync.server.cli import main as server_cli
 from sync.server.db import HazardFold, Record
 from sync.server.number_check import check_numbers
 from tests.support.sync_devices import BASE_URL, Device, Server
-from tests.support.sync_steps import first_unit, record_inspection, write_photo
+from tests.support.sync_steps import issue_blocks_to, record_at_first_unit
 from tests.support.sync_world import PASSWORD, enable_enforcement
 from tests.support.tables import rows_of
 
@@ -80,20 +79,12 @@ def test_opposite_reviews_on_two_devices_are_kept_flagged_and_shown_on_both(
     a = make_device("laptop-1")
     a.sync.sign_in(BASE_URL, "zhang", PASSWORD)
     now = datetime.now(UTC)
-    for year in sorted({(now - timedelta(days=3)).astimezone().year, now.astimezone().year}):
-        for series in ("责改", "复查", "检记"):
-            admin.issue_blocks(
-                server.engine,
-                agency_id=server.agency,
-                device_id=a.sync.device_id(),
-                series=series,
-                year=year,
-                count=20,
-            )
+    years = sorted({(now - timedelta(days=3)).astimezone().year, now.astimezone().year})
+    issue_blocks_to(server, a, ("责改", "复查", "检记"), years, count=20)
     synced(a)  # units, people, checklists and the number blocks
     # three days ago, laptop 1: the inspection and its 责令限期整改指令书
     a.clock.moment = now - timedelta(days=3)
-    iid, hid, _ = record_inspection(a, first_unit(a), write_photo(tmp_path, "a.jpg", (90, 60, 40)))
+    iid, hid, _ = record_at_first_unit(a, tmp_path, "a.jpg", (90, 60, 40))
     order = a.services.documents.issue(
         a.services.documents.draft_from_inspection("rectification_order", iid)
     ).value

@@ -25,10 +25,10 @@ from inspector.domain.monthly import MonthlyFigures, month_bounds
 from inspector.domain.numbering import DOC_CODES
 from inspector.services.documents import Draft
 from inspector.services.inspections.recording import HazardInput, StartInspection
-from sync.server import admin
 from sync.server.stats import local_today
 from tests.support.overview import china_local_time
 from tests.support.sync_devices import BASE_URL, Device, Server
+from tests.support.sync_steps import issue_blocks_to
 from tests.support.sync_world import PASSWORD, enable_enforcement
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -391,15 +391,7 @@ def test_a_month_of_work_on_two_devices_counts_the_same_everywhere(
     for n, name in enumerate(("zhang", "li")):
         dev = make_device(name)
         dev.sync.sign_in(BASE_URL, name, PASSWORD)
-        for series in sorted(set(DOC_CODES.values())):
-            admin.issue_blocks(
-                server.engine,
-                agency_id=server.agency,
-                device_id=dev.sync.device_id(),
-                series=series,
-                year=year,
-                count=300,
-            )
+        issue_blocks_to(server, dev, sorted(set(DOC_CODES.values())), [year], count=300)
         assert dev.sync.run().ok
         units = sorted(u.id for u in dev.services.units.search("沙河机械厂"))
         month_of_work(dev, units[n::2] + units[:1], year, month, seed=20 + n)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,16 @@ from pytestqt.qtbot import QtBot
 from sqlmodel import Session, select
 
 from inspector.domain.errors import UserError
-from inspector.services.inspections.recording import HazardInput, StartInspection
+from inspector.services.inspections.recording import HazardInput
 from inspector.services.setting_rows import USERNAME
 from inspector.services.sync.engine import REASONS
 from inspector.store.models import Hazard, Inspection, Outbox, Photo, Setting
-from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from sync.server.db import BlobRef, Record
 from tests.support.sync_devices import BASE_URL, Device, Server
-from tests.support.sync_steps import first_unit, sign_in_and_pull, write_photo
+from tests.support.sync_steps import first_unit, open_inspection, sign_in_and_pull, write_photo
 from tests.support.sync_world import PASSWORD
+from tests.support.window import shown_window
 
 WAIT = 15_000
 NOT_OWNER = REASONS["not_owner"]
@@ -63,26 +63,8 @@ def test_a_colleagues_changes_are_refused_and_the_inspector_sees_his_own_records
 ) -> None:
     zhang = make_device("zhang-laptop")
     sign_in_and_pull(zhang, "zhang")
-    unit_id = first_unit(zhang)
-    svc = zhang.services
-    people = [p.id for p in svc.inspections.people()][:2]
-    iid = svc.inspections.start(
-        StartInspection(
-            unit_id=unit_id,
-            inspector_ids=people,
-            checklist_ids=[svc.inspections.checklists()[0].id],
-        )
-    ).value
-    hid = svc.inspections.add_hazard(
-        iid,
-        HazardInput(
-            description="配电箱箱门损坏，带电部位外露",
-            deadline=zhang.clock.today() + timedelta(days=7),
-        ),
-    ).value
-    svc.photos.add_file(
-        iid, write_photo(tmp_path, "a.jpg", (200, 60, 40)), watermark="现场检查", hazard_id=hid
-    )
+    photo = write_photo(tmp_path, "a.jpg", (200, 60, 40))
+    iid, hid, _pid = open_inspection(zhang, first_unit(zhang), photo)
     first = zhang.sync.run()
     assert first.ok and not first.rejected and first.pushed["hazard"] == 1
     mine = device_state(zhang)
@@ -107,12 +89,7 @@ def test_a_colleagues_changes_are_refused_and_the_inspector_sees_his_own_records
     li.services.photos.add_file(iid, write_photo(tmp_path, "b.jpg", (40, 60, 200)), "现场检查")
     li.services.inspections.finish(iid, "未发现隐患。")
 
-    install_fonts(qapp)
-    w = MainWindow(li.services)
-    qtbot.addWidget(w)
-    w.start()
-    w.show()
-    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
+    w = shown_window(qtbot, qapp, li.services, timeout=WAIT)
     qtbot.mouseClick(w.sync_page.sync_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.tasks.pending == 0 and not w.sync_page.running, timeout=WAIT)
     report = w.sync_page.last_report

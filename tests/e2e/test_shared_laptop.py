@@ -22,8 +22,14 @@ from tests.support.clock import FixedClock
 from tests.support.documents import load_blocks
 from tests.support.live_server import LiveServer
 from tests.support.sync_devices import BASE_URL, Device, Server
-from tests.support.sync_steps import first_unit, record_inspection, write_photo
-from tests.support.sync_world import FAST_HASHER, PASSWORD, code
+from tests.support.sync_steps import (
+    add_grid_worker,
+    first_unit,
+    record_at_first_unit,
+    record_inspection,
+    write_photo,
+)
+from tests.support.sync_world import FAST_HASHER, PASSWORD, code, import_unit_rows
 
 OTHER_TOWN_UNITS = 2
 
@@ -35,25 +41,14 @@ def people(server: Server, tmp_path: Path) -> dict[str, str]:
     engine = server.engine
     other = admin.create_township(engine, server.agency, "新港镇", county="柴桑区")
     admin.create_grid(engine, other, "新港一网格")
-    csv = tmp_path / "other.csv"
-    lines = ["单位名称,统一社会信用代码,地址,乡镇,网格,行业,联系人,联系电话"]
-    for n in range(1, OTHER_TOWN_UNITS + 1):
-        lines.append(
-            f"新港码头{n},{code(900 + n)},新港镇{n}号,新港镇,新港一网格,机械,钱七,0792-2{n}"
-        )
-    csv.write_text("\n".join(lines) + "\n", "utf-8")
-    assert admin.import_units(engine, csv, server.agency).imported == OTHER_TOWN_UNITS
+    rows = [
+        f"新港码头{n},{code(900 + n)},新港镇{n}号,新港镇,新港一网格,机械,钱七,0792-2{n}"
+        for n in range(1, OTHER_TOWN_UNITS + 1)
+    ]
+    report = import_unit_rows(engine, server.agency, tmp_path / "other.csv", rows)
+    assert report.imported == OTHER_TOWN_UNITS
     ids = dict(server.users)
-    ids["grid"] = admin.create_user(
-        engine,
-        username="grid",
-        password=PASSWORD,
-        name="网格员孙",
-        agency_id=server.agency,
-        role="grid_worker",
-        grids=["第一网格"],
-        hasher=FAST_HASHER,
-    )
+    ids["grid"] = add_grid_worker(server, "grid", name="网格员孙")
     ids["far"] = admin.create_user(
         engine,
         username="far",
@@ -167,9 +162,7 @@ def shared_laptop_day(
     report = a.sync.run()
     assert report.ok, report.error
     # offline: an inspection with a hazard and a photo, then zhang signs out without syncing
-    iid, hid, pid = record_inspection(
-        device(a), first_unit(device(a)), write_photo(tmp_path, "a.jpg", (200, 30, 30))
-    )
+    iid, hid, pid = record_at_first_unit(device(a), tmp_path, "a.jpg", (200, 30, 30))
     a_work = pending(a)
     assert a_work >= 4
     a_dir = a.ctx.data_dir
@@ -280,9 +273,7 @@ def test_the_window_reopens_on_the_person_who_signs_in_and_on_nobody_after_sign_
     profiles, desk, open_store = laptop
     zhang = desk.sign_in(open_store(profiles.active_dir()), BASE_URL, "zhang", PASSWORD)
     assert zhang.sync.run().ok
-    iid, _, _ = record_inspection(
-        device(zhang), first_unit(device(zhang)), write_photo(tmp_path, "z.jpg", (90, 90, 9))
-    )
+    iid, _, _ = record_at_first_unit(device(zhang), tmp_path, "z.jpg", (90, 90, 9))
     w = MainWindow(zhang, desk=desk)
     qtbot.addWidget(w)
     w.start()

@@ -25,6 +25,7 @@ from tests.support.sync_devices import BASE_URL, Device, Server
 from tests.support.sync_steps import (
     edit_phone,
     first_unit,
+    record_at_first_unit,
     record_inspection,
     sign_in_and_pull,
     write_photo,
@@ -217,12 +218,19 @@ def test_no_secret_on_disk_or_in_logs(
     assert token not in text and PASSWORD not in text
 
 
+def zhang_with_an_inspection(
+    dev: Device, tmp_path: Path, photo: str, colour: tuple[int, int, int]
+) -> Device:
+    """The device signed in as zhang and pulled, then an inspection recorded on it (not pushed)."""
+    sign_in_and_pull(dev, "zhang")
+    record_at_first_unit(dev, tmp_path, photo, colour)
+    return dev
+
+
 def test_cancel_and_bad_token_stop_with_chinese_message_and_lose_nothing(
     tmp_path: Path, server: Server, make_device: Any
 ) -> None:
-    dev = make_device("device-e")
-    sign_in_and_pull(dev, "zhang")
-    record_inspection(dev, first_unit(dev), write_photo(tmp_path, "e.jpg", (1, 2, 3)))
+    dev = zhang_with_an_inspection(make_device("device-e"), tmp_path, "e.jpg", (1, 2, 3))
     pending = outbox_states(dev)["pending"]
     seen: list[str] = []
 
@@ -248,9 +256,7 @@ def test_cancel_and_bad_token_stop_with_chinese_message_and_lose_nothing(
 def test_child_queued_before_its_parent_goes_in_a_second_pass(
     tmp_path: Path, server: Server, make_device: Any
 ) -> None:
-    dev = make_device("device-f")
-    sign_in_and_pull(dev, "zhang")
-    record_inspection(dev, first_unit(dev), write_photo(tmp_path, "f.jpg", (5, 5, 5)))
+    dev = zhang_with_an_inspection(make_device("device-f"), tmp_path, "f.jpg", (5, 5, 5))
     with dev.services.ctx.store.write() as s:  # the parent inspection now comes last
         s.connection().exec_driver_sql(
             "UPDATE outbox SET seq = seq + 1000 WHERE entity = 'inspection'"

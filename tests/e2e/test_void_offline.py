@@ -5,39 +5,18 @@ sending back is named by the sync, not hidden behind "同步完成"."""
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
 
-from inspector.services.setting_rows import current_agency_id
-from inspector.store.models import Agency, Outbox, Photo
+from inspector.store.models import Outbox, Photo
 from sync.server.blobs import read_blob
 from sync.server.db import Record
-from tests.support.sync_devices import Device, Server
-from tests.support.sync_steps import first_unit, online_device, record_inspection, write_photo
-
-
-def load_blocks(dev: Device, tmp_path: Path, series: str) -> None:
-    with dev.services.ctx.store.read() as s:
-        agency = current_agency_id(s)
-    path = tmp_path / f"blocks-{series}.json"
-    block = {
-        "id": f"b-{series}",
-        "agency_id": agency,
-        "series": series,
-        "year": dev.clock.today().year,
-        "first": 1,
-        "last": 50,
-    }
-    path.write_text(json.dumps({"blocks": [block]}, ensure_ascii=False), "utf-8")
-    dev.services.numbering.load_block_file(path)
-    with dev.services.ctx.store.write() as s:  # the rights notice's bodies, as an admin sets them
-        row = s.get(Agency, agency)
-        assert row is not None
-        row.review_government, row.court = "柴桑区人民政府", "柴桑区人民法院"
-        s.add(row)
+from tests.support.documents import issue_from_inspection, load_blocks
+from tests.support.number_blocks import set_agency
+from tests.support.sync_devices import Server
+from tests.support.sync_steps import online_device, record_at_first_unit
 
 
 def server_document(server: Server, doc_id: str) -> dict[str, Any]:
@@ -51,16 +30,14 @@ def test_issue_offline_void_then_sync_delivers_document_pdf_and_void(
     tmp_path: Path, server: Server, make_device: Any
 ) -> None:
     dev = online_device(make_device, "device-v")
-    iid, _hid, _pid = record_inspection(
-        dev, first_unit(dev), write_photo(tmp_path, "v.jpg", (30, 140, 70))
-    )
-    load_blocks(dev, tmp_path, "检记")
-    load_blocks(dev, tmp_path, "责改")
+    iid, _hid, _pid = record_at_first_unit(dev, tmp_path, "v.jpg", (30, 140, 70))
+    load_blocks(dev.services, tmp_path, "检记")
+    load_blocks(dev.services, tmp_path, "责改")
+    # the rights notice's bodies, as an admin sets them
+    set_agency(dev.services, review_government="柴桑区人民政府", court="柴桑区人民法院")
     # offline: a 现场检查记录 and a 责令限期整改指令书, both issued, printed and then voided
     record = dev.services.records.issue_site_record(iid).value
-    order = dev.services.documents.issue(
-        dev.services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    order = issue_from_inspection(dev.services, "rectification_order", iid)
     dev.services.printing.record_printed(order.document_id, 2, "InspectorPDF", "7")
     dev.services.documents.void(record.document_id, "单位名称写错，重新制作")
     dev.services.documents.void(order.document_id, "整改期限写错，重新下达")
@@ -90,9 +67,7 @@ def test_a_record_the_server_keeps_sending_back_is_named_not_reported_as_done(
     tmp_path: Path, server: Server, make_device: Any
 ) -> None:
     dev = online_device(make_device, "device-w")
-    _iid, _hid, pid = record_inspection(
-        dev, first_unit(dev), write_photo(tmp_path, "w.jpg", (200, 20, 20))
-    )
+    _iid, _hid, pid = record_at_first_unit(dev, tmp_path, "w.jpg", (200, 20, 20))
     with dev.services.ctx.store.read() as s:
         photo = s.get(Photo, pid)
         assert photo is not None

@@ -1,12 +1,15 @@
-"""Inspections with hazards, loaded number blocks, and the drafts and issued documents that
-follow them (penalty, notice, seizure; findings owned by another agency)."""
+"""Inspections with hazards, loaded number blocks, the drafts and issued documents that follow
+them (penalty, notice, measures, seizure; findings owned by another agency), and their PDFs as text."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
-from inspector.services.documents import Draft, IssuedDocument
+from inspector.documents.raster import page_texts
+from inspector.services.documents import Draft, IssuedDocument, KindChoice
+from inspector.services.documents.site_record import IssuedRecord
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput
 from tests.support.inspections import start
@@ -14,20 +17,22 @@ from tests.support.number_blocks import block, block_file
 from tests.support.writer import writes
 
 
+def panel_finding(deadline: date, measure: str = "清除杂物") -> HazardInput:
+    """The finding most tests record: 配电箱前堆放杂物 (安全生产法 §42), due on `deadline`."""
+    return HazardInput(
+        "配电箱前堆放杂物",
+        legal_basis="《中华人民共和国安全生产法》第四十二条",
+        measure=measure,
+        deadline=deadline,
+    )
+
+
 @writes
 def inspection_with_hazards(services: Services) -> str:
     """A finished inspection with two findings, each with a deadline in a week."""
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)
-    services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "配电箱前堆放杂物",
-            legal_basis="《中华人民共和国安全生产法》第四十二条",
-            measure="清除杂物",
-            deadline=week,
-        ),
-    )
+    services.inspections.add_hazard(iid, panel_finding(week))
     services.inspections.add_hazard(
         iid,
         HazardInput(
@@ -49,6 +54,46 @@ def load_blocks(
     services.numbering.load_block_file(
         block_file(tmp_path, block(services, first, last, series=series))
     )
+
+
+@writes
+def inspection_with_blocks(services: Services, tmp_path: Path, *series: str) -> str:
+    """`inspection_with_hazards`, with a block of numbers 1-50 loaded for each series."""
+    iid = inspection_with_hazards(services)
+    for name in series:
+        load_blocks(services, tmp_path, name)
+    return iid
+
+
+def kind_choices(services: Services, iid: str) -> dict[str, KindChoice]:
+    """The document kinds the finished inspection offers, by kind (a disabled one says why)."""
+    return {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+
+
+@writes
+def issue_from_inspection(services: Services, kind: str, iid: str) -> IssuedDocument:
+    """The document of `kind` drafted from the inspection as it stands, issued unchanged."""
+    return services.documents.issue(services.documents.draft_from_inspection(kind, iid)).value
+
+
+@writes
+def issue_measures(
+    services: Services, iid: str, measures: str = "从危险区域内撤出作业人员"
+) -> IssuedDocument:
+    """A 现场处理措施决定书 drafted from the inspection, issued with these measures."""
+    draft = services.documents.draft_from_inspection("onsite_measures", iid)
+    draft.fields["measures"] = measures
+    return services.documents.issue(draft).value
+
+
+def flat_text(pdf: bytes) -> str:
+    """A PDF's text with all white space taken out (wrapped lines and table cells split words)."""
+    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
+
+
+def issued_text(services: Services, issued: IssuedDocument | IssuedRecord) -> str:
+    """The issued document's stored PDF, as `flat_text`."""
+    return flat_text(services.ctx.blobs.read(issued.pdf_sha256))
 
 
 def penalty_draft(services: Services, iid: str, kind: str, fine: str) -> Draft:
@@ -103,14 +148,7 @@ def fire_and_own_findings(services: Services) -> tuple[str, str, str]:
     """A finished inspection with a 应急 finding and a 消防 finding: (inspection, 应急, 消防)."""
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)
-    own = services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "配电箱前堆放杂物",
-            legal_basis="《中华人民共和国安全生产法》第四十二条",
-            deadline=week,
-        ),
-    ).value
+    own = services.inspections.add_hazard(iid, panel_finding(week, measure="")).value
     fire = services.inspections.add_hazard(
         iid,
         HazardInput(

@@ -12,24 +12,18 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from inspector.services.evidence.photos import PhotoService, PreparedPhoto
-from inspector.ui.app import install_fonts
 from inspector.ui.main_window import NAV, MainWindow
 from tests.support.photos import jpeg_bytes
 from tests.support.sync_devices import BASE_URL, Device, Server
 from tests.support.sync_steps import add_grid_worker
 from tests.support.sync_world import PASSWORD
+from tests.support.window import shown_window
 
 WAIT = 15_000
 
 
 def window_for(qtbot: QtBot, qapp: Any, dev: Device) -> MainWindow:
-    install_fonts(qapp)
-    w = MainWindow(dev.services)
-    qtbot.addWidget(w)
-    w.start()
-    w.show()
-    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
-    return w
+    return shown_window(qtbot, qapp, dev.services, timeout=WAIT)
 
 
 def idle(qtbot: QtBot, w: MainWindow) -> None:

@@ -1,4 +1,5 @@
-"""The agency and its document-number blocks, loaded from a real block file."""
+"""The agency, its settings as an admin sets them, and its document-number blocks, loaded from a
+real block file."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 from inspector.services.facade import Services
 from inspector.services.setting_rows import current_agency_id
+from inspector.store.models import Agency
+from tests.support.writer import writes
 
 
 def agency_id(services: Services) -> str:
@@ -15,6 +18,18 @@ def agency_id(services: Services) -> str:
         value = current_agency_id(s)
     assert value is not None
     return value
+
+
+@writes
+def set_agency(services: Services, **settings: object) -> None:
+    """This device's agency row with each named setting (a column of `Agency`) changed."""
+    with services.ctx.store.write() as s:
+        agency = s.get(Agency, agency_id(services))
+        assert agency is not None
+        for name, value in settings.items():
+            assert hasattr(agency, name), f"the agency has no setting {name}"
+            setattr(agency, name, value)
+        s.add(agency)
 
 
 def block_file(tmp_path: Path, *blocks: dict[str, object]) -> Path:

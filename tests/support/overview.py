@@ -1,4 +1,5 @@
-"""A generated month of work for the overview figures, and China local time for a test."""
+"""A generated month of work for the overview figures, and China local time for a test (as
+fixtures too: `china_time` for every test of a module that imports it, `data`)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from inspector.domain.enums import INSPECTION_KINDS
 from inspector.services.facade import Services
 from inspector.store.models import Agency, Document, Hazard, Inspection, Township, Unit
+from tests.support.clock import FixedClock
 from tests.support.writer import writes
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 2026-11-20 10:00 in China
@@ -38,6 +41,12 @@ def china_local_time() -> Iterator[None]:
         else:
             os.environ["TZ"] = old
         time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def china_time() -> Iterator[None]:
+    with china_local_time():
+        yield
 
 
 @dataclass
@@ -287,3 +296,10 @@ def actual(f: Any) -> dict[str, Any]:
         "fines_yuan": f.fines_yuan,
         "daily": daily,
     }
+
+
+@pytest.fixture
+def data(services: Services, clock: FixedClock) -> Generated:
+    """The generated months, with the clock at NOW."""
+    clock.moment = NOW
+    return generate(services)

@@ -11,12 +11,19 @@ from inspector.documents.patrol_print import (
     VisitPrint,
 )
 
+# the grid and its worker, on both of the worker's printouts
+GRID: dict[str, str] = {
+    "township": "柴桑区沙河街镇",
+    "grid_name": "桂林村第三网格",
+    "worker": "李堃",
+    "worker_phone": "13979212345",
+}
+
 
 def notice(**changes: Any) -> GridNoticePrint:
     data = GridNoticePrint(
+        **GRID,
         number="网报〔2026〕0007",
-        township="柴桑区沙河街镇",
-        grid_name="桂林村第三网格",
         place_name="沙河街镇喆丰便民超市",
         address="九江市柴桑区沙河街镇桂林路126号",
         responsible=RARE_NAME,
@@ -25,8 +32,6 @@ def notice(**changes: Any) -> GridNoticePrint:
         requirement="清理后门安全出口堆放的纸箱，保持疏散通道畅通；更换或维修压力不足的灭火器；"
         "电动自行车不得在店内停放、充电",
         deadline=date(2026, 11, 29),
-        worker="李堃",
-        worker_phone="13979212345",
         issued_on=date(2026, 11, 22),
     )
     return replace(data, **changes)

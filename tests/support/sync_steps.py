@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,9 @@ def sign_in_and_pull(dev: Device, username: str) -> str:
 
 
 @writes
-def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
+def open_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
+    """An inspection at the unit, not finished: one hazard due in a week, with `photo` on it.
+    (inspection, hazard, photo)"""
     svc = dev.services
     people = [p.id for p in svc.inspections.people()][:2]
     checklist = svc.inspections.checklists()[0].id
@@ -42,8 +45,22 @@ def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str,
         ),
     ).value
     pid = svc.photos.add_file(iid, photo, watermark="现场检查", hazard_id=hid).value
-    svc.inspections.finish(iid, "检查发现一般隐患一项。")
     return iid, hid, pid
+
+
+@writes
+def record_inspection(dev: Device, unit_id: str, photo: Path) -> tuple[str, str, str]:
+    """`open_inspection`, finished. (inspection, hazard, photo)"""
+    iid, hid, pid = open_inspection(dev, unit_id, photo)
+    dev.services.inspections.finish(iid, "检查发现一般隐患一项。")
+    return iid, hid, pid
+
+
+def record_at_first_unit(
+    dev: Device, tmp_path: Path, photo: str, colour: tuple[int, int, int]
+) -> tuple[str, str, str]:
+    """`record_inspection` at the device's first unit, its photo a new JPEG of one colour."""
+    return record_inspection(dev, first_unit(dev), write_photo(tmp_path, photo, colour))
 
 
 @writes
@@ -73,12 +90,29 @@ def online_device(make_device: Any, name: str) -> Device:
     return dev
 
 
-def add_grid_worker(server: Server, username: str = "grid1") -> str:
+def issue_blocks_to(
+    server: Server, dev: Device, series: Iterable[str], years: Iterable[int], count: int
+) -> None:
+    """The server's admin issues the device a block of `count` numbers of each series, each year."""
+    for year in years:
+        for name in series:
+            admin.issue_blocks(
+                server.engine,
+                agency_id=server.agency,
+                device_id=dev.sync.device_id(),
+                series=name,
+                year=year,
+                count=count,
+            )
+
+
+def add_grid_worker(server: Server, username: str = "grid1", name: str = "刘网格") -> str:
+    """A grid worker of the world's 第一网格; the new user's id."""
     return admin.create_user(
         server.engine,
         username=username,
         password=PASSWORD,
-        name="刘网格",
+        name=name,
         agency_id=server.agency,
         role="grid_worker",
         grids=["第一网格"],

@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
-from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from tests.support.sync_devices import BASE_URL, Device, Server
 from tests.support.sync_world import PASSWORD
+from tests.support.window import shown_window
 
 WAIT = 10_000
 
@@ -27,12 +27,7 @@ def device(make_device: Any, server: Server) -> Device:
 
 @pytest.fixture
 def win(qtbot: QtBot, qapp: Any, device: Device) -> Iterator[MainWindow]:
-    install_fonts(qapp)
-    w = MainWindow(device.services)
-    qtbot.addWidget(w)
-    w.start()
-    w.show()
-    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
+    w = shown_window(qtbot, qapp, device.services, timeout=WAIT)
     yield w
     qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
 

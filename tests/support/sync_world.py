@@ -14,6 +14,7 @@ from inspector.domain import creditcode
 from inspector.util.paths import forms_path
 from sync.server import admin
 from sync.server.db import Agency, take_seq, write_session
+from sync.server.unit_sheet import ImportReport
 
 PASSWORD = "field-secret-pw-7"
 # cheap hashes for test users (logins verify with the parameters stored in the hash)
@@ -25,6 +26,15 @@ def code(n: int) -> str:
     """A valid credit code, distinct per n."""
     first17 = f"91360402{n:08d}0"[:17]
     return first17 + creditcode.check_char(first17)
+
+
+UNITS_CSV_HEADER = "单位名称,统一社会信用代码,地址,乡镇,网格,行业,联系人,联系电话"
+
+
+def import_unit_rows(engine: Engine, agency: str, path: Path, rows: list[str]) -> ImportReport:
+    """The server's unit import of `rows` (CSV lines under `UNITS_CSV_HEADER`), written to `path`."""
+    path.write_text("\n".join([UNITS_CSV_HEADER, *rows]) + "\n", "utf-8")
+    return admin.import_units(engine, path, agency)
 
 
 @dataclass
@@ -53,14 +63,11 @@ def seed_world(engine: Engine, workdir: Path, n_units: int = 5) -> SeededWorld:
             cert_no=f"36040200{n:04d}",
             hasher=FAST_HASHER,
         )
-    csv = workdir / "units.csv"
-    lines = ["单位名称,统一社会信用代码,地址,乡镇,网格,行业,联系人,联系电话"]
-    for n in range(1, n_units + 1):
-        lines.append(
-            f"沙河机械厂{n},{code(n)},沙河街道工业路{n}号,沙河街道,第一网格,机械,赵六,0792-100000{n}"
-        )
-    csv.write_text("\n".join(lines) + "\n", "utf-8")
-    report = admin.import_units(engine, csv, agency)
+    rows = [
+        f"沙河机械厂{n},{code(n)},沙河街道工业路{n}号,沙河街道,第一网格,机械,赵六,0792-100000{n}"
+        for n in range(1, n_units + 1)
+    ]
+    report = import_unit_rows(engine, agency, workdir / "units.csv", rows)
     assert report.imported == n_units, report.lines()
     admin.publish_checklists(engine, forms_path("checklists"), agency)
     return SeededWorld(agency, township, users, n_units)

@@ -1,15 +1,30 @@
-"""Waiting on the main window and opening an inspection or a draft in it."""
+"""The main window shown on a store, waiting on it, and opening an inspection or a draft in it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 
 from inspector.services.facade import Services
+from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
 from tests.support.documents import inspection_with_hazards
 from tests.support.writer import on_writer
 
 WAIT = 10_000
+
+
+def shown_window(qtbot: QtBot, qapp: Any, services: Services, timeout: int = WAIT) -> MainWindow:
+    """The app's fonts installed and a main window on `services` started and shown, once the
+    tasks it began with are done."""
+    install_fonts(qapp)
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    w.start()
+    w.show()
+    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=timeout)
+    return w
 
 
 def idle(qtbot: QtBot, w: MainWindow) -> None:

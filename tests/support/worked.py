@@ -8,8 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from inspector.services.facade import Services
-from inspector.services.inspections.recording import HazardInput
-from tests.support.documents import load_blocks
+from tests.support.documents import issue_from_inspection, load_blocks, panel_finding
 from tests.support.inspections import start
 from tests.support.writer import writes
 
@@ -43,15 +42,7 @@ class Worked:
 def work(services: Services, tmp_path: Path, photo_file: Path) -> Worked:
     iid = start(services)
     week = services.ctx.clock.today() + timedelta(days=7)
-    hid = services.inspections.add_hazard(
-        iid,
-        HazardInput(
-            "配电箱前堆放杂物",
-            measure="清除杂物",
-            legal_basis="《中华人民共和国安全生产法》第四十二条",
-            deadline=week,
-        ),
-    ).value
+    hid = services.inspections.add_hazard(iid, panel_finding(week)).value
     pid = services.photos.add_file(iid, photo_file, "现场检查", hazard_id=hid).value
     item = services.inspections.view(iid).checklists[0].items[0]
     services.inspections.set_item(iid, item.id, "pass", "灭火器在有效期内")
@@ -59,9 +50,7 @@ def work(services: Services, tmp_path: Path, photo_file: Path) -> Worked:
     load_blocks(services, tmp_path, "检记")
     load_blocks(services, tmp_path, "责改")
     record = services.records.issue_site_record(iid).value
-    order = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    order = issue_from_inspection(services, "rectification_order", iid)
     return Worked(
         services, iid, hid, pid, record.document_id, record.number, record.pdf_sha256,
         order.document_id,

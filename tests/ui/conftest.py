@@ -6,18 +6,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from inspector.services.facade import Services
-from inspector.ui.app import install_fonts
 from inspector.ui.main_window import MainWindow
+from tests.support.window import shown_window
 
 WAIT = 10_000
 
 
 @pytest.fixture
 def window(qtbot: QtBot, services: Services, qapp: object) -> MainWindow:
-    install_fonts(qapp)  # type: ignore[arg-type]
-    w = MainWindow(services)
-    qtbot.addWidget(w)
-    w.start()
-    w.show()
-    qtbot.waitUntil(lambda: w.tasks.pending == 0, timeout=WAIT)
-    return w
+    return shown_window(qtbot, qapp, services)

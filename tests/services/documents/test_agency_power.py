@@ -21,41 +21,48 @@ from inspector.services.facade import Services
 from inspector.services.inspections.checklists import install_checklist
 from inspector.services.inspections.recording import HazardInput, StartInspection
 from inspector.store.models import Agency, Document, Hazard
-from tests.support.documents import fire_and_own_findings, inspection_with_hazards, load_blocks
-from tests.support.number_blocks import agency_id
+from tests.support.documents import (
+    fire_and_own_findings,
+    inspection_with_blocks,
+    inspection_with_hazards,
+    issue_from_inspection,
+    issued_text,
+    kind_choices,
+    load_blocks,
+)
+from tests.support.number_blocks import agency_id, set_agency
 
 COUNTY_BUREAU = "青岚县应急管理局"  # the demo agency's name, here the 委托机关
 TOWNSHIP = "青岚县城关镇人民政府"
 SECTION_17 = "《中华人民共和国行政强制法》第十七条"
 
 
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
-
-
 def set_power(services: Services, kind: PowerKind, granted: tuple[str, ...] = ()) -> None:
     """The demo agency made a township acting under `kind` (as a pull of its settings would)."""
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        if kind in (PowerKind.ENTRUSTED, PowerKind.AUTHORIZED):
-            agency.name, agency.short_name = TOWNSHIP, "城关"
-        agency.power_kind = kind.value
-        agency.has_enforcement_power = kind != PowerKind.NONE
-        agency.delegator_name = COUNTY_BUREAU if kind == PowerKind.ENTRUSTED else ""
-        agency.delegator_short_name = "岚" if kind == PowerKind.ENTRUSTED else ""
-        agency.granted_authorities = json.dumps(list(granted), ensure_ascii=False)
-        s.add(agency)
+    township = kind in (PowerKind.ENTRUSTED, PowerKind.AUTHORIZED)
+    set_agency(
+        services,
+        **({"name": TOWNSHIP, "short_name": "城关"} if township else {}),
+        power_kind=kind.value,
+        has_enforcement_power=kind != PowerKind.NONE,
+        delegator_name=COUNTY_BUREAU if kind == PowerKind.ENTRUSTED else "",
+        delegator_short_name="岚" if kind == PowerKind.ENTRUSTED else "",
+        granted_authorities=json.dumps(list(granted), ensure_ascii=False),
+    )
+
+
+def township_inspection(services: Services, tmp_path: Path, kind: PowerKind, series: str) -> str:
+    """The demo agency made a township under `kind`, then `inspection_with_blocks` of `series`."""
+    set_power(services, kind)
+    return inspection_with_blocks(services, tmp_path, series)
 
 
 # -- 委托 -------------------------------------------------------------------------------------------
 def test_entrusted_township_seizure_refused_citing_section_17(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.ENTRUSTED)
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "查扣")
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    iid = township_inspection(services, tmp_path, PowerKind.ENTRUSTED, "查扣")
+    choices = kind_choices(services, iid)
     assert not choices["seizure"].enabled and "第十七条" in choices["seizure"].why_not
     draft = services.documents.draft_from_inspection("seizure", iid)
     draft.fields["period_end"] = (services.ctx.clock.today() + timedelta(days=10)).isoformat()
@@ -72,9 +79,7 @@ def test_entrusted_township_seizure_refused_citing_section_17(
 def test_entrusted_township_suspension_refused_other_measures_allowed(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.ENTRUSTED)
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "现决")
+    iid = township_inspection(services, tmp_path, PowerKind.ENTRUSTED, "现决")
     draft = services.documents.draft_from_inspection("onsite_measures", iid)
     draft.fields["measures"] = "从危险区域内撤出作业人员\n暂时停产停业"
     draft.fields["suspend_until"] = (services.ctx.clock.today() + timedelta(days=30)).isoformat()
@@ -88,18 +93,14 @@ def test_entrusted_township_suspension_refused_other_measures_allowed(
 def test_entrusted_township_order_prints_the_entrusting_body_as_issuer(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.ENTRUSTED)
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    issued = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    iid = township_inspection(services, tmp_path, PowerKind.ENTRUSTED, "责改")
+    issued = issue_from_inspection(services, "rectification_order", iid)
     year = services.ctx.clock.today().year
     assert issued.number == f"（岚）应急责改\u3014{year}\u30151号"  # the 委托机关's 简称
     pages = page_texts(services.ctx.blobs.read(issued.pdf_sha256))
     first_line = pages[0].strip().splitlines()[0]
     assert re.sub(r"\s+", "", first_line) == COUNTY_BUREAU
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert f"{COUNTY_BUREAU}（印章）" in text
     assert f"本文书由{TOWNSHIP}受{COUNTY_BUREAU}委托，以{COUNTY_BUREAU}名义作出" in text
     assert f"{TOWNSHIP}（印章）" not in text
@@ -107,32 +108,26 @@ def test_entrusted_township_order_prints_the_entrusting_body_as_issuer(
     load_blocks(services, tmp_path, "检记")
     record = services.records.issue_site_record(iid).value
     assert record.number.startswith("（岚）应急检记")
-    assert _text(services.ctx.blobs.read(record.pdf_sha256)).startswith(COUNTY_BUREAU)
+    assert issued_text(services, record).startswith(COUNTY_BUREAU)
     # the township's own 隐患整改通知书 is not an 执法文书: in its own name and number
     load_blocks(services, tmp_path, "隐改")
-    notice = services.documents.issue(
-        services.documents.draft_from_inspection("hazard_notice", iid)
-    ).value
+    notice = issue_from_inspection(services, "hazard_notice", iid)
     assert notice.number.startswith("（城关）安隐改")
-    assert _text(services.ctx.blobs.read(notice.pdf_sha256)).startswith(TOWNSHIP)
+    assert issued_text(services, notice).startswith(TOWNSHIP)
     assert verify(services.ctx).ok
 
 
 def test_authorized_township_issues_in_its_own_name_and_may_seize(
     services: Services, tmp_path: Path
 ) -> None:
-    set_power(services, PowerKind.AUTHORIZED)
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    iid = township_inspection(services, tmp_path, PowerKind.AUTHORIZED, "责改")
+    choices = kind_choices(services, iid)
     assert choices["seizure"].enabled
     seizure = services.documents.draft_from_inspection("seizure", iid)
     assert not any(SECTION_17 in p for p in services.documents.problems(seizure))
-    issued = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    issued = issue_from_inspection(services, "rectification_order", iid)
     assert issued.number.startswith("（城关）应急责改")
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert text.startswith(TOWNSHIP) and f"{TOWNSHIP}（印章）" in text
     assert "委托" not in text
 
@@ -151,7 +146,7 @@ def test_own_power_behaves_as_before(services: Services, tmp_path: Path) -> None
     assert all(i.include and i.authority == "应急" for i in draft.items)
     issued = services.documents.issue(draft).value
     assert issued.number.startswith("（岚）应急责改")
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert text.startswith(COUNTY_BUREAU) and f"{COUNTY_BUREAU}（印章）" in text
     assert "委托" not in text
     set_power(services, PowerKind.OWN)  # the setting made explicit changes nothing
@@ -166,7 +161,7 @@ def test_fire_finding_goes_to_a_case_transfer_not_the_order(
     iid, own, fire = fire_and_own_findings(services)
     load_blocks(services, tmp_path, "责改")
     load_blocks(services, tmp_path, "移")
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    choices = kind_choices(services, iid)
     assert choices["case_transfer"].enabled and choices["case_transfer"].title == "案件移送书"
 
     order = services.documents.draft_from_inspection("rectification_order", iid)
@@ -182,7 +177,7 @@ def test_fire_finding_goes_to_a_case_transfer_not_the_order(
     )
     by_hazard[fire].include = False
     issued_order = services.documents.issue(order).value
-    order_text = _text(services.ctx.blobs.read(issued_order.pdf_sha256))
+    order_text = issued_text(services, issued_order)
     assert "配电箱前堆放杂物" in order_text and "疏散通道" not in order_text
 
     transfer = services.documents.draft_from_inspection("case_transfer", iid)
@@ -193,7 +188,7 @@ def test_fire_finding_goes_to_a_case_transfer_not_the_order(
     issued = services.documents.issue(transfer).value
     year = services.ctx.clock.today().year
     assert issued.number == f"（岚）应急移\u3014{year}\u30151号"
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert text.startswith(COUNTY_BUREAU) and "案件移送书" in text
     assert "青岚县消防救援大队城关消防救援站：" in text
     assert "1.二楼疏散通道堆放纸箱约2立方米。" in text

@@ -29,13 +29,15 @@ from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.domain.numbering import CASE_SERIES, DOC_CODES
 from inspector.services.audit.verify import verify
-from inspector.services.demo.county import load_demo
 from inspector.services.documents import Draft
 from inspector.services.facade import Services
-from inspector.store.models import Agency, AuditEvent, Document, NumberBlock, NumberUse
+from inspector.store.models import AuditEvent, Document, NumberBlock, NumberUse
 from tests.support.clock import FixedClock
+from tests.support.demo_seed import seeded
 from tests.support.documents import inspection_with_hazards
-from tests.support.number_blocks import agency_id, block, block_file
+from tests.support.number_blocks import block, block_file, set_agency
+
+__all__ = ["seeded"]  # fixtures used here
 
 ROOT = Path(__file__).resolve().parents[3]
 ORDER, MEASURES, REVIEW = "rectification_order", "onsite_measures", "review_opinion"
@@ -133,16 +135,6 @@ def check_numbering_rows(
         assert mine == list(range(b.first, b.next)), (b.series, b.first, b.last, b.next, mine)
         assert b.first <= b.next <= b.last + 1
     return out
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo data dir copied for every simulated device (same agency, as after a sync)."""
-    base = tmp_path_factory.mktemp("seed-docs") / "data"
-    svc = Services.open(base)
-    load_demo(svc.ctx, n_units=30, seed=11)
-    svc.close()
-    return base
 
 
 # -- several devices, offline, sharing an agency's blocks ----------------------------------------
@@ -285,11 +277,7 @@ def test_offline_devices_never_share_or_invent_a_document_number(
             shutil.copytree(seeded, work / f"dev{d}")
             svc = Services.open(work / f"dev{d}", clock=clock)
             services.append(svc)
-            with svc.ctx.store.write() as s:
-                agency = s.get(Agency, agency_id(svc))
-                assert agency is not None
-                agency.numbers_per_case = per_case
-                s.add(agency)
+            set_agency(svc, numbers_per_case=per_case)
         devices = [
             Device(d, svc, dealt)
             for d, (svc, dealt) in enumerate(
@@ -402,12 +390,11 @@ def test_offline_devices_never_share_or_invent_a_document_number(
 CHILD = textwrap.dedent(
     """
     import sys
-    from datetime import date, timedelta
     from pathlib import Path
 
     import inspector.documents.form_document as form_document
     from inspector.services.facade import Services
-    from inspector.services.inspections.recording import HazardInput, StartInspection
+    from tests.support.documents import inspection_with_hazards
 
     real_render = form_document.render_document
 
@@ -417,28 +404,10 @@ CHILD = textwrap.dedent(
 
     form_document.render_document = render
     services = Services.open(Path(sys.argv[1]))
-    people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
-    unit = services.units.search("", limit=1)[0]
-    checklist = services.inspections.checklists()[0].id
-
-    def finished_inspection():
-        iid = services.inspections.start(StartInspection(unit.id, people, [checklist])).value
-        services.inspections.add_hazard(
-            iid,
-            HazardInput(
-                "配电箱前堆放杂物",
-                legal_basis="《中华人民共和国安全生产法》第四十二条",
-                measure="清除杂物",
-                deadline=date.today() + timedelta(days=7),
-            ),
-        )
-        services.inspections.finish(iid, "检查发现问题。")
-        return iid
-
     print("ready", flush=True)
     while True:  # one order per inspection, as an inspector issues them
         draft = services.documents.draft_from_inspection(
-            "rectification_order", finished_inspection()
+            "rectification_order", inspection_with_hazards(services)
         )
         print("issued", services.documents.issue(draft).value.number, flush=True)
     """

@@ -4,7 +4,6 @@ void and correction; the register; verify naming the exact tampered item."""
 from __future__ import annotations
 
 import io
-import re
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -13,18 +12,23 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlmodel import select
 
-from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
 from inspector.services.facade import Services
-from inspector.store.models import Agency, AuditEvent, Document, Hazard, HazardEvent, Signature
+from inspector.store.models import AuditEvent, Document, Hazard, HazardEvent, Signature
 from tests.support.clock import FixedClock
-from tests.support.documents import inspection_with_hazards, load_blocks, penalty_draft
-from tests.support.number_blocks import agency_id
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
+from tests.support.documents import (
+    flat_text,
+    inspection_with_blocks,
+    inspection_with_hazards,
+    issue_from_inspection,
+    issue_measures,
+    issued_text,
+    kind_choices,
+    load_blocks,
+    penalty_draft,
+)
+from tests.support.number_blocks import set_agency
 
 
 def hazards(services: Services, iid: str) -> list[Hazard]:
@@ -46,7 +50,7 @@ def test_order_drafted_from_the_record_issued_and_hazards_put_under_deadline(
     issued = services.documents.issue(draft).value
     year = services.ctx.clock.today().year
     assert issued.number == f"（岚）应急责改\u3014{year}\u301511号"
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert (
         "1.配电箱前堆放杂物" in text
         and "上述第2项问题，依据《工贸行业重大事故隐患判定标准》第十二条" in text
@@ -56,8 +60,7 @@ def test_order_drafted_from_the_record_issued_and_hazards_put_under_deadline(
 
 
 def test_rules_a_reviewer_checks_before_issue(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
+    iid = inspection_with_blocks(services, tmp_path, "责改")
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     draft.items[0].deadline = services.ctx.clock.today() - timedelta(days=1)
     draft.items[1].include = False
@@ -83,20 +86,14 @@ def test_without_delegated_power_only_the_township_notice(
     services: Services, tmp_path: Path
 ) -> None:
     iid = inspection_with_hazards(services)
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        agency.has_enforcement_power = False
-        s.add(agency)
-    choices = {c.kind: c for c in services.documents.kinds_for_inspection(iid)}
+    set_agency(services, has_enforcement_power=False)
+    choices = kind_choices(services, iid)
     assert choices["hazard_notice"].enabled
     assert not choices["rectification_order"].enabled and choices["rectification_order"].why_not
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     assert any("只能出具《安全隐患整改通知书》" in p for p in services.documents.problems(draft))
     load_blocks(services, tmp_path, "隐改")
-    notice = services.documents.issue(
-        services.documents.draft_from_inspection("hazard_notice", iid)
-    ).value
+    notice = issue_from_inspection(services, "hazard_notice", iid)
     assert "安隐改" in notice.number
 
 
@@ -109,8 +106,7 @@ def _png() -> bytes:
 
 
 def test_electronic_document_needs_its_signatures(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
+    iid = inspection_with_blocks(services, tmp_path, "责改")
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     draft.signing = "electronic"
     found = services.documents.problems(draft)
@@ -132,7 +128,7 @@ def test_electronic_document_needs_its_signatures(services: Services, tmp_path: 
     issued = services.documents.issue(draft).value
     pdf = services.ctx.blobs.read(issued.pdf_sha256)
     assert b"/Subtype /Image" in pdf
-    assert "拒绝签名，理由：称需请示董事长；见证人：园区管委会吴敏" in _text(pdf)
+    assert "拒绝签名，理由：称需请示董事长；见证人：园区管委会吴敏" in flat_text(pdf)
     with services.ctx.store.read() as s:
         sigs = s.exec(select(Signature).where(Signature.document_id == issued.document_id)).all()
     assert sorted(x.method for x in sigs) == ["electronic", "electronic", "refused"]
@@ -141,11 +137,7 @@ def test_electronic_document_needs_its_signatures(services: Services, tmp_path: 
 
 def test_electronic_signing_only_where_the_agency_allows_it(services: Services) -> None:
     iid = inspection_with_hazards(services)
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        agency.electronic_signing = False
-        s.add(agency)
+    set_agency(services, electronic_signing=False)
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     draft.signing = "electronic"
     assert "本机关未启用电子签名，请打印后手写签名。" in services.documents.problems(draft)
@@ -154,8 +146,7 @@ def test_electronic_signing_only_where_the_agency_allows_it(services: Services) 
 def test_onsite_fines_above_the_simple_procedure_limit_are_refused(
     services: Services, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "罚当")
+    iid = inspection_with_blocks(services, tmp_path, "罚当")
     unit = penalty_draft(services, iid, "onsite_penalty_unit", "3500")
     assert any(
         "不能超过 3000 元" in p and "本次为 3500 元" in p for p in services.documents.problems(unit)
@@ -168,7 +159,7 @@ def test_onsite_fines_above_the_simple_procedure_limit_are_refused(
     person.fields["payment"] = "bank"
     assert services.documents.problems(person) == []
     issued = services.documents.issue(person).value
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert "决定给予罚款人民币200元的行政处罚" in text and "☑自收到本决定书之日起15日内" in text
     assert "赵赟" in text
 
@@ -194,10 +185,7 @@ def test_exhausted_block_is_refused_with_a_message(services: Services, tmp_path:
 def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
     services: Services, clock: FixedClock, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    load_blocks(services, tmp_path, "复查")
-    load_blocks(services, tmp_path, "检记")
+    iid = inspection_with_blocks(services, tmp_path, "责改", "复查", "检记")
     # a 复查意见书 for a document that is not an order is refused
     record = services.records.issue_site_record(iid).value
     not_order = services.documents.draft_from_document("review_opinion", record.document_id)
@@ -205,9 +193,7 @@ def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
         "须针对本单位责令限期整改指令书" in p for p in services.documents.problems(not_order)
     )
 
-    order = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    order = issue_from_inspection(services, "rectification_order", iid)
     first, second = hazards(services, iid)
     services.hazard_loop.supervise(second.id)
     clock.advance(days=20)  # past both deadlines
@@ -225,7 +211,7 @@ def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
     assert any("未整改，请给出新的整改期限" in p for p in services.documents.problems(draft))
     draft.items[1].deadline = clock.today() + timedelta(days=10)
     issued = services.documents.issue(draft).value
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert f"作出了{order.number}《责令限期整改指令书》" in text
     first, second = hazards(services, iid)
     assert first.status == "closed"  # 复查合格 → 销号
@@ -248,11 +234,8 @@ def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
 
 
 def test_void_and_correction_name_each_other(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    old = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    iid = inspection_with_blocks(services, tmp_path, "责改")
+    old = issue_from_inspection(services, "rectification_order", iid)
     with pytest.raises(UserError, match="请先作废原文书"):
         services.documents.draft_correction(old.document_id)
     with pytest.raises(UserError, match="作废理由"):
@@ -265,7 +248,7 @@ def test_void_and_correction_name_each_other(services: Services, tmp_path: Path)
     )
     new = services.documents.issue(draft).value
     assert new.number != old.number
-    assert f"本文书更正并替代已作废的{old.number}" in _text(services.ctx.blobs.read(new.pdf_sha256))
+    assert f"本文书更正并替代已作废的{old.number}" in issued_text(services, new)
     rows = {r.number: r for r in services.documents.register()}
     assert (
         rows[old.number].status_label == "已作废" and rows[old.number].void_reason == "单位名称写错"
@@ -279,13 +262,9 @@ def test_void_and_correction_name_each_other(services: Services, tmp_path: Path)
 def test_register_exports_to_xlsx(services: Services, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    load_blocks(services, tmp_path, "现决")
-    services.documents.issue(services.documents.draft_from_inspection("rectification_order", iid))
-    measures = services.documents.draft_from_inspection("onsite_measures", iid)
-    measures.fields["measures"] = "从危险区域内撤出作业人员"
-    services.documents.issue(measures)
+    iid = inspection_with_blocks(services, tmp_path, "责改", "现决")
+    issue_from_inspection(services, "rectification_order", iid)
+    issue_measures(services, iid)
     path = services.documents.export_register(tmp_path / "台账.xlsx", services.documents.register())
     sheet = load_workbook(path).active
     assert sheet is not None
@@ -301,11 +280,8 @@ def test_register_exports_to_xlsx(services: Services, tmp_path: Path) -> None:
 
 
 def test_verify_names_the_tampered_document_and_event(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    issued = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    iid = inspection_with_blocks(services, tmp_path, "责改")
+    issued = issue_from_inspection(services, "rectification_order", iid)
     assert verify(services.ctx).ok
     # 1. the PDF file changed on disk
     path = services.ctx.blobs.path_for(issued.pdf_sha256)
@@ -336,11 +312,8 @@ def test_paper_signatures_are_registered_with_the_signed_copy(
 ) -> None:
     from tests.support.photos import jpeg_bytes
 
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    issued = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    iid = inspection_with_blocks(services, tmp_path, "责改")
+    issued = issue_from_inspection(services, "rectification_order", iid)
     signers = services.documents.paper_signers(issued.document_id)
     assert [s.role for s in signers] == ["officer", "officer", "party"]
     photo = tmp_path / "signed.jpg"
@@ -366,15 +339,9 @@ def test_paper_signatures_are_registered_with_the_signed_copy(
 def test_voiding_a_review_reopens_what_it_closed(
     services: Services, clock: FixedClock, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    for code in ("责改", "复查", "现决"):
-        load_blocks(services, tmp_path, code)
-    order = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
-    measures = services.documents.draft_from_inspection("onsite_measures", iid)
-    measures.fields["measures"] = "从危险区域内撤出作业人员"
-    extra = services.documents.issue(measures).value
+    iid = inspection_with_blocks(services, tmp_path, "责改", "复查", "现决")
+    order = issue_from_inspection(services, "rectification_order", iid)
+    extra = issue_measures(services, iid)
     # voiding the 现决 leaves the hazards under the 责改 that still covers them
     services.documents.void(extra.document_id, "措施写错需重开")
     assert {h.status for h in hazards(services, iid)} == {"rectifying"}
@@ -395,20 +362,14 @@ def test_voiding_a_review_reopens_what_it_closed(
 
 
 def test_review_and_correction_edge_cases_are_refused(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    load_blocks(services, tmp_path, "隐改")
-    old = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    iid = inspection_with_blocks(services, tmp_path, "责改", "隐改")
+    old = issue_from_inspection(services, "rectification_order", iid)
     services.documents.void(old.document_id, "单位名称写错")
     first = services.documents.draft_correction(old.document_id)
     services.documents.issue(first)
     second = services.documents.draft_correction(old.document_id)
     assert any("已由" in p and "不能再次更正" in p for p in services.documents.problems(second))
-    notice = services.documents.issue(
-        services.documents.draft_from_inspection("hazard_notice", iid)
-    ).value
+    notice = issue_from_inspection(services, "hazard_notice", iid)
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     with pytest.raises(UserError, match="复查须针对已签发的责令限期整改指令书"):
         services.documents.start_review(notice.document_id, people)
@@ -418,11 +379,7 @@ def test_settings_and_wording_that_would_slip_through_are_caught(
     services: Services, tmp_path: Path
 ) -> None:
     iid = inspection_with_hazards(services)
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        agency.court = ""
-        s.add(agency)
+    set_agency(services, court="")
     order = services.documents.draft_from_inspection("rectification_order", iid)
     assert any("行政诉讼法院尚未设置" in p for p in services.documents.problems(order))
     measures = services.documents.draft_from_inspection("onsite_measures", iid)
@@ -456,26 +413,17 @@ def test_the_party_signature_follows_the_name_in_the_form(services: Services) ->
 
 
 def test_a_voided_document_is_never_counted_as_printed(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    issued = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    iid = inspection_with_blocks(services, tmp_path, "责改")
+    issued = issue_from_inspection(services, "rectification_order", iid)
     services.documents.void(issued.document_id, "单位名称写错")
     with pytest.raises(UserError, match="已作废"):
         services.printing.record_printed(issued.document_id, 2, "InspectorPDF", None)
 
 
 def test_verify_sees_status_unit_and_file_tampering(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    load_blocks(services, tmp_path, "现决")
-    order = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
-    measures = services.documents.draft_from_inspection("onsite_measures", iid)
-    measures.fields["measures"] = "从危险区域内撤出作业人员"
-    decision = services.documents.issue(measures).value
+    iid = inspection_with_blocks(services, tmp_path, "责改", "现决")
+    order = issue_from_inspection(services, "rectification_order", iid)
+    decision = issue_measures(services, iid)
     services.documents.void(decision.document_id, "措施写错需重开")
     assert verify(services.ctx).ok
     db = sqlite3.connect(services.ctx.store.db_file)
@@ -501,9 +449,8 @@ def test_verify_sees_status_unit_and_file_tampering(services: Services, tmp_path
 def test_township_rechecks_hazards_under_its_notice(
     services: Services, clock: FixedClock, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "隐改")
-    services.documents.issue(services.documents.draft_from_inspection("hazard_notice", iid))
+    iid = inspection_with_blocks(services, tmp_path, "隐改")
+    issue_from_inspection(services, "hazard_notice", iid)
     first, second = hazards(services, iid)
     assert {first.status, second.status} == {"rectifying"}
     with pytest.raises(UserError, match="新整改期限"):
@@ -516,8 +463,7 @@ def test_township_rechecks_hazards_under_its_notice(
     steps = [r.step for r in services.hazard_loop.history(first.id)]
     assert steps == ["登记", "责令整改", "复查不合格", "责令整改", "复查合格", "销号"]
     # a hazard under an enforcement order is judged by a 复查意见书, not here
-    other = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    services.documents.issue(services.documents.draft_from_inspection("rectification_order", other))
+    other = inspection_with_blocks(services, tmp_path, "责改")
+    issue_from_inspection(services, "rectification_order", other)
     with pytest.raises(UserError, match="整改复查意见书"):
         services.hazard_loop.recheck(hazards(services, other)[0].id, passed=True)

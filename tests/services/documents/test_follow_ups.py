@@ -4,24 +4,30 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
 
-from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
-from inspector.services.documents import IssuedDocument
+from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.facade import Services
 from inspector.store.models import Document, NumberUse
 from tests.support.clock import FixedClock
-from tests.support.documents import inspection_with_hazards, issued_seizure, load_blocks
+from tests.support.documents import (
+    inspection_with_blocks,
+    issued_seizure,
+    issued_text,
+)
 
 
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
+def issue_clean(services: Services, draft: Draft, series: str) -> str:
+    """The text printed by a draft with no problems left, issued under a number of `series`."""
+    assert services.documents.problems(draft) == []
+    issued = services.documents.issue(draft).value
+    assert issued.number is not None and series in issued.number
+    return issued_text(services, issued)
 
 
 def _count(services: Services, kind: str) -> int:
@@ -34,11 +40,20 @@ def _numbers_used(services: Services) -> int:
         return s.exec(select(func.count()).select_from(NumberUse)).one()
 
 
+def refused_and_nothing_stored(services: Services, draft: Draft, already: int) -> str:
+    """Issuing the draft is refused: no document of its kind is added to the `already` there, no
+    number is used. The refusal's message."""
+    used = _numbers_used(services)
+    with pytest.raises(UserError) as refused:
+        services.documents.issue(draft)
+    assert _count(services, draft.kind) == already
+    assert _numbers_used(services) == used
+    return str(refused.value)
+
+
 def issued_notice(services: Services, tmp_path: Path) -> IssuedDocument:
     """An issued 先行登记保存证据通知书 with two goods on its 清单."""
-    iid = inspection_with_hazards(services)
-    for series in ("先保通", "先保处"):
-        load_blocks(services, tmp_path, series)
+    iid = inspection_with_blocks(services, tmp_path, "先保通", "先保处")
     draft = services.documents.draft_from_inspection("evidence_notice", iid)
     draft.fields.update(
         suspected="未经许可经营危险化学品",
@@ -65,10 +80,7 @@ def test_evidence_decision_from_the_notice_decides_each_row(
     assert any("清单第1行（工业酒精）请写明处理决定" in p for p in found)
     draft.rows[0]["decision"] = "予以没收"
     draft.rows[1]["decision"] = "作为证据使用"
-    assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft).value
-    assert issued.number is not None and "应急先保处" in issued.number
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issue_clean(services, draft, "应急先保处")
     assert f"以{notice.number}《先行登记保存证据通知书》" in text
     assert "对你单位涉嫌未经许可经营危险化学品一案中的有关物品予以先行登记保存" in text
     assert "依据《中华人民共和国行政处罚法》第五十六条的规定" in text
@@ -89,15 +101,10 @@ def test_an_evidence_decision_after_seven_days_is_refused_and_nothing_stored(
     draft.fields["outcome"] = "解除先行登记保存并退还"
     assert services.documents.problems(draft) == []
     clock.advance(days=1)
-    used = _numbers_used(services)
-    with pytest.raises(UserError) as refused:
-        services.documents.issue(draft)
-    message = str(refused.value)
+    message = refused_and_nothing_stored(services, draft, already=0)
     assert "先行登记保存证据通知书签发已8日" in message
     assert "依照《中华人民共和国行政处罚法》第五十六条的规定" in message
     assert "应当在7日内作出处理决定" in message
-    assert _count(services, "evidence_decision") == 0
-    assert _numbers_used(services) == used
 
 
 def test_seizure_extension_once_by_at_most_thirty_days(
@@ -114,10 +121,7 @@ def test_seizure_extension_once_by_at_most_thirty_days(
     draft.fields["new_end"] = (end + timedelta(days=31)).isoformat()
     assert any("延长期限不得超过30日" in p for p in services.documents.problems(draft))
     draft.fields["new_end"] = (end + timedelta(days=30)).isoformat()
-    assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft).value
-    assert issued.number is not None and "应急延期" in issued.number
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issue_clean(services, draft, "应急延期")
     assert f"以{seizure.number}《查封扣押决定书》对你单位的有关场所、设施、财物予以查封" in text
     assert "因案情复杂，涉案除尘器须委托检测，原期限内不能查清事实，经本机关负责人批准" in text
     assert "依据《中华人民共和国行政强制法》第二十五条的规定" in text
@@ -127,13 +131,9 @@ def test_seizure_extension_once_by_at_most_thirty_days(
     second = services.documents.draft_from_document("seizure_extension", seizure.document_id)
     second.fields["reason"] = "仍需检测"
     second.fields["new_end"] = (end + timedelta(days=10)).isoformat()
-    used = _numbers_used(services)
-    with pytest.raises(UserError) as refused:
-        services.documents.issue(second)
-    assert "该查封扣押已延长过一次期限" in str(refused.value)
-    assert "依照《中华人民共和国行政强制法》第二十五条的规定" in str(refused.value)
-    assert _count(services, "seizure_extension") == 1
-    assert _numbers_used(services) == used
+    message = refused_and_nothing_stored(services, second, already=1)
+    assert "该查封扣押已延长过一次期限" in message
+    assert "依照《中华人民共和国行政强制法》第二十五条的规定" in message
 
 
 def test_seizure_extension_is_decided_before_the_period_ends(
@@ -159,10 +159,7 @@ def test_seizure_decision_releases_or_transfers_and_is_made_once(
     draft.rows[1]["decision"] = "移送有关机关处理"
     assert any("请填写接收移送的机关" in p for p in services.documents.problems(draft))
     draft.fields["receiver"] = "青岚县市场监督管理局"
-    assert services.documents.problems(draft) == []
-    issued = services.documents.issue(draft).value
-    assert issued.number is not None and "应急查扣处" in issued.number
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issue_clean(services, draft, "应急查扣处")
     assert f"以{seizure.number}《查封扣押决定书》" in text
     assert "依据《中华人民共和国行政强制法》第二十七条的规定" in text
     assert "脉冲布袋除尘器DMC-641台解除查封扣押" in text

@@ -19,11 +19,13 @@ from sqlmodel import select
 from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
-from inspector.services.demo.county import load_demo
 from inspector.services.facade import Services
 from inspector.store.models import Document, NumberBlock, NumberUse
+from tests.support.demo_seed import seeded
 from tests.support.inspections import start
-from tests.support.number_blocks import agency_id, block, block_file
+from tests.support.number_blocks import agency_id, block, block_file, set_agency
+
+__all__ = ["seeded"]  # fixtures used here
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -97,29 +99,14 @@ def test_exhausted_block_refuses_and_changes_nothing(services: Services, tmp_pat
 
 
 def test_per_case_numbering_shares_one_serial(services: Services, tmp_path: Path) -> None:
-    from inspector.store.models import Agency
 
-    with services.ctx.store.write() as s:
-        agency = s.get(Agency, agency_id(services))
-        assert agency is not None
-        agency.numbers_per_case = True
-        s.add(agency)
+    set_agency(services, numbers_per_case=True)
     services.numbering.load_block_file(block_file(tmp_path, block(services, 5, 9, series="案")))
     rec = services.records.issue_site_record(finished_inspection(services)).value
     assert rec.number.endswith("5号") and "检记" in rec.number
 
 
 # -- several devices, offline, sharing an agency's blocks ----------------------------------------
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One demo data dir to copy for every simulated device (same agency, as after a sync)."""
-    base = tmp_path_factory.mktemp("seed") / "data"
-    svc = Services.open(base)
-    load_demo(svc.ctx, n_units=30, seed=11)
-    svc.close()
-    return base
 
 
 @settings(

@@ -4,7 +4,6 @@ wording of what is issued (in the PDF's text). Bad input is refused and changes 
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,16 +16,15 @@ from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
 from inspector.store.models import Document, NumberUse, Unit
 from tests.support.documents import (
+    flat_text,
+    inspection_with_blocks,
     inspection_with_hazards,
+    issued_text,
     load_blocks,
     notice_draft,
     penalty_draft,
 )
 from tests.support.inspections import start
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
 
 
 def _documents(services: Services, kind: str) -> int:
@@ -67,15 +65,14 @@ def test_a_finding_that_reads_as_a_question_is_not_issued(
     # the inspector writes what was found, in the form; then it issues, and no 是否 is printed
     draft.items[0].text = "一号车间粉尘清理制度未落实，地面积尘约3毫米"
     issued = services.documents.issue(draft).value
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert "一号车间粉尘清理制度未落实" in text and "是否" not in text
 
 
 def test_a_wrong_id_number_is_refused_and_changes_nothing(
     services: Services, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "罚当")
+    iid = inspection_with_blocks(services, tmp_path, "罚当")
     person = penalty_draft(services, iid, "onsite_penalty_person", "200")
     person.party = replace(person.party, id_no="360733198001011234")
     found = services.documents.problems(person)
@@ -91,37 +88,36 @@ def test_a_wrong_id_number_is_refused_and_changes_nothing(
     person.party = replace(person.party, id_no="360733198001011232")
     assert services.documents.problems(person) == []
     issued = services.documents.issue(person).value
-    assert "360733198001011232" in _text(services.ctx.blobs.read(issued.pdf_sha256))
+    assert "360733198001011232" in issued_text(services, issued)
 
 
 def test_the_hearing_paragraph_is_forced_by_the_amount_not_a_tick_box(
     services: Services, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "罚告")
+    iid = inspection_with_blocks(services, tmp_path, "罚告")
     nothing = notice_draft(services, iid)
     assert "请选择拟作出的行政处罚（警告、罚款、没收违法所得或其他处罚种类）。" in (
         services.documents.problems(nothing)
     )
-    small = _text(services.documents.preview(notice_draft(services, iid, fine_yuan="3000")))
+    small = flat_text(services.documents.preview(notice_draft(services, iid, fine_yuan="3000")))
     assert "拟对你单位作出罚款人民币3000元的行政处罚" in small and "举行听证" not in small
     large = notice_draft(services, iid, fine_yuan="30000", hearing="")  # the box left unticked
     assert services.documents.problems(large) == []
     issued = services.documents.issue(large).value
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert (
         "根据《中华人民共和国行政处罚法》第六十三条第一款第（一）项、第六十四条的规定，"
         "你单位有权要求举行听证" in text
     )
     # a §63 measure forces it without any fine; a person is 你 and is offered it above ¥200
-    closing = _text(services.documents.preview(notice_draft(services, iid, m_close="yes")))
+    closing = flat_text(services.documents.preview(notice_draft(services, iid, m_close="yes")))
     assert (
         "拟对你单位作出责令关闭的行政处罚" in closing
         and "第六十三条第一款第（四）项、第六十四条" in closing
     )
     person = notice_draft(services, iid, fine_yuan="500", party_type="person")
     person.party = type(person.party)(name="赵赟", address="城关镇解放路22号")
-    text = _text(services.documents.preview(person))
+    text = flat_text(services.documents.preview(person))
     assert "拟对你作出罚款人民币500元" in text and "你有权要求举行听证" in text
     assert text.count("赵赟") == 2  # addressed to and signing for herself, no 负责人
     assert "你（单位）" not in text
@@ -130,8 +126,7 @@ def test_the_hearing_paragraph_is_forced_by_the_amount_not_a_tick_box(
 def test_the_onsite_penalty_records_the_notice_and_the_answer(
     services: Services, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "罚当")
+    iid = inspection_with_blocks(services, tmp_path, "罚当")
     draft = penalty_draft(services, iid, "onsite_penalty_unit", "2000")
     draft.fields.update(told="", statement_outcome="rejected", statement="")
     found = services.documents.problems(draft)
@@ -139,7 +134,7 @@ def test_the_onsite_penalty_records_the_notice_and_the_answer(
     assert "当事人提出了陈述、申辩的，请写明其陈述、申辩的内容。" in found
     draft.fields.update(told="yes", statement="杂物系临时堆放，已安排清理")
     issued = services.documents.issue(draft).value
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     assert "已当场告知当事人处罚的事实、理由、依据及其陈述、申辩的权利" in text
     assert "当事人陈述、申辩：杂物系临时堆放，已安排清理。经复核，不予采纳。" in text
 
@@ -182,7 +177,7 @@ def test_seizure_needs_and_prints_the_partys_address(services: Services, tmp_pat
     draft.fields["period_end"] = services.ctx.clock.today().isoformat()
     address = draft.party.address
     assert address
-    assert f"（地址：{address}）：" in _text(services.documents.preview(draft))
+    assert f"（地址：{address}）：" in flat_text(services.documents.preview(draft))
     draft.party = type(draft.party)(**{**draft.party.__dict__, "address": ""})
     assert any("须载明当事人的地址" in p for p in services.documents.problems(draft))
 
@@ -192,20 +187,19 @@ def test_the_evidence_notice_says_where_the_goods_are(services: Services) -> Non
     draft = services.documents.draft_from_inspection("evidence_notice", iid)
     draft.fields.update(suspected="未经许可经营危险化学品", keep_mode="agency")
     draft.rows = [{"name": "工业酒精", "quantity": "12桶"}]
-    text = _text(services.documents.preview(draft))
+    text = flat_text(services.documents.preview(draft))
     assert "存放于本机关证据保存室，由本机关保管" in text and "不得销毁或者转移" not in text
     draft.fields["keep_mode"] = "onsite"
     assert any("请填写物品保存地点" in p for p in services.documents.problems(draft))
     draft.fields["keep_place"] = "当事人二号仓库"
-    text = _text(services.documents.preview(draft))
+    text = flat_text(services.documents.preview(draft))
     assert "由你单位保管。在此期间，你单位不得销毁或者转移上述物品" in text
 
 
 def test_the_preview_is_marked_draft_on_every_page_the_issued_copy_is_not(
     services: Services, tmp_path: Path
 ) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
+    iid = inspection_with_blocks(services, tmp_path, "责改")
     draft = services.documents.draft_from_inspection("rectification_order", iid)
     for n in range(30):
         draft.items.append(
@@ -218,7 +212,7 @@ def test_the_preview_is_marked_draft_on_every_page_the_issued_copy_is_not(
     # the mark is drawn across the page: text extraction may put it between two lines
     assert all("草稿" in p and "（未签发）" in p for p in pages)
     issued = services.documents.issue(draft).value
-    assert "草稿" not in _text(services.ctx.blobs.read(issued.pdf_sha256))
+    assert "草稿" not in issued_text(services, issued)
 
 
 def test_the_site_record_prints_the_representatives_title(services: Services) -> None:
@@ -241,6 +235,6 @@ def test_the_site_record_prints_the_representatives_title(services: Services) ->
     ).value
     services.inspections.finish(iid, "未发现问题。")
     record = services.records.render_site_record(iid).value
-    text = _text(services.records.pdf(record.pdf_sha256))
+    text = flat_text(services.records.pdf(record.pdf_sha256))
     assert f"{legal_rep}职务总经理" in text
     assert "草稿" in text and "（未签发）" in text  # not yet numbered: a draft

@@ -3,26 +3,24 @@ the 陈述申辩 and hearing periods run, and printing the payment, surcharge an
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.facade import Services
 from tests.support.clock import FixedClock
-from tests.support.documents import inspection_with_hazards, load_blocks, notice_draft
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
+from tests.support.documents import (
+    flat_text,
+    inspection_with_blocks,
+    issue_from_inspection,
+    issued_text,
+    notice_draft,
+)
 
 
 def issued_notice(services: Services, tmp_path: Path, fine: str = "30000") -> str:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "罚告")
-    load_blocks(services, tmp_path, "罚")
+    iid = inspection_with_blocks(services, tmp_path, "罚告", "罚")
     return services.documents.issue(notice_draft(services, iid, fine_yuan=fine)).value.document_id
 
 
@@ -61,7 +59,7 @@ def test_the_decision_waits_for_the_statement_and_hearing_periods(
     assert services.documents.problems(draft) == []
     issued = services.documents.issue(draft).value
     assert "应急罚〔" in issued.number
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = issued_text(services, issued)
     for expected in (
         "行政处罚决定书",
         "向你单位送达了《行政处罚告知书》",
@@ -85,15 +83,12 @@ def test_without_a_hearing_the_decision_waits_three_days(
     assert any("陈述、申辩期限至" in p for p in services.documents.problems(draft))
     clock.advance(days=1)
     assert services.documents.problems(draft) == []
-    text = _text(services.documents.preview(draft))
+    text = flat_text(services.documents.preview(draft))
     assert "听证" not in text and "罚款人民币2000元" in text
 
 
 def test_a_decision_needs_an_issued_penalty_notice(services: Services, tmp_path: Path) -> None:
-    iid = inspection_with_hazards(services)
-    load_blocks(services, tmp_path, "责改")
-    order = services.documents.issue(
-        services.documents.draft_from_inspection("rectification_order", iid)
-    ).value
+    iid = inspection_with_blocks(services, tmp_path, "责改")
+    order = issue_from_inspection(services, "rectification_order", iid)
     with pytest.raises(UserError, match="须依据已签发的行政处罚告知书"):
         services.documents.draft_from_document("penalty_decision", order.document_id)

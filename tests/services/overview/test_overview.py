@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,22 +28,12 @@ from tests.support.overview import (
     TODAY,
     Generated,
     actual,
-    china_local_time,
+    china_time,
+    data,
     expected,
-    generate,
 )
 
-
-@pytest.fixture(autouse=True)
-def china_time() -> Iterator[None]:
-    with china_local_time():
-        yield
-
-
-@pytest.fixture
-def data(services: Services, clock: FixedClock) -> Generated:
-    clock.moment = NOW
-    return generate(services)
+__all__ = ["china_time", "data"]  # fixtures used here
 
 
 @pytest.mark.parametrize(("year", "month"), [(2026, 9), (2026, 10), (2026, 11)])

@@ -21,6 +21,14 @@ from tests.support.window import WAIT, finish_confirmed, idle, open_new_inspecti
 from tests.support.writer import in_write
 
 
+def clock_measured_off(services: Services, offset_s: int, days_ago: int) -> None:
+    """The device last measured its clock `offset_s` seconds behind the server's `days_ago` days
+    ago (negative: ahead)."""
+    clock = services.ctx.clock
+    measured_at = clock.device_now() - timedelta(days=days_ago)
+    in_write(services, lambda s: remember_clock_offset(s, clock, offset_s, measured_at))
+
+
 def answer_next_box(button: str, seen: list[str]) -> None:
     """Click `button` in the next message box that opens (it runs its own event loop)."""
 
@@ -51,13 +59,7 @@ def test_issuing_asks_to_confirm_the_corrected_time(
 ) -> None:
     w = window
     load_blocks(services, tmp_path, "责改")
-    clock = services.ctx.clock
-    in_write(  # two days behind, measured three days ago
-        services,
-        lambda s: remember_clock_offset(
-            s, clock, 2 * 86400, clock.device_now() - timedelta(days=3)
-        ),
-    )
+    clock_measured_off(services, 2 * 86400, days_ago=3)  # two days behind
     open_order_draft(qtbot, w, services)
     dialog = w.draft_dialog
     assert dialog is not None
@@ -86,13 +88,7 @@ def test_issuing_the_site_record_asks_too(
 ) -> None:
     w = window
     load_blocks(services, tmp_path, "检记")
-    clock = services.ctx.clock
-    in_write(  # eight hours ahead, measured two days ago
-        services,
-        lambda s: remember_clock_offset(
-            s, clock, -8 * 3600, clock.device_now() - timedelta(days=2)
-        ),
-    )
+    clock_measured_off(services, -8 * 3600, days_ago=2)  # eight hours ahead
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
     finish_confirmed(qtbot, w)

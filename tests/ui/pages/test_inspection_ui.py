@@ -16,6 +16,7 @@ from inspector.domain.enums import ItemResult
 from inspector.services.facade import Services
 from inspector.services.units.directory import NewUnit
 from inspector.ui.main_window import MainWindow
+from tests.support.documents import load_blocks
 from tests.support.window import WAIT, finish_confirmed, idle, open_new_inspection
 from tests.support.writer import on_writer
 
@@ -298,10 +299,6 @@ def test_double_taps_do_not_duplicate(qtbot: QtBot, window: MainWindow, services
 def test_issue_the_record_with_a_number_from_the_blocks(
     qtbot: QtBot, window: MainWindow, services: Services, tmp_path: Path
 ) -> None:
-    import json
-
-    from inspector.services.setting_rows import current_agency_id
-
     w = window
     iid = open_new_inspection(qtbot, w, services)
     page = w.inspection
@@ -314,28 +311,8 @@ def test_issue_the_record_with_a_number_from_the_blocks(
     assert "不会自行编号" in w.messages.text()
     assert page.issue_button.isEnabled() and page.view.record_number is None
 
-    with services.ctx.store.read() as s:
-        agency = current_agency_id(s)
+    load_blocks(services, tmp_path, "检记", first=7, last=9)
     year = services.ctx.clock.today().year
-    blocks = tmp_path / "blocks.json"
-    blocks.write_text(
-        json.dumps(
-            {
-                "blocks": [
-                    {
-                        "id": "b",
-                        "agency_id": agency,
-                        "series": "检记",
-                        "year": year,
-                        "first": 7,
-                        "last": 9,
-                    }
-                ]
-            }
-        ),
-        "utf-8",
-    )
-    on_writer(services, lambda: services.numbering.load_block_file(blocks))
     with qtbot.waitSignal(page.record_ready, timeout=WAIT) as signal:
         qtbot.mouseClick(page.issue_button, Qt.MouseButton.LeftButton)
     rec, pdf = signal.args[0]

@@ -26,22 +26,11 @@ from inspector.ui.app import install_fonts
 from inspector.ui.pages import overview_page
 from inspector.ui.pages.overview_page import OverviewPage
 from inspector.ui.tasks import TaskRunner
-from tests.support.clock import FixedClock
-from tests.support.overview import NOW, Generated, china_local_time, generate
+from tests.support.overview import Generated, china_time, data
+
+__all__ = ["china_time", "data"]  # fixtures used here
 
 WAIT = 10_000
-
-
-@pytest.fixture(autouse=True)
-def china_time() -> Iterator[None]:
-    with china_local_time():
-        yield
-
-
-@pytest.fixture
-def data(services: Services, clock: FixedClock) -> Generated:
-    clock.moment = NOW
-    return generate(services)
 
 
 @pytest.fixture

@@ -19,7 +19,13 @@ from inspector.store.models import Outbox, Photo, Unit
 from inspector.ui.main_window import MainWindow
 from inspector.ui.pages.sync_page import BAR_MAX
 from tests.support.sync_devices import BASE_URL, Device, Server, make_device, server
-from tests.support.sync_steps import edit_phone, first_unit, record_inspection, write_photo
+from tests.support.sync_steps import (
+    edit_phone,
+    first_unit,
+    record_at_first_unit,
+    record_inspection,
+    write_photo,
+)
 from tests.support.sync_window import cell, device, idle, sign_in, sync_now, win
 from tests.support.sync_world import PASSWORD
 from tests.support.writer import in_write
@@ -169,7 +175,7 @@ def test_cancel_mid_sync_stops_with_a_message_and_loses_nothing(
     win.go("sync")
     sign_in(qtbot, win)
     sync_now(qtbot, win)
-    record_inspection(device, first_unit(device), write_photo(tmp_path, "c.jpg", (1, 2, 3)))
+    record_at_first_unit(device, tmp_path, "c.jpg", (1, 2, 3))
     before = pending_ops(device)
     assert before > 0
 
@@ -213,9 +219,7 @@ def test_a_record_the_server_sends_back_is_named_not_shown_as_done(
     win.go("sync")
     sign_in(qtbot, win)
     sync_now(qtbot, win)  # the first pull
-    _iid, _hid, pid = record_inspection(
-        device, first_unit(device), write_photo(tmp_path, "lost.jpg", (9, 9, 200))
-    )
+    _iid, _hid, pid = record_at_first_unit(device, tmp_path, "lost.jpg", (9, 9, 200))
     with device.services.ctx.store.read() as s:
         photo = s.get(Photo, pid)
         assert photo is not None
