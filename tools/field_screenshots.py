@@ -25,7 +25,7 @@ from inspector.services.inspections.recording import StartInspection
 from inspector.services.patrols.patrol import VisitInput
 from inspector.ui.app import make_application
 from inspector.ui.main_window import MainWindow
-from tools.screenshots import WorkingClock, as_grid_worker, sample_photo, settle
+from tools.screenshots import WorkingClock, as_grid_worker, sample_photo, settle, written
 
 SIZE = (1024, 700)
 
@@ -62,18 +62,23 @@ def photo_viewer_picture(window: MainWindow, services: Services, out: Path) -> N
     unit = services.units.search("jx", limit=1)[0]
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     checklist = services.inspections.checklists()[0].id
-    iid = services.inspections.start(
-        StartInspection(unit_id=unit.id, inspector_ids=people, checklist_ids=[checklist])
-    ).value
     folder = Path(tempfile.mkdtemp())
     mark = watermark_text(unit.name, datetime.now(UTC), ["张三", "李四"])
-    for name in ("IMG_0001.JPG", "IMG_0002.JPG"):
-        services.photos.add_file(iid, sample_photo(folder / name), mark)
+
+    def with_two_photos() -> str:
+        iid = services.inspections.start(
+            StartInspection(unit_id=unit.id, inspector_ids=people, checklist_ids=[checklist])
+        ).value
+        for name in ("IMG_0001.JPG", "IMG_0002.JPG"):
+            services.photos.add_file(iid, sample_photo(folder / name), mark)
+        return iid
+
+    iid = written(services, with_two_photos)
     window.open_inspection(iid)
     settle(window)
     page = window.inspection
     page.photo_list.setCurrentRow(0)
-    page._open_photo(page.photo_list.item(0))
+    page.photos._open_photo(page.photo_list.item(0))
     settle(window)
     viewer = page.photo_viewer
     assert viewer is not None
@@ -89,16 +94,20 @@ def patrol_strip_picture(window: MainWindow, services: Services, out: Path) -> N
     """A grid worker's visit with two photos: the strip under 六个一, then one opened large."""
     as_grid_worker(window, services)
     patrols = services.patrols
-    grid = patrols.grids()[0]
-    patrol_id = patrols.start(grid.id, "村安全员 周敏").value
-    place = patrols.places(grid.id)[0]
-    visit_id = patrols.save_visit(
-        patrol_id,
-        VisitInput(unit_id=place.unit_id, observations={"look": "后门通道堆放纸箱"}),
-    ).value
     folder = Path(tempfile.mkdtemp())
-    for aspect, name in (("look", "DSC_0041.JPG"), ("smell", "DSC_0042.JPG")):
-        patrols.add_visit_photo_file(visit_id, aspect, sample_photo(folder / name))
+
+    def visit_with_two_photos() -> None:
+        grid = patrols.grids()[0]
+        patrol_id = patrols.start(grid.id, "村安全员 周敏").value
+        place = patrols.places(grid.id)[0]
+        visit_id = patrols.save_visit(
+            patrol_id,
+            VisitInput(unit_id=place.unit_id, observations={"look": "后门通道堆放纸箱"}),
+        ).value
+        for aspect, name in (("look", "DSC_0041.JPG"), ("smell", "DSC_0042.JPG")):
+            patrols.add_visit_photo_file(visit_id, aspect, sample_photo(folder / name))
+
+    written(services, visit_with_two_photos)
     window.go("patrol")
     settle(window)
     page = window.patrol

@@ -6,6 +6,8 @@ sight: Ctrl+F → type → Down → Enter opens the unit → Enter starts → th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QTreeWidget, QTreeWidgetItem
@@ -24,7 +26,8 @@ from tests.support.screen_fit import (
     page_geometry,
     smallest_with_frame,
 )
-from tests.support.writer import writes
+from tests.support.window import open_new_inspection
+from tests.support.writer import on_writer, writes
 
 WAIT = 10_000
 SIZES = pytest.mark.parametrize("screen", [SMALL, LAPTOP], ids=["1024x700", "1366x768"])
@@ -206,3 +209,23 @@ def rows_in_sight(tree: QTreeWidget) -> int:
             seen += 1
         it = tree.itemBelow(it)
     return seen
+
+
+@SIZES
+def test_an_evidence_photo_shows_its_whole_name_under_its_thumbnail(
+    qtbot: QtBot, window: MainWindow, services: Services, screen: QSize, photo_file: Path
+) -> None:
+    """The inspection's photo panel is short on a laptop: the thumbnail and its file name stay
+    whole inside it (the list scrolls sideways, never cuts the name off at the bottom)."""
+    w = window
+    iid = open_new_inspection(qtbot, w, services)
+    on_writer(services, lambda: services.photos.add_file(iid, photo_file, "测试单位"))
+    at_size(qtbot, w, screen)
+    w.inspection.reload()
+    idle(qtbot, w)
+    photos = w.inspection.photo_list
+    assert photos.count() == 1
+    cell = photos.visualItemRect(photos.item(0))
+    assert photos.viewport().rect().contains(cell), (cell, photos.viewport().rect())
+    name_width = photos.fontMetrics().horizontalAdvance("IMG_0001.JPG")
+    assert name_width <= cell.width(), "the file name is elided"

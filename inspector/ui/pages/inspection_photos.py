@@ -30,6 +30,8 @@ from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.buttons import button_row, touch_button
 from inspector.util.clock import to_local
 
+PHOTO_CELL = QSize(112, 100)  # a thumbnail and its file name
+
 
 class PhotoImport:
     """A batch of photo files: prepared on the worker pool, stored on the writer, one by one."""
@@ -116,10 +118,15 @@ class PhotosPanel(QWidget):
         self.add_photo_button = touch_button("添加照片…", self._choose_photos)
         self.add_folder_button = touch_button("从文件夹导入…", self._choose_folder)
         self.photo_list = QListWidget()
+        # one row of fixed cells (a thumbnail over its file name), scrolled sideways: the name is
+        # never cut off at the bottom however short the panel gets on a small screen
         self.photo_list.setViewMode(QListView.ViewMode.IconMode)
-        self.photo_list.setIconSize(QSize(120, 120))
-        self.photo_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.photo_list.setMinimumHeight(100)
+        self.photo_list.setFlow(QListView.Flow.LeftToRight)
+        self.photo_list.setWrapping(False)
+        self.photo_list.setMovement(QListView.Movement.Static)
+        self.photo_list.setIconSize(QSize(96, 72))
+        self.photo_list.setGridSize(PHOTO_CELL)
+        self.photo_list.setMinimumHeight(PHOTO_CELL.height() + 22)  # and the scroll bar
         self.photo_list.itemActivated.connect(self._open_photo)  # double-click or Enter
         self.photo_viewer: PhotoViewer | None = None
         self.progress = QProgressBar()
