@@ -45,6 +45,7 @@ from inspector.domain.document_kinds import FieldSpec
 from inspector.services.documents import ELECTRONIC, PAPER, Draft, IssuedDocument
 from inspector.services.documents.drafts import draft_json
 from inspector.services.facade import Services
+from inspector.services.sync.trusted_time import TimeCheck
 from inspector.ui.dialogs.time_confirm import NOT_CONFIRMED, ask_time_confirmed
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.signature_pad import SignatureDialog
@@ -536,7 +537,11 @@ class DocumentDraftDialog(QDialog):
 
     def issue(self) -> None:
         self.issue_button.setEnabled(False)  # a double tap must not issue twice
-        check = self.services.time_check()
+        # the clock's correction is read on the pool (no database read on the GUI thread)
+        self.tasks.read(self.services.time_check, on_done=self._issue_at, on_error=self.show_error)
+
+    def _issue_at(self, check: TimeCheck | None) -> None:
+        """Issue once the time the document will carry is confirmed (or needs no look)."""
         if check is not None and not ask_time_confirmed(self, check):
             self.show_error(NOT_CONFIRMED)
             return

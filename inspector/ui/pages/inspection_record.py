@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from inspector.services.documents.site_record import IssuedRecord, RenderedRecord
 from inspector.services.inspections.reopen import finish_summary
+from inspector.services.sync.trusted_time import TimeCheck
 from inspector.ui.dialogs.finish_confirm import (
     FinishConfirmDialog,
     ReopenDialog,
@@ -95,13 +96,21 @@ class RecordActions:
         """Number and freeze the record (paper signatures: print, then sign by hand)."""
         if self.page.view is None or self.rendering or self.page.view.record_number:
             return
-        check = self.page.services.time_check()
-        if check is not None and not ask_time_confirmed(self.page, check):
-            self.page.message.emit(NOT_CONFIRMED, "error")
-            return
-        self.rendering = True
+        self.rendering = True  # a double tap must not issue twice
         self.page.issue_button.setEnabled(False)
         self.page.record_button.setEnabled(False)
+        # the clock's correction is read on the pool (no database read on the GUI thread)
+        self.page.tasks.read(
+            self.page.services.time_check, on_done=self._issue_at, on_error=self._record_failed
+        )
+
+    def _issue_at(self, check: TimeCheck | None) -> None:
+        """Number and freeze the record once its time is confirmed (or needs no look)."""
+        if self.page.view is None or (
+            check is not None and not ask_time_confirmed(self.page, check)
+        ):
+            self._record_failed(NOT_CONFIRMED)  # nothing issued; the buttons come back
+            return
         self.page.message.emit("正在取号并签发现场检查记录…", "info")
         records = self.page.services.records
         self.page.tasks.write(
