@@ -78,7 +78,7 @@ def photo_viewer_picture(window: MainWindow, services: Services, out: Path) -> N
     settle(window)
     page = window.inspection
     page.photo_list.setCurrentRow(0)
-    page.photos._open_photo(page.photo_list.item(0))
+    page.photos._open_photo(0)
     settle(window)
     viewer = page.photo_viewer
     assert viewer is not None

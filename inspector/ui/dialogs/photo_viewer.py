@@ -9,7 +9,7 @@ reason for a removal takes the place of the button row, so no button moves under
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from inspector.services.evidence.photo_edits import RotatedCopy
 from inspector.services.facade import Services
-from inspector.services.inspections.views import PhotoView
 from inspector.ui.tasks import TaskRunner
 from inspector.util.clock import to_local
 from inspector.util.dates import moment_text
@@ -52,15 +51,6 @@ def caption_of(what: str, taken: datetime, *, short: bool = False) -> str:
     """What a photo shows and when it was taken, as a list or the viewer names it."""
     when = to_local(taken).strftime("%H:%M") if short else moment_text(taken)
     return f"{what}\n{when}" if short else f"{what} · {when}"
-
-
-def inspection_photos(photos: Iterable[PhotoView]) -> list[ViewerPhoto]:
-    return [
-        ViewerPhoto(
-            p.id, p.display_sha256, caption_of(p.original_name or "现场照片", p.captured_at)
-        )
-        for p in photos
-    ]
 
 
 def open_viewer(

@@ -7,14 +7,10 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -24,13 +20,12 @@ from PySide6.QtWidgets import (
 from inspector.services.evidence.photos import IMAGE_FILTER, photos_in_folder, watermark_text
 from inspector.services.facade import Services
 from inspector.services.inspections.views import InspectionView
-from inspector.ui.dialogs.photo_viewer import PhotoViewer, inspection_photos, open_viewer
+from inspector.ui.dialogs.photo_viewer import PhotoViewer, open_viewer
 from inspector.ui.file_dialogs import existing_directory, open_file_names
 from inspector.ui.tasks import TaskRunner
 from inspector.ui.widgets.buttons import button_row, touch_button
+from inspector.ui.widgets.photo_strip import PhotoStrip
 from inspector.util.clock import to_local
-
-PHOTO_CELL = QSize(112, 100)  # a thumbnail and its file name
 
 
 class PhotoImport:
@@ -113,21 +108,10 @@ class PhotosPanel(QWidget):
         self.services, self.tasks = services, tasks
         self._current, self._hazard_id = current, hazard_id
         self.photo_import: PhotoImport | None = None
-        self._thumbs: dict[str, QPixmap] = {}
-        self._photo_generation = 0
         self.add_photo_button = touch_button("添加照片…", self._choose_photos)
         self.add_folder_button = touch_button("从文件夹导入…", self._choose_folder)
-        self.photo_list = QListWidget()
-        # one row of fixed cells (a thumbnail over its file name), scrolled sideways: the name is
-        # never cut off at the bottom however short the panel gets on a small screen
-        self.photo_list.setViewMode(QListView.ViewMode.IconMode)
-        self.photo_list.setFlow(QListView.Flow.LeftToRight)
-        self.photo_list.setWrapping(False)
-        self.photo_list.setMovement(QListView.Movement.Static)
-        self.photo_list.setIconSize(QSize(96, 72))
-        self.photo_list.setGridSize(PHOTO_CELL)
-        self.photo_list.setMinimumHeight(PHOTO_CELL.height() + 22)  # and the scroll bar
-        self.photo_list.itemActivated.connect(self._open_photo)  # double-click or Enter
+        self.photo_list = PhotoStrip(services, tasks)  # each photo's name and when it was taken
+        self.photo_list.open_requested.connect(self._open_photo)  # double-click or Enter
         self.photo_viewer: PhotoViewer | None = None
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
@@ -142,42 +126,17 @@ class PhotosPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("证据照片（选中隐患时照片归入该隐患）："))
-        layout.addWidget(self.photo_list, 1)
+        layout.addWidget(self.photo_list)
         layout.addLayout(button_row(self.add_photo_button, self.add_folder_button))
         layout.addWidget(self.progress_box)
 
-    def _open_photo(self, item: QListWidgetItem) -> None:
+    def _open_photo(self, row: int) -> None:
         """The photo large, with its neighbours, in the photo viewer."""
-        view = self._current()
-        photos = inspection_photos(view.photos if view is not None else [])
-        row = self.photo_list.row(item)
+        photos = self.photo_list.viewer_photos()
         self.photo_viewer = open_viewer(self, self.services, self.tasks, photos, row)
 
     def fill(self, v: InspectionView) -> None:
-        """Thumbnails load in the background; a late one for a list rebuilt since is dropped."""
-        self._photo_generation += 1
-        gen = self._photo_generation
-        self.photo_list.clear()
-        for row, p in enumerate(v.photos):
-            item = QListWidgetItem(p.original_name or "照片")
-            item.setData(Qt.ItemDataRole.UserRole, p.id)
-            self.photo_list.addItem(item)
-            cached = self._thumbs.get(p.thumb_sha256)
-            if cached is not None:
-                item.setIcon(QIcon(cached))
-                continue
-            self.tasks.read(
-                self.services.photos.image_bytes,
-                p.thumb_sha256,
-                on_done=partial(self._thumb_loaded, gen, row, p.thumb_sha256),
-            )
-
-    def _thumb_loaded(self, gen: int, row: int, sha: str, data: bytes) -> None:
-        pix = QPixmap()
-        pix.loadFromData(data)
-        self._thumbs[sha] = pix
-        if gen == self._photo_generation and row < self.photo_list.count():
-            self.photo_list.item(row).setIcon(QIcon(pix))
+        self.photo_list.set_photos(v.photos, lambda p: p.original_name or "现场照片")
 
     def _choose_photos(self) -> None:
         files = open_file_names(

@@ -1,22 +1,42 @@
-"""A row of photo thumbnails with what each shows and when; double-click or Enter opens one large
-(`open_requested(index)`). Thumbnails load in the background; a late one for a list rebuilt since
-is dropped."""
+"""A row of photo thumbnails with what each shows and when, scrolled sideways; double-click or
+Enter opens one large (`open_requested(index)`). Used by the inspection's evidence photos and a
+patrol visit's. Thumbnails load in the background and are kept, so a list rebuilt after every
+mark shows the ones it knows at once; a late one for a list rebuilt since is dropped."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
-from inspector.services.evidence.photo_list import ListedPhoto
 from inspector.services.facade import Services
 from inspector.ui.dialogs.photo_viewer import ViewerPhoto, caption_of
 from inspector.ui.tasks import TaskRunner
 
-CELL = QSize(112, 124)  # a thumbnail and two lines: what it shows, when
+CELL = QSize(128, 124)  # a thumbnail and two lines: what it shows (a camera file name), when
+
+
+class StripPhoto(Protocol):
+    """What the strip needs of a photo (an inspection's PhotoView, a visit's ListedPhoto)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def thumb_sha256(self) -> str: ...
+    @property
+    def display_sha256(self) -> str: ...
+    @property
+    def original_name(self) -> str: ...
+    @property
+    def captured_at(self) -> datetime: ...
+
+
+P = TypeVar("P", bound=StripPhoto)
 
 
 class PhotoStrip(QListWidget):
@@ -25,9 +45,10 @@ class PhotoStrip(QListWidget):
     def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self.services, self.tasks = services, tasks
-        self.photos: list[ListedPhoto] = []
-        self._label: Callable[[ListedPhoto], str] = lambda p: p.original_name
+        self.photos: list[StripPhoto] = []
+        self._label: Callable[[Any], str] = lambda p: p.original_name  # of this list's photos
         self._generation = 0
+        self._thumbs: dict[str, QPixmap] = {}  # by thumbnail hash: a stored file never changes
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
@@ -39,9 +60,7 @@ class PhotoStrip(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.itemActivated.connect(lambda item: self.open_requested.emit(self.row(item)))
 
-    def set_photos(
-        self, photos: list[ListedPhoto], label: Callable[[ListedPhoto], str] | None = None
-    ) -> None:
+    def set_photos(self, photos: list[P], label: Callable[[P], str] | None = None) -> None:
         """Show these photos; `label` says what each is (its time is added)."""
         self._generation += 1
         self.photos = list(photos)
@@ -54,17 +73,22 @@ class PhotoStrip(QListWidget):
             item.setToolTip("双击或按回车键查看大图")
             item.setSizeHint(CELL - QSize(4, 4))
             self.addItem(item)
+            known = self._thumbs.get(p.thumb_sha256)
+            if known is not None:
+                item.setIcon(QIcon(known))
+                continue
             self.tasks.read(
                 self.services.photos.image_bytes,
                 p.thumb_sha256,
-                on_done=partial(self._thumb_loaded, self._generation, row),
+                on_done=partial(self._thumb_loaded, self._generation, row, p.thumb_sha256),
             )
 
-    def _thumb_loaded(self, generation: int, row: int, data: bytes) -> None:
-        if generation != self._generation or row >= self.count():
-            return
+    def _thumb_loaded(self, generation: int, row: int, sha: str, data: bytes) -> None:
         pixmap = QPixmap()
         pixmap.loadFromData(data)
+        self._thumbs[sha] = pixmap
+        if generation != self._generation or row >= self.count():
+            return
         self.item(row).setIcon(QIcon(pixmap))
 
     def viewer_photos(self) -> list[ViewerPhoto]:
