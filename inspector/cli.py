@@ -41,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import-blocks":
         return import_blocks_command(data_dir, args.file)
     from inspector.domain.errors import UserError
+    from inspector.services.desk import PeopleDesk
     from inspector.services.facade import Services
-    from inspector.services.people.profiles import PeopleDesk, Profiles
+    from inspector.services.people.profiles import Profiles
 
     profiles = Profiles(data_dir)
     try:

@@ -86,3 +86,68 @@ def test_server_process_loads_no_client_services_and_no_store() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == []
+
+
+SERVICES = ROOT / "inspector" / "services"
+COMPOSITION = {"facade", "desk"}  # open whole stores: above every capability, imported by none
+
+
+def services_graph() -> dict[str, dict[str, set[str]]]:
+    """Which part of inspector/services (a package, or a module at its top) imports which other
+    part, and from which files."""
+    parts = {
+        p.stem for p in SERVICES.iterdir() if p.suffix == ".py" or (p / "__init__.py").exists()
+    }
+    graph: dict[str, dict[str, set[str]]] = {}
+    for path in files("inspector", "services"):
+        source = path.relative_to(SERVICES).parts[0].removesuffix(".py")
+        for name in imports_of(path):
+            bits = name.split(".")
+            if bits[:2] != ["inspector", "services"] or len(bits) < 3:
+                continue
+            target = bits[2]
+            if target in parts and target != source:
+                graph.setdefault(source, {}).setdefault(target, set()).add(path.name)
+    return graph
+
+
+def cycle_in(graph: dict[str, dict[str, set[str]]]) -> list[str]:
+    """One import cycle as the parts along it ([] when there is none)."""
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, {})):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return []
+
+
+def test_services_parts_import_one_another_without_a_cycle() -> None:
+    graph = services_graph()
+    cycle = cycle_in(graph)
+    assert not cycle, " → ".join(cycle)
+    for composer in COMPOSITION:
+        users = {s for s, t in graph.items() if composer in t} - COMPOSITION
+        assert not users, f"{composer} is imported by {users}"
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert cycle_in({"a": {"b": {"x"}}, "b": {"c": {"y"}}, "c": {"a": {"z"}}}) == [
+        "a",
+        "b",
+        "c",
+        "a",
+    ]
+    assert cycle_in({"a": {"b": {"x"}}, "b": {}}) == []

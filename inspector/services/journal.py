@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inspector.domain.audit import GENESIS, EventBody, canonical_json
-from inspector.services.audit import row_state
+from inspector.services import row_state
 from inspector.store.models import AuditEvent, Outbox
 from inspector.util.clock import Clock
 from inspector.util.ids import uuid7

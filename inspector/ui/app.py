@@ -21,9 +21,9 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from inspector.fonts import font_files
+from inspector.services.desk import PeopleDesk
 from inspector.services.facade import Services
 from inspector.services.people.credentials import keyring_available
-from inspector.services.people.profiles import PeopleDesk
 from inspector.ui import qt_startup
 from inspector.ui.main_window import MainWindow
 

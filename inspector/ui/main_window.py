@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 
 from inspector.services.changes import after_sync
 from inspector.services.counts import Unsynced
+from inspector.services.desk import PeopleDesk
 from inspector.services.documents import Draft, IssuedDocument
 from inspector.services.documents.drafts import SavedDraft
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import StartInspection
-from inspector.services.people.profiles import PeopleDesk
 from inspector.services.people.role import NO_ENFORCEMENT, Identity, read_identity
 from inspector.services.sync.engine import CLOCK_WARN_S
 from inspector.ui.dialogs.document_draft import DocumentDraftDialog

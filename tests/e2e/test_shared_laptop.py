@@ -12,8 +12,9 @@ import pytest
 from sqlmodel import Session, select
 
 from inspector.services.audit.verify import verify
+from inspector.services.desk import PeopleDesk
 from inspector.services.facade import Services
-from inspector.services.people.profiles import BEFORE_SPLIT, PeopleDesk, Profiles
+from inspector.services.people.profiles import BEFORE_SPLIT, Profiles
 from inspector.services.sync.engine import SyncService
 from inspector.store.models import Inspection, NumberUse, Outbox, Unit
 from sync.server import admin

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from inspector.domain.hazard_loop import HazardStep
 from inspector.domain.record_kinds import event_name, record_name
-from inspector.services.audit import row_state
+from inspector.services import row_state
 from inspector.store.models import AuditEvent, Blob, ChecklistItem, HazardEvent, Signature, Unit
 from inspector.store.split import SPLIT_EVENT
 from inspector.util.clock import to_local

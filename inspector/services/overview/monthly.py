@@ -28,6 +28,7 @@ from inspector.domain.monthly import (
 )
 from inspector.services.context import Context
 from inspector.services.documents.site_record import export_file
+from inspector.services.overview.home import HomeSummary, home_summary
 from inspector.services.setting_rows import (
     STATS_CACHE,
     USERNAME,
@@ -63,6 +64,10 @@ class OverviewService:
     def __init__(self, ctx: Context, fetch: FetchMonthly | None = None) -> None:
         self.ctx = ctx
         self.fetch = fetch  # the server's figures (SyncService.fetch_monthly); None: no server
+
+    def home_summary(self, due_within_days: int = 7) -> HomeSummary:
+        """The home page's figures (services/overview/home.py)."""
+        return home_summary(self.ctx, due_within_days)
 
     def server_figures(
         self, year: int, month: int, township_id: str | None = None

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from inspector.domain.enums import HazardGrade, HazardStatus, InspectionStatus
 from inspector.services.facade import Services
-from inspector.services.hazards.listing import HazardRow, HomeSummary
+from inspector.services.hazards.listing import HazardRow
 from inspector.services.inspections.recording import InspectionRow
+from inspector.services.overview.home import HomeSummary
 from inspector.ui.refresh import ChangeFollower, anything
 from inspector.ui.tasks import TaskRunner
 from inspector.util.dates import day_text, moment_text
@@ -109,7 +110,7 @@ class HomePage(QWidget):
         ChangeFollower(self, tasks, anything, lambda _ch: self.load(), loads_when_shown=True)
 
     def load(self) -> None:
-        self.tasks.read(self.services.hazards.home_summary, on_done=self._show)
+        self.tasks.read(self.services.overview.home_summary, on_done=self._show)
 
     def _show(self, s: HomeSummary) -> None:
         self.headline.setText(f"今天是 {day_text(s.today)} · 本辖区监管单位 {s.units} 家")

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.domain.record_kinds import record_name
+from inspector.services.desk import PeopleDesk
 from inspector.services.facade import Services
-from inspector.services.people.profiles import PeopleDesk
 from inspector.services.sync.engine import (
     ConflictItem,
     Problem,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from inspector.services.audit import row_state
+from inspector.services import row_state
 from inspector.services.audit.verify import verify
 from inspector.services.facade import Services
 from inspector.services.inspections.recording import HazardInput

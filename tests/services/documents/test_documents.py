@@ -197,7 +197,7 @@ def test_review_needs_an_order_and_closes_or_reorders_each_hazard(
     first, second = hazards(services, iid)
     services.hazard_loop.supervise(second.id)
     clock.advance(days=20)  # past both deadlines
-    summary = services.hazards.home_summary()
+    summary = services.overview.home_summary()
     assert summary.overdue == 2
     people = [p.id for p in services.inspections.people() if p.role == "inspector"][:2]
     review_iid = services.documents.start_review(order.document_id, people).value

@@ -126,7 +126,7 @@ def test_finish_fixes_the_record(services: Services, clock: FixedClock) -> None:
     assert view.finished and view.hazards[0].status == "pending"
     with pytest.raises(UserError, match="已完成"):
         services.inspections.set_item(iid, item.id, "pass")
-    summary = services.hazards.home_summary()
+    summary = services.overview.home_summary()
     assert summary.open_hazards == 1
 
 
