@@ -17,6 +17,7 @@ from inspector.documents.model import AnnexPhoto, DocItem, SignatureMark
 from inspector.documents.raster import page_texts, render_pages
 from inspector.domain.document_kinds import SPECS
 from inspector.domain.numbering import DOC_CODES
+from tests.support.documents import flat_text
 
 # what a reviewer looks for on each kind (the domain files' field lists, in the forms' wording)
 FIELDS: dict[str, list[str]] = {
@@ -303,13 +304,9 @@ NO_RIGHTS = {
 }
 
 
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
-
-
 @pytest.fixture(scope="module")
 def rendered() -> dict[str, str]:
-    return {kind: _text(render_document(example(kind))) for kind in KINDS}
+    return {kind: flat_text(render_document(example(kind))) for kind in KINDS}
 
 
 def test_every_kind_has_a_template_and_a_code() -> None:
@@ -380,7 +377,7 @@ def test_penalty_notice_cites_the_2021_articles(rendered: dict[str, str]) -> Non
 
 
 def test_refusal_to_sign_is_printed_with_reason_and_witness() -> None:
-    text = _text(render_document(with_refusal(example("rectification_order"))))
+    text = flat_text(render_document(with_refusal(example("rectification_order"))))
     assert (
         "被检查单位负责人陈喆拒绝签名，理由：称需请示公司董事长；见证人：城关镇工业园区管委会吴敏。"
         in text
@@ -486,4 +483,4 @@ def test_photos_go_into_an_annex_with_captions() -> None:
 
 def test_a_superseding_document_names_the_voided_one() -> None:
     data = replace(example("rectification_order"), supersedes="（岚）应急责改〔2026〕9号")
-    assert "本文书更正并替代已作废的（岚）应急责改〔2026〕9号" in _text(render_document(data))
+    assert "本文书更正并替代已作废的（岚）应急责改〔2026〕9号" in flat_text(render_document(data))

@@ -3,7 +3,6 @@ in the text of the rendered PDFs, and the pure rules behind the penalties (items
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 
@@ -14,10 +13,7 @@ from inspector.documents.form_document import render_document
 from inspector.documents.raster import page_texts
 from inspector.domain.document_rules import reads_as_question
 from inspector.domain.document_wording import hearing_basis, hearing_items, intended_penalty
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
+from tests.support.documents import flat_text
 
 
 @pytest.mark.parametrize(
@@ -32,26 +28,26 @@ def _text(pdf: bytes) -> str:
     ],
 )
 def test_refusal_lines_name_the_role_of_the_kind(kind: str, line: str) -> None:
-    text = _text(render_document(with_refusal(example(kind))))
+    text = flat_text(render_document(with_refusal(example(kind))))
     assert line in text
     if kind in ("penalty_notice", "onsite_penalty_unit", "evidence_notice", "review_opinion"):
         assert "被检查单位负责人陈喆" not in text
 
 
 def test_you_or_your_unit_by_the_party_never_both() -> None:
-    unit = _text(render_document(example("penalty_notice")))
+    unit = flat_text(render_document(example("penalty_notice")))
     assert "拟对你单位作出" in unit and "你（单位）" not in unit
     person = example("penalty_notice")
     person = replace(person, fields={**person.fields, "party_type": "person"})
-    text = _text(render_document(person))
+    text = flat_text(render_document(person))
     assert "现查明，你存在下列行为" in text and "拟对你作出" in text
     assert "你单位" not in text and "你（单位）" not in text
-    notice = _text(render_document(example("evidence_notice")))
+    notice = flat_text(render_document(example("evidence_notice")))
     assert "你单位涉嫌" in notice and "你（单位）" not in notice
 
 
 def test_the_duty_not_to_move_the_goods_only_when_they_stay_on_site() -> None:
-    held = _text(render_document(example("evidence_notice")))
+    held = flat_text(render_document(example("evidence_notice")))
     assert "存放于青岚县应急管理局证据保存室，由本机关保管" in held
     assert "不得销毁或者转移" not in held
     data = example("evidence_notice")
@@ -64,12 +60,12 @@ def test_the_duty_not_to_move_the_goods_only_when_they_stay_on_site() -> None:
             "keep_place": "当事人二号仓库",
         },
     )
-    text = _text(render_document(on_site))
+    text = flat_text(render_document(on_site))
     assert "存放于当事人二号仓库，由你单位保管。在此期间，你单位不得销毁或者转移上述物品" in text
 
 
 def test_review_wording_for_items_not_rectified() -> None:
-    text = _text(render_document(example("review_opinion")))
+    text = flat_text(render_document(example("review_opinion")))
     assert (
         "未整改完毕，责令你单位于2026年11月28日前整改完毕；逾期仍未整改的，本机关将依照"
         "《中华人民共和国安全生产法》第一百零二条等规定依法处理" in text
@@ -77,17 +73,17 @@ def test_review_wording_for_items_not_rectified() -> None:
 
 
 def test_seizure_prints_the_partys_address() -> None:
-    text = _text(render_document(example("seizure")))
+    text = flat_text(render_document(example("seizure")))
     assert "青岚县鑫达家具制造有限公司（地址：青岚县工业园区兴业大道18号）：" in text
 
 
 def test_the_onsite_penalty_prints_the_notice_given_and_the_answer() -> None:
-    text = _text(render_document(example("onsite_penalty_person")))
+    text = flat_text(render_document(example("onsite_penalty_person")))
     assert "已当场告知当事人处罚的事实、理由、依据及其陈述、申辩的权利" in text
     assert "当事人陈述、申辩：汽油为自用，即将搬离。经复核，不予采纳。" in text
     data = example("onsite_penalty_unit")
     quiet = replace(data, fields={**data.fields, "statement_outcome": "none", "statement": ""})
-    assert "当事人未提出陈述、申辩。" in _text(render_document(quiet))
+    assert "当事人未提出陈述、申辩。" in flat_text(render_document(quiet))
 
 
 def test_a_number_in_the_service_receipt_is_never_split() -> None:

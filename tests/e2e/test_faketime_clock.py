@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -21,11 +20,11 @@ import pytest
 from sqlmodel import Session, select
 
 from inspector.documents.layout import chinese_date
-from inspector.documents.raster import page_texts
 from inspector.domain.numbering import DOC_CODES
 from inspector.store.blobs import BlobStore
 from sync.server import admin
 from sync.server.db import Agency, Record, make_engine, write_session
+from tests.support.documents import flat_text
 from tests.support.live_server import LiveServer
 from tests.support.sync_world import PASSWORD, seed_world
 from tests.support.wrong_clock_client import DEADLINE_DAYS
@@ -52,10 +51,6 @@ def libfaketime() -> str:
     if status != 0:
         pytest.fail(f"tools/faketime_setup.sh failed with exit status {status}: {said}", False)
     return said
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
 
 
 def _row(db: Path, sql: str, *args: Any) -> tuple[Any, ...]:
@@ -144,8 +139,8 @@ def test_a_wrong_device_clock_prints_the_servers_date_after_one_sync(
     today = date.today()
     device_today = (today - timedelta(seconds=offset_s)) if abs(offset_s) >= 86400 else None
     blobs = BlobStore(data_dir / "blobs")
-    order = _text(blobs.read(out["order_pdf"]))
-    record = _text(blobs.read(out["record_pdf"]))
+    order = flat_text(blobs.read(out["order_pdf"]))
+    record = flat_text(blobs.read(out["record_pdf"]))
     # the signing date and the deadline are the server's; the device's own date is nowhere
     due = today + timedelta(days=DEADLINE_DAYS)
     assert chinese_date(today) in order and f"于{chinese_date(due)}前整改完毕" in order, order

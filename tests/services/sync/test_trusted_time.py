@@ -4,7 +4,6 @@ number years follow the corrected year and a wrong clock is named as the cause."
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlmodel import select
 
 from inspector.documents.layout import chinese_date
 from inspector.documents.patrol_print import render_grid_notice
-from inspector.documents.raster import page_texts
 from inspector.domain.errors import UserError
 from inspector.services.audit.verify import verify
 from inspector.services.demo.county import load_demo
@@ -22,15 +20,11 @@ from inspector.services.setting_rows import remember_clock_offset
 from inspector.store.models import AuditEvent, Document, Hazard, HazardEvent, Inspection
 from inspector.util.clock import clock_note, to_local
 from tests.support.clock import FixedClock
-from tests.support.documents import inspection_with_hazards, load_blocks
+from tests.support.documents import flat_text, inspection_with_hazards, load_blocks
 from tests.support.number_blocks import block, block_file
 from tests.support.patrol_notice import notice
 
 TWO_DAYS = 2 * 86400
-
-
-def _text(pdf: bytes) -> str:
-    return re.sub(r"\s+", "", "".join(page_texts(pdf)))
 
 
 def synced(services: Services, offset_s: float, *, hours_ago: float = 0) -> None:
@@ -80,7 +74,7 @@ def test_records_and_an_order_take_the_servers_date_and_keep_the_offset(
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
     ).value
-    text = _text(services.ctx.blobs.read(issued.pdf_sha256))
+    text = flat_text(services.ctx.blobs.read(issued.pdf_sha256))
     assert chinese_date(server_today) in text
     assert f"于{chinese_date(server_today + timedelta(days=7))}前整改完毕" in text
     assert "本机时钟比服务器时间慢2天0小时" in text
@@ -100,7 +94,7 @@ def test_records_and_an_order_take_the_servers_date_and_keep_the_offset(
         assert datetime.fromisoformat(event.device_time) == clock.device_now()
     # the site record prints the offset its inspection was made with
     record = services.records.render_site_record(iid).value
-    assert "本机时钟比服务器时间慢2天0小时" in _text(services.records.pdf(record.pdf_sha256))
+    assert "本机时钟比服务器时间慢2天0小时" in flat_text(services.records.pdf(record.pdf_sha256))
     assert verify(services.ctx).ok
 
 
@@ -111,7 +105,7 @@ def test_no_note_without_a_noticeable_offset(services: Services, tmp_path: Path)
     issued = services.documents.issue(
         services.documents.draft_from_inspection("rectification_order", iid)
     ).value
-    assert "本机时钟" not in _text(services.ctx.blobs.read(issued.pdf_sha256))
+    assert "本机时钟" not in flat_text(services.ctx.blobs.read(issued.pdf_sha256))
 
 
 @pytest.mark.parametrize("offset_s", ["-0.0", "-0.0004", "0.25", "-120.5", "172800.4"])
@@ -187,6 +181,6 @@ def test_number_years_follow_the_corrected_year_and_a_wrong_year_names_the_clock
 
 
 def test_the_grids_notice_notes_the_offset_too() -> None:
-    noted = _text(render_grid_notice(notice(clock_note=clock_note(-8 * 3600))))
+    noted = flat_text(render_grid_notice(notice(clock_note=clock_note(-8 * 3600))))
     assert "本机时钟比服务器时间快8小时0分" in noted and "已按服务器时间校正" in noted
-    assert "本机时钟" not in _text(render_grid_notice(notice()))
+    assert "本机时钟" not in flat_text(render_grid_notice(notice()))
